@@ -1,0 +1,52 @@
+"""Shared test fixtures: real services, and the CI rule that they must be there."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_URL = os.environ.get(
+    "DEVORA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a service or tool is missing; fail in CI (CI=true), never skip."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_executable(name: str, install: str) -> str:
+    """Return the path of an executable, or skip/fail naming how to install it."""
+    path = shutil.which(name)
+    require(path is not None, f"{name} is not installed ({install})")
+    assert path is not None
+    return path
+
+
+def postgres_available(url: str = POSTGRES_URL) -> bool:
+    """True when PostgreSQL answers at the test URL."""
+    try:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The URL of the test PostgreSQL database (database `test` on 127.0.0.1:5432)."""
+    require(postgres_available(), f"PostgreSQL is not reachable at {POSTGRES_URL}")
+    yield POSTGRES_URL
