@@ -1,0 +1,1 @@
+"""The tool layer of the migration workflow: sources, lint, snapshots, backup, dry-run, apply."""

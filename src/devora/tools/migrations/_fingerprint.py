@@ -1,0 +1,55 @@
+"""A data fingerprint: per table, the row count and a hash of its rows in a canonical order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import Connection
+
+__all__ = ["DataFingerprint", "TableFingerprint", "fingerprint_data"]
+
+
+class TableFingerprint(BaseModel):
+    """The row count and content hash of one table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rows: int
+    sha256: str
+
+
+class DataFingerprint(BaseModel):
+    """Per-table fingerprints; equal fingerprints mean the same rows in every table."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tables: dict[str, TableFingerprint]
+
+    def changed_tables(self, other: DataFingerprint) -> list[str]:
+        """Tables whose rows differ, or that exist in only one of the two."""
+        names = self.tables.keys() | other.tables.keys()
+        return sorted(n for n in names if self.tables.get(n) != other.tables.get(n))
+
+
+def fingerprint_data(connection: Connection, *, schema: str | None = None) -> DataFingerprint:
+    """Hash every table's rows; rows are sorted in Python so any column type works."""
+    inspector = sa.inspect(connection)
+    tables: dict[str, TableFingerprint] = {}
+    for name in inspector.get_table_names(schema=schema):
+        table = sa.Table(name, sa.MetaData(), schema=schema)
+        columns = [c["name"] for c in inspector.get_columns(name, schema=schema)]
+        query = sa.select(*(sa.column(c) for c in columns)).select_from(table)
+        encoded = sorted(
+            json.dumps(list(row), default=repr, sort_keys=True)
+            for row in connection.execute(query)
+        )
+        digest = hashlib.sha256()
+        digest.update(json.dumps(columns).encode())
+        for line in encoded:
+            digest.update(line.encode())
+            digest.update(b"\n")
+        tables[name] = TableFingerprint(rows=len(encoded), sha256=digest.hexdigest())
+    return DataFingerprint(tables=tables)
