@@ -1,0 +1,284 @@
+"""Errors of the release tool layer, each built from structured fields with a hint.
+
+DevoraError
+├── UsageError
+│   ├── NotAGitRepositoryError      the path is not inside a git work tree
+│   ├── DirtyWorkingTreeError       uncommitted changes would leak into a release
+│   ├── InvalidVersionError         a string is not a semantic version
+│   ├── InvalidTagFormatError       a tag format without exactly one {version}
+│   ├── InvalidReleaseTagError      a tag looks like a release tag but is not a version
+│   ├── NoCommitsSinceTagError      nothing to release
+│   ├── NoBumpWorthyCommitsError    commits, but none that changes the version
+│   ├── VersionNotIncreasingError   an explicit version that is not above the last one
+│   ├── VersionFileError            a version file without a version we can replace
+│   └── ChangelogError              the changelog already has this version
+└── StepError
+    ├── GitCommandError             git exited non-zero
+    │   └── PushRejectedError       the remote refused the push
+    ├── GitTimeoutError             git did not finish in time
+    └── UndoRefusedError            undoing would destroy work done after the release
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from devora.errors import StepError, UsageError
+
+__all__ = [
+    "ChangelogError",
+    "DirtyWorkingTreeError",
+    "GitCommandError",
+    "GitTimeoutError",
+    "InvalidReleaseTagError",
+    "InvalidTagFormatError",
+    "InvalidVersionError",
+    "NoBumpWorthyCommitsError",
+    "NoCommitsSinceTagError",
+    "NotAGitRepositoryError",
+    "PushRejectedError",
+    "UndoRefusedError",
+    "VersionFileError",
+    "VersionNotIncreasingError",
+]
+
+_MAX_LISTED = 10
+
+
+class NotAGitRepositoryError(UsageError):
+    """The path is not inside a git working tree."""
+
+    code = "not_a_git_repository"
+
+    def __init__(self, path: Path | str, detail: str = "") -> None:
+        self.path = str(path)
+        self.detail = detail
+        message = f"not a git repository: {self.path}"
+        if detail:
+            message += f" ({detail})"
+        super().__init__(message, hint="run Devora inside a git repository, or `git init` first")
+
+
+class DirtyWorkingTreeError(UsageError):
+    """The working tree has uncommitted changes."""
+
+    code = "dirty_working_tree"
+
+    def __init__(self, path: Path | str, dirty_paths: Sequence[str]) -> None:
+        self.path = str(path)
+        self.dirty_paths = list(dirty_paths)
+        shown = ", ".join(self.dirty_paths[:_MAX_LISTED])
+        more = len(self.dirty_paths) - _MAX_LISTED
+        if more > 0:
+            shown += f" and {more} more"
+        super().__init__(
+            f"the working tree of {self.path} is not clean: {shown}",
+            hint="commit or stash these changes (or remove the untracked files) before releasing",
+        )
+
+
+class InvalidVersionError(UsageError):
+    """A string is not a semantic version (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD])."""
+
+    code = "invalid_version"
+
+    def __init__(self, text: str, *, source: str = "version") -> None:
+        self.text = text
+        self.source = source
+        super().__init__(
+            f"{source} {text!r} is not a semantic version",
+            hint="use MAJOR.MINOR.PATCH, optionally followed by -PRERELEASE (e.g. 1.4.0-rc.1)",
+        )
+
+
+class InvalidTagFormatError(UsageError):
+    """A tag format does not contain exactly one {version} placeholder."""
+
+    code = "invalid_tag_format"
+
+    def __init__(self, tag_format: str, problem: str) -> None:
+        self.tag_format = tag_format
+        super().__init__(
+            f"invalid release tag format {tag_format!r}: {problem}",
+            hint="a tag format contains {version} once, e.g. 'v{version}' or 'release-{version}'",
+        )
+
+
+class InvalidReleaseTagError(UsageError):
+    """A tag matches the release tag format's shape but does not hold a valid version."""
+
+    code = "invalid_release_tag"
+
+    def __init__(self, tag: str, tag_format: str) -> None:
+        self.tag = tag
+        self.tag_format = tag_format
+        super().__init__(
+            f"tag {tag!r} looks like a release tag (format {tag_format!r}) "
+            "but does not hold a semantic version",
+            hint=f"delete or rename it (`git tag -d {tag}`), or configure a tag format "
+            "that does not match it",
+        )
+
+
+class NoCommitsSinceTagError(UsageError):
+    """There is nothing to release: no commit since the last release tag."""
+
+    code = "no_commits_since_tag"
+
+    def __init__(self, tag: str | None) -> None:
+        self.tag = tag
+        where = f"since tag {tag}" if tag else "in the repository"
+        super().__init__(
+            f"no commits {where}: nothing to release",
+            hint="commit the changes to release first",
+        )
+
+
+class NoBumpWorthyCommitsError(UsageError):
+    """Commits exist since the last tag but none of them changes the version."""
+
+    code = "no_bump_worthy_commits"
+
+    def __init__(self, tag: str | None, commit_count: int, types: Sequence[str]) -> None:
+        self.tag = tag
+        self.commit_count = commit_count
+        self.types = sorted(set(types))
+        where = f"since tag {tag}" if tag else "in the repository"
+        found = f" (types found: {', '.join(self.types)})" if self.types else ""
+        super().__init__(
+            f"none of the {commit_count} commit(s) {where} calls for a new version{found}",
+            hint="a release needs a fix, feat or breaking change; or force one with "
+            "--increment PATCH|MINOR|MAJOR or --version X.Y.Z",
+        )
+
+
+class VersionNotIncreasingError(UsageError):
+    """An explicitly requested version is not greater than the last released one."""
+
+    code = "version_not_increasing"
+
+    def __init__(self, requested: str, current: str) -> None:
+        self.requested = requested
+        self.current = current
+        super().__init__(
+            f"requested version {requested} is not greater than the last release {current}",
+            hint=f"pass a version above {current}",
+        )
+
+
+class VersionFileError(UsageError):
+    """A version file cannot be read or has no version Devora knows how to replace."""
+
+    code = "version_file"
+
+    def __init__(self, path: Path | str, problem: str, *, hint: str | None = None) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(
+            f"cannot bump the version in {self.path}: {problem}",
+            hint=hint
+            or 'Devora bumps [project].version in pyproject.toml, the top-level "version" '
+            'of package.json and a `__version__ = "..."` line in a Python file',
+        )
+
+
+class ChangelogError(UsageError):
+    """The changelog cannot take the new section (it already documents the version)."""
+
+    code = "changelog"
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(
+            f"cannot update {self.path}: {problem}",
+            hint="remove the existing section, or release a different version",
+        )
+
+
+class GitCommandError(StepError):
+    """git exited with a non-zero status."""
+
+    code = "git_failed"
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        returncode: int,
+        stderr: str,
+        *,
+        cwd: Path | str,
+        hint: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.argv = list(argv)
+        self.returncode = returncode
+        self.stderr = stderr.strip()
+        self.cwd = str(cwd)
+        detail = self.stderr.splitlines()[-1] if self.stderr else f"git exited {returncode}"
+        super().__init__(
+            message or f"`{' '.join(self.argv)}` failed in {self.cwd}: {detail}",
+            hint=hint or "run the same git command in the repository to see the full output",
+        )
+
+
+class PushRejectedError(GitCommandError):
+    """The remote refused the push (hook, protection, non-fast-forward, auth)."""
+
+    code = "push_rejected"
+
+    def __init__(
+        self,
+        remote: str,
+        refs: Sequence[str],
+        argv: Sequence[str],
+        returncode: int,
+        stderr: str,
+        *,
+        cwd: Path | str,
+    ) -> None:
+        self.remote = remote
+        self.refs = list(refs)
+        lines = stderr.strip().splitlines()
+        detail = "; ".join(line for line in lines if "rejected" in line or "declined" in line)
+        super().__init__(
+            argv,
+            returncode,
+            stderr,
+            cwd=cwd,
+            message=f"remote {remote!r} rejected the push of {', '.join(self.refs)}: "
+            + (detail or (lines[-1] if lines else f"git exited {returncode}")),
+            hint=f"nothing was pushed to {remote} (the push is atomic); fix the cause "
+            "named by the remote (hook, branch protection, permissions, or fetch and "
+            "rebase if the branch moved) and try again",
+        )
+
+
+class GitTimeoutError(StepError):
+    """git did not finish within its timeout and was killed."""
+
+    code = "git_timeout"
+
+    def __init__(self, argv: Sequence[str], timeout: float, *, cwd: Path | str) -> None:
+        self.argv = list(argv)
+        self.timeout = timeout
+        self.cwd = str(cwd)
+        super().__init__(
+            f"`{' '.join(self.argv)}` did not finish within {timeout:g}s in {self.cwd}",
+            hint="check the network and the remote's availability, or raise the timeout",
+        )
+
+
+class UndoRefusedError(StepError):
+    """An undo would destroy work that happened after the operation it undoes."""
+
+    code = "undo_refused"
+
+    def __init__(self, operation: str, reason: str, *, hint: str | None = None) -> None:
+        self.operation = operation
+        self.reason = reason
+        super().__init__(
+            f"refusing to undo {operation}: {reason}",
+            hint=hint or "undo it by hand after checking the repository's state",
+        )

@@ -1,0 +1,81 @@
+"""Running git as an async subprocess: argv lists, a timeout, errors translated."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from devora.errors import ToolNotInstalledError
+from devora.tools.release._errors import GitCommandError, GitTimeoutError
+
+__all__ = ["DEFAULT_GIT_TIMEOUT", "GitResult", "run_git"]
+
+DEFAULT_GIT_TIMEOUT = 60.0
+GIT_INSTALL = "apt-get install git (Debian/Ubuntu), brew install git (macOS)"
+
+# Stable, English, non-interactive output: git must never wait for a password or an editor.
+_GIT_ENV = {
+    "LC_ALL": "C",
+    "LANGUAGE": "C",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_EDITOR": "true",
+    "GIT_PAGER": "cat",
+}
+
+
+@dataclass(frozen=True)
+class GitResult:
+    """What a finished git command returned."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+async def run_git(
+    cwd: Path,
+    args: Sequence[str],
+    *,
+    time_limit: float = DEFAULT_GIT_TIMEOUT,
+    check: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> GitResult:
+    """Run ``git ARGS`` in cwd, killed after time_limit seconds; raise GitCommandError on
+    failure when check is true."""
+    argv = ("git", *args)
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env={**os.environ, **_GIT_ENV, **(env or {})},
+        )
+    except FileNotFoundError as error:
+        if error.filename != "git":
+            raise NotADirectoryError(f"no such directory: {cwd}") from error
+        raise ToolNotInstalledError("git", GIT_INSTALL) from error
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), time_limit)
+    except TimeoutError as error:
+        raise GitTimeoutError(argv, time_limit, cwd=cwd) from error
+    finally:
+        # Timed out or cancelled: never leave git running (it may hold index.lock).
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    result = GitResult(
+        argv,
+        process.returncode,
+        stdout.decode("utf-8", errors="replace"),
+        stderr.decode("utf-8", errors="replace"),
+    )
+    if check and result.returncode != 0:
+        raise GitCommandError(argv, result.returncode, result.stderr, cwd=cwd)
+    return result

@@ -1,0 +1,144 @@
+"""Undoing recorded git operations: the compensations of a release saga.
+
+Each undo is idempotent (running it twice, or after a crash halfway, is safe) and refuses,
+with UndoRefusedError, when undoing would throw away work done after the operation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from devora.tools.release._errors import UndoRefusedError
+from devora.tools.release._records import (
+    CreatedCommit,
+    CreatedTag,
+    PushedRelease,
+    UndoneOperation,
+)
+from devora.tools.release._repository import GitRepository
+
+__all__ = ["undo_commit", "undo_file_changes", "undo_push", "undo_tag"]
+
+
+async def undo_tag(repo: GitRepository, created: CreatedTag) -> UndoneOperation:
+    """Delete a tag created by ``create_tag``, if it still marks the same commit."""
+    target = await repo.tag_target(created.name)
+    if target is None:
+        return UndoneOperation(
+            operation="delete local tag",
+            description=f"tag {created.name} was already absent",
+        )
+    if target != created.target:
+        raise UndoRefusedError(
+            f"tag {created.name}",
+            f"it now marks {target[:7]}, not the release commit {created.target[:7]}",
+        )
+    await repo.delete_tag(created.name)
+    return UndoneOperation(
+        operation="delete local tag",
+        description=f"deleted tag {created.name} (was {created.target[:7]})",
+    )
+
+
+async def undo_commit(repo: GitRepository, created: CreatedCommit) -> UndoneOperation:
+    """Reset the branch to the commit's parent; keep it when it was pushed and reverted."""
+    head = await repo.head()
+    if head == created.parent:
+        return UndoneOperation(
+            operation="reset release commit",
+            description=f"{created.hash[:7]} was already gone (HEAD is {head[:7]})",
+        )
+    if head != created.hash:
+        top = await repo.commit(head)
+        if top.parents[:1] == (created.hash,) and f"reverts commit {created.hash}" in top.body:
+            # Published history is never rewritten: a pushed release is undone by a revert.
+            return UndoneOperation(
+                operation="reset release commit",
+                description=f"kept {created.hash[:7]}: it was pushed, and {head[:7]} reverts it",
+            )
+        raise UndoRefusedError(
+            f"release commit {created.hash[:7]}",
+            f"HEAD has moved on to {head[:7]}; resetting would drop the commits after it",
+        )
+    branch = await repo.current_branch()
+    if branch != created.branch:
+        raise UndoRefusedError(
+            f"release commit {created.hash[:7]}",
+            f"the checked-out branch is {branch or 'a detached HEAD'}, not {created.branch}",
+        )
+    dirty = await repo.dirty_paths(include_untracked=False)
+    if dirty:
+        raise UndoRefusedError(
+            f"release commit {created.hash[:7]}",
+            f"resetting would discard uncommitted changes in {', '.join(dirty)}",
+            hint="commit or stash them, then run the rollback again",
+        )
+    await repo.reset_to(created.parent, mode="hard")
+    return UndoneOperation(
+        operation="reset release commit",
+        description=f"reset {created.branch or 'HEAD'} from {created.hash[:7]} "
+        f"back to {created.parent[:7]}",
+    )
+
+
+async def undo_file_changes(repo: GitRepository, paths: Sequence[str]) -> UndoneOperation:
+    """Put files written by a release step (not yet committed) back as HEAD has them."""
+    dirty = set(await repo.dirty_paths(include_untracked=False))
+    changed = [path for path in paths if path in dirty]
+    if changed:
+        await repo.restore_files(changed)
+    return UndoneOperation(
+        operation="restore files",
+        description=f"restored {', '.join(changed)}" if changed else "no file to restore",
+    )
+
+
+async def undo_push(repo: GitRepository, pushed: PushedRelease) -> list[UndoneOperation]:
+    """Delete the pushed tag on the remote and push a revert of the release commit."""
+    done: list[UndoneOperation] = []
+    if pushed.tag is not None:
+        deleted = await repo.delete_remote_tag(pushed.remote, pushed.tag)
+        done.append(
+            UndoneOperation(
+                operation="delete remote tag",
+                description=f"deleted tag {pushed.tag} on {pushed.remote}"
+                if deleted
+                else f"tag {pushed.tag} was already absent on {pushed.remote}",
+            )
+        )
+    remote_head = await repo.remote_ref(pushed.remote, f"refs/heads/{pushed.branch}")
+    head = await repo.head()
+    if remote_head == pushed.commit:
+        if await repo.current_branch() != pushed.branch or head != pushed.commit:
+            raise UndoRefusedError(
+                f"push of {pushed.commit[:7]}",
+                f"the revert must be made on {pushed.branch} at {pushed.commit[:7]}, "
+                f"but HEAD is {head[:7]} on {await repo.current_branch() or 'no branch'}",
+            )
+        revert = await repo.revert_commit(pushed.commit)
+        await repo.push_branch(pushed.remote, pushed.branch)
+        done.append(
+            UndoneOperation(
+                operation="revert pushed commit",
+                description=f"pushed {revert[:7]} reverting {pushed.commit[:7]} "
+                f"to {pushed.remote}/{pushed.branch}",
+            )
+        )
+        return done
+    if remote_head is not None and remote_head == head:
+        top = await repo.commit(head)
+        if f"reverts commit {pushed.commit}" in top.body:
+            done.append(
+                UndoneOperation(
+                    operation="revert pushed commit",
+                    description=f"{pushed.commit[:7]} was already reverted by {head[:7]} "
+                    f"on {pushed.remote}/{pushed.branch}",
+                )
+            )
+            return done
+    raise UndoRefusedError(
+        f"push of {pushed.commit[:7]}",
+        f"{pushed.remote}/{pushed.branch} is now at "
+        f"{remote_head[:7] if remote_head else 'nothing'}, not the release commit",
+        hint="others have pushed since the release: fetch, then revert the release commit by hand",
+    )
