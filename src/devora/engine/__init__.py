@@ -1,0 +1,43 @@
+"""The durable workflow engine: DAG, scheduling, retries, timeouts, compensation, dry-run,
+sub-workflows, suspension and events. It knows nothing about software delivery."""
+
+from devora.engine._action import Action, Plan, as_action
+from devora.engine._context import Approval, StepContext, StepSuspended, WaitRequest
+from devora.engine._engine import Engine, new_run_id, owner_is_alive, this_process
+from devora.engine._events import EventBus, Subscriber
+from devora.engine._execution import StepTimeoutError
+from devora.engine._loader import is_file_reference, load_workflow_file
+from devora.engine._outcome import RunResult, StepOutcome
+from devora.engine._subworkflow import SubWorkflow
+from devora.engine._workflow import NoInputs, Retry, Step, Workflow
+from devora.store import Event, EventKind, RunStatus, StepStatus
+
+__all__ = [
+    "Action",
+    "Approval",
+    "Engine",
+    "Event",
+    "EventBus",
+    "EventKind",
+    "NoInputs",
+    "Plan",
+    "Retry",
+    "RunResult",
+    "RunStatus",
+    "Step",
+    "StepContext",
+    "StepOutcome",
+    "StepStatus",
+    "StepSuspended",
+    "StepTimeoutError",
+    "SubWorkflow",
+    "Subscriber",
+    "WaitRequest",
+    "Workflow",
+    "as_action",
+    "is_file_reference",
+    "load_workflow_file",
+    "new_run_id",
+    "owner_is_alive",
+    "this_process",
+]

@@ -1,0 +1,605 @@
+"""One execution of one run: the scheduler, the durable step path, and the saga.
+
+The durable path of a step has one shape (as in DBOS): if its result is recorded, reuse
+it without running; otherwise run it (with retries and a timeout), queue the result, and
+let no dependent start before the commit that holds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from devora.engine._context import StepContext, StepSuspended, WaitRequest
+from devora.engine._faults import fault_point_in_step
+from devora.engine._journal import Journal
+from devora.engine._outcome import (
+    RunResult,
+    StepOutcome,
+    describe_error,
+    dump_output,
+    load_output,
+)
+from devora.engine._workflow import Step, Workflow
+from devora.errors import StepError
+from devora.store import (
+    AnswerRecord,
+    AttemptRecord,
+    EventKind,
+    Phase,
+    RunRecord,
+    RunStatus,
+    RunUpdate,
+    StepStatus,
+    Store,
+)
+
+if TYPE_CHECKING:
+    from devora.engine._engine import Engine
+
+__all__ = ["RunExecution"]
+
+_WATCH_INTERVAL = 0.25
+_CANCEL_POLL_EVERY = 2  # watcher ticks between two looks at the store's cancel flag
+
+
+class StepTimeoutError(StepError):
+    """A step attempt ran past its timeout and was cancelled."""
+
+    code = "step_timeout"
+    retryable = True
+
+    def __init__(self, step_id: str, seconds: float) -> None:
+        super().__init__(f"step {step_id!r} timed out after {seconds:g}s")
+
+
+class RunExecution:
+    """Drives one run from its journal to its end (or to waiting, or cancelled)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        workflow: Workflow,
+        run: RunRecord,
+        inputs: BaseModel,
+        journal: Journal,
+        answers: dict[str, AnswerRecord],
+        recorded: list[AttemptRecord],
+        concurrency: int,
+    ) -> None:
+        self.engine = engine
+        self.store: Store = engine.store
+        self.workflow = workflow
+        self.run = run
+        self.inputs = inputs
+        self.journal = journal
+        self.answers = answers
+        self.dry_run = run.dry_run
+        self.concurrency = concurrency
+        self.outcomes: dict[str, StepOutcome] = {}
+        self.compensations: dict[str, StepOutcome] = {}
+        self._outputs: dict[str, Any] = {}
+        self._completion_order: list[str] = []
+        self._next_attempt: dict[str, int] = {}
+        self._pending_needs: dict[str, int] = {}
+        self._ready: deque[str] = deque()
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._finished: list[tuple[str, StepOutcome]] = []
+        self._wake = asyncio.Event()
+        self._failed_step: str | None = None
+        self._cancel_requested = False
+        self._replay(recorded)
+
+    # -- replay ------------------------------------------------------------------------
+
+    def _replay(self, recorded: list[AttemptRecord]) -> None:
+        compensated: set[str] = set()
+        for record in recorded:  # in completion order
+            self._next_attempt[record.step_id] = max(
+                self._next_attempt.get(record.step_id, 1), record.attempt + 1
+            )
+            if record.phase is Phase.COMPENSATE:
+                compensated.add(record.step_id)
+                self.compensations[record.step_id] = StepOutcome(
+                    status=record.status, error=record.error, replayed=True
+                )
+                continue
+            if record.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED, StepStatus.PLANNED):
+                step = self.workflow.by_id.get(record.step_id)
+                if step is None:
+                    continue
+                output = load_output(step.action.output_type(), record.output)
+                self._outputs[record.step_id] = output
+                self.outcomes[record.step_id] = StepOutcome(
+                    status=record.status,
+                    output=output,
+                    attempt=record.attempt,
+                    started_at=record.started_at,
+                    finished_at=record.finished_at,
+                    replayed=True,
+                )
+                if record.status is StepStatus.SUCCEEDED:
+                    self._completion_order.append(record.step_id)
+            elif record.status is StepStatus.FAILED:
+                self.outcomes[record.step_id] = StepOutcome(
+                    status=record.status, error=record.error, attempt=record.attempt, replayed=True
+                )
+                self._failed_step = self._failed_step or record.step_id
+        for step_id in self.workflow.order:
+            if step_id in self.outcomes:
+                continue
+            step = self.workflow.by_id[step_id]
+            self._pending_needs[step_id] = sum(1 for need in step.needs if not self._is_done(need))
+            if self._pending_needs[step_id] == 0:
+                self._ready.append(step_id)
+
+    def _is_done(self, step_id: str) -> bool:
+        outcome = self.outcomes.get(step_id)
+        return outcome is not None and outcome.status.done
+
+    # -- what actions see ---------------------------------------------------------------
+
+    def result_of(self, step_id: str) -> Any:
+        """The output of a done step; StepError when it is not done."""
+        if step_id not in self.workflow.by_id:
+            raise StepError(f"workflow {self.workflow.name!r} has no step {step_id!r}")
+        if not self._is_done(step_id):
+            raise StepError(f"step {step_id!r} has no result yet: add it to this step's needs")
+        return self._outputs.get(step_id)
+
+    def results_view(self) -> Mapping[str, Any]:
+        """A read-only view of the outputs so far."""
+        return MappingProxyType(self._outputs)
+
+    def status_of(self, step_id: str) -> StepStatus:
+        """The status of a step in this run."""
+        outcome = self.outcomes.get(step_id)
+        if outcome is not None:
+            return outcome.status
+        return StepStatus.RUNNING if step_id in self._running else StepStatus.PENDING
+
+    def context(self, step: Step[Any], attempt: int) -> StepContext[Any]:
+        """The context handed to the step's action."""
+        return StepContext(
+            run_id=self.run.id,
+            step_id=step.id,
+            attempt=attempt,
+            inputs=self.inputs,
+            dry_run=self.dry_run,
+            _execution=self,
+        )
+
+    # -- the run -------------------------------------------------------------------------
+
+    async def execute(self) -> RunResult:
+        """Run every runnable step, then settle the run's status; returns the result."""
+        try:
+            if self._failed_step is None:
+                async with asyncio.TaskGroup() as group:
+                    watcher = group.create_task(self._watch())
+                    try:
+                        await self._schedule(group)
+                    finally:
+                        watcher.cancel()
+        except asyncio.CancelledError:
+            # Ctrl-C (or our owner's cancellation): steps were cancelled by the task group
+            # and are not recorded, so a resume runs them again.
+            await asyncio.shield(self._settle_cancelled("interrupted"))
+            raise
+        if self._failed_step is not None:
+            return await self._fail_and_compensate()
+        if self._cancel_requested:
+            return await self._settle_cancelled("cancel requested")
+        return await self._settle()
+
+    async def _schedule(self, group: asyncio.TaskGroup) -> None:
+        while True:
+            startable = [] if self._stopping else self._take_startable()
+            await self.journal.flush()
+            for step, ctx in startable:
+                self._running[step.id] = group.create_task(self._run_step(step, ctx))
+            if not self._running:
+                return
+            await self._wake.wait()
+            self._wake.clear()
+            self._absorb_finished()
+            if self._stopping:
+                for task in self._running.values():
+                    task.cancel()
+
+    @property
+    def _stopping(self) -> bool:
+        return self._failed_step is not None or self._cancel_requested
+
+    def _take_startable(self) -> list[tuple[Step[Any], StepContext[Any]]]:
+        startable: list[tuple[Step[Any], StepContext[Any]]] = []
+        limit = self.concurrency
+        while self._ready and len(self._running) + len(startable) < limit:
+            step = self.workflow.by_id[self._ready.popleft()]
+            if self._should_skip(step):
+                self._record(step, StepOutcome(status=StepStatus.SKIPPED), self._attempt(step))
+                continue
+            if self._failed_step is not None:
+                break
+            if step.approval and not self.dry_run and not self._gate_open(step):
+                continue
+            if self._failed_step is not None:
+                break
+            attempt = self._attempt(step)
+            self.journal.event(
+                EventKind.STEP_STARTED,
+                step_id=step.id,
+                attempt=attempt,
+                data={"squad": step.squad, "action": step.action.name},
+            )
+            startable.append((step, self.context(step, attempt)))
+        return startable
+
+    def _attempt(self, step: Step[Any]) -> int:
+        attempt = self._next_attempt.get(step.id, 1)
+        self._next_attempt[step.id] = attempt + 1
+        return attempt
+
+    def _should_skip(self, step: Step[Any]) -> bool:
+        if step.needs and all(
+            self.outcomes[need].status is StepStatus.SKIPPED for need in step.needs
+        ):
+            return True
+        if step.when is None:
+            return False
+        try:
+            return not step.when(self.context(step, self._next_attempt.get(step.id, 1)))
+        except Exception as exc:
+            error = describe_error(exc)
+            error["message"] = f"the condition of step {step.id!r} raised: {error['message']}"
+            self._record(step, StepOutcome(status=StepStatus.FAILED, error=error), 0)
+            return False
+
+    def _gate_open(self, step: Step[Any]) -> bool:
+        answer = self.answers.get(f"{step.id}#approval")
+        if answer is None:
+            request = WaitRequest(
+                kind="approval",
+                key=f"{step.id}#approval",
+                prompt=f"approve step {step.id!r} ({step.description or step.action.name})",
+                squad=step.approval,
+            )
+            self._record(step, StepOutcome(status=StepStatus.WAITING, request=request), 0)
+            return False
+        if not answer.payload.get("approved", False):
+            who = answer.answered_by or "an approver"
+            comment = answer.payload.get("comment")
+            message = f"step {step.id!r} was rejected by {who}" + (
+                f": {comment}" if comment else ""
+            )
+            self._record(
+                step,
+                StepOutcome(
+                    status=StepStatus.FAILED,
+                    error={"type": "devora.Rejected", "message": message, "traceback": ""},
+                ),
+                0,
+            )
+            return False
+        return True
+
+    async def _run_step(self, step: Step[Any], ctx: StepContext[Any]) -> None:
+        outcome = await self._attempts(step, ctx)
+        self._finished.append((step.id, outcome))
+        self._wake.set()
+
+    async def _attempts(self, step: Step[Any], ctx: StepContext[Any]) -> StepOutcome:
+        started = time.time()
+        tries = 1
+        while True:
+            fault_point_in_step(step.id)
+            try:
+                return await self._attempt_once(step, ctx, started)
+            except StepSuspended as suspended:
+                return StepOutcome(
+                    status=StepStatus.WAITING,
+                    request=suspended.request,
+                    attempt=ctx.attempt,
+                    started_at=started,
+                    finished_at=time.time(),
+                )
+            except Exception as exc:
+                error = describe_error(exc)
+                tries_left = step.retry.attempts - tries
+                if tries_left <= 0 or not getattr(exc, "retryable", True):
+                    return StepOutcome(
+                        status=StepStatus.FAILED,
+                        error=error,
+                        attempt=ctx.attempt,
+                        started_at=started,
+                        finished_at=time.time(),
+                    )
+                delay = step.retry.delay(tries)
+                self.journal.record_attempt(
+                    AttemptRecord(
+                        run_id=self.run.id,
+                        step_id=step.id,
+                        attempt=ctx.attempt,
+                        status=StepStatus.FAILED,
+                        error=error,
+                        started_at=started,
+                        finished_at=time.time(),
+                        seq=0,
+                    ),
+                    EventKind.STEP_RETRY_SCHEDULED,
+                    f"{error['message']} (retrying in {delay:.2f}s)",
+                    {"delay": delay, "error_type": error["type"], "tries_left": tries_left},
+                )
+                await asyncio.sleep(delay)
+                ctx = self.context(step, self._attempt(step))
+                started = time.time()
+                tries += 1
+                self.journal.event(
+                    EventKind.STEP_STARTED,
+                    step_id=step.id,
+                    attempt=ctx.attempt,
+                    data={"squad": step.squad, "action": step.action.name, "retry": True},
+                )
+
+    async def _attempt_once(
+        self, step: Step[Any], ctx: StepContext[Any], started: float
+    ) -> StepOutcome:
+        planning = self.dry_run and step.side_effects
+        try:
+            async with asyncio.timeout(step.timeout):
+                if planning:
+                    plan = await step.action.plan(ctx)
+                    output = plan.predicted_output
+                else:
+                    plan = None
+                    output = await step.action.run(ctx)
+        except TimeoutError as exc:
+            assert step.timeout is not None
+            raise StepTimeoutError(step.id, step.timeout) from exc
+        return StepOutcome(
+            status=StepStatus.PLANNED if planning else StepStatus.SUCCEEDED,
+            output=output,
+            plan=plan,
+            attempt=ctx.attempt,
+            started_at=started,
+            finished_at=time.time(),
+        )
+
+    def _absorb_finished(self) -> None:
+        finished, self._finished = self._finished, []
+        for step_id, outcome in finished:
+            del self._running[step_id]
+            self._record(self.workflow.by_id[step_id], outcome, outcome.attempt)
+        # Cancelled tasks never report; forget them so the loop can end.
+        for step_id in [k for k, task in self._running.items() if task.done()]:
+            del self._running[step_id]
+
+    def _record(self, step: Step[Any], outcome: StepOutcome, attempt: int) -> None:
+        """Queue a step's outcome for the next commit and release its dependents."""
+        try:
+            stored_output = dump_output(step.action.output_type(), outcome.output)
+        except Exception as exc:
+            outcome = StepOutcome(
+                status=StepStatus.FAILED,
+                error=describe_error(
+                    StepError(f"the output of step {step.id!r} cannot be journaled: {exc}")
+                ),
+                attempt=attempt,
+                started_at=outcome.started_at,
+                finished_at=outcome.finished_at,
+            )
+            stored_output = None
+        outcome.attempt = attempt
+        self.outcomes[step.id] = outcome
+        data: dict[str, Any] = {"status": outcome.status.value, "squad": step.squad}
+        if outcome.duration is not None:
+            data["duration"] = round(outcome.duration, 6)
+        message = None
+        if outcome.error is not None:
+            data["error_type"] = outcome.error["type"]
+            message = outcome.error["message"]
+        if outcome.plan is not None:
+            data["plan"] = outcome.plan.model_dump(mode="json")
+            message = outcome.plan.summary
+        kind = EventKind.STEP_FINISHED
+        if outcome.status is StepStatus.WAITING:
+            assert outcome.request is not None
+            kind = EventKind.STEP_WAITING
+            data["request"] = outcome.request.model_dump(mode="json")
+            message = outcome.request.prompt
+        self.journal.record_attempt(
+            AttemptRecord(
+                run_id=self.run.id,
+                step_id=step.id,
+                attempt=attempt,
+                status=outcome.status,
+                output=stored_output,
+                error=outcome.error,
+                plan=data.get("plan"),
+                started_at=outcome.started_at,
+                finished_at=outcome.finished_at,
+                seq=0,
+            ),
+            kind,
+            message,
+            data,
+        )
+        if outcome.status is StepStatus.FAILED:
+            self._failed_step = self._failed_step or step.id
+            return
+        if not outcome.status.done:
+            return
+        self._outputs[step.id] = outcome.output
+        if outcome.status is StepStatus.SUCCEEDED:
+            self._completion_order.append(step.id)
+        for dependent in self.workflow.dependents[step.id]:
+            self._pending_needs[dependent] -= 1
+            if self._pending_needs[dependent] == 0:
+                self._ready.append(dependent)
+
+    async def _watch(self) -> None:
+        """Commit log lines of long steps, and notice a cancel asked from elsewhere."""
+        ticks = 0
+        while True:
+            await asyncio.sleep(_WATCH_INTERVAL)
+            ticks += 1
+            if self.journal.dirty:
+                await self.journal.flush()
+            if ticks % _CANCEL_POLL_EVERY == 0 and not self._cancel_requested:
+                requested = await self.engine.call_store(self.store.cancel_requested, self.run.id)
+                if requested:
+                    self._cancel_requested = True
+                    self._wake.set()
+
+    # -- endings ---------------------------------------------------------------------------
+
+    async def _settle(self) -> RunResult:
+        waiting = [k for k, v in self.outcomes.items() if v.status is StepStatus.WAITING]
+        if waiting or len(self.outcomes) < len(self.workflow.steps):
+            return await self._finish(RunStatus.WAITING, event=EventKind.RUN_WAITING)
+        outputs = self._workflow_outputs()
+        return await self._finish(RunStatus.SUCCEEDED, outputs=outputs)
+
+    def _workflow_outputs(self) -> dict[str, Any]:
+        if self.workflow.outputs is not None:
+            ctx = self.context(self.workflow.steps[-1], 0)
+            return dict(self.workflow.outputs(ctx))
+        leaves = [k for k, deps in self.workflow.dependents.items() if not deps]
+        outputs = {
+            k: dump_output(self.workflow.by_id[k].action.output_type(), self._outputs.get(k))
+            for k in leaves
+            if self._outputs.get(k) is not None
+        }
+        return outputs
+
+    async def _settle_cancelled(self, reason: str) -> RunResult:
+        return await self._finish(
+            RunStatus.CANCELLED, error={"type": "devora.Cancelled", "message": reason}
+        )
+
+    async def _fail_and_compensate(self) -> RunResult:
+        assert self._failed_step is not None
+        failed = self.outcomes[self._failed_step]
+        error = dict(failed.error or {})
+        error["step"] = self._failed_step
+        to_undo = [
+            step_id
+            for step_id in reversed(self._completion_order)
+            if self.workflow.by_id[step_id].compensate is not None
+        ]
+        if not to_undo:
+            return await self._finish(RunStatus.FAILED, error=error)
+        if self.dry_run:
+            for step_id in to_undo:
+                self.journal.event(
+                    EventKind.COMPENSATION_FINISHED,
+                    step_id=step_id,
+                    message="dry-run: compensation not run",
+                    data={"status": "planned"},
+                )
+            return await self._finish(RunStatus.FAILED, error=error)
+        all_undone = True
+        for step_id in to_undo:
+            previous = self.compensations.get(step_id)
+            if previous is not None and previous.status is StepStatus.COMPENSATED:
+                continue
+            outcome = await self._compensate(self.workflow.by_id[step_id])
+            self.compensations[step_id] = outcome
+            all_undone = all_undone and outcome.status is StepStatus.COMPENSATED
+            await self.journal.flush()
+        status = RunStatus.ROLLED_BACK if all_undone else RunStatus.ROLLBACK_FAILED
+        return await self._finish(status, error=error)
+
+    async def _compensate(self, step: Step[Any]) -> StepOutcome:
+        assert step.compensate is not None
+        attempt = self._attempt(step)
+        self.journal.event(EventKind.COMPENSATION_STARTED, step_id=step.id, attempt=attempt)
+        await self.journal.flush()
+        ctx = self.context(step, attempt)
+        started = time.time()
+        try:
+            async with asyncio.timeout(step.timeout):
+                await step.compensate.run(ctx)
+            outcome = StepOutcome(status=StepStatus.COMPENSATED)
+        except Exception as exc:
+            outcome = StepOutcome(status=StepStatus.COMPENSATION_FAILED, error=describe_error(exc))
+        outcome.started_at, outcome.finished_at, outcome.attempt = started, time.time(), attempt
+        self.journal.record_attempt(
+            AttemptRecord(
+                run_id=self.run.id,
+                step_id=step.id,
+                attempt=attempt,
+                phase=Phase.COMPENSATE,
+                status=outcome.status,
+                error=outcome.error,
+                started_at=started,
+                finished_at=outcome.finished_at,
+                seq=0,
+            ),
+            EventKind.COMPENSATION_FINISHED,
+            outcome.error["message"] if outcome.error else None,
+            {"status": outcome.status.value},
+        )
+        return outcome
+
+    async def _finish(
+        self,
+        status: RunStatus,
+        *,
+        outputs: dict[str, Any] | None = None,
+        error: dict[str, Any] | None = None,
+        event: EventKind = EventKind.RUN_FINISHED,
+    ) -> RunResult:
+        finished_at = None if status in (RunStatus.WAITING, RunStatus.CANCELLED) else time.time()
+        self.journal.update_run(
+            RunUpdate(
+                run_id=self.run.id,
+                status=status,
+                outputs=outputs,
+                error=error,
+                clear_owner=True,
+                clear_cancel=status is RunStatus.CANCELLED,
+                finished_at=finished_at,
+            )
+        )
+        data: dict[str, Any] = {"status": status.value, "workflow": self.workflow.name}
+        if outputs is not None:
+            data["outputs"] = outputs
+        if error is not None:
+            data["error"] = {k: v for k, v in error.items() if k != "traceback"}
+        waiting = {
+            k: v.request.model_dump(mode="json")
+            for k, v in self.outcomes.items()
+            if v.request is not None and v.status is StepStatus.WAITING
+        }
+        if waiting:
+            data["waiting"] = waiting
+        if self.dry_run:
+            data["dry_run"] = True
+            data["plans"] = {
+                k: v.plan.model_dump(mode="json") for k, v in self.outcomes.items() if v.plan
+            }
+        if self.run.parent_run_id:
+            data["parent_run_id"] = self.run.parent_run_id
+        self.journal.event(event, message=status.value, data=data)
+        if event is EventKind.RUN_WAITING:
+            # Subscribers and scripts read the end of a run from run.finished; a waiting run
+            # has reached the end of this execution too.
+            self.journal.event(EventKind.RUN_FINISHED, message=status.value, data=data)
+        await self.journal.flush()
+        return RunResult(
+            run_id=self.run.id,
+            workflow=self.workflow.name,
+            status=status,
+            outputs=outputs or {},
+            error=error,
+            steps=dict(self.outcomes),
+            compensations=dict(self.compensations),
+            dry_run=self.dry_run,
+        )

@@ -1,0 +1,111 @@
+"""The journal of one run: events and results are batched, committed, then published.
+
+Nothing is published before it is committed, and a step's dependents start only after
+the commit that holds its result (group commit: one transaction per scheduler turn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from devora.engine._events import EventBus
+from devora.engine._faults import fault_point
+from devora.store import (
+    ArtifactRecord,
+    AttemptRecord,
+    Event,
+    EventKind,
+    JournalBatch,
+    RunUpdate,
+    Store,
+)
+
+__all__ = ["Journal"]
+
+
+class Journal:
+    """Pending writes of one run and the commit that makes them durable."""
+
+    def __init__(self, store: Store, bus: EventBus, run_id: str, last_seq: int) -> None:
+        self.store = store
+        self.bus = bus
+        self.run_id = run_id
+        self._seq = last_seq
+        self._pending = JournalBatch()
+        self._lock = asyncio.Lock()
+        # SQLite commits take microseconds: do them inline. A network database may take
+        # milliseconds: commit from a thread so running steps keep their event loop.
+        self._inline = store.is_sqlite
+
+    def event(
+        self,
+        kind: EventKind,
+        *,
+        step_id: str | None = None,
+        attempt: int | None = None,
+        message: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        """Queue an event for the next commit and return it."""
+        self._seq += 1
+        event = Event.model_construct(
+            run_id=self.run_id,
+            seq=self._seq,
+            kind=kind,
+            at=time.time(),
+            step_id=step_id,
+            attempt=attempt,
+            message=message,
+            data=data if data is not None else {},
+        )
+        self._pending.events.append(event)
+        return event
+
+    def record_attempt(
+        self, record: AttemptRecord, kind: EventKind, message: str | None, data: dict[str, Any]
+    ) -> Event:
+        """Queue an attempt's result with the event announcing it (they share a seq)."""
+        event = self.event(
+            kind, step_id=record.step_id, attempt=record.attempt, message=message, data=data
+        )
+        record.seq = event.seq
+        self._pending.attempts.append(record)
+        return event
+
+    def add_artifact(self, record: ArtifactRecord) -> None:
+        """Queue an artifact record with the event announcing it."""
+        self._pending.artifacts.append(record)
+        self.event(
+            EventKind.ARTIFACT_ADDED,
+            step_id=record.step_id,
+            message=record.name,
+            data={"name": record.name, "path": record.path, "size": record.size},
+        )
+
+    def update_run(self, update: RunUpdate) -> None:
+        """Queue a change of the run row."""
+        self._pending.runs.append(update)
+
+    @property
+    def dirty(self) -> bool:
+        """True when something waits to be committed."""
+        return bool(self._pending)
+
+    async def flush(self) -> None:
+        """Commit everything pending in one transaction, then publish its events."""
+        async with self._lock:
+            batch = self._pending
+            if not batch:
+                return
+            self._pending = JournalBatch()
+            fault_point("before_commit", batch)
+            if self._inline:
+                self.store.write(batch)
+            else:
+                await asyncio.to_thread(self.store.write, batch)
+            fault_point("after_commit", batch)
+        if self.bus:
+            for event in batch.events:
+                self.bus.publish(event)

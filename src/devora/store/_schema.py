@@ -1,0 +1,120 @@
+"""The store's tables and the versioned migrations that build and upgrade them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+__all__ = ["SCHEMA_VERSION", "metadata", "upgrade_schema"]
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "devora_schema",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+runs = sa.Table(
+    "devora_runs",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("workflow", sa.String(200), nullable=False, index=True),
+    sa.Column("workflow_ref", sa.Text, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False, index=True),
+    sa.Column("inputs", sa.Text, nullable=False),
+    sa.Column("outputs", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("parent_run_id", sa.String(128), index=True),
+    sa.Column("parent_step_id", sa.String(200)),
+    sa.Column("dry_run", sa.Boolean, nullable=False, default=False),
+    sa.Column("owner", sa.String(300)),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.Float, nullable=False, index=True),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.Float),
+    sa.Column("summary", sa.Text, nullable=False, default="{}"),
+)
+
+step_attempts = sa.Table(
+    "devora_step_attempts",
+    metadata,
+    sa.Column("run_id", sa.String(128), primary_key=True),
+    sa.Column("phase", sa.String(16), primary_key=True),
+    sa.Column("step_id", sa.String(200), primary_key=True),
+    sa.Column("attempt", sa.Integer, primary_key=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("output", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("plan", sa.Text),
+    sa.Column("started_at", sa.Float),
+    sa.Column("finished_at", sa.Float),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+
+events = sa.Table(
+    "devora_events",
+    metadata,
+    sa.Column("run_id", sa.String(128), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("step_id", sa.String(200)),
+    sa.Column("attempt", sa.Integer),
+    sa.Column("message", sa.Text),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+artifacts = sa.Table(
+    "devora_artifacts",
+    metadata,
+    sa.Column("run_id", sa.String(128), primary_key=True),
+    sa.Column("name", sa.String(300), primary_key=True),
+    sa.Column("step_id", sa.String(200)),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+answers = sa.Table(
+    "devora_answers",
+    metadata,
+    sa.Column("run_id", sa.String(128), primary_key=True),
+    sa.Column("step_id", sa.String(200), primary_key=True),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("answered_by", sa.String(200)),
+    sa.Column("answered_at", sa.Float, nullable=False),
+)
+
+
+def _create_v1(connection: sa.Connection) -> None:
+    for table in (runs, step_attempts, events, artifacts, answers):
+        table.create(connection, checkfirst=True)
+
+
+# Append a function to move the schema one version up; never edit a released one.
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def upgrade_schema(connection: sa.Connection) -> int:
+    """Bring the schema to SCHEMA_VERSION inside the caller's (locked) transaction."""
+    schema_version.create(connection, checkfirst=True)
+    current = connection.execute(sa.select(schema_version.c.version)).scalar()
+    if current is None:
+        connection.execute(schema_version.insert().values(id=1, version=0))
+        current = 0
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the store's schema is version {current}, newer than this Devora "
+            f"understands ({SCHEMA_VERSION}); upgrade Devora"
+        )
+    for version in range(current, SCHEMA_VERSION):
+        MIGRATIONS[version](connection)
+    if current != SCHEMA_VERSION:
+        connection.execute(schema_version.update().values(version=SCHEMA_VERSION))
+    return SCHEMA_VERSION

@@ -1,0 +1,491 @@
+"""The store: one database (SQLite in WAL mode, or PostgreSQL) that journals runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+
+from devora.errors import (
+    RunNotFoundError,
+    StoreNotWritableError,
+    StoreUnavailableError,
+)
+from devora.store import _schema as schema
+from devora.store._location import StoreLocation, mask_url, resolve_store_location
+from devora.store._records import (
+    AnswerRecord,
+    ArtifactRecord,
+    AttemptRecord,
+    Event,
+    EventKind,
+    JournalBatch,
+    Phase,
+    RunRecord,
+    RunUpdate,
+)
+from devora.store._status import RunStatus, StepStatus
+
+__all__ = ["Store", "open_store"]
+
+_BUSY_TIMEOUT_MS = 60_000
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+_EVENT_COLUMNS = ("run_id", "seq", "kind", "at", "step_id", "attempt", "message", "data")
+_ATTEMPT_COLUMNS = (
+    "run_id",
+    "phase",
+    "step_id",
+    "attempt",
+    "status",
+    "output",
+    "error",
+    "plan",
+    "started_at",
+    "finished_at",
+    "seq",
+)
+
+
+def _insert_sql(table: sa.Table, columns: Sequence[str], marker: str) -> str:
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(marker for _ in columns)})"
+    )
+
+
+class Store:
+    """Durable memory of runs; every write is one transaction (see `write`)."""
+
+    def __init__(self, location: StoreLocation) -> None:
+        self.location = location
+        self.url = location.url
+        self.is_sqlite = location.url.startswith("sqlite")
+        self._lock = threading.RLock()
+        self._engine = self._create_engine()
+        self._connection: sa.Connection | None = None
+        self._closed = False
+        marker = "?" if self._engine.dialect.paramstyle == "qmark" else "%s"
+        self._insert_event_sql = _insert_sql(schema.events, _EVENT_COLUMNS, marker)
+        self._insert_attempt_sql = _insert_sql(schema.step_attempts, _ATTEMPT_COLUMNS, marker)
+        self._open()
+
+    # -- opening -----------------------------------------------------------------
+
+    def _create_engine(self) -> sa.Engine:
+        if not self.is_sqlite:
+            return sa.create_engine(
+                self.url,
+                pool_pre_ping=True,
+                connect_args={"connect_timeout": 5} if "psycopg" in self.url else {},
+            )
+        path = self.location.sqlite_path
+        if path is not None:
+            self._prepare_sqlite_directory(path)
+        engine = sa.create_engine(self.url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
+
+        @sa_event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Take transaction control from pysqlite so BEGIN IMMEDIATE can be issued:
+            # a writer then waits for the lock up front instead of failing with
+            # "database is locked" when it upgrades a read lock mid-transaction.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+            cursor.close()
+
+        @sa_event.listens_for(engine, "begin")
+        def _on_begin(connection: sa.Connection) -> None:
+            if connection.get_execution_options().get("devora_read_only"):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+
+    def _prepare_sqlite_directory(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreNotWritableError(str(path.parent), exc.strerror or str(exc)) from exc
+        probe = path.parent / f".devora-write-probe-{os.getpid()}"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StoreNotWritableError(str(path.parent), exc.strerror or str(exc)) from exc
+
+    def _open(self) -> None:
+        try:
+            with self._engine.begin() as connection:
+                if not self.is_sqlite:
+                    # One process upgrades at a time; the others wait here.
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(4242424242)"))
+                schema.upgrade_schema(connection)
+            self._connection = self._engine.connect()
+        except sa.exc.OperationalError as exc:
+            self._engine.dispose()
+            raise self._translate(exc) from exc
+
+    def _translate(self, exc: sa.exc.DBAPIError) -> Exception:
+        original = exc.orig
+        text = str(original).strip().splitlines()[0] if original else str(exc)
+        if isinstance(original, sqlite3.OperationalError) and "readonly" in text.replace("-", ""):
+            return StoreNotWritableError(str(self.location.sqlite_path), text)
+        return StoreUnavailableError(mask_url(self.url), text)
+
+    def close(self) -> None:
+        """Close the connection and the pool; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+            self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- transactions --------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self, *, read_only: bool = False) -> Iterator[sa.Connection]:
+        with self._lock:
+            connection = self._connection
+            if connection is None:
+                raise StoreUnavailableError(mask_url(self.url), "the store is closed")
+            if read_only:
+                connection = connection.execution_options(devora_read_only=True)
+            try:
+                with connection.begin():
+                    yield connection
+            except sa.exc.OperationalError as exc:
+                raise self._translate(exc) from exc
+
+    # -- runs ----------------------------------------------------------------------
+
+    def create_run(self, run: RunRecord, first_event: Event | None = None) -> None:
+        """Insert a new run (and the event announcing it) in one transaction."""
+        with self._transaction() as connection:
+            connection.execute(schema.runs.insert().values(**self._run_row(run)))
+            if first_event is not None:
+                connection.execute(schema.events.insert(), [self._event_row(first_event)])
+
+    @staticmethod
+    def _run_row(run: RunRecord) -> dict[str, Any]:
+        row = run.model_dump()
+        for key in ("inputs", "outputs", "error", "summary"):
+            row[key] = None if row[key] is None else _dumps(row[key])
+        row["status"] = run.status.value
+        return row
+
+    def get_run(self, run_id: str) -> RunRecord:
+        """The run with this id; RunNotFoundError when there is none."""
+        with self._transaction(read_only=True) as connection:
+            row = connection.execute(
+                sa.select(schema.runs).where(schema.runs.c.id == run_id)
+            ).first()
+        if row is None:
+            raise RunNotFoundError(run_id)
+        return self._run_from_row(row)
+
+    @staticmethod
+    def _run_from_row(row: sa.Row[Any]) -> RunRecord:
+        data = dict(row._mapping)
+        for key in ("inputs", "outputs", "error", "summary"):
+            data[key] = _loads(data[key])
+        data["summary"] = data["summary"] or {}
+        return RunRecord.model_validate(data)
+
+    def list_runs(
+        self,
+        *,
+        workflow: str | None = None,
+        status: RunStatus | None = None,
+        parent_run_id: str | None = None,
+        top_level_only: bool = False,
+        limit: int = 50,
+    ) -> list[RunRecord]:
+        """The most recent runs first, filtered."""
+        query = sa.select(schema.runs).order_by(schema.runs.c.created_at.desc()).limit(limit)
+        if workflow is not None:
+            query = query.where(schema.runs.c.workflow == workflow)
+        if status is not None:
+            query = query.where(schema.runs.c.status == status.value)
+        if parent_run_id is not None:
+            query = query.where(schema.runs.c.parent_run_id == parent_run_id)
+        if top_level_only:
+            query = query.where(schema.runs.c.parent_run_id.is_(None))
+        with self._transaction(read_only=True) as connection:
+            rows = connection.execute(query).all()
+        return [self._run_from_row(row) for row in rows]
+
+    def claim_run(self, run_id: str, owner: str, *, takeover: bool) -> RunRecord:
+        """Make `owner` the process executing the run; return the run as it was.
+
+        `takeover` is decided by the caller from the previous owner's liveness; the
+        compare-and-set keeps two resumers from both winning.
+        """
+        with self._transaction() as connection:
+            row = connection.execute(
+                sa.select(schema.runs).where(schema.runs.c.id == run_id)
+            ).first()
+            if row is None:
+                raise RunNotFoundError(run_id)
+            run = self._run_from_row(row)
+            if run.owner not in (None, owner) and not takeover:
+                return run
+            connection.execute(
+                schema.runs.update()
+                .where(schema.runs.c.id == run_id)
+                .values(owner=owner, updated_at=time.time())
+            )
+        return run
+
+    def request_cancel(self, run_id: str) -> RunRecord:
+        """Ask the process executing a run to cancel it (seen within a second)."""
+        with self._transaction() as connection:
+            result = connection.execute(
+                schema.runs.update()
+                .where(schema.runs.c.id == run_id)
+                .values(cancel_requested=True, updated_at=time.time())
+            )
+            if result.rowcount == 0:
+                raise RunNotFoundError(run_id)
+        return self.get_run(run_id)
+
+    def cancel_requested(self, run_id: str) -> bool:
+        """True when someone asked for this run to be cancelled."""
+        with self._transaction(read_only=True) as connection:
+            value = connection.execute(
+                sa.select(schema.runs.c.cancel_requested).where(schema.runs.c.id == run_id)
+            ).scalar()
+        return bool(value)
+
+    # -- the journal -----------------------------------------------------------------
+
+    def write(self, batch: JournalBatch) -> None:
+        """Commit a batch of events, attempt records and run updates atomically."""
+        if not batch:
+            return
+        with self._transaction() as connection:
+            # The hot path of every run: plain driver SQL, no statement compilation.
+            if batch.events:
+                connection.exec_driver_sql(
+                    self._insert_event_sql,
+                    [tuple(self._event_row(e).values()) for e in batch.events],
+                )
+            if batch.attempts:
+                connection.exec_driver_sql(
+                    self._insert_attempt_sql,
+                    [tuple(self._attempt_row(a).values()) for a in batch.attempts],
+                )
+            for update in batch.runs:
+                self._apply_run_update(connection, update)
+            if batch.artifacts:
+                for artifact in batch.artifacts:
+                    connection.execute(
+                        schema.artifacts.delete().where(
+                            (schema.artifacts.c.run_id == artifact.run_id)
+                            & (schema.artifacts.c.name == artifact.name)
+                        )
+                    )
+                connection.execute(
+                    schema.artifacts.insert(), [a.model_dump() for a in batch.artifacts]
+                )
+
+    @staticmethod
+    def _event_row(event: Event) -> dict[str, Any]:
+        return {
+            "run_id": event.run_id,
+            "seq": event.seq,
+            "kind": event.kind.value,
+            "at": event.at,
+            "step_id": event.step_id,
+            "attempt": event.attempt,
+            "message": event.message,
+            "data": _dumps(event.data),
+        }
+
+    @staticmethod
+    def _attempt_row(attempt: AttemptRecord) -> dict[str, Any]:
+        return {
+            "run_id": attempt.run_id,
+            "phase": attempt.phase.value,
+            "step_id": attempt.step_id,
+            "attempt": attempt.attempt,
+            "status": attempt.status.value,
+            "output": None if attempt.output is None else _dumps(attempt.output),
+            "error": None if attempt.error is None else _dumps(attempt.error),
+            "plan": None if attempt.plan is None else _dumps(attempt.plan),
+            "started_at": attempt.started_at,
+            "finished_at": attempt.finished_at,
+            "seq": attempt.seq,
+        }
+
+    @staticmethod
+    def _apply_run_update(connection: sa.Connection, update: RunUpdate) -> None:
+        values: dict[str, Any] = {"updated_at": time.time()}
+        if update.status is not None:
+            values["status"] = update.status.value
+        if update.outputs is not None:
+            values["outputs"] = _dumps(update.outputs)
+        if update.error is not None:
+            values["error"] = _dumps(update.error)
+        if update.owner is not None:
+            values["owner"] = update.owner
+        if update.clear_owner:
+            values["owner"] = None
+        if update.clear_cancel:
+            values["cancel_requested"] = False
+        if update.finished_at is not None:
+            values["finished_at"] = update.finished_at
+        if update.summary is not None:
+            values["summary"] = _dumps(update.summary)
+        connection.execute(
+            schema.runs.update().where(schema.runs.c.id == update.run_id).values(**values)
+        )
+
+    def attempts(self, run_id: str, phase: Phase | None = None) -> list[AttemptRecord]:
+        """Every recorded attempt of a run, in completion order."""
+        query = (
+            sa.select(schema.step_attempts)
+            .where(schema.step_attempts.c.run_id == run_id)
+            .order_by(schema.step_attempts.c.seq)
+        )
+        if phase is not None:
+            query = query.where(schema.step_attempts.c.phase == phase.value)
+        with self._transaction(read_only=True) as connection:
+            rows = connection.execute(query).all()
+        records = []
+        for row in rows:
+            data = dict(row._mapping)
+            for key in ("output", "error", "plan"):
+                data[key] = _loads(data[key])
+            data["status"] = StepStatus(data["status"])
+            records.append(AttemptRecord.model_validate(data))
+        return records
+
+    def events(self, run_id: str, *, after_seq: int = 0, limit: int | None = None) -> list[Event]:
+        """The run's events with seq > after_seq, in order."""
+        query = (
+            sa.select(schema.events)
+            .where((schema.events.c.run_id == run_id) & (schema.events.c.seq > after_seq))
+            .order_by(schema.events.c.seq)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self._transaction(read_only=True) as connection:
+            rows = connection.execute(query).all()
+        return [
+            Event(
+                run_id=row.run_id,
+                seq=row.seq,
+                kind=EventKind(row.kind),
+                at=row.at,
+                step_id=row.step_id,
+                attempt=row.attempt,
+                message=row.message,
+                data=_loads(row.data) or {},
+            )
+            for row in rows
+        ]
+
+    def last_seq(self, run_id: str) -> int:
+        """The highest event seq recorded for the run (0 when none)."""
+        with self._transaction(read_only=True) as connection:
+            value = connection.execute(
+                sa.select(sa.func.max(schema.events.c.seq)).where(schema.events.c.run_id == run_id)
+            ).scalar()
+        return int(value or 0)
+
+    # -- answers and artifacts -----------------------------------------------------------
+
+    def add_answer(self, answer: AnswerRecord, event: Event | None = None) -> None:
+        """Record an outside answer for a suspended step (replacing an earlier one)."""
+        with self._transaction() as connection:
+            connection.execute(
+                schema.answers.delete().where(
+                    (schema.answers.c.run_id == answer.run_id)
+                    & (schema.answers.c.step_id == answer.step_id)
+                )
+            )
+            connection.execute(
+                schema.answers.insert().values(
+                    run_id=answer.run_id,
+                    step_id=answer.step_id,
+                    payload=_dumps(answer.payload),
+                    answered_by=answer.answered_by,
+                    answered_at=answer.answered_at,
+                )
+            )
+            if event is not None:
+                connection.execute(schema.events.insert(), [self._event_row(event)])
+
+    def answers(self, run_id: str) -> dict[str, AnswerRecord]:
+        """The answers given to the run's suspended steps, by step id."""
+        with self._transaction(read_only=True) as connection:
+            rows = connection.execute(
+                sa.select(schema.answers).where(schema.answers.c.run_id == run_id)
+            ).all()
+        return {
+            row.step_id: AnswerRecord(
+                run_id=row.run_id,
+                step_id=row.step_id,
+                payload=_loads(row.payload),
+                answered_by=row.answered_by,
+                answered_at=row.answered_at,
+            )
+            for row in rows
+        }
+
+    def artifacts(self, run_id: str) -> list[ArtifactRecord]:
+        """The artifacts a run produced."""
+        with self._transaction(read_only=True) as connection:
+            rows = connection.execute(
+                sa.select(schema.artifacts)
+                .where(schema.artifacts.c.run_id == run_id)
+                .order_by(schema.artifacts.c.created_at)
+            ).all()
+        return [ArtifactRecord.model_validate(dict(row._mapping)) for row in rows]
+
+    def artifact_dir(self, run_id: str) -> Path:
+        """The directory for this run's artifact files (created on demand)."""
+        return self.location.artifacts_dir / run_id
+
+    def run_ids(self, prefix: str) -> Sequence[str]:
+        """Run ids starting with `prefix` (so users can type a short id)."""
+        with self._transaction(read_only=True) as connection:
+            rows = connection.execute(
+                sa.select(schema.runs.c.id).where(schema.runs.c.id.startswith(prefix)).limit(5)
+            ).all()
+        return [row.id for row in rows]
+
+
+def open_store(url: str | None = None, home: str | os.PathLike[str] | None = None) -> Store:
+    """Open (creating or upgrading) the store named by the arguments or the environment."""
+    return Store(resolve_store_location(url, home))
