@@ -16,15 +16,19 @@ _NO_PARAMETERS: Any = {"no_parameters": True}  # a `%` in the SQL is not a place
 
 
 def translate_statement_error(
-    exc: sa.exc.DBAPIError, statement: SqlStatement
+    exc: sa.exc.DBAPIError, statement: SqlStatement, *, use_position: bool = True
 ) -> MigrationStatementError:
-    """The most specific migration error for a statement the database refused."""
+    """The most specific migration error for a statement the database refused.
+
+    With `use_position`, the driver's error position (PostgreSQL) moves the line to where
+    in the statement the error is.
+    """
     orig = exc.orig
     problem = str(orig).strip().splitlines()[0] if orig is not None else str(exc)
     line = statement.line
     diag = getattr(orig, "diag", None)  # psycopg: SQLSTATE and the error's position
     position = getattr(diag, "statement_position", None) if diag is not None else None
-    if position:
+    if position and use_position:
         line = statement.line_at(int(position))
     sqlstate = getattr(orig, "sqlstate", None)
     syntax = sqlstate == "42601" or (
