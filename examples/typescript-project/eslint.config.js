@@ -1,0 +1,9 @@
+// ESLint flat config: the recommended JavaScript and TypeScript rules.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+);

@@ -1,0 +1,228 @@
+"""The one interface every check implements, and the path every check result takes."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from devora.tools import Finding
+from devora.tools.checks._process import ProcessOutput, ToolTimeoutError, run_process, tail
+from devora.tools.checks._profile import ProjectProfile
+from devora.tools.checks._result import CheckResult, CheckStatus
+
+__all__ = [
+    "Check",
+    "NotRunError",
+    "Outcome",
+    "ToolCheck",
+    "ToolCrashError",
+    "ToolOutputError",
+    "relative_file",
+    "tool_version",
+]
+
+_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[-.+]?[0-9A-Za-z.]+)?")
+_versions: dict[tuple[str, float], str | None] = {}
+
+
+class ToolOutputError(ValueError):
+    """A tool printed output that cannot be read as the format it promises."""
+
+
+class ToolCrashError(Exception):
+    """The tool did not do its job: an unexpected exit code, or output that cannot be read."""
+
+    def __init__(self, reason: str, *, exit_code: int | None = None, output: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.exit_code = exit_code
+        self.output_tail = tail(output) or None
+
+
+class NotRunError(Exception):
+    """The check cannot run here (no config for it, no service to reach); says why."""
+
+    def __init__(self, reason: str, *, notes: Sequence[str] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.notes = tuple(notes)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check's execute() found; its status is failed when there are findings."""
+
+    findings: Sequence[Finding] = ()
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    notes: Sequence[str] = ()
+    exit_code: int | None = None
+    output_tail: str | None = None
+    failed: bool | None = None  # None: failed when there are findings
+
+
+class Check(ABC):
+    """The interface of every check: a name, the tool it uses, where it applies, and run()."""
+
+    name: ClassVar[str]
+    tool: ClassVar[str]
+    install: ClassVar[str]
+
+    @abstractmethod
+    def applies_to(self, profile: ProjectProfile) -> bool:
+        """True when the project uses what this check looks at (its language, its files)."""
+
+    @abstractmethod
+    async def run(self, profile: ProjectProfile) -> CheckResult:
+        """Run the check; a tool that is missing, crashes or talks nonsense is in the result."""
+
+
+class ToolCheck(Check):
+    """A check that runs one external tool and reads its output into findings.
+
+    Subclasses set name, tool and install, say whether they apply to a project, and implement
+    execute(); run() turns every way a tool can go wrong into a not_run or crashed result.
+    """
+
+    default_timeout: ClassVar[float] = 300.0
+
+    def __init__(self, *, timeout: float | None = None) -> None:
+        self.timeout = timeout if timeout is not None else self.default_timeout
+
+    @abstractmethod
+    async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
+        """Run the tool and read its output; raise ToolCrashError or NotRunError when it can't."""
+
+    def executable(self, profile: ProjectProfile) -> Path | None:
+        """The executable this check runs, or None when it is not installed."""
+        return profile.tool(self.tool)
+
+    async def run(self, profile: ProjectProfile) -> CheckResult:
+        """Run the check and return its result; never raises for a tool that misbehaves."""
+        started = time.monotonic()
+        executable = self.executable(profile)
+        if executable is None:
+            return self._result(
+                CheckStatus.NOT_RUN,
+                started,
+                reason=f"not run: install {self.tool} ({self.install})",
+            )
+        version = await tool_version(executable, profile.root)
+        try:
+            outcome = await self.execute(executable, profile)
+        except NotRunError as error:
+            return self._result(
+                CheckStatus.NOT_RUN, started, version, reason=error.reason, notes=error.notes
+            )
+        except ToolCrashError as error:
+            return self._result(
+                CheckStatus.CRASHED,
+                started,
+                version,
+                reason=error.reason,
+                exit_code=error.exit_code,
+                output_tail=error.output_tail,
+            )
+        except ToolTimeoutError as error:
+            return self._result(CheckStatus.CRASHED, started, version, reason=str(error))
+        except OSError as error:
+            return self._result(
+                CheckStatus.CRASHED, started, version, reason=f"cannot run {executable}: {error}"
+            )
+        failed = outcome.failed if outcome.failed is not None else bool(outcome.findings)
+        return CheckResult(
+            name=self.name,
+            tool=self.tool,
+            tool_version=version,
+            status=CheckStatus.FAILED if failed else CheckStatus.PASSED,
+            exit_code=outcome.exit_code,
+            output_tail=outcome.output_tail,
+            findings=tuple(outcome.findings),
+            duration=time.monotonic() - started,
+            metrics=dict(outcome.metrics),
+            notes=tuple(outcome.notes),
+        )
+
+    async def call(
+        self,
+        argv: Sequence[str],
+        profile: ProjectProfile,
+        *,
+        ok: Collection[int] = (0, 1),
+        env: Mapping[str, str] | None = None,
+    ) -> ProcessOutput:
+        """Run argv in the project; an exit code outside ok is a crash."""
+        output = await run_process(argv, cwd=profile.root, time_limit=self.timeout, env=env)
+        if output.exit_code not in ok:
+            raise ToolCrashError(
+                f"{self.tool} exited with code {output.exit_code}",
+                exit_code=output.exit_code,
+                output=output.stderr or output.stdout,
+            )
+        return output
+
+    def unreadable(self, output: ProcessOutput, error: ToolOutputError) -> ToolCrashError:
+        """The crash to raise when a tool's output cannot be read."""
+        return ToolCrashError(
+            f"{self.tool} printed output that cannot be read: {error}",
+            exit_code=output.exit_code,
+            output=f"{output.stdout}\n{output.stderr}",
+        )
+
+    def _result(
+        self,
+        status: CheckStatus,
+        started: float,
+        version: str | None = None,
+        *,
+        reason: str,
+        exit_code: int | None = None,
+        output_tail: str | None = None,
+        notes: Sequence[str] = (),
+    ) -> CheckResult:
+        return CheckResult(
+            name=self.name,
+            tool=self.tool,
+            tool_version=version,
+            status=status,
+            reason=reason,
+            exit_code=exit_code,
+            output_tail=output_tail,
+            duration=time.monotonic() - started,
+            notes=tuple(notes),
+        )
+
+
+async def tool_version(executable: Path, cwd: Path) -> str | None:
+    """The version a tool prints for --version (cached per executable), or None."""
+    try:
+        key = (str(executable), os.stat(executable).st_mtime)
+    except OSError:
+        return None
+    if key not in _versions:
+        try:
+            output = await run_process([str(executable), "--version"], cwd=cwd, time_limit=30)
+        except (OSError, ToolTimeoutError):
+            return None
+        match = _VERSION.search(output.stdout or output.stderr)
+        _versions[key] = match.group(0) if match and output.exit_code == 0 else None
+    return _versions[key]
+
+
+def relative_file(filename: str, root: Path) -> str:
+    """A tool's file name as a POSIX path relative to the project root (when it is inside)."""
+    path = Path(filename)
+    if path.is_absolute():
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            try:
+                return path.resolve().relative_to(root).as_posix()
+            except ValueError:
+                return path.as_posix()
+    return path.as_posix().removeprefix("./")

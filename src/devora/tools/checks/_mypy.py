@@ -1,0 +1,103 @@
+"""Mypy: type errors read from `mypy -O json` (one JSON object per line, mypy >= 1.11)."""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+from devora.tools import Finding, Level
+from devora.tools.checks._base import Outcome, ToolCheck, ToolOutputError, relative_file
+from devora.tools.checks._profile import Language, ProjectProfile
+
+__all__ = ["MypyCheck", "parse_mypy_json"]
+
+_LEVELS = {"error": Level.ERROR, "warning": Level.WARNING, "note": Level.INFO}
+
+
+class MypyCheck(ToolCheck):
+    """Type-check with mypy; each error is a finding (standalone notes are info findings)."""
+
+    name = "mypy"
+    tool = "mypy"
+    install = "pip install mypy"
+
+    def applies_to(self, profile: ProjectProfile) -> bool:
+        """Mypy checks Python projects."""
+        return profile.has(Language.PYTHON)
+
+    async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
+        """Run mypy on the configured files (or src/, or .) and read its JSON lines."""
+        argv = [str(executable), "-O", "json", "--cache-dir", str(_cache_dir(profile.root))]
+        venv = profile.python_venv
+        if venv is not None and not executable.is_relative_to(venv):
+            # A mypy from elsewhere must still see the packages installed in the project.
+            argv += ["--python-executable", str(venv / "bin" / "python")]
+        argv += mypy_targets(profile)
+        output = await self.call(argv, profile)
+        try:
+            findings = parse_mypy_json(output.stdout, profile.root)
+        except ToolOutputError as error:
+            raise self.unreadable(output, error) from error
+        errors = sum(1 for finding in findings if finding.level is Level.ERROR)
+        if output.exit_code == 1 and errors == 0:
+            raise self.unreadable(output, ToolOutputError("exit 1 but no error reported"))
+        return Outcome(findings=findings, exit_code=output.exit_code, failed=errors > 0)
+
+
+def mypy_targets(profile: ProjectProfile) -> list[str]:
+    """What to pass mypy: nothing when its config names the files, else src/ or the root."""
+    tool = profile.pyproject.get("tool", {})
+    if isinstance(tool, dict) and isinstance(tool.get("mypy"), dict) and tool["mypy"].get("files"):
+        return []
+    for name in ("mypy.ini", ".mypy.ini", "setup.cfg"):
+        path = profile.root / name
+        if path.is_file():
+            parser = configparser.ConfigParser()
+            try:
+                parser.read(path, encoding="utf-8")
+            except configparser.Error:
+                continue  # mypy itself will say what is wrong with it
+            if parser.has_option("mypy", "files"):
+                return []
+    return ["src"] if (profile.root / "src").is_dir() else ["."]
+
+
+def parse_mypy_json(text: str, root: Path) -> list[Finding]:
+    """Findings from `mypy -O json`: one per line; columns made 1-based, hints appended."""
+    findings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            message = item["message"]
+            if item.get("hint"):
+                message = f"{message} ({item['hint']})"
+            column = item.get("column")
+            findings.append(
+                Finding(
+                    tool="mypy",
+                    rule=item.get("code") or "mypy",
+                    level=_LEVELS[item["severity"]],
+                    message=message,
+                    file=relative_file(item["file"], root),
+                    line=item["line"] if item.get("line", 0) >= 1 else None,
+                    column=column + 1 if isinstance(column, int) and column >= 0 else None,
+                    end_line=item.get("end_line") if (item.get("end_line") or 0) >= 1 else None,
+                    severity=item["severity"],
+                )
+            )
+        except json.JSONDecodeError as error:
+            raise ToolOutputError(f"line {number} is not JSON: {line[:200]!r}") from error
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            raise ToolOutputError(f"unexpected mypy message on line {number}: {error}") from error
+    return findings
+
+
+def _cache_dir(root: Path) -> Path:
+    # Outside the project: checking must not write into the tree it checks.
+    digest = hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "devora-mypy-cache" / digest

@@ -1,0 +1,143 @@
+"""npm: the project's own test script, and `npm audit --json`."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from devora.tools import Finding, Level
+from devora.tools.checks._base import NotRunError, Outcome, ToolCheck, ToolOutputError
+from devora.tools.checks._process import tail
+from devora.tools.checks._profile import Language, ProjectProfile
+
+__all__ = ["NpmAuditCheck", "NpmTestCheck", "parse_npm_audit_json"]
+
+_INSTALL_NODE = "install Node.js, which ships npm"
+# node --test (TAP) and most runners print a summary like "# tests 3" / "# fail 1".
+_TAP_COUNT = re.compile(r"^# (tests|pass|fail|skipped) (\d+)$", re.MULTILINE)
+_LEVELS = {
+    "critical": Level.ERROR,
+    "high": Level.ERROR,
+    "moderate": Level.WARNING,
+    "low": Level.INFO,
+    "info": Level.INFO,
+}
+
+
+class NpmTestCheck(ToolCheck):
+    """Run the project's own `npm test`; a non-zero exit is one finding with the output tail."""
+
+    name = "npm-test"
+    tool = "npm"
+    install = _INSTALL_NODE
+    default_timeout = 900.0
+
+    def applies_to(self, profile: ProjectProfile) -> bool:
+        """Applies to JavaScript projects (not_run when package.json has no test script)."""
+        return profile.has(Language.JAVASCRIPT)
+
+    async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
+        """Run `npm test` and judge it by its exit code."""
+        if profile.test_script is None:
+            raise NotRunError("not run: package.json has no test script")
+        output = await self.call([str(executable), "test"], profile, ok=range(256))
+        combined = f"{output.stdout}\n{output.stderr}"
+        metrics = {key: float(value) for key, value in _TAP_COUNT.findall(output.stdout)}
+        findings = []
+        if output.exit_code != 0:
+            findings.append(
+                Finding(
+                    tool="npm",
+                    rule="test-script",
+                    level=Level.ERROR,
+                    message=f"`npm test` ({profile.test_script}) exited with code "
+                    f"{output.exit_code}",
+                    file="package.json",
+                )
+            )
+        return Outcome(
+            findings=findings,
+            metrics=metrics,
+            exit_code=output.exit_code,
+            output_tail=tail(combined, 30),
+        )
+
+
+class NpmAuditCheck(ToolCheck):
+    """Audit npm dependencies; not_run (never passed) when the audit service cannot be reached."""
+
+    name = "npm-audit"
+    tool = "npm"
+    install = _INSTALL_NODE
+
+    def applies_to(self, profile: ProjectProfile) -> bool:
+        """Applies to JavaScript projects (not_run without package-lock.json)."""
+        return profile.has(Language.JAVASCRIPT)
+
+    async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
+        """Run `npm audit --json` and read a finding per vulnerable package."""
+        if not any(
+            name in profile.lock_files for name in ("package-lock.json", "npm-shrinkwrap.json")
+        ):
+            raise NotRunError("not run: no package-lock.json (run `npm install` to make one)")
+        output = await self.call([str(executable), "audit", "--json"], profile)
+        try:
+            data = json.loads(output.stdout)
+        except json.JSONDecodeError as error:
+            raise self.unreadable(output, ToolOutputError(f"not JSON: {error.msg}")) from error
+        problem = _audit_error(data)
+        if problem is not None:
+            raise NotRunError(f"not run: npm audit could not get advisories: {problem}")
+        try:
+            findings, total = parse_npm_audit_json(data)
+        except ToolOutputError as error:
+            raise self.unreadable(output, error) from error
+        return Outcome(
+            findings=findings,
+            metrics={"vulnerable_packages": float(total)},
+            exit_code=output.exit_code,
+        )
+
+
+def parse_npm_audit_json(data: dict[str, Any]) -> tuple[list[Finding], int]:
+    """A finding per vulnerable package in `npm audit --json` (v2 report), and npm's total."""
+    try:
+        vulnerabilities: dict[str, dict[str, Any]] = data["vulnerabilities"]
+        total = int(data["metadata"]["vulnerabilities"]["total"])
+        findings = []
+        for name, entry in vulnerabilities.items():
+            severity = str(entry["severity"])
+            advisories = [via for via in entry.get("via", []) if isinstance(via, dict)]
+            titles = "; ".join(str(via.get("title")) for via in advisories) or (
+                "through " + ", ".join(str(via) for via in entry.get("via", []))
+            )
+            rule = (
+                str(advisories[0].get("url") or advisories[0].get("source")) if advisories else name
+            )
+            findings.append(
+                Finding(
+                    tool="npm-audit",
+                    rule=rule,
+                    level=_LEVELS.get(severity, Level.WARNING),
+                    message=f"{name} {entry.get('range', '')}: {titles}".strip(),
+                    file="package-lock.json",
+                    fixable=bool(entry.get("fixAvailable")),
+                    severity=severity,
+                )
+            )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ToolOutputError(f"not npm audit's JSON report: {error}") from error
+    return findings, total
+
+
+def _audit_error(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    error = data.get("error")
+    if isinstance(error, dict):
+        return str(error.get("summary") or error.get("code") or error)
+    if "vulnerabilities" not in data and "message" in data:
+        return str(data["message"])
+    return None
