@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any
+from typing import Any, TextIO, cast
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -108,9 +108,7 @@ class AlembicSource:
             raise MigrationSourceError(self.location, f"cannot load the revisions: {exc}") from exc
 
     def _heads(self, connection: Connection) -> tuple[str, ...]:
-        context = MigrationContext.configure(
-            connection, opts={"version_table": self.version_table}
-        )
+        context = MigrationContext.configure(connection, opts={"version_table": self.version_table})
         return tuple(sorted(context.get_current_heads()))
 
     def state(self, connection: Connection) -> MigrationState:
@@ -122,7 +120,8 @@ class AlembicSource:
             scripts = list(self.script.iterate_revisions("heads", heads or "base"))
         except Exception as exc:
             raise MigrationSourceError(
-                self.location, f"the database's revision {', '.join(heads)} is unknown: {exc}",
+                self.location,
+                f"the database's revision {', '.join(heads)} is unknown: {exc}",
                 hint="the database was migrated by another project, or a revision file is "
                 "missing from versions/",
             ) from exc
@@ -137,18 +136,25 @@ class AlembicSource:
             return []
         if len(heads) > 1:
             raise MigrationSourceError(
-                self.location, f"the database has several heads ({', '.join(heads)})",
+                self.location,
+                f"the database has several heads ({', '.join(heads)})",
                 hint="merge the heads (alembic merge) before migrating with Devora",
             )
         capture = _StatementCapture(scripts)
         start = heads[0] if heads else None
         with EnvironmentContext(
-            self.config, self.script, fn=self._upgrade_fn(), as_sql=True,
-            starting_rev=start, destination_rev="heads",
+            self.config,
+            self.script,
+            fn=self._upgrade_fn(),
+            as_sql=True,
+            starting_rev=start,
+            destination_rev="heads",
         ) as env:
             env.configure(
-                dialect_name=connection.dialect.name, output_buffer=capture,
-                version_table=self.version_table, literal_binds=True,
+                dialect_name=connection.dialect.name,
+                output_buffer=cast(TextIO, capture),
+                version_table=self.version_table,
+                literal_binds=True,
             )
             with self._translated(scripts), env.begin_transaction():
                 env.run_migrations()
@@ -170,8 +176,9 @@ class AlembicSource:
         except sa.exc.DBAPIError as exc:
             where = _revision_frame(exc.__traceback__, paths)
             file, line = where or (self.location, 1)
-            statement = SqlStatement(sql=str(exc.statement or ""), masked="", file=file,
-                                     line=line, end_line=line)
+            statement = SqlStatement(
+                sql=str(exc.statement or ""), masked="", file=file, line=line, end_line=line
+            )
             raise translate_statement_error(exc, statement, use_position=False) from exc
         except (MigrationStatementError, MigrationSourceError):
             raise
@@ -179,14 +186,22 @@ class AlembicSource:
             where = _revision_frame(exc.__traceback__, paths)
             file, line = where or (self.location, 1)
             raise MigrationSourceError(
-                f"{file}:{line}", f"{type(exc).__name__}: {exc}",
+                f"{file}:{line}",
+                f"{type(exc).__name__}: {exc}",
                 hint="fix the revision's upgrade()/downgrade() code",
             ) from exc
 
-    def _run(self, connection: Connection, fn: _Fn, destination: str, scripts: list[Script],
-             **options: Any) -> None:
-        with EnvironmentContext(self.config, self.script, fn=fn, destination_rev=destination
-                                ) as env:
+    def _run(
+        self,
+        connection: Connection,
+        fn: _Fn,
+        destination: str,
+        scripts: list[Script],
+        **options: Any,
+    ) -> None:
+        with EnvironmentContext(
+            self.config, self.script, fn=fn, destination_rev=destination
+        ) as env:
             env.configure(connection=connection, version_table=self.version_table, **options)
             with self._translated(scripts), env.begin_transaction():
                 env.run_migrations()
@@ -211,9 +226,7 @@ class AlembicSource:
             dialect = connection.dialect.name
             version = connection.dialect.server_version_info or ()
             outside = any(
-                runs_outside_transaction(s, dialect, version)
-                for m in pending
-                for s in m.statements
+                runs_outside_transaction(s, dialect, version) for m in pending for s in m.statements
             )
             connection.rollback()  # end the reads' implicit transaction
             scripts = [self._scripts[m.version] for m in pending]
@@ -221,8 +234,9 @@ class AlembicSource:
                 with connection.begin():
                     self._run(connection, self._upgrade_fn(), "heads", scripts)
             else:
-                self._run(connection, self._upgrade_fn(), "heads", scripts,
-                          transaction_per_migration=True)
+                self._run(
+                    connection, self._upgrade_fn(), "heads", scripts, transaction_per_migration=True
+                )
                 connection.commit()
             return pending
 

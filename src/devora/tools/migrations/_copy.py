@@ -36,7 +36,8 @@ def _postgres_copy(engine: Engine) -> Iterator[URL]:
     source = engine.url.database or ""
     name = f"{source[:30]}_devora_dryrun_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(
-        engine.url.set(database="postgres"), poolclass=sa.pool.NullPool,
+        engine.url.set(database="postgres"),
+        poolclass=sa.pool.NullPool,
         isolation_level="AUTOCOMMIT",
     )
     try:
@@ -76,6 +77,7 @@ def open_throwaway_copy(engine: Engine) -> Iterator[URL]:
             yield url
     else:
         raise BackupError(
-            "copy for the dry-run", mask_url(engine.url),
+            "copy for the dry-run",
+            mask_url(engine.url),
             f"no way to copy a {engine.dialect.name} database",
         )

@@ -45,9 +45,7 @@ def dry_run(source: MigrationSource, url: str | URL, *, schema: str | None = Non
             dialect = connection.dialect.name
             version = connection.dialect.server_version_info or ()
             needs_copy = any(
-                runs_outside_transaction(s, dialect, version)
-                for m in pending
-                for s in m.statements
+                runs_outside_transaction(s, dialect, version) for m in pending for s in m.statements
             )
             connection.rollback()  # end the reads' implicit transaction
             if not needs_copy:
@@ -57,11 +55,17 @@ def dry_run(source: MigrationSource, url: str | URL, *, schema: str | None = Non
                     after = snapshot_schema(connection, schema=schema)
                 finally:
                     transaction.rollback()
-                return DryRunResult(mode="transaction", start=start,
-                                    migrations=tuple(pending), before=before, after=after)
+                return DryRunResult(
+                    mode="transaction",
+                    start=start,
+                    migrations=tuple(pending),
+                    before=before,
+                    after=after,
+                )
         with open_throwaway_copy(engine) as copy_url, open_engine(copy_url) as copy:
             source.upgrade(copy)
             with copy.connect() as connection:
                 after = snapshot_schema(connection, schema=schema)
-        return DryRunResult(mode="copy", start=start, migrations=tuple(pending),
-                            before=before, after=after)
+        return DryRunResult(
+            mode="copy", start=start, migrations=tuple(pending), before=before, after=after
+        )

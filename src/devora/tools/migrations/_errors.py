@@ -1,16 +1,16 @@
 """Errors of the migration tools, each with structured fields, a message and a hint.
 
-    DevoraError
-    ├── UsageError
-    │   └── MigrationError                 a migration cannot be read, checked or run
-    │       ├── MigrationFolderError       gap or duplicate in the numbering, bad file name
-    │       ├── ChecksumMismatchError      an applied migration's file was edited afterwards
-    │       ├── MigrationStatementError    the database refused a statement
-    │       │   └── MigrationSyntaxError   ... because it is not valid SQL
-    │       └── MigrationSourceError       an Alembic project that cannot be loaded or run
-    └── EnvironmentProblem
-        ├── DatabaseUnreachableError       the URL cannot be connected to (password masked)
-        └── BackupError                    a backup or restore did not complete
+DevoraError
+├── UsageError
+│   └── MigrationError                 a migration cannot be read, checked or run
+│       ├── MigrationFolderError       gap or duplicate in the numbering, bad file name
+│       ├── ChecksumMismatchError      an applied migration's file was edited afterwards
+│       ├── MigrationStatementError    the database refused a statement
+│       │   └── MigrationSyntaxError   ... because it is not valid SQL
+│       └── MigrationSourceError       an Alembic project that cannot be loaded or run
+└── EnvironmentProblem
+    ├── DatabaseUnreachableError       the URL cannot be connected to (password masked)
+    └── BackupError                    a backup or restore did not complete
 """
 
 from __future__ import annotations

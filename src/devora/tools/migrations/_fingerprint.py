@@ -41,10 +41,10 @@ def fingerprint_data(connection: Connection, *, schema: str | None = None) -> Da
     for name in inspector.get_table_names(schema=schema):
         table = sa.Table(name, sa.MetaData(), schema=schema)
         columns = [c["name"] for c in inspector.get_columns(name, schema=schema)]
-        query = sa.select(*(sa.column(c) for c in columns)).select_from(table)
+        selected: list[sa.ColumnClause[object]] = [sa.column(c) for c in columns]
+        query = sa.select(*selected).select_from(table)
         encoded = sorted(
-            json.dumps(list(row), default=repr, sort_keys=True)
-            for row in connection.execute(query)
+            json.dumps(list(row), default=repr, sort_keys=True) for row in connection.execute(query)
         )
         digest = hashlib.sha256()
         digest.update(json.dumps(columns).encode())

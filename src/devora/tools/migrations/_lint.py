@@ -59,7 +59,9 @@ def _name(identifier: str) -> str:
 
 def _split_actions(rest: str) -> list[str]:
     """Split an ALTER TABLE's action list on top-level commas."""
-    actions, depth, current = [], 0, []
+    actions: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in rest:
         if ch == "(":
             depth += 1
@@ -75,7 +77,7 @@ def _split_actions(rest: str) -> list[str]:
 
 
 def runs_outside_transaction(
-    statement: SqlStatement, dialect: str, server_version: tuple[int, ...] = ()
+    statement: SqlStatement, dialect: str, server_version: tuple[int | str, ...] = ()
 ) -> bool:
     """True when the statement cannot run inside a transaction block on this database."""
     if statement.outside_transaction:
@@ -85,7 +87,8 @@ def runs_outside_transaction(
         return re.match(r"^VACUUM\b", text, _FLAGS) is not None
     if _NO_TRANSACTION.match(text):
         return True
-    return bool(server_version and server_version < (12,) and _ADD_ENUM_VALUE.match(text))
+    major = server_version[0] if server_version else None
+    return isinstance(major, int) and major < 12 and _ADD_ENUM_VALUE.match(text) is not None
 
 
 def _finding(statement: SqlStatement, rule: str, level: Level, message: str) -> Finding:
@@ -142,7 +145,9 @@ def lint_statements(statements: Iterable[SqlStatement], dialect: str) -> list[Fi
     return findings
 
 
-def _lint_action(statement: SqlStatement, table: str, action: str, new_table: bool) -> list[Finding]:
+def _lint_action(
+    statement: SqlStatement, table: str, action: str, new_table: bool
+) -> list[Finding]:
     if match := _RENAME_TABLE.match(action):
         return [
             _finding(

@@ -1,4 +1,4 @@
-"""A comparable snapshot of a database schema (tables, columns, indexes, constraints) and its diff."""
+"""A comparable snapshot of a database schema (tables, columns, indexes, constraints)."""
 
 from __future__ import annotations
 
@@ -134,15 +134,27 @@ def _compare(
 ) -> list[SchemaChange]:
     changes: list[SchemaChange] = []
     for key in sorted(before.keys() - after.keys()):
-        changes.append(SchemaChange(change="removed", object=obj, table=table,
-                                    name=names[key], before=before[key]))
+        changes.append(
+            SchemaChange(
+                change="removed", object=obj, table=table, name=names[key], before=before[key]
+            )
+        )
     for key in sorted(after.keys() - before.keys()):
-        changes.append(SchemaChange(change="added", object=obj, table=table,
-                                    name=names[key], after=after[key]))
+        changes.append(
+            SchemaChange(change="added", object=obj, table=table, name=names[key], after=after[key])
+        )
     for key in sorted(before.keys() & after.keys()):
         if before[key] != after[key]:
-            changes.append(SchemaChange(change="changed", object=obj, table=table,
-                                        name=names[key], before=before[key], after=after[key]))
+            changes.append(
+                SchemaChange(
+                    change="changed",
+                    object=obj,
+                    table=table,
+                    name=names[key],
+                    before=before[key],
+                    after=after[key],
+                )
+            )
     return changes
 
 
@@ -165,22 +177,33 @@ class SchemaSnapshot(_Frozen):
             names: dict[str, str | None] = {}
             for item in (*old.columns, *new.columns):
                 names[item.name] = item.name
-            changes += _compare("column", name, {c.name: c.describe() for c in old.columns},
-                                {c.name: c.describe() for c in new.columns}, names)
+            changes += _compare(
+                "column",
+                name,
+                {c.name: c.describe() for c in old.columns},
+                {c.name: c.describe() for c in new.columns},
+                names,
+            )
             index_keys: dict[str, str | None] = {}
             for ix in (*old.indexes, *new.indexes):
                 index_keys[ix.name or ix.describe()] = ix.name
-            changes += _compare("index", name,
-                                {ix.name or ix.describe(): ix.describe() for ix in old.indexes},
-                                {ix.name or ix.describe(): ix.describe() for ix in new.indexes},
-                                index_keys)
+            changes += _compare(
+                "index",
+                name,
+                {ix.name or ix.describe(): ix.describe() for ix in old.indexes},
+                {ix.name or ix.describe(): ix.describe() for ix in new.indexes},
+                index_keys,
+            )
             constraint_names: dict[str, str | None] = {}
             for ct in (*old.constraints, *new.constraints):
                 constraint_names[ct.key()] = ct.name
-            changes += _compare("constraint", name,
-                                {ct.key(): ct.describe() for ct in old.constraints},
-                                {ct.key(): ct.describe() for ct in new.constraints},
-                                constraint_names)
+            changes += _compare(
+                "constraint",
+                name,
+                {ct.key(): ct.describe() for ct in old.constraints},
+                {ct.key(): ct.describe() for ct in new.constraints},
+                constraint_names,
+            )
         return SchemaDiff(changes=tuple(changes))
 
 
@@ -195,16 +218,25 @@ def _constraints(inspector: sa.Inspector, table: str, schema: str | None) -> lis
     found: list[ConstraintInfo] = []
     pk = inspector.get_pk_constraint(table, schema=schema)
     if pk.get("constrained_columns"):
-        found.append(ConstraintInfo(kind="primary_key", name=pk.get("name"),
-                                    columns=tuple(pk["constrained_columns"])))
+        found.append(
+            ConstraintInfo(
+                kind="primary_key", name=pk.get("name"), columns=tuple(pk["constrained_columns"])
+            )
+        )
     for fk in inspector.get_foreign_keys(table, schema=schema):
-        found.append(ConstraintInfo(kind="foreign_key", name=fk.get("name"),
-                                    columns=tuple(fk["constrained_columns"]),
-                                    referred_table=fk["referred_table"],
-                                    referred_columns=tuple(fk["referred_columns"])))
+        found.append(
+            ConstraintInfo(
+                kind="foreign_key",
+                name=fk.get("name"),
+                columns=tuple(fk["constrained_columns"]),
+                referred_table=fk["referred_table"],
+                referred_columns=tuple(fk["referred_columns"]),
+            )
+        )
     for uq in inspector.get_unique_constraints(table, schema=schema):
-        found.append(ConstraintInfo(kind="unique", name=uq.get("name"),
-                                    columns=tuple(uq["column_names"])))
+        found.append(
+            ConstraintInfo(kind="unique", name=uq.get("name"), columns=tuple(uq["column_names"]))
+        )
     try:
         checks = inspector.get_check_constraints(table, schema=schema)
     except NotImplementedError:

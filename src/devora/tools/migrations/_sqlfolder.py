@@ -182,9 +182,7 @@ class SqlFolderSource:
             dialect = connection.dialect.name
             version = connection.dialect.server_version_info or ()
             outside = any(
-                runs_outside_transaction(s, dialect, version)
-                for m in pending
-                for s in m.statements
+                runs_outside_transaction(s, dialect, version) for m in pending for s in m.statements
             )
             connection.rollback()  # end the reads' implicit transaction
             if not outside:

@@ -111,7 +111,7 @@ def split_sql(text: str, *, file: str = "<sql>", first_line: int = 1) -> list[Sq
             blank(i + 1, min(j, n))
             i = j + 1
             continue
-        if ch in "\"`[":
+        if ch in '"`[':
             close = {'"': '"', "`": "`", "[": "]"}[ch]
             j = text.find(close, i + 1)
             i = n if j == -1 else j + 1

@@ -1,0 +1,47 @@
+"""Analyze: what is pending, and which of its statements are risky."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import URL
+
+from devora.tools import Finding
+from devora.tools.migrations._database import open_engine
+from devora.tools.migrations._lint import lint_statements, runs_outside_transaction
+from devora.tools.migrations._source import Migration, MigrationSource, MigrationState
+
+__all__ = ["Analysis", "analyze"]
+
+
+class Analysis(BaseModel):
+    """The pending migrations of a database and the findings of the risk lint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dialect: str
+    state: MigrationState
+    pending: tuple[Migration, ...]
+    findings: tuple[Finding, ...]
+    outside_transaction: tuple[str, ...]
+    """`file:line` of statements that cannot run in a transaction (the dry-run uses a copy)."""
+
+
+def analyze(source: MigrationSource, url: str | URL) -> Analysis:
+    """Read the database's migration state and lint the pending migrations; changes nothing."""
+    with open_engine(url) as engine, engine.connect() as connection:
+        state = source.state(connection)
+        pending = source.pending(connection)
+        dialect = connection.dialect.name
+        version = connection.dialect.server_version_info or ()
+        connection.rollback()
+    statements = [s for m in pending for s in m.statements]
+    outside = tuple(
+        f"{s.file}:{s.line}" for s in statements if runs_outside_transaction(s, dialect, version)
+    )
+    return Analysis(
+        dialect=dialect,
+        state=state,
+        pending=tuple(pending),
+        findings=tuple(lint_statements(statements, dialect)),
+        outside_transaction=outside,
+    )
