@@ -86,6 +86,9 @@ def split_sql(text: str, *, file: str = "<sql>", first_line: int = 1) -> list[Sq
         if ch.isspace():
             i += 1
             continue
+        if ch == ";" and start is None:  # an empty statement
+            i += 1
+            continue
         if start is None:
             start = i
         if ch == ";":
