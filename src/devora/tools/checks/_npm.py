@@ -133,11 +133,13 @@ def parse_npm_audit_json(data: dict[str, Any]) -> tuple[list[Finding], int]:
 
 
 def _audit_error(data: Any) -> str | None:
-    if not isinstance(data, dict):
+    # npm reports a failed audit as {"error": {...}} and/or {"message": ..., "statusCode": ...}.
+    if not isinstance(data, dict) or "vulnerabilities" in data:
         return None
     error = data.get("error")
+    candidates = [data.get("message")]
     if isinstance(error, dict):
-        return str(error.get("summary") or error.get("code") or error)
-    if "vulnerabilities" not in data and "message" in data:
-        return str(data["message"])
-    return None
+        candidates += [error.get("summary"), error.get("detail"), error.get("code")]
+    elif error:
+        candidates.append(error)
+    return next((str(text) for text in candidates if text), "no advisories in the report")
