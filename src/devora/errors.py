@@ -170,7 +170,8 @@ class RunNotResumableError(UsageError):
         self.status = status
         super().__init__(
             f"run {run_id} is {status} and cannot be resumed",
-            hint=hint or "only pending, running (after a crash), waiting or cancelled runs resume; "
+            hint=hint
+            or "only pending, running (after a crash), waiting or cancelled runs resume; "
             "start a new run with `devora run`",
         )
 

@@ -3,6 +3,12 @@ sub-workflows, suspension and events. It knows nothing about software delivery."
 
 from devora.engine._action import Action, Plan, as_action
 from devora.engine._context import Approval, StepContext, StepSuspended, WaitRequest
+from devora.engine._control import (
+    PendingRequest,
+    answer_request,
+    cancel_run,
+    pending_requests,
+)
 from devora.engine._engine import Engine, new_run_id, owner_is_alive, this_process
 from devora.engine._events import EventBus, Subscriber
 from devora.engine._execution import StepTimeoutError
@@ -20,6 +26,7 @@ __all__ = [
     "EventBus",
     "EventKind",
     "NoInputs",
+    "PendingRequest",
     "Plan",
     "Retry",
     "RunResult",
@@ -34,10 +41,13 @@ __all__ = [
     "Subscriber",
     "WaitRequest",
     "Workflow",
+    "answer_request",
     "as_action",
+    "cancel_run",
     "is_file_reference",
     "load_workflow_file",
     "new_run_id",
     "owner_is_alive",
+    "pending_requests",
     "this_process",
 ]

@@ -87,7 +87,8 @@ class StepContext(Generic[InputsT]):
 
     def log(self, message: str, **data: Any) -> None:
         """Add a line to the step's log (an event, journaled and streamed)."""
-        self._execution.journal.event(
+        self._execution.call_in_loop(
+            self._execution.journal.event,
             EventKind.STEP_LOG,
             step_id=self.step_id,
             attempt=self.attempt,
@@ -155,5 +156,5 @@ class StepContext(Generic[InputsT]):
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
-        self._execution.journal.add_artifact(record)
+        self._execution.call_in_loop(self._execution.journal.add_artifact, record)
         return path

@@ -8,9 +8,12 @@ let no dependent start before the commit that holds it.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
+import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +97,8 @@ class RunExecution:
         self._wake = asyncio.Event()
         self._failed_step: str | None = None
         self._cancel_requested = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
         self._replay(recorded)
 
     # -- replay ------------------------------------------------------------------------
@@ -145,6 +150,13 @@ class RunExecution:
 
     # -- what actions see ---------------------------------------------------------------
 
+    def call_in_loop(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Call `function` on the run's event loop, also from a sync action's worker thread."""
+        if self._loop is None or threading.get_ident() == self._loop_thread:
+            function(*args, **kwargs)
+        else:
+            self._loop.call_soon_threadsafe(functools.partial(function, *args, **kwargs))
+
     def result_of(self, step_id: str) -> Any:
         """The output of a done step; StepError when it is not done."""
         if step_id not in self.workflow.by_id:
@@ -179,6 +191,8 @@ class RunExecution:
 
     async def execute(self) -> RunResult:
         """Run every runnable step, then settle the run's status; returns the result."""
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
         try:
             if self._failed_step is None:
                 async with asyncio.TaskGroup() as group:
@@ -222,8 +236,13 @@ class RunExecution:
         limit = self.concurrency
         while self._ready and len(self._running) + len(startable) < limit:
             step = self.workflow.by_id[self._ready.popleft()]
-            if self._should_skip(step):
-                self._record(step, StepOutcome(status=StepStatus.SKIPPED), self._attempt(step))
+            skip_reason = self._skip_reason(step)
+            if skip_reason is not None:
+                self._record(
+                    step,
+                    StepOutcome(status=StepStatus.SKIPPED, skip_reason=skip_reason),
+                    self._attempt(step),
+                )
                 continue
             if self._failed_step is not None:
                 break
@@ -246,20 +265,32 @@ class RunExecution:
         self._next_attempt[step.id] = attempt + 1
         return attempt
 
-    def _should_skip(self, step: Step[Any]) -> bool:
+    def _skip_reason(self, step: Step[Any]) -> str | None:
+        """Why the step is skipped, or None when it should run."""
         if step.needs and all(
             self.outcomes[need].status is StepStatus.SKIPPED for need in step.needs
         ):
-            return True
+            return "every step it needs was skipped"
+        if self.dry_run:
+            unplanned = [
+                need
+                for need in step.needs
+                if self.outcomes[need].status is StepStatus.PLANNED
+                and self._outputs.get(need) is None
+            ]
+            if unplanned:
+                return f"dry-run: needs the real output of {', '.join(unplanned)}"
         if step.when is None:
-            return False
+            return None
         try:
-            return not step.when(self.context(step, self._next_attempt.get(step.id, 1)))
+            if step.when(self.context(step, self._next_attempt.get(step.id, 1))):
+                return None
+            return "its condition is false"
         except Exception as exc:
             error = describe_error(exc)
             error["message"] = f"the condition of step {step.id!r} raised: {error['message']}"
             self._record(step, StepOutcome(status=StepStatus.FAILED, error=error), 0)
-            return False
+            return None
 
     def _gate_open(self, step: Step[Any]) -> bool:
         answer = self.answers.get(f"{step.id}#approval")
@@ -407,6 +438,8 @@ class RunExecution:
         if outcome.plan is not None:
             data["plan"] = outcome.plan.model_dump(mode="json")
             message = outcome.plan.summary
+        if outcome.skip_reason is not None:
+            message = outcome.skip_reason
         kind = EventKind.STEP_FINISHED
         if outcome.status is StepStatus.WAITING:
             assert outcome.request is not None
@@ -463,7 +496,15 @@ class RunExecution:
         waiting = [k for k, v in self.outcomes.items() if v.status is StepStatus.WAITING]
         if waiting or len(self.outcomes) < len(self.workflow.steps):
             return await self._finish(RunStatus.WAITING, event=EventKind.RUN_WAITING)
-        outputs = self._workflow_outputs()
+        if self.dry_run:
+            return await self._finish(RunStatus.SUCCEEDED, outputs={})
+        try:
+            outputs = self._workflow_outputs()
+            json.dumps(outputs)
+        except Exception as exc:
+            error = describe_error(exc)
+            error["message"] = f"computing the workflow's outputs failed: {error['message']}"
+            return await self._finish(RunStatus.FAILED, error=error)
         return await self._finish(RunStatus.SUCCEEDED, outputs=outputs)
 
     def _workflow_outputs(self) -> dict[str, Any]:

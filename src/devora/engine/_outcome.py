@@ -24,6 +24,7 @@ class StepOutcome:
     error: dict[str, Any] | None = None
     plan: Plan | None = None
     request: WaitRequest | None = None
+    skip_reason: str | None = None
     attempt: int = 0
     started_at: float | None = None
     finished_at: float | None = None

@@ -390,13 +390,22 @@ class Store:
             records.append(AttemptRecord.model_validate(data))
         return records
 
-    def events(self, run_id: str, *, after_seq: int = 0, limit: int | None = None) -> list[Event]:
-        """The run's events with seq > after_seq, in order."""
+    def events(
+        self,
+        run_id: str,
+        *,
+        after_seq: int = 0,
+        limit: int | None = None,
+        kinds: Sequence[EventKind] = (),
+    ) -> list[Event]:
+        """The run's events with seq > after_seq (of the given kinds), in order."""
         query = (
             sa.select(schema.events)
             .where((schema.events.c.run_id == run_id) & (schema.events.c.seq > after_seq))
             .order_by(schema.events.c.seq)
         )
+        if kinds:
+            query = query.where(schema.events.c.kind.in_([k.value for k in kinds]))
         if limit is not None:
             query = query.limit(limit)
         with self._transaction(read_only=True) as connection:

@@ -1,0 +1,73 @@
+"""The command-line interface. Heavy modules are imported by the commands that need them."""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `devora`: the one place that turns errors into messages and exit codes."""
+    from devora.cli._app import app
+    from devora.cli._common import Interrupted, err_console
+    from devora.errors import DevoraError
+
+    try:
+        returned = app(args=argv, standalone_mode=False)
+        if isinstance(returned, int):
+            return returned
+    except DevoraError as error:
+        _print_error(err_console(), error.message, error.hint)
+        return error.exit_code
+    except Interrupted as interrupted:
+        where = f" run {interrupted.run_id}" if interrupted.run_id else ""
+        _print_error(
+            err_console(),
+            f"interrupted:{where} cancelled",
+            f"continue it with `devora resume {interrupted.run_id}`"
+            if interrupted.run_id
+            else None,
+        )
+        return interrupted.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as exit_:
+        return _code_of(exit_.code)
+    except Exception as exc:  # typer/click usage errors and exits arrive here too
+        code = _click_exit(exc)
+        if code is not None:
+            return code
+        raise
+    return 0
+
+
+def _code_of(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _click_exit(exc: Exception) -> int | None:
+    """Map the CLI library's own exits and usage errors to exit codes (2 for usage)."""
+    exit_code = getattr(exc, "exit_code", None)
+    show = getattr(exc, "show", None)
+    if callable(show):
+        show()
+        return int(exit_code) if isinstance(exit_code, int) else 2
+    if type(exc).__name__ in {"Exit", "Abort"}:
+        return int(exit_code) if isinstance(exit_code, int) else 1
+    return None
+
+
+def _print_error(console: object, message: str, hint: str | None) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    assert isinstance(console, Console)
+    console.print(f"[bold red]Error:[/] {escape(message)}")
+    if hint:
+        console.print(f"[bold]Hint:[/] {escape(hint)}")

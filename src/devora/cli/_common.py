@@ -1,0 +1,149 @@
+"""What every command shares: the console, the store, exit codes, running with a view."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from devora.errors import (
+    EXIT_CANCELLED,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_WAITING,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from devora.engine import Engine, RunResult
+    from devora.store import Store
+
+__all__ = [
+    "Interrupted",
+    "console",
+    "err_console",
+    "exit_code_for",
+    "open_cli_store",
+    "print_result",
+    "run_with_view",
+]
+
+_console: Console | None = None
+_err_console: Console | None = None
+
+
+def console() -> Console:
+    """The console for normal output (stdout)."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False)
+    return _console
+
+
+def err_console() -> Console:
+    """The console for errors and hints (stderr)."""
+    global _err_console
+    if _err_console is None:
+        from rich.console import Console
+
+        _err_console = Console(stderr=True, highlight=False)
+    return _err_console
+
+
+def open_cli_store() -> Store:
+    """Open the store named by DEVORA_DATABASE_URL / DEVORA_HOME."""
+    from devora.store import open_store
+
+    return open_store()
+
+
+def exit_code_for(status: str) -> int:
+    """The documented exit code for a run's status."""
+    if status == "succeeded":
+        return EXIT_OK
+    if status == "waiting":
+        return EXIT_WAITING
+    if status == "cancelled":
+        return EXIT_CANCELLED
+    return EXIT_FAILED
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped a run; it is recorded as cancelled and can be resumed."""
+
+    def __init__(self, run_id: str | None) -> None:
+        super().__init__(run_id)
+        self.run_id = run_id
+        self.exit_code = EXIT_INTERRUPTED
+
+
+def run_with_view(
+    start: Callable[[Engine], Awaitable[RunResult]],
+    *,
+    store: Store,
+    json_lines: bool,
+    concurrency: int | None = None,
+) -> RunResult:
+    """Run `start(engine)` showing events live, as plain lines, or as JSON lines."""
+    from devora.cli._render import JsonPrinter, LiveView, PlainPrinter
+    from devora.engine import Engine, EventBus
+
+    bus = EventBus()
+    seen: dict[str, str] = {}
+
+    def remember(event: Any) -> None:
+        seen.setdefault("run_id", event.run_id)
+
+    bus.subscribe(remember)
+    engine = Engine(store, bus=bus, concurrency=concurrency)
+    interactive = not json_lines and sys.stdout.isatty()
+    if json_lines:
+        bus.subscribe(JsonPrinter())
+    elif not interactive:
+        bus.subscribe(PlainPrinter())
+    try:
+        if interactive:
+            with LiveView(console()) as view:
+                bus.subscribe(view)
+                return asyncio.run(start(engine))
+        return asyncio.run(start(engine))
+    except KeyboardInterrupt:
+        raise Interrupted(seen.get("run_id")) from None
+
+
+def print_result(result: RunResult) -> None:
+    """A short human summary of how a run ended, and what to do next."""
+    out = console()
+    style = {"succeeded": "green", "waiting": "yellow", "cancelled": "magenta"}.get(
+        result.status.value, "red"
+    )
+    label = " (dry-run)" if result.dry_run else ""
+    out.print(f"[bold]run {result.run_id}[/] [{style}]{result.status.value}[/]{label}")
+    for step_id, plan in result.plans.items():
+        out.print(f"  plan [bold]{step_id}[/]: {plan.summary}")
+        for change in plan.changes:
+            out.print(f"    - {change}")
+    if result.error:
+        where = f"step {result.error['step']}: " if result.error.get("step") else ""
+        out.print(f"  [red]error[/] {where}{result.error.get('message', '')}")
+        if result.error.get("hint"):
+            out.print(f"  hint: {result.error['hint']}")
+    for step_id, outcome in result.compensations.items():
+        out.print(f"  compensation {step_id}: {outcome.status.value}")
+    for step_id, request in result.waiting.items():
+        out.print(f"  [yellow]waiting[/] {step_id}: {request.prompt}")
+        if request.kind == "approval":
+            out.print(f"    approve: devora approve {result.run_id} {step_id}")
+        elif request.kind == "input":
+            out.print(f"    answer:  devora complete {result.run_id} {step_id} --output FILE")
+    if result.outputs:
+        import json
+
+        out.print("  outputs: " + json.dumps(result.outputs, default=str))
+    if result.status.value in ("waiting", "cancelled"):
+        out.print(f"  resume with: devora resume {result.run_id}")

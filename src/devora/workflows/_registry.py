@@ -1,0 +1,62 @@
+"""Finding workflows by name: the built-ins, plugins' entry points, and path/to/file.py:NAME."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+from devora.engine import Workflow, is_file_reference, load_workflow_file
+from devora.errors import UnknownWorkflowError
+
+__all__ = ["BUILTIN_WORKFLOWS", "WorkflowEntry", "available_workflows", "resolve_workflow"]
+
+ENTRY_POINT_GROUP = "devora.workflows"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowEntry:
+    """A workflow that can be named: where it is defined and what it does."""
+
+    name: str
+    target: str  # "module:attribute"
+    description: str
+    source: str  # "built-in" or the distribution providing the plugin
+
+
+# Built-in workflows, imported only when asked for (keeps `devora --help` fast).
+BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {}
+
+
+def available_workflows() -> dict[str, WorkflowEntry]:
+    """Built-in workflows, then those that installed plugins declare."""
+    found = dict(BUILTIN_WORKFLOWS)
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        if point.name in found:
+            continue
+        source = point.dist.name if point.dist is not None else "plugin"
+        found[point.name] = WorkflowEntry(point.name, point.value, "", source)
+    return found
+
+
+def resolve_workflow(reference: str) -> Workflow:
+    """The workflow for a built-in name, a plugin name, or `path/to/file.py:NAME`."""
+    if is_file_reference(reference):
+        return load_workflow_file(reference)
+    known = available_workflows()
+    entry = known.get(reference)
+    if entry is None:
+        reason = None
+        if reference.endswith(".py"):
+            reason = "a file reference needs the workflow's name: path/to/file.py:NAME"
+        raise UnknownWorkflowError(reference, reason=reason, known=list(known))
+    module_name, _, attribute = entry.target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UnknownWorkflowError(reference, reason=f"cannot import {module_name}: {exc}") from exc
+    workflow = getattr(module, attribute, None)
+    if not isinstance(workflow, Workflow):
+        raise UnknownWorkflowError(reference, reason=f"{entry.target} is not a Workflow")
+    workflow.ref = reference
+    return workflow
