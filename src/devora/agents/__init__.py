@@ -1,0 +1,48 @@
+"""The coding agent: an LLM with file and command tools in a git worktree of its own."""
+
+from devora.agents._coding_agent import DEFAULT_SYSTEM_PROMPT, CodingAgent, CodingResult
+from devora.agents._commands import (
+    CommandPolicy,
+    CommandResult,
+    command_environment,
+    run_allowed_command,
+)
+from devora.agents._errors import (
+    AgentLimitError,
+    GitError,
+    NotAGitRepositoryError,
+    ToolRefused,
+    WorktreeExistsError,
+)
+from devora.agents._paths import resolve_inside
+from devora.agents._toolbox import TOOL_SPECS, Toolbox
+from devora.agents._worktree import (
+    Worktree,
+    commit_worktree,
+    create_worktree,
+    default_worktrees_root,
+    remove_worktree,
+)
+
+__all__ = [
+    "DEFAULT_SYSTEM_PROMPT",
+    "TOOL_SPECS",
+    "AgentLimitError",
+    "CodingAgent",
+    "CodingResult",
+    "CommandPolicy",
+    "CommandResult",
+    "GitError",
+    "NotAGitRepositoryError",
+    "ToolRefused",
+    "Toolbox",
+    "Worktree",
+    "WorktreeExistsError",
+    "command_environment",
+    "commit_worktree",
+    "create_worktree",
+    "default_worktrees_root",
+    "remove_worktree",
+    "resolve_inside",
+    "run_allowed_command",
+]

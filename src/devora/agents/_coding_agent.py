@@ -1,0 +1,97 @@
+"""The coding agent: an LLM with file and command tools, confined to a worktree of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devora.agents._commands import CommandPolicy, CommandResult
+from devora.agents._errors import AgentLimitError
+from devora.agents._toolbox import TOOL_SPECS, Toolbox
+from devora.agents._worktree import Worktree, commit_worktree, create_worktree
+from devora.llm import Message, Provider, Usage
+
+__all__ = ["DEFAULT_SYSTEM_PROMPT", "CodingAgent", "CodingResult"]
+
+DEFAULT_SYSTEM_PROMPT = """\
+You are a careful software engineer working in a git repository checked out for you.
+Use the tools to look around (list_files, read_file, search), change files (write_file
+replaces the whole file), and check your work with the allowed commands (run_command).
+Paths are relative to the repository root. Make the smallest change that does the task,
+keep the style of the code around it, and run the tests before you finish.
+When you are done, answer without calling a tool: a short summary of what you changed and
+why, and the result of the last test run. That answer ends your work."""
+
+
+@dataclass(frozen=True)
+class CodingResult:
+    """What the agent did: its branch and worktree, the committed patch, and what it cost."""
+
+    branch: str
+    worktree: Path
+    base_commit: str
+    head_commit: str
+    patch: str
+    files_changed: list[str]
+    summary: str
+    iterations: int
+    commands: list[CommandResult]
+    usage: Usage
+
+
+@dataclass
+class CodingAgent:
+    """Runs a tool-calling loop with `provider` on branch `devora/<run-id>` of a repository."""
+
+    provider: Provider
+    commands: CommandPolicy = field(default_factory=CommandPolicy)
+    max_iterations: int = 30
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    worktrees_root: Path | None = None
+    on_log: Callable[[str], None] | None = None
+
+    async def run(self, repository: Path, task: str, *, run_id: str) -> CodingResult:
+        """Do `task` in a new worktree of `repository`; commit the work and return the patch."""
+        worktree = await create_worktree(repository, run_id, root=self.worktrees_root)
+        self._log(f"agent worktree {worktree.path} on branch {worktree.branch}")
+        toolbox = Toolbox(worktree.path, self.commands)
+        conversation = [Message.system(self.system_prompt), Message.user(task)]
+        for iteration in range(1, self.max_iterations + 1):
+            completion = await self.provider.complete(conversation, tools=TOOL_SPECS)
+            conversation.append(completion.as_message())
+            if not completion.tool_calls:
+                return await self._finish(worktree, toolbox, completion.text, iteration)
+            for call in completion.tool_calls:
+                answer = await toolbox.execute(call)
+                self._log(f"agent tool {call.name}: {answer.splitlines()[0] if answer else ''}")
+                conversation.append(Message.tool(call.id, answer))
+        await commit_worktree(
+            worktree, f"devora {run_id}: unfinished after {self.max_iterations} iterations",
+            toolbox.written,
+        )  # fmt: skip
+        raise AgentLimitError(self.max_iterations, worktree.branch, str(worktree.path))
+
+    async def _finish(
+        self, worktree: Worktree, toolbox: Toolbox, summary: str, iterations: int
+    ) -> CodingResult:
+        title = (summary.strip().splitlines() or ["changes by the coding agent"])[0][:72]
+        await commit_worktree(worktree, f"{title}\n\n{summary.strip()}\n", toolbox.written)
+        files = await worktree.changed_files()
+        self._log(f"agent done after {iterations} iteration(s); {len(files)} file(s) changed")
+        return CodingResult(
+            branch=worktree.branch,
+            worktree=worktree.path,
+            base_commit=worktree.base_commit,
+            head_commit=await worktree.head(),
+            patch=await worktree.patch(),
+            files_changed=files,
+            summary=summary,
+            iterations=iterations,
+            commands=list(toolbox.command_results),
+            usage=self.provider.usage,
+        )
+
+    def _log(self, line: str) -> None:
+        if self.on_log is not None:
+            self.on_log(line)

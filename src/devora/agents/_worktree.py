@@ -1,0 +1,125 @@
+"""The agent's git worktree: a branch `devora/<run-id>` checked out away from the user's tree."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from devora.agents._errors import GitError, NotAGitRepositoryError, WorktreeExistsError
+from devora.agents._git import run_git
+from devora.errors import UsageError
+
+__all__ = [
+    "Worktree",
+    "commit_worktree",
+    "create_worktree",
+    "default_worktrees_root",
+    "remove_worktree",
+]
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def default_worktrees_root() -> Path:
+    """Where worktrees go by default: $XDG_CACHE_HOME/devora/worktrees (outside any repo)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "devora" / "worktrees"
+
+
+@dataclass(frozen=True)
+class Worktree:
+    """A checked-out branch for one run, and the commit it started from."""
+
+    repository: Path
+    path: Path
+    branch: str
+    base_commit: str
+
+    async def head(self) -> str:
+        """The branch's current commit."""
+        return (await run_git(["rev-parse", "HEAD"], self.path)).strip()
+
+    async def patch(self) -> str:
+        """The branch's committed changes against its base, as a git patch."""
+        return await run_git(["diff", "--binary", self.base_commit, "HEAD"], self.path)
+
+    async def changed_files(self) -> list[str]:
+        """Paths changed on the branch since its base."""
+        out = await run_git(["diff", "--name-only", self.base_commit, "HEAD"], self.path)
+        return [line for line in out.splitlines() if line]
+
+
+async def create_worktree(
+    repository: Path, run_id: str, *, root: Path | None = None, base: str = "HEAD"
+) -> Worktree:
+    """Create branch `devora/<run_id>` from `base` in a new worktree under `root`."""
+    if not _RUN_ID.match(run_id) or ".." in run_id or run_id.endswith((".lock", ".")):
+        raise UsageError(
+            f"run id {run_id!r} cannot name a git branch",
+            hint="use letters, digits, '.', '_' and '-' only",
+        )
+    repository = _existing_directory(repository)
+    try:
+        top = (await run_git(["rev-parse", "--show-toplevel"], repository)).strip()
+    except GitError as error:
+        raise NotAGitRepositoryError(str(repository), "not a git repository") from error
+    try:
+        base_commit = await run_git(["rev-parse", "--verify", f"{base}^{{commit}}"], repository)
+    except GitError as error:
+        raise NotAGitRepositoryError(top, f"cannot resolve {base!r} (no commit yet?)") from error
+    branch = f"devora/{run_id}"
+    path = _prepare_parent((root or default_worktrees_root()) / f"{Path(top).name}-{run_id}")
+    branch_exists = await _succeeds(["rev-parse", "--verify", f"refs/heads/{branch}"], repository)
+    if branch_exists or path.exists():
+        raise WorktreeExistsError(branch, str(path))
+    await run_git(["worktree", "add", "-b", branch, str(path), base_commit.strip()], Path(top))
+    return Worktree(Path(top), path, branch, base_commit.strip())
+
+
+async def commit_worktree(worktree: Worktree, message: str, new_files: Iterable[str]) -> bool:
+    """Commit tracked changes plus `new_files` on the branch; False when there was nothing."""
+    await run_git(["add", "--update", "--", "."], worktree.path)
+    wanted = sorted(set(new_files))
+    if wanted:
+        # Only the written files git would track: ignored ones (build output) stay out.
+        listed = await run_git(
+            ["ls-files", "--others", "--exclude-standard", "-z", "--", *wanted], worktree.path
+        )
+        untracked = [name for name in listed.split("\0") if name]
+        if untracked:
+            await run_git(["add", "--", *untracked], worktree.path)
+    if await _succeeds(["diff", "--cached", "--quiet"], worktree.path):
+        return False
+    await run_git(["commit", "--no-verify", "--quiet", "-m", message], worktree.path)
+    return True
+
+
+async def remove_worktree(worktree: Worktree, *, delete_branch: bool = False) -> None:
+    """Remove the worktree directory (and the branch, when asked)."""
+    await run_git(["worktree", "remove", "--force", str(worktree.path)], worktree.repository)
+    if delete_branch:
+        await run_git(["branch", "-D", worktree.branch], worktree.repository)
+
+
+def _existing_directory(path: Path) -> Path:
+    resolved = path.resolve()
+    if not resolved.is_dir():
+        raise NotAGitRepositoryError(str(resolved), "no such directory")
+    return resolved
+
+
+def _prepare_parent(path: Path) -> Path:
+    resolved = path.resolve()
+    resolved.parent.mkdir(parents=True, exist_ok=True)
+    return resolved
+
+
+async def _succeeds(args: list[str], cwd: Path) -> bool:
+    try:
+        await run_git(args, cwd)
+    except GitError:
+        return False
+    return True

@@ -1,0 +1,133 @@
+"""The agent's tools in a real worktree: confinement, search, writes, commands and their limits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from agents.gitrepo import make_repo
+from devora.agents import CommandPolicy, Toolbox, command_environment, create_worktree
+from devora.llm import ToolCall
+
+
+@pytest.fixture
+async def toolbox(tmp_path: Path) -> Toolbox:
+    repo = make_repo(tmp_path / "repo")
+    worktree = await create_worktree(repo, "t1", root=tmp_path / "wt")
+    policy = CommandPolicy(allowed=[[sys.executable, "-c"]], timeout=1.0, max_commands=3)
+    return Toolbox(worktree.path, policy)
+
+
+async def call(toolbox: Toolbox, name: str, **arguments: object) -> str:
+    return await toolbox.execute(ToolCall(id="c", name=name, arguments=arguments))
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("../outside.txt", "'..'"),
+        ("sub/../../outside.txt", "'..'"),
+        ("/etc/passwd", "absolute"),
+        (".git/config", "inside .git"),
+        ("", "path is required"),
+    ],
+)
+async def test_paths_outside_the_worktree_are_refused(
+    toolbox: Toolbox, path: str, why: str
+) -> None:
+    for name, extra in (("read_file", {}), ("write_file", {"content": "pwned"})):
+        answer = await call(toolbox, name, path=path, **extra)
+        assert answer.startswith("error: ") and why in answer
+    assert not (toolbox.root.parent / "outside.txt").exists()
+    assert toolbox.written == set()
+
+
+async def test_symlink_escapes_are_refused(toolbox: Toolbox, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("top secret\n")
+    (toolbox.root / "link").symlink_to(outside, target_is_directory=True)
+    (toolbox.root / "secret_link.txt").symlink_to(outside / "secret.txt")
+    for answer in (
+        await call(toolbox, "read_file", path="link/secret.txt"),
+        await call(toolbox, "read_file", path="secret_link.txt"),
+        await call(toolbox, "write_file", path="link/new.txt", content="x"),
+    ):
+        assert answer.startswith("error: refused") and "symlink" in answer
+    assert not (outside / "new.txt").exists()
+    assert "top secret" not in await call(toolbox, "search", pattern="top secret")
+
+
+async def test_list_read_search_write(toolbox: Toolbox) -> None:
+    assert (await call(toolbox, "list_files")).splitlines() == [
+        ".gitignore",
+        "calc.py",
+        "test_calc.py",
+    ]
+    assert "return a - b" in await call(toolbox, "read_file", path="calc.py")
+    assert await call(toolbox, "search", pattern="a - b") == "calc.py:2:     return a - b"
+    assert "test_calc.py:4:" in await call(toolbox, "search", pattern=r"def \w+\(\)", regex=True)
+    assert (await call(toolbox, "search", pattern="(", regex=True)).startswith("error: invalid")
+    assert await call(toolbox, "search", pattern="nowhere") == "(no matches)"
+
+    assert await call(toolbox, "write_file", path="pkg/new.py", content="X = 1\n") == (
+        "wrote pkg/new.py (6 characters)"
+    )
+    assert (toolbox.root / "pkg" / "new.py").read_text() == "X = 1\n"
+    assert toolbox.written == {"pkg/new.py"}
+    assert await call(toolbox, "list_files", directory="pkg") == "pkg/new.py"
+    assert (await call(toolbox, "read_file", path="nope.py")) == "error: nope.py is not a file"
+
+
+async def test_bad_calls_are_answered_not_raised(toolbox: Toolbox) -> None:
+    assert "unknown tool 'rm'" in await call(toolbox, "rm", path="calc.py")
+    bad = ToolCall(id="c", name="read_file", arguments_error="arguments are not valid JSON (x)")
+    assert await toolbox.execute(bad) == "error: arguments are not valid JSON (x)"
+    assert "path is required" in await call(toolbox, "read_file", path=3)
+
+
+async def test_commands_allowed_refused_timed_out_and_capped(toolbox: Toolbox) -> None:
+    ok = await call(toolbox, "run_command", argv=[sys.executable, "-c", "print('hi')"])
+    assert "[exit code 0]" in ok and "hi" in ok
+    refused = await call(toolbox, "run_command", argv=["rm", "-rf", "."])
+    assert refused.startswith("error: refused: 'rm -rf .' is not an allowed command")
+    as_string = await call(toolbox, "run_command", argv="python -c 1")
+    assert "list of strings" in as_string
+    slow = await call(
+        toolbox, "run_command", argv=[sys.executable, "-c", "import time; time.sleep(30)"]
+    )
+    assert "[timed out]" in slow
+    failing = await call(toolbox, "run_command", argv=[sys.executable, "-c", "raise SystemExit(3)"])
+    assert "[exit code 3]" in failing
+    capped = await call(toolbox, "run_command", argv=[sys.executable, "-c", "print(1)"])
+    assert capped == "error: refused: the limit of 3 commands is used"
+    assert [r.returncode for r in toolbox.command_results] == [0, None, 3]
+    assert (toolbox.root / "calc.py").exists()
+
+
+async def test_commands_run_in_the_worktree_without_secrets(toolbox: Toolbox) -> None:
+    script = "import os; print(os.getcwd()); print(sorted(os.environ))"
+    environ = {
+        "PATH": os.environ["PATH"],
+        "OPENAI_API_KEY": "sk-x",
+        "GITHUB_TOKEN": "t",
+        "HOME": "/h",
+    }
+    toolbox.commands = CommandPolicy(allowed=[[sys.executable]], env=environ)
+    answer = await call(toolbox, "run_command", argv=[sys.executable, "-c", script])
+    assert str(toolbox.root.resolve()) in answer
+    assert "OPENAI_API_KEY" not in answer and "GITHUB_TOKEN" not in answer and "'HOME'" in answer
+    assert command_environment({"DB_PASSWORD": "p", "USER": "u"}) == {
+        "USER": "u",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+async def test_long_output_keeps_the_tail(toolbox: Toolbox) -> None:
+    toolbox.commands = CommandPolicy(allowed=[[sys.executable]], max_output_chars=100)
+    script = "print('x' * 500); print('SUMMARY 1 passed')"
+    answer = await call(toolbox, "run_command", argv=[sys.executable, "-c", script])
+    assert "characters cut" in answer and answer.rstrip().endswith("SUMMARY 1 passed")

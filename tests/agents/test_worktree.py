@@ -1,0 +1,80 @@
+"""Worktrees on `devora/<run-id>`: made from the repository, committed, never the user's tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agents.gitrepo import CALC, git, make_repo
+from devora.agents import (
+    NotAGitRepositoryError,
+    WorktreeExistsError,
+    commit_worktree,
+    create_worktree,
+    remove_worktree,
+)
+from devora.errors import UsageError
+
+
+async def test_create_commit_and_patch(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    base = git(repo, "rev-parse", "HEAD").strip()
+    worktree = await create_worktree(repo, "run-1", root=tmp_path / "wt")
+    assert worktree.branch == "devora/run-1"
+    assert worktree.path == (tmp_path / "wt" / "repo-run-1").resolve()
+    assert worktree.base_commit == base
+    assert (worktree.path / "calc.py").read_text() == CALC
+
+    (worktree.path / "calc.py").write_text("changed\n")
+    (worktree.path / "new.py").write_text("new\n")
+    (worktree.path / "stray.txt").write_text("not written by the agent\n")
+    (worktree.path / "__pycache__").mkdir()
+    (worktree.path / "__pycache__" / "ignored.pyc").write_text("x")
+    assert await commit_worktree(worktree, "agent work", ["new.py", "__pycache__/ignored.pyc"])
+    assert sorted(await worktree.changed_files()) == ["calc.py", "new.py"]
+    patch = await worktree.patch()
+    assert "+changed" in patch and "+new" in patch and "stray" not in patch
+    assert await worktree.head() != base
+    assert not await commit_worktree(worktree, "nothing", [])
+
+    # The user's checkout is where it was: same branch, same commit, same files.
+    assert git(repo, "rev-parse", "--abbrev-ref", "HEAD").strip() == "main"
+    assert git(repo, "rev-parse", "HEAD").strip() == base
+    assert git(repo, "status", "--porcelain") == ""
+    assert "devora/run-1" in git(repo, "branch", "--list", "devora/*")
+
+    await remove_worktree(worktree, delete_branch=True)
+    assert not worktree.path.exists()
+    assert git(repo, "branch", "--list", "devora/*") == ""
+
+
+async def test_the_same_run_twice_is_refused(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    await create_worktree(repo, "r1", root=tmp_path / "wt")
+    with pytest.raises(WorktreeExistsError, match="devora/r1") as caught:
+        await create_worktree(repo, "r1", root=tmp_path / "wt")
+    assert caught.value.hint is not None and "git worktree remove" in caught.value.hint
+
+
+async def test_not_a_repository(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(NotAGitRepositoryError, match="not a git repository"):
+        await create_worktree(tmp_path / "plain", "r1", root=tmp_path / "wt")
+    with pytest.raises(NotAGitRepositoryError, match="no such directory"):
+        await create_worktree(tmp_path / "missing", "r1", root=tmp_path / "wt")
+
+
+async def test_repository_without_commits(tmp_path: Path) -> None:
+    repo = tmp_path / "empty"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    with pytest.raises(NotAGitRepositoryError, match="no commit yet"):
+        await create_worktree(repo, "r1", root=tmp_path / "wt")
+
+
+@pytest.mark.parametrize("run_id", ["../x", "a b", "-rf", "x..y", "", "a.lock"])
+async def test_run_id_must_name_a_branch(tmp_path: Path, run_id: str) -> None:
+    repo = make_repo(tmp_path / "repo")
+    with pytest.raises(UsageError, match="cannot name a git branch"):
+        await create_worktree(repo, run_id, root=tmp_path / "wt")
