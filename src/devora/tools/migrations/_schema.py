@@ -237,6 +237,8 @@ def _constraints(inspector: sa.Inspector, table: str, schema: str | None) -> lis
         found.append(
             ConstraintInfo(kind="unique", name=uq.get("name"), columns=tuple(uq["column_names"]))
         )
+    if inspector.dialect.name == "sqlite":
+        found += _sqlite_inline_uniques(inspector, table, found)
     try:
         checks = inspector.get_check_constraints(table, schema=schema)
     except NotImplementedError:
@@ -244,6 +246,28 @@ def _constraints(inspector: sa.Inspector, table: str, schema: str | None) -> lis
     for ck in checks:
         found.append(ConstraintInfo(kind="check", name=ck.get("name"), sqltext=ck["sqltext"]))
     return sorted(found, key=lambda c: c.key())
+
+
+def _sqlite_inline_uniques(
+    inspector: sa.Inspector, table: str, known: list[ConstraintInfo]
+) -> list[ConstraintInfo]:
+    # SQLAlchemy misses column-level `UNIQUE` on SQLite; SQLite keeps them as automatic
+    # indexes of origin 'u', which PRAGMA index_list shows.
+    bind = inspector.bind
+    assert isinstance(bind, Connection)
+    quoted = bind.dialect.identifier_preparer.quote(table)
+    covered = {c.columns for c in known if c.kind == "unique"}
+    extra: list[ConstraintInfo] = []
+    for row in bind.exec_driver_sql(f"PRAGMA index_list({quoted})").all():
+        if row[3] != "u":
+            continue
+        index = bind.dialect.identifier_preparer.quote(str(row[1]))
+        info = bind.exec_driver_sql(f"PRAGMA index_info({index})").all()
+        columns = tuple(str(r[2]) for r in sorted(info, key=lambda r: r[0]))
+        if columns not in covered:
+            covered.add(columns)
+            extra.append(ConstraintInfo(kind="unique", name=None, columns=columns))
+    return extra
 
 
 def snapshot_schema(connection: Connection, *, schema: str | None = None) -> SchemaSnapshot:
