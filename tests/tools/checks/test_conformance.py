@@ -1,0 +1,127 @@
+"""One suite for every tool check: a tool that crashes, hangs or is missing never passes."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from devora.tools.checks import (
+    CheckStatus,
+    NpmTestCheck,
+    RuffCheck,
+    ToolCheck,
+    all_checks,
+    detect_project,
+)
+
+from .conftest import write_tool
+
+TOOL_CHECKS = [check for check in all_checks() if isinstance(check, ToolCheck)]
+IDS = [check.name for check in TOOL_CHECKS]
+_JS_TOOLS = {"eslint", "tsc", "prettier"}
+
+
+def _project(root: Path) -> Path:
+    """A project every check applies to: Python with dependencies, TypeScript with npm."""
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "1"\ndependencies = ["requests"]\n'
+    )
+    (root / "package.json").write_text(
+        json.dumps({"name": "p", "scripts": {"test": "node --test", "build": "tsc"}})
+    )
+    (root / "package-lock.json").write_text("{}")
+    (root / "tsconfig.json").write_text("{}")
+    (root / "app.py").write_text("x = 1\n")
+    return root
+
+
+def _install_fake(root: Path, tool: str, script: str) -> str:
+    """Put a fake tool where detection looks (node_modules/.bin or a bin dir); return PATH."""
+    fake_bin = root.parent / "fake-bin"
+    if tool in _JS_TOOLS:
+        write_tool(root / "node_modules" / ".bin", tool, script)
+    else:
+        write_tool(fake_bin, tool, script)
+        if tool == "pytest":
+            write_tool(fake_bin, "coverage", script)  # pytest runs under the coverage beside it
+    fake_bin.mkdir(exist_ok=True)
+    return str(fake_bin)
+
+
+@pytest.mark.parametrize("check", TOOL_CHECKS, ids=IDS)
+async def test_exit_2_with_garbage_is_crashed(check: ToolCheck, tmp_path: Path) -> None:
+    root = _project(tmp_path / "p")
+    search = _install_fake(
+        root, check.tool, "echo '<<garbage>> {{{'; echo 'boom: it broke' >&2; exit 2"
+    )
+    result = await check.run(detect_project(root, search_path=search))
+    if isinstance(check, NpmTestCheck):
+        # The project's own test script exiting 2 is a failing test run.
+        assert result.status is CheckStatus.FAILED and result.exit_code == 2
+        return
+    assert result.status is CheckStatus.CRASHED, result
+    assert result.exit_code == 2
+    assert result.reason
+    assert result.output_tail is not None and "boom: it broke" in result.output_tail
+
+
+@pytest.mark.parametrize(
+    "check", [c for c in TOOL_CHECKS if not isinstance(c, NpmTestCheck)], ids=lambda c: c.name
+)
+async def test_exit_0_with_garbage_is_crashed(check: ToolCheck, tmp_path: Path) -> None:
+    root = _project(tmp_path / "p")
+    search = _install_fake(root, check.tool, "echo 'this is not what the tool promised'; exit 0")
+    result = await check.run(detect_project(root, search_path=search))
+    assert result.status is CheckStatus.CRASHED, result
+    assert result.reason is not None
+    assert "cannot be read" in result.reason or "without a test report" in result.reason
+
+
+@pytest.mark.parametrize("check", TOOL_CHECKS, ids=IDS)
+async def test_silent_exit_1_is_never_passed(check: ToolCheck, tmp_path: Path) -> None:
+    root = _project(tmp_path / "p")
+    search = _install_fake(root, check.tool, "exit 1")
+    result = await check.run(detect_project(root, search_path=search))
+    expected = CheckStatus.FAILED if isinstance(check, NpmTestCheck) else CheckStatus.CRASHED
+    assert result.status is expected, result
+
+
+@pytest.mark.parametrize("check", TOOL_CHECKS, ids=IDS)
+async def test_missing_tool_is_not_run_with_how_to_install(
+    check: ToolCheck, tmp_path: Path
+) -> None:
+    root = _project(tmp_path / "p")
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    result = await check.run(detect_project(root, search_path=str(empty)))
+    assert result.status is CheckStatus.NOT_RUN
+    assert result.reason == f"not run: install {check.tool} ({check.install})"
+    assert result.findings == ()
+
+
+@pytest.mark.parametrize("check", [RuffCheck(timeout=0.5), NpmTestCheck(timeout=0.5)], ids=str)
+async def test_a_hanging_tool_is_killed_and_crashed(check: ToolCheck, tmp_path: Path) -> None:
+    root = _project(tmp_path / "p")
+    script = 'case "$1" in --version) echo 1.2.3; exit 0;; esac\nsleep 30 & sleep 30'
+    search = _install_fake(root, check.tool, script)
+    started = time.monotonic()
+    result = await check.run(detect_project(root, search_path=search))
+    assert time.monotonic() - started < 10
+    assert result.status is CheckStatus.CRASHED
+    assert result.reason == f"{check.tool} timed out after 0.5 s"
+    assert result.tool_version == "1.2.3"
+
+
+async def test_real_ruff_with_a_broken_config_is_crashed(tmp_path: Path, tool_path: str) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[tool.ruff]\nline-length = "wide"\n')
+    (root / "app.py").write_text("x = 1\n")
+    result = await RuffCheck().run(detect_project(root, search_path=tool_path))
+    assert result.status is CheckStatus.CRASHED
+    assert result.exit_code == 2
+    assert result.output_tail and "line-length" in result.output_tail
