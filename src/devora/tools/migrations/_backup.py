@@ -21,7 +21,7 @@ from devora.tools.migrations._tool import run_tool
 __all__ = ["Backup", "backup_database", "restore_backup"]
 
 _USER_SCHEMAS = (
-    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' "
+    "SELECT nspname FROM pg_namespace WHERE left(nspname, 3) <> 'pg_' "
     "AND nspname <> 'information_schema' ORDER BY nspname"
 )
 
@@ -46,7 +46,16 @@ class Backup(BaseModel):
 
 def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     """A libpq URI without the password, and the environment that carries the password."""
-    uri = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    # URL.set(password=None) keeps the password (None means "unchanged"): build anew.
+    bare = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
+    uri = bare.render_as_string(hide_password=False)
     env = {"PGPASSWORD": str(url.password)} if url.password else {}
     return uri, env
 
@@ -64,10 +73,10 @@ async def backup_database(url: str | URL, directory: str | Path) -> Backup:
     """Back the database up into a new file in `directory` and return where it is."""
     parsed = make_url(url)
     masked = mask_url(parsed)
-    folder = Path(directory)
-    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     with open_engine(parsed):  # a clear error for an unreachable database, before anything
         pass
+    folder = Path(directory)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     path = sqlite_path(parsed)
     if path is not None:
         if not path.is_file():
