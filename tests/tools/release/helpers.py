@@ -104,7 +104,7 @@ def make_rejecting_remote(path: Path) -> Path:
 def remote_refs(path: Path) -> dict[str, str]:
     """The refs of a (bare) repository: name -> hash."""
     output = _git(path, "for-each-ref", "--format=%(refname) %(objectname)")
-    return dict(reversed(line.split(" ", 1)) for line in output.splitlines())  # type: ignore[misc]
+    return {name: sha for name, sha in (line.split(" ", 1) for line in output.splitlines())}
 
 
 ISOLATED_GIT_ENV = {

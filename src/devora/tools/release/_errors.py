@@ -38,6 +38,7 @@ __all__ = [
     "NoCommitsSinceTagError",
     "NotAGitRepositoryError",
     "PushRejectedError",
+    "RemoteUnavailableError",
     "UndoRefusedError",
     "VersionFileError",
     "VersionNotIncreasingError",
@@ -197,6 +198,15 @@ class ChangelogError(UsageError):
         )
 
 
+def _error_detail(stderr: str, returncode: int) -> str:
+    """The line of git's error output that says what went wrong."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[-1] if lines else f"git exited {returncode}"
+
+
 class GitCommandError(StepError):
     """git exited with a non-zero status."""
 
@@ -216,10 +226,34 @@ class GitCommandError(StepError):
         self.returncode = returncode
         self.stderr = stderr.strip()
         self.cwd = str(cwd)
-        detail = self.stderr.splitlines()[-1] if self.stderr else f"git exited {returncode}"
         super().__init__(
-            message or f"`{' '.join(self.argv)}` failed in {self.cwd}: {detail}",
+            message or f"`{' '.join(self.argv)}` failed in {self.cwd}: {self.detail}",
             hint=hint or "run the same git command in the repository to see the full output",
+        )
+
+    @property
+    def detail(self) -> str:
+        """The line of git's error output that says what went wrong."""
+        return _error_detail(self.stderr, self.returncode)
+
+
+class RemoteUnavailableError(GitCommandError):
+    """A remote cannot be reached or read (wrong URL, network, permissions)."""
+
+    code = "remote_unavailable"
+
+    def __init__(
+        self, remote: str, argv: Sequence[str], returncode: int, stderr: str, *, cwd: Path | str
+    ) -> None:
+        self.remote = remote
+        super().__init__(
+            argv,
+            returncode,
+            stderr,
+            cwd=cwd,
+            message=f"cannot reach remote {remote!r}: {_error_detail(stderr, returncode)}",
+            hint=f"check its URL with `git remote get-url {remote}`, the network and your "
+            "credentials; nothing was changed on the remote",
         )
 
 
@@ -240,15 +274,16 @@ class PushRejectedError(GitCommandError):
     ) -> None:
         self.remote = remote
         self.refs = list(refs)
-        lines = stderr.strip().splitlines()
-        detail = "; ".join(line for line in lines if "rejected" in line or "declined" in line)
+        reasons = "; ".join(
+            line.strip() for line in stderr.splitlines() if "rejected" in line or "declined" in line
+        )
         super().__init__(
             argv,
             returncode,
             stderr,
             cwd=cwd,
             message=f"remote {remote!r} rejected the push of {', '.join(self.refs)}: "
-            + (detail or (lines[-1] if lines else f"git exited {returncode}")),
+            + (reasons or _error_detail(stderr, returncode)),
             hint=f"nothing was pushed to {remote} (the push is atomic); fix the cause "
             "named by the remote (hook, branch protection, permissions, or fetch and "
             "rebase if the branch moved) and try again",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,9 @@ async def run_git(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env={**os.environ, **_GIT_ENV, **(env or {})},
+            # Its own process group, so that a timeout also kills what git started (hooks,
+            # ssh, credential helpers), which would otherwise keep its pipes open.
+            start_new_session=True,
         )
     except FileNotFoundError as error:
         if error.filename != "git":
@@ -67,7 +72,8 @@ async def run_git(
     finally:
         # Timed out or cancelled: never leave git running (it may hold index.lock).
         if process.returncode is None:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             await process.wait()
     assert process.returncode is not None
     result = GitResult(

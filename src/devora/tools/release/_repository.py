@@ -14,6 +14,7 @@ from devora.tools.release._errors import (
     GitCommandError,
     NotAGitRepositoryError,
     PushRejectedError,
+    RemoteUnavailableError,
 )
 from devora.tools.release._process import DEFAULT_GIT_TIMEOUT, GitResult, run_git
 from devora.tools.release._records import CreatedCommit, CreatedTag, PushedRelease
@@ -176,7 +177,13 @@ class GitRepository:
 
     async def remote_ref(self, remote: str, ref: str) -> str | None:
         """The hash a ref has on a remote (peeled for annotated tags); None if absent."""
-        result = await self.git("ls-remote", "--end-of-options", remote, ref, f"{ref}^{{}}")
+        result = await self.git(
+            "ls-remote", "--end-of-options", remote, ref, f"{ref}^{{}}", check=False
+        )
+        if result.returncode != 0:
+            raise RemoteUnavailableError(
+                remote, result.argv, result.returncode, result.stderr, cwd=self.root
+            )
         found: dict[str, str] = {}
         for line in result.stdout.splitlines():
             sha, _, name = line.partition("\t")
