@@ -217,7 +217,9 @@ class RunExecution:
             startable = [] if self._stopping else self._take_startable()
             await self.journal.flush()
             for step, ctx in startable:
-                self._running[step.id] = group.create_task(self._run_step(step, ctx))
+                task = group.create_task(self._run_step(step, ctx))
+                task.add_done_callback(self._on_task_done)
+                self._running[step.id] = task
             if not self._running:
                 return
             await self._wake.wait()
@@ -289,7 +291,9 @@ class RunExecution:
         except Exception as exc:
             error = describe_error(exc)
             error["message"] = f"the condition of step {step.id!r} raised: {error['message']}"
-            self._record(step, StepOutcome(status=StepStatus.FAILED, error=error), 0)
+            self._record(
+                step, StepOutcome(status=StepStatus.FAILED, error=error), self._attempt(step)
+            )
             return None
 
     def _gate_open(self, step: Step[Any]) -> bool:
@@ -301,7 +305,9 @@ class RunExecution:
                 prompt=f"approve step {step.id!r} ({step.description or step.action.name})",
                 squad=step.approval,
             )
-            self._record(step, StepOutcome(status=StepStatus.WAITING, request=request), 0)
+            self._record(
+                step, StepOutcome(status=StepStatus.WAITING, request=request), self._attempt(step)
+            )
             return False
         if not answer.payload.get("approved", False):
             who = answer.answered_by or "an approver"
@@ -315,7 +321,7 @@ class RunExecution:
                     status=StepStatus.FAILED,
                     error={"type": "devora.Rejected", "message": message, "traceback": ""},
                 ),
-                0,
+                self._attempt(step),
             )
             return False
         return True
@@ -323,6 +329,9 @@ class RunExecution:
     async def _run_step(self, step: Step[Any], ctx: StepContext[Any]) -> None:
         outcome = await self._attempts(step, ctx)
         self._finished.append((step.id, outcome))
+
+    def _on_task_done(self, _task: asyncio.Task[None]) -> None:
+        # Also for cancelled tasks, which report no outcome but must wake the scheduler.
         self._wake.set()
 
     async def _attempts(self, step: Step[Any], ctx: StepContext[Any]) -> StepOutcome:

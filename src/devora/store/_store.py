@@ -244,7 +244,7 @@ class Store:
             rows = connection.execute(query).all()
         return [self._run_from_row(row) for row in rows]
 
-    def claim_run(self, run_id: str, owner: str, *, takeover: bool) -> RunRecord:
+    def claim_run(self, run_id: str, owner: str, takeover: bool) -> RunRecord:
         """Make `owner` the process executing the run; return the run as it was.
 
         `takeover` is decided by the caller from the previous owner's liveness; the

@@ -1,0 +1,385 @@
+"""Run semantics with toy actions on a real store: scheduling, results, failures, saga."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from devora.engine import (
+    Action,
+    Engine,
+    Plan,
+    Retry,
+    RunStatus,
+    Step,
+    StepContext,
+    StepStatus,
+    Workflow,
+    answer_request,
+)
+from devora.store import Phase, Store
+from tests.engine import toy_workflows as toys
+from tests.engine.conftest import Recorder
+
+
+@pytest.fixture(autouse=True)
+def counter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "counter"
+    monkeypatch.setenv("TOY_COUNTER", str(path))
+    return path
+
+
+def ran(counter: Path) -> list[str]:
+    return counter.read_text().split() if counter.exists() else []
+
+
+async def test_chain_runs_and_outputs_are_journaled(any_store: Store) -> None:
+    result = await Engine(any_store).run(toys.chain, {"seed": 3})
+    assert result.status is RunStatus.SUCCEEDED
+    assert result.outputs == {"last": {"total": 2 * 31 + 30, "side": "side-3"}}
+    stored = any_store.get_run(result.run_id)
+    assert stored.status is RunStatus.SUCCEEDED and stored.outputs == result.outputs
+    attempts = any_store.attempts(result.run_id)
+    assert {a.step_id for a in attempts} == {"first", "second", "side", "slow", "last"}
+    assert all(a.status is StepStatus.SUCCEEDED for a in attempts)
+    kinds = [e.kind.value for e in any_store.events(result.run_id)]
+    assert kinds[0] == "run.created" and kinds[-1] == "run.finished"
+    assert [e.seq for e in any_store.events(result.run_id)] == list(range(1, len(kinds) + 1))
+
+
+async def test_results_commit_before_dependents_start(store: Store) -> None:
+    """A dependent sees its need's result already in the store: the durable rule."""
+    seen: list[bool] = []
+
+    async def producer(ctx: StepContext[BaseModel]) -> int:
+        return 7
+
+    async def consumer(ctx: StepContext[BaseModel]) -> int:
+        recorded = {a.step_id for a in store.attempts(ctx.run_id)}
+        seen.append("producer" in recorded)
+        return ctx.result("producer")
+
+    wf = Workflow(
+        "durable", [Step("producer", producer), Step("consumer", consumer, needs=["producer"])]
+    )
+    result = await Engine(store).run(wf)
+    assert result.status is RunStatus.SUCCEEDED and seen == [True]
+
+
+async def test_parallel_steps_respect_the_concurrency_limit(store: Store) -> None:
+    running = 0
+    peak = 0
+
+    async def work(ctx: StepContext[BaseModel]) -> None:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.02)
+        running -= 1
+
+    wf = Workflow("fan", [Step(f"s{i}", work) for i in range(10)], concurrency=3)
+    result = await Engine(store).run(wf)
+    assert result.status is RunStatus.SUCCEEDED and peak == 3
+    unlimited = await Engine(store, concurrency=10).run(wf)
+    assert unlimited.status is RunStatus.SUCCEEDED and peak == 10
+
+
+async def test_parallel_steps_overlap_in_time(store: Store) -> None:
+    async def nap(ctx: StepContext[BaseModel]) -> None:
+        await asyncio.sleep(0.2)
+
+    wf = Workflow("naps", [Step(f"n{i}", nap) for i in range(5)])
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await Engine(store).run(wf)
+    assert loop.time() - started < 0.6
+
+
+async def test_typed_outputs_survive_the_journal(store: Store) -> None:
+    class Build(BaseModel):
+        version: str
+        size: int
+
+    async def build(ctx: StepContext[BaseModel]) -> Build:
+        return Build(version="1.0", size=3)
+
+    async def use(ctx: StepContext[BaseModel]) -> int:
+        value = ctx.result(build_step)
+        assert isinstance(value, Build)
+        return value.size
+
+    build_step = Step("build", build)
+    wf = Workflow("typed", [build_step, Step("use", use, needs=[build_step])])
+    result = await Engine(store).run(wf)
+    assert result.outputs == {"use": 3}
+    stored = {a.step_id: a.output for a in store.attempts(result.run_id)}
+    assert stored["build"] == {"version": "1.0", "size": 3}
+
+
+async def test_false_condition_skips_and_skips_propagate(store: Store) -> None:
+    async def noop(ctx: StepContext[BaseModel]) -> str:
+        return ctx.step_id
+
+    wf = Workflow(
+        "skips",
+        [
+            Step("a", noop),
+            Step("cond", noop, needs=["a"], when=lambda ctx: False),
+            Step("only_skipped", noop, needs=["cond"]),
+            Step("mixed", noop, needs=["a", "cond"]),
+        ],
+    )
+    result = await Engine(store).run(wf)
+    statuses = {k: v.status for k, v in result.steps.items()}
+    assert statuses == {
+        "a": StepStatus.SUCCEEDED,
+        "cond": StepStatus.SKIPPED,
+        "only_skipped": StepStatus.SKIPPED,
+        "mixed": StepStatus.SUCCEEDED,
+    }
+    assert result.status is RunStatus.SUCCEEDED
+
+
+async def test_retry_records_every_attempt(
+    store: Store, counter: Path, recorder: Recorder, engine: Engine
+) -> None:
+    result = await engine.run(toys.retrying, {"failures": 2})
+    assert result.status is RunStatus.SUCCEEDED and result.outputs == {"flaky": 3}
+    attempts = store.attempts(result.run_id)
+    assert [(a.attempt, a.status.value) for a in attempts] == [
+        (1, "failed"),
+        (2, "failed"),
+        (3, "succeeded"),
+    ]
+    assert attempts[0].error is not None and "attempt 1 failed" in attempts[0].error["message"]
+    assert recorder.kinds("flaky").count("step.retry_scheduled") == 2
+    assert ran(counter) == ["flaky"] * 3
+
+
+async def test_exhausted_retries_fail_with_type_message_and_traceback(store: Store) -> None:
+    result = await Engine(store).run(toys.retrying, {"failures": 5})
+    assert result.status is RunStatus.FAILED
+    error = store.get_run(result.run_id).error
+    assert error is not None
+    assert error["type"] == "builtins.ConnectionError"
+    assert error["message"] == "attempt 3 failed" and error["step"] == "flaky"
+    last = store.attempts(result.run_id)[-1]
+    assert last.error is not None and "Traceback" in last.error["traceback"]
+    assert "raise ConnectionError" in last.error["traceback"]
+
+
+async def test_timeout_cancels_the_step(store: Store) -> None:
+    cancelled = asyncio.Event()
+
+    async def hang(ctx: StepContext[BaseModel]) -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    wf = Workflow("hangs", [Step("hang", hang, timeout=0.1, retry=Retry(2, backoff=0))])
+    result = await Engine(store).run(wf)
+    assert result.status is RunStatus.FAILED and cancelled.is_set()
+    assert result.error is not None
+    assert result.error["message"] == "step 'hang' timed out after 0.1s"
+    assert len(store.attempts(result.run_id)) == 2  # the timeout was retried once
+
+
+async def test_failure_compensates_in_reverse_completion_order(store: Store, counter: Path) -> None:
+    result = await Engine(store).run(toys.saga, {"fail": True})
+    assert result.status is RunStatus.ROLLED_BACK
+    assert ran(counter) == ["write_a", "write_b", "undo_b", "undo_a"]
+    compensations = store.attempts(result.run_id, Phase.COMPENSATE)
+    assert [(c.step_id, c.status.value) for c in compensations] == [
+        ("write_b", "compensated"),
+        ("write_a", "compensated"),
+    ]
+    assert result.error is not None and result.error["message"] == "exploded on purpose"
+
+
+async def test_a_failing_compensation_ends_rollback_failed(store: Store) -> None:
+    async def ok(ctx: StepContext[BaseModel]) -> None:
+        return None
+
+    async def broken_undo(ctx: StepContext[BaseModel]) -> None:
+        raise RuntimeError("cannot undo")
+
+    undone: list[str] = []
+
+    async def undo(ctx: StepContext[BaseModel]) -> None:
+        undone.append(ctx.step_id)
+
+    async def fail(ctx: StepContext[BaseModel]) -> None:
+        raise RuntimeError("boom")
+
+    wf = Workflow(
+        "bad-undo",
+        [
+            Step("one", ok, compensate=undo),
+            Step("two", ok, needs=["one"], compensate=broken_undo),
+            Step("three", fail, needs=["two"]),
+        ],
+    )
+    result = await Engine(store).run(wf)
+    assert result.status is RunStatus.ROLLBACK_FAILED
+    assert undone == ["one"]  # the others still run after one compensation fails
+    assert result.compensations["two"].status is StepStatus.COMPENSATION_FAILED
+
+
+async def test_a_failure_without_compensations_ends_failed(store: Store) -> None:
+    result = await Engine(store).run(toys.retrying, {"failures": 9})
+    assert result.status is RunStatus.FAILED
+
+
+async def test_dry_run_plans_and_never_runs_side_effects(store: Store) -> None:
+    calls: list[str] = []
+
+    class Deploy(Action[str]):
+        async def run(self, ctx: StepContext[BaseModel]) -> str:
+            calls.append("run")
+            return "deployed"
+
+        async def plan(self, ctx: StepContext[BaseModel]) -> Plan:
+            calls.append("plan")
+            return Plan(summary="would deploy v1", changes=["update service api"])
+
+    async def build(ctx: StepContext[BaseModel]) -> str:
+        return "v1"
+
+    async def smoke(ctx: StepContext[BaseModel]) -> str:
+        calls.append("smoke")
+        return "ok"
+
+    wf = Workflow(
+        "deploy",
+        [
+            Step("build", build),
+            Step("deploy", Deploy(), needs=["build"], side_effects=True),
+            Step("smoke", smoke, needs=["deploy"]),
+        ],
+    )
+    result = await Engine(store).run(wf, dry_run=True)
+    assert calls == ["plan"]
+    assert result.status is RunStatus.SUCCEEDED and result.dry_run
+    assert result.plans["deploy"].summary == "would deploy v1"
+    assert result.steps["smoke"].status is StepStatus.SKIPPED
+    finished = store.events(result.run_id)[-1]
+    assert finished.data["plans"]["deploy"]["changes"] == ["update service api"]
+    assert store.get_run(result.run_id).dry_run
+
+
+async def test_approval_gate_waits_then_continues(store: Store, counter: Path) -> None:
+    result = await Engine(store).run(toys.gated)
+    assert result.status is RunStatus.WAITING
+    assert result.waiting["deploy"].kind == "approval"
+    assert ran(counter) == ["prepare"]
+    answer_request(store, result.run_id, "deploy", {"approved": True}, kind="approval")
+    resumed = await Engine(store).resume(result.run_id, toys.gated)
+    assert resumed.status is RunStatus.WAITING
+    assert resumed.waiting["release_notes"].kind == "input"
+    assert ran(counter) == ["prepare", "deploy"]
+    answer_request(
+        store, result.run_id, "release_notes", {"text": "hi", "reviewers": 2}, kind="input"
+    )
+    done = await Engine(store).resume(result.run_id, toys.gated)
+    assert done.status is RunStatus.SUCCEEDED
+    assert done.outputs == {"release_notes": "hi (2 reviewers)"}
+    assert ran(counter) == ["prepare", "deploy", "release_notes"]
+
+
+async def test_rejection_fails_the_gated_step(store: Store) -> None:
+    result = await Engine(store).run(toys.gated)
+    answer_request(
+        store,
+        result.run_id,
+        "deploy",
+        {"approved": False, "comment": "not today"},
+        kind="approval",
+        answered_by="alice",
+    )
+    resumed = await Engine(store).resume(result.run_id, toys.gated)
+    assert resumed.status is RunStatus.FAILED
+    assert resumed.error is not None
+    assert resumed.error["message"] == "step 'deploy' was rejected by alice: not today"
+
+
+async def test_input_not_fitting_the_model_is_refused(store: Store) -> None:
+    from devora.errors import UsageError
+
+    result = await Engine(store).run(toys.gated)
+    answer_request(store, result.run_id, "deploy", {"approved": True}, kind="approval")
+    await Engine(store).resume(result.run_id, toys.gated)
+    with pytest.raises(UsageError, match="reviewers"):
+        answer_request(store, result.run_id, "release_notes", {"text": "x"}, kind="input")
+
+
+async def test_sub_workflow_runs_as_a_linked_child(store: Store) -> None:
+    result = await Engine(store).run(toys.parent, {"seed": 2})
+    assert result.status is RunStatus.SUCCEEDED
+    child_id = f"{result.run_id}.child"
+    child = store.get_run(child_id)
+    assert child.parent_run_id == result.run_id and child.parent_step_id == "child"
+    assert child.status is RunStatus.SUCCEEDED
+    assert result.outputs == {"after": (20 + 1) * 2 + 20}
+    assert [r.id for r in store.list_runs(parent_run_id=result.run_id)] == [child_id]
+
+
+async def test_cancel_requested_from_outside_stops_running_steps(store: Store) -> None:
+    async def forever(ctx: StepContext[BaseModel]) -> None:
+        await asyncio.sleep(60)
+
+    wf = Workflow("long", [Step("forever", forever)])
+    engine = Engine(store)
+    run = engine.create_run(wf, {})
+
+    async def cancel_soon() -> None:
+        await asyncio.sleep(0.3)
+        store.request_cancel(run.id)
+
+    canceller = asyncio.create_task(cancel_soon())
+    result = await asyncio.wait_for(engine.execute(wf, run), timeout=10)
+    await canceller
+    assert result.status is RunStatus.CANCELLED
+    stored = store.get_run(run.id)
+    assert stored.status is RunStatus.CANCELLED and not stored.cancel_requested
+    assert store.attempts(run.id) == []  # the cancelled step is not recorded: it runs again
+
+
+async def test_sync_actions_run_in_threads_and_log(
+    store: Store, recorder: Recorder, engine: Engine
+) -> None:
+    result = await engine.run(toys.many)
+    assert result.status is RunStatus.SUCCEEDED
+    logs = [e.message for e in recorder.events if e.kind.value == "step.log"]
+    assert logs == ["slept in a thread"]
+
+
+async def test_events_are_published_only_after_commit(store: Store) -> None:
+    from devora.engine import EventBus
+
+    missing: list[int] = []
+    bus = EventBus()
+
+    def check(event: object) -> None:
+        seq = event.seq  # type: ignore[attr-defined]
+        run_id = event.run_id  # type: ignore[attr-defined]
+        if seq not in {e.seq for e in store.events(run_id)}:
+            missing.append(seq)
+
+    bus.subscribe(check)
+    await Engine(store, bus=bus).run(toys.chain)
+    assert missing == []
+
+
+async def test_artifacts_are_written_and_recorded(store: Store) -> None:
+    async def report(ctx: StepContext[BaseModel]) -> str:
+        return str(ctx.add_artifact("report.md", "# hello\n"))
+
+    result = await Engine(store).run(Workflow("art", [Step("report", report)]))
+    [artifact] = store.artifacts(result.run_id)
+    assert artifact.name == "report.md" and artifact.media_type == "text/markdown"
+    assert Path(artifact.path).read_text() == "# hello\n" and artifact.size == 8
