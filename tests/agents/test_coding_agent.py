@@ -9,12 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from llm.harness import APIS, TEST_KEY, provider_for, reply
-from llm.scripted_server import scripted_server
 
-from agents.gitrepo import CALC, CALC_FIXED, git, make_repo
-from devora.agents import AgentLimitError, CodingAgent, CommandPolicy
+from devora.agents import AgentLimitError, CodingAgent, CodingResult, CommandPolicy
 from devora.llm import MASK, ProviderOptions, Usage
+from tests.llm.harness import APIS, TEST_KEY, provider_for, reply
+from tests.llm.scripted_server import scripted_server
+
+from .gitrepo import CALC, CALC_FIXED, git, make_repo
 
 
 def pytest_policy() -> CommandPolicy:
@@ -43,6 +44,7 @@ async def test_agent_fixes_a_bug_on_its_own_branch(tmp_path: Path, api: str) -> 
     status_before = git(repo, "status", "--porcelain")
     lines: list[str] = []
     usage = Usage()
+    usage.add("earlier-step", 100, 100, None)
 
     with scripted_server(fix_the_bug_script(api)) as server:
         options = ProviderOptions(usage=usage, on_log=lines.append)
@@ -66,7 +68,10 @@ async def test_agent_fixes_a_bug_on_its_own_branch(tmp_path: Path, api: str) -> 
     )
     assert result.summary.startswith("Fixed add()") and result.iterations == 5
     assert result.commands[0].returncode == 0 and "1 passed" in result.commands[0].output
-    assert usage.calls == 5 and result.usage is usage
+    assert usage.calls == 6  # the shared usage counts every call
+    assert (result.usage.calls, result.usage.total_tokens) == (5, 75)  # this agent's share
+    assert list(result.usage.by_model) == [provider.target.spec]
+    assert CodingResult.model_validate_json(result.model_dump_json()) == result  # journalable
 
     # The user's working tree is untouched.
     assert (repo / "calc.py").read_text() == CALC

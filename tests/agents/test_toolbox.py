@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from agents.gitrepo import make_repo
 from devora.agents import CommandPolicy, Toolbox, command_environment, create_worktree
 from devora.llm import ToolCall
+
+from .gitrepo import make_repo
 
 
 @pytest.fixture
@@ -131,3 +133,37 @@ async def test_long_output_keeps_the_tail(toolbox: Toolbox) -> None:
     script = "print('x' * 500); print('SUMMARY 1 passed')"
     answer = await call(toolbox, "run_command", argv=[sys.executable, "-c", script])
     assert "characters cut" in answer and answer.rstrip().endswith("SUMMARY 1 passed")
+
+
+async def test_a_cancelled_command_is_killed(toolbox: Toolbox, tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    script = (
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    )
+    toolbox.commands = CommandPolicy(allowed=[[sys.executable]], timeout=60)
+    task = asyncio.create_task(call(toolbox, "run_command", argv=[sys.executable, "-c", script]))
+    for _ in range(100):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_secret_looking_variables_are_hidden_from_commands() -> None:
+    environ = {
+        "AWS_SECRET_ACCESS_KEY": "a",
+        "SSH_PRIVATE_KEY": "b",
+        "NPM_TOKEN": "c",
+        "PGPASSWORD": "d",
+        "MY_DB_URL": "e",
+        "LANG": "C",
+    }
+    assert command_environment(environ, hidden=["MY_DB_URL"]) == {
+        "LANG": "C",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }

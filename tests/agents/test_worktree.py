@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from agents.gitrepo import CALC, git, make_repo
 from devora.agents import (
     NotAGitRepositoryError,
     WorktreeExistsError,
@@ -15,6 +14,8 @@ from devora.agents import (
     remove_worktree,
 )
 from devora.errors import UsageError
+
+from .gitrepo import CALC, git, make_repo
 
 
 async def test_create_commit_and_patch(tmp_path: Path) -> None:

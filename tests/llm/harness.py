@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from devora.llm import Provider, ProviderOptions, RetryPolicy, open_provider
-from llm.scripted_server import Reply, ScriptedServer, anthropic_reply, openai_reply
+
+from .scripted_server import Reply, ScriptedServer, anthropic_reply, openai_reply
 
 APIS = ("openai", "anthropic")
 TEST_KEY = "sk-test-0123456789abcdef"

@@ -24,8 +24,9 @@ from devora.llm import (
     ToolSpec,
     Usage,
 )
-from llm.harness import APIS, FAST_RETRIES, TEST_KEY, provider_for, reply
-from llm.scripted_server import ANTHROPIC_PATH, OPENAI_PATH, Reply, error_reply, scripted_server
+
+from .harness import APIS, FAST_RETRIES, TEST_KEY, provider_for, reply
+from .scripted_server import ANTHROPIC_PATH, OPENAI_PATH, Reply, error_reply, scripted_server
 
 pytestmark = pytest.mark.parametrize("api", APIS)
 

@@ -8,8 +8,9 @@ import pytest
 from pydantic import BaseModel, Field
 
 from devora.llm import Message, Provider, StructuredOutputError, complete_structured, extract_json
-from llm.harness import APIS, provider_for, reply
-from llm.scripted_server import scripted_server
+
+from .harness import APIS, provider_for, reply
+from .scripted_server import scripted_server
 
 
 class Triage(BaseModel):

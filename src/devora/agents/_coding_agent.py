@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict
+
 from devora.agents._commands import CommandPolicy, CommandResult
 from devora.agents._errors import AgentLimitError
 from devora.agents._toolbox import TOOL_SPECS, Toolbox
@@ -24,9 +26,10 @@ When you are done, answer without calling a tool: a short summary of what you ch
 why, and the result of the last test run. That answer ends your work."""
 
 
-@dataclass(frozen=True)
-class CodingResult:
+class CodingResult(BaseModel):
     """What the agent did: its branch and worktree, the committed patch, and what it cost."""
+
+    model_config = ConfigDict(frozen=True)
 
     branch: str
     worktree: Path
@@ -53,6 +56,7 @@ class CodingAgent:
 
     async def run(self, repository: Path, task: str, *, run_id: str) -> CodingResult:
         """Do `task` in a new worktree of `repository`; commit the work and return the patch."""
+        usage_before = self.provider.usage.model_copy(deep=True)
         worktree = await create_worktree(repository, run_id, root=self.worktrees_root)
         self._log(f"agent worktree {worktree.path} on branch {worktree.branch}")
         toolbox = Toolbox(worktree.path, self.commands)
@@ -61,7 +65,9 @@ class CodingAgent:
             completion = await self.provider.complete(conversation, tools=TOOL_SPECS)
             conversation.append(completion.as_message())
             if not completion.tool_calls:
-                return await self._finish(worktree, toolbox, completion.text, iteration)
+                return await self._finish(
+                    worktree, toolbox, completion.text, iteration, usage_before
+                )
             for call in completion.tool_calls:
                 answer = await toolbox.execute(call)
                 self._log(f"agent tool {call.name}: {answer.splitlines()[0] if answer else ''}")
@@ -73,7 +79,12 @@ class CodingAgent:
         raise AgentLimitError(self.max_iterations, worktree.branch, str(worktree.path))
 
     async def _finish(
-        self, worktree: Worktree, toolbox: Toolbox, summary: str, iterations: int
+        self,
+        worktree: Worktree,
+        toolbox: Toolbox,
+        summary: str,
+        iterations: int,
+        usage_before: Usage,
     ) -> CodingResult:
         title = (summary.strip().splitlines() or ["changes by the coding agent"])[0][:72]
         await commit_worktree(worktree, f"{title}\n\n{summary.strip()}\n", toolbox.written)
@@ -89,7 +100,7 @@ class CodingAgent:
             summary=summary,
             iterations=iterations,
             commands=list(toolbox.command_results),
-            usage=self.provider.usage,
+            usage=self.provider.usage.since(usage_before),
         )
 
     def _log(self, line: str) -> None:

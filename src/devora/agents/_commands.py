@@ -11,11 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict
+
 from devora.agents._errors import ToolRefused
 
 __all__ = ["CommandPolicy", "CommandResult", "command_environment", "run_allowed_command"]
 
-_SECRET_NAME = re.compile(r"(?i)(API_KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$")
+# Names that hold secrets by convention; code the model wrote must not read them.
+_SECRET_NAME = re.compile(r"(?i)(API_?KEY|TOKEN|SECRET|PASSW(OR)?D|CREDENTIAL|_KEY$|^KEY$)")
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class CommandPolicy:
     max_commands: int = 20
     max_output_chars: int = 12_000
     env: Mapping[str, str] | None = field(default=None, repr=False)
+    hidden_variables: Sequence[str] = ()
 
     def permits(self, argv: Sequence[str]) -> bool:
         """True when `argv` starts with one of the allowed prefixes."""
@@ -35,9 +39,10 @@ class CommandPolicy:
         )
 
 
-@dataclass(frozen=True)
-class CommandResult:
+class CommandResult(BaseModel):
     """What a command did."""
+
+    model_config = ConfigDict(frozen=True)
 
     argv: tuple[str, ...]
     returncode: int | None
@@ -50,10 +55,16 @@ class CommandResult:
         return f"$ {' '.join(self.argv)}\n[{status}]\n{self.output}"
 
 
-def command_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for agent commands: the given one minus anything named like a secret."""
+def command_environment(
+    base: Mapping[str, str] | None = None, hidden: Sequence[str] = ()
+) -> dict[str, str]:
+    """The environment for agent commands: `base` minus `hidden` and names that look secret."""
     source = os.environ if base is None else base
-    env = {name: value for name, value in source.items() if not _SECRET_NAME.search(name)}
+    env = {
+        name: value
+        for name, value in source.items()
+        if name not in hidden and not _SECRET_NAME.search(name)
+    }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
@@ -73,7 +84,7 @@ async def run_allowed_command(
         process = await asyncio.create_subprocess_exec(
             *argv,
             cwd=cwd,
-            env=command_environment(policy.env),
+            env=command_environment(policy.env, policy.hidden_variables),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -86,9 +97,19 @@ async def run_allowed_command(
     except TimeoutError:
         _kill_group(process)
         await process.wait()
-        return CommandResult(tuple(argv), None, f"killed after {policy.timeout:g}s", True)
+        return CommandResult(
+            argv=tuple(argv), returncode=None, output=f"killed after {policy.timeout:g}s",
+            timed_out=True,
+        )  # fmt: skip
+    except asyncio.CancelledError:
+        # The step was cancelled (run timeout, Ctrl-C): no command outlives it.
+        _kill_group(process)
+        await process.wait()
+        raise
     return CommandResult(
-        tuple(argv), process.returncode, _tail(stdout.decode(errors="replace"), policy)
+        argv=tuple(argv),
+        returncode=process.returncode,
+        output=_tail(stdout.decode(errors="replace"), policy),
     )
 
 

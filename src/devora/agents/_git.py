@@ -44,6 +44,10 @@ async def run_git(args: Sequence[str], cwd: Path) -> str:
         process.kill()
         await process.wait()
         raise GitError(args, -1, f"timed out after {GIT_TIMEOUT:g}s") from None
+    except asyncio.CancelledError:
+        process.kill()
+        await process.wait()
+        raise
     if process.returncode != 0:
         raise GitError(args, process.returncode or 1, stderr.decode(errors="replace"))
     return stdout.decode(errors="replace")

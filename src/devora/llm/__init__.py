@@ -18,7 +18,7 @@ from devora.llm._redact import MASK, Redactor, redact
 from devora.llm._retry import RetryNotice, RetryPolicy, call_with_retries, parse_retry_after
 from devora.llm._spec import KNOWN_PROVIDERS, Api, ModelTarget, ProviderPreset, resolve_model
 from devora.llm._structured import complete_structured, extract_json
-from devora.llm._usage import Budget, Price, PriceTable, Usage, price_for
+from devora.llm._usage import Budget, ModelUsage, Price, PriceTable, Usage, price_for
 
 __all__ = [
     "KNOWN_PROVIDERS",
@@ -33,6 +33,7 @@ __all__ = [
     "MissingAPIKeyError",
     "ModelSpecError",
     "ModelTarget",
+    "ModelUsage",
     "OpenAIProvider",
     "Price",
     "PriceMissingError",

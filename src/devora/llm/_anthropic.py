@@ -114,7 +114,10 @@ def to_anthropic_messages(messages: Sequence[Message]) -> tuple[str, list[dict[s
                 {"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments}
                 for c in message.tool_calls
             )
-            conversation.append({"role": "assistant", "content": blocks or ""})
+            if not blocks:
+                # The API refuses an empty turn; an empty answer is still part of the story.
+                blocks.append({"type": "text", "text": "(empty answer)"})
+            conversation.append({"role": "assistant", "content": blocks})
         else:
             conversation.append({"role": "user", "content": message.content})
     return system, conversation

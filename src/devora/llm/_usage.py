@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
 
 from devora.llm._errors import BudgetExceeded
 
-__all__ = ["Budget", "Price", "PriceTable", "Usage", "price_for"]
+__all__ = ["Budget", "ModelUsage", "Price", "PriceTable", "Usage", "price_for"]
 
 
 @dataclass(frozen=True)
@@ -32,16 +34,24 @@ def price_for(prices: PriceTable, spec: str, model: str) -> Price | None:
     return prices.get(spec) or prices.get(model)
 
 
-@dataclass
-class Usage:
-    """Tokens and dollars spent so far, accumulated over calls (share one per run)."""
+class ModelUsage(BaseModel):
+    """Tokens and dollars spent on one model."""
 
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     cost: float = 0.0
-    unpriced_calls: int = 0
-    by_model: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+class Usage(BaseModel):
+    """Tokens and dollars spent so far, accumulated over calls (share one per step or run)."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    unpriced_calls: int = Field(default=0, description="calls whose model has no price")
+    by_model: dict[str, ModelUsage] = Field(default_factory=dict)
 
     @property
     def total_tokens(self) -> int:
@@ -50,15 +60,51 @@ class Usage:
 
     def add(self, model: str, input_tokens: int, output_tokens: int, price: Price | None) -> None:
         """Count one call."""
+        cost = 0.0 if price is None else price.cost(input_tokens, output_tokens)
         self.calls += 1
         self.input_tokens += input_tokens
         self.output_tokens += output_tokens
-        if price is None:
-            self.unpriced_calls += 1
-        else:
-            self.cost += price.cost(input_tokens, output_tokens)
-        before_in, before_out = self.by_model.get(model, (0, 0))
-        self.by_model[model] = (before_in + input_tokens, before_out + output_tokens)
+        self.cost += cost
+        self.unpriced_calls += price is None
+        entry = self.by_model.setdefault(model, ModelUsage())
+        entry.calls += 1
+        entry.input_tokens += input_tokens
+        entry.output_tokens += output_tokens
+        entry.cost += cost
+
+    def since(self, earlier: Usage) -> Usage:
+        """What was spent after `earlier` (a snapshot of this usage): one step's share."""
+        spent = Usage(
+            calls=self.calls - earlier.calls,
+            input_tokens=self.input_tokens - earlier.input_tokens,
+            output_tokens=self.output_tokens - earlier.output_tokens,
+            cost=self.cost - earlier.cost,
+            unpriced_calls=self.unpriced_calls - earlier.unpriced_calls,
+        )
+        for model, now in self.by_model.items():
+            before = earlier.by_model.get(model, ModelUsage())
+            if now.calls > before.calls:
+                spent.by_model[model] = ModelUsage(
+                    calls=now.calls - before.calls,
+                    input_tokens=now.input_tokens - before.input_tokens,
+                    output_tokens=now.output_tokens - before.output_tokens,
+                    cost=now.cost - before.cost,
+                )
+        return spent
+
+    def merge(self, other: Usage) -> None:
+        """Add another usage (a step's, into its run's)."""
+        self.calls += other.calls
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cost += other.cost
+        self.unpriced_calls += other.unpriced_calls
+        for model, theirs in other.by_model.items():
+            entry = self.by_model.setdefault(model, ModelUsage())
+            entry.calls += theirs.calls
+            entry.input_tokens += theirs.input_tokens
+            entry.output_tokens += theirs.output_tokens
+            entry.cost += theirs.cost
 
 
 @dataclass(frozen=True)
