@@ -6,9 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import require_executable
 
-from .helpers import ISOLATED_GIT_ENV, GitFixture, init_repo
+from .helpers import ISOLATED_GIT_ENV, GitFixture, init_repo, require_executable
 
 
 @pytest.fixture(autouse=True)

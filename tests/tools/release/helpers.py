@@ -7,7 +7,22 @@ import stat
 import subprocess
 from pathlib import Path
 
-__all__ = ["GitFixture", "init_bare", "init_repo", "make_rejecting_remote"]
+# The shared rule (skip locally, fail in CI) lives in tests/conftest.py, importable as
+# tests.conftest when tests/ is a package and as conftest when it is not.
+try:
+    from tests.conftest import require, require_executable
+except ImportError:  # pragma: no cover - depends on how pytest roots the tests
+    from conftest import require, require_executable  # type: ignore[no-redef]
+
+__all__ = [
+    "GitFixture",
+    "init_bare",
+    "init_repo",
+    "make_rejecting_remote",
+    "remote_refs",
+    "require",
+    "require_executable",
+]
 
 
 def _git(cwd: Path, *args: str, input_text: str | None = None) -> str:

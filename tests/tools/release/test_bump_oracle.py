@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import require
 
 from devora.tools.release import (
     BumpRules,
@@ -23,7 +22,7 @@ from devora.tools.release import (
 )
 from devora.tools.release import _errors as errors
 
-from .helpers import GitFixture, init_repo
+from .helpers import GitFixture, init_repo, require
 
 HISTORIES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "histories.yaml").read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from devora.tools.release._records import CreatedCommit, CreatedTag, PushedRelea
 from devora.tools.release._tag_format import TagFormat
 from devora.tools.release._version import Version
 
-__all__ = ["GitRepository", "ReleaseTag", "open_repository"]
+__all__ = ["GitRepository", "ReleaseTag", "open_repository", "revert_marker"]
 
 ResetMode = Literal["hard", "mixed", "soft", "keep"]
 
@@ -29,6 +29,11 @@ _IDENTITY_HINT = (
     "set an identity for this repository: git config user.name 'Your Name' && "
     "git config user.email you@example.com"
 )
+
+
+def revert_marker(commit: str) -> str:
+    """The line a revert commit's message carries, naming the commit it reverts."""
+    return f"This reverts commit {commit}."
 
 
 class ReleaseTag(BaseModel):
@@ -256,8 +261,15 @@ class GitRepository:
         return True
 
     async def revert_commit(self, commit: str) -> str:
-        """Commit the inverse of a commit on the current branch; return the new hash."""
-        result = await self.git("revert", "--no-edit", "--end-of-options", commit, check=False)
+        """Commit the inverse of a commit on the current branch; return the new hash.
+
+        The message always ends with git's "This reverts commit <full hash>." line, whatever
+        the user's revert settings, so that an undo can recognise its own revert.
+        """
+        reverted = await self.commit(commit)
+        result = await self.git(
+            "revert", "--no-commit", "--end-of-options", reverted.hash, check=False
+        )
         if result.returncode != 0:
             await self.git("revert", "--abort", check=False)
             raise GitCommandError(
@@ -267,6 +279,8 @@ class GitRepository:
                 cwd=self.root,
                 hint="the revert conflicts with later changes; revert it by hand",
             )
+        message = f'Revert "{reverted.subject}"\n\n{revert_marker(reverted.hash)}'
+        await self.git("commit", "--quiet", "--no-verify", "--message", message)
         return await self.head()
 
     async def reset_to(self, ref: str, *, mode: ResetMode = "hard") -> None:

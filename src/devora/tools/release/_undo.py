@@ -15,7 +15,7 @@ from devora.tools.release._records import (
     PushedRelease,
     UndoneOperation,
 )
-from devora.tools.release._repository import GitRepository
+from devora.tools.release._repository import GitRepository, revert_marker
 
 __all__ = ["undo_commit", "undo_file_changes", "undo_push", "undo_tag"]
 
@@ -50,7 +50,7 @@ async def undo_commit(repo: GitRepository, created: CreatedCommit) -> UndoneOper
         )
     if head != created.hash:
         top = await repo.commit(head)
-        if top.parents[:1] == (created.hash,) and f"reverts commit {created.hash}" in top.body:
+        if top.parents[:1] == (created.hash,) and revert_marker(created.hash) in top.body:
             # Published history is never rewritten: a pushed release is undone by a revert.
             return UndoneOperation(
                 operation="reset release commit",
@@ -94,7 +94,35 @@ async def undo_file_changes(repo: GitRepository, paths: Sequence[str]) -> Undone
 
 
 async def undo_push(repo: GitRepository, pushed: PushedRelease) -> list[UndoneOperation]:
-    """Delete the pushed tag on the remote and push a revert of the release commit."""
+    """Delete the pushed tag on the remote and push a revert of the release commit.
+
+    Checks first, then acts: when the remote branch has moved on, nothing is changed.
+    """
+    remote_head = await repo.remote_ref(pushed.remote, f"refs/heads/{pushed.branch}")
+    head = await repo.head()
+    branch = await repo.current_branch()
+    top = await repo.commit(head)
+    # A revert made by an earlier attempt whose push then failed: only the push is left.
+    reverted_locally = (
+        top.parents[:1] == (pushed.commit,) and revert_marker(pushed.commit) in top.body
+    )
+    needs_revert = remote_head == pushed.commit
+    on_release = head == pushed.commit or reverted_locally
+    if needs_revert and (branch != pushed.branch or not on_release):
+        raise UndoRefusedError(
+            f"push of {pushed.commit[:7]}",
+            f"the revert must be made on {pushed.branch} at {pushed.commit[:7]}, "
+            f"but HEAD is {head[:7]} on {branch or 'no branch'}",
+        )
+    already_reverted = not needs_revert and remote_head == head and reverted_locally
+    if not needs_revert and not already_reverted:
+        raise UndoRefusedError(
+            f"push of {pushed.commit[:7]}",
+            f"{pushed.remote}/{pushed.branch} is now at "
+            f"{remote_head[:7] if remote_head else 'nothing'}, not the release commit",
+            hint="others have pushed since the release: fetch, then revert the release "
+            "commit by hand",
+        )
     done: list[UndoneOperation] = []
     if pushed.tag is not None:
         deleted = await repo.delete_remote_tag(pushed.remote, pushed.tag)
@@ -106,39 +134,22 @@ async def undo_push(repo: GitRepository, pushed: PushedRelease) -> list[UndoneOp
                 else f"tag {pushed.tag} was already absent on {pushed.remote}",
             )
         )
-    remote_head = await repo.remote_ref(pushed.remote, f"refs/heads/{pushed.branch}")
-    head = await repo.head()
-    if remote_head == pushed.commit:
-        if await repo.current_branch() != pushed.branch or head != pushed.commit:
-            raise UndoRefusedError(
-                f"push of {pushed.commit[:7]}",
-                f"the revert must be made on {pushed.branch} at {pushed.commit[:7]}, "
-                f"but HEAD is {head[:7]} on {await repo.current_branch() or 'no branch'}",
-            )
-        revert = await repo.revert_commit(pushed.commit)
-        await repo.push_branch(pushed.remote, pushed.branch)
+    if already_reverted:
         done.append(
             UndoneOperation(
                 operation="revert pushed commit",
-                description=f"pushed {revert[:7]} reverting {pushed.commit[:7]} "
-                f"to {pushed.remote}/{pushed.branch}",
+                description=f"{pushed.commit[:7]} was already reverted by {head[:7]} "
+                f"on {pushed.remote}/{pushed.branch}",
             )
         )
         return done
-    if remote_head is not None and remote_head == head:
-        top = await repo.commit(head)
-        if f"reverts commit {pushed.commit}" in top.body:
-            done.append(
-                UndoneOperation(
-                    operation="revert pushed commit",
-                    description=f"{pushed.commit[:7]} was already reverted by {head[:7]} "
-                    f"on {pushed.remote}/{pushed.branch}",
-                )
-            )
-            return done
-    raise UndoRefusedError(
-        f"push of {pushed.commit[:7]}",
-        f"{pushed.remote}/{pushed.branch} is now at "
-        f"{remote_head[:7] if remote_head else 'nothing'}, not the release commit",
-        hint="others have pushed since the release: fetch, then revert the release commit by hand",
+    revert = head if reverted_locally else await repo.revert_commit(pushed.commit)
+    await repo.push_branch(pushed.remote, pushed.branch)
+    done.append(
+        UndoneOperation(
+            operation="revert pushed commit",
+            description=f"pushed {revert[:7]} reverting {pushed.commit[:7]} "
+            f"to {pushed.remote}/{pushed.branch}",
+        )
     )
+    return done
