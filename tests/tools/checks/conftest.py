@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import require_executable
+
+try:  # tests/ as a package (tests/__init__.py) or as a plain rootdir conftest
+    from tests.conftest import require_executable
+except ModuleNotFoundError:  # pragma: no cover - depends on how pytest was started
+    from conftest import require_executable
 
 REPO = Path(__file__).resolve().parents[3]
 PYTHON_EXAMPLE = REPO / "examples" / "python-project"

@@ -97,6 +97,12 @@ class AssetSizeCheck(Check):
         notes = []
         if _brotli() is None:
             notes.append("brotli sizes not measured: the brotli module is not installed")
+            notes += [
+                f"brotli budget for {budget.pattern} not checked: "
+                "the brotli module is not installed"
+                for budget in self.budgets
+                if budget.max_brotli is not None
+            ]
         findings = [
             finding for budget in self.budgets for finding in _judge(budget, sizes, directory)
         ]
