@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import require_executable
 
 from devora.errors import ToolNotInstalledError
 from devora.tools.migrations import (
@@ -18,6 +17,11 @@ from devora.tools.migrations import (
 )
 
 from .helpers import run_sql, state_of
+
+try:  # tests/ as a package (tests/__init__.py) or as a plain rootdir conftest
+    from tests.conftest import require_executable
+except ModuleNotFoundError:  # pragma: no cover - depends on how pytest was started
+    from conftest import require_executable
 
 SETUP = (
     "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL)",
