@@ -16,7 +16,7 @@ from devora.tools.release._changelog import (
     render_changelog_section,
     write_changelog,
 )
-from devora.tools.release._commits import Commit, parse_log
+from devora.tools.release._commits import LOG_FORMAT, Commit, parse_log
 from devora.tools.release._conventional import (
     ConventionalCommit,
     parse_conventional,
@@ -46,7 +46,12 @@ from devora.tools.release._records import (
     PushedRelease,
     UndoneOperation,
 )
-from devora.tools.release._repository import GitRepository, ReleaseTag, open_repository
+from devora.tools.release._repository import (
+    GitRepository,
+    ReleaseTag,
+    open_repository,
+    revert_marker,
+)
 from devora.tools.release._tag_format import DEFAULT_TAG_FORMAT, TagFormat
 from devora.tools.release._undo import undo_commit, undo_file_changes, undo_push, undo_tag
 from devora.tools.release._version import Version, parse_version
@@ -64,6 +69,7 @@ __all__ = [
     "DEFAULT_GIT_TIMEOUT",
     "DEFAULT_SECTION_TITLES",
     "DEFAULT_TAG_FORMAT",
+    "LOG_FORMAT",
     "BumpRules",
     "ChangelogError",
     "Commit",
@@ -106,6 +112,7 @@ __all__ = [
     "plan_version_files",
     "prepend_changelog",
     "render_changelog_section",
+    "revert_marker",
     "run_git",
     "split_conventional",
     "undo_commit",
