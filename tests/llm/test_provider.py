@@ -47,10 +47,14 @@ async def test_plain_answer_with_usage(api: str) -> None:
     sent = server.received[0]
     assert sent.path == (OPENAI_PATH if api == "openai" else ANTHROPIC_PATH)
     assert TEST_KEY in sent.headers.get("authorization", sent.headers.get("x-api-key", ""))
-    assert sent.body["max_tokens"] == 4096
+    # OpenAI's own API wants max_completion_tokens; Anthropic (and the compatibles) max_tokens.
+    limit = "max_completion_tokens" if api == "openai" else "max_tokens"
+    assert sent.body[limit] == 4096
     if api == "anthropic":
         assert sent.body["system"] == "be brief"
-        assert sent.body["messages"] == [{"role": "user", "content": "hi"}]
+        assert sent.body["messages"] == [
+            {"role": "user", "content": [{"type": "text", "text": "hi"}]}
+        ]
     else:
         assert sent.body["messages"][0] == {"role": "system", "content": "be brief"}
 

@@ -29,3 +29,17 @@ def test_leaves_ordinary_text_alone() -> None:
 def test_with_secrets_adds_values() -> None:
     redactor = Redactor(env={}).with_secrets("plain-token-value")
     assert redactor("x plain-token-value y") == f"x {MASK} y"
+
+
+def test_masks_values_assigned_to_secret_names_but_not_token_counts() -> None:
+    text = 'api_key = "abcd1234"\n{"password": "hunter22"}\nGITHUB_TOKEN=ghx123456 next'
+    assert redact(text) == f'api_key = "{MASK}"\n{{"password": "{MASK}"}}\nGITHUB_TOKEN={MASK} next'
+    counts = "usage: input_tokens=1200 max_tokens: 4096 token_count: 12345"
+    assert redact(counts) == counts
+
+
+def test_known_provider_keys_are_masked_by_default() -> None:
+    from devora.llm import ProviderOptions, provider_key_variables
+
+    assert "OPENROUTER_API_KEY" in provider_key_variables()
+    assert ProviderOptions().redactor.secret_variables == tuple(provider_key_variables())

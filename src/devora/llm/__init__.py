@@ -16,7 +16,14 @@ from devora.llm._openai import OpenAIProvider
 from devora.llm._provider import LogSink, Provider, ProviderOptions
 from devora.llm._redact import MASK, Redactor, redact
 from devora.llm._retry import RetryNotice, RetryPolicy, call_with_retries, parse_retry_after
-from devora.llm._spec import KNOWN_PROVIDERS, Api, ModelTarget, ProviderPreset, resolve_model
+from devora.llm._spec import (
+    KNOWN_PROVIDERS,
+    Api,
+    ModelTarget,
+    ProviderPreset,
+    provider_key_variables,
+    resolve_model,
+)
 from devora.llm._structured import complete_structured, extract_json
 from devora.llm._usage import Budget, ModelUsage, Price, PriceTable, Usage, price_for
 
@@ -57,6 +64,7 @@ __all__ = [
     "open_provider",
     "parse_retry_after",
     "price_for",
+    "provider_key_variables",
     "redact",
     "resolve_model",
 ]

@@ -95,17 +95,14 @@ def to_anthropic_messages(messages: Sequence[Message]) -> tuple[str, list[dict[s
         if message.role is Role.SYSTEM:
             continue
         if message.role is Role.TOOL:
-            block = {
-                "type": "tool_result",
-                "tool_use_id": message.tool_call_id,
-                "content": message.content,
-            }
-            # Results of parallel tool calls travel together in one user turn.
-            last = conversation[-1] if conversation else None
-            if last and last["role"] == "user" and isinstance(last["content"], list):
-                last["content"].append(block)
-            else:
-                conversation.append({"role": "user", "content": [block]})
+            _append_user_block(
+                conversation,
+                {
+                    "type": "tool_result",
+                    "tool_use_id": message.tool_call_id,
+                    "content": message.content,
+                },
+            )
         elif message.role is Role.ASSISTANT:
             blocks: list[dict[str, Any]] = []
             if message.content:
@@ -119,8 +116,17 @@ def to_anthropic_messages(messages: Sequence[Message]) -> tuple[str, list[dict[s
                 blocks.append({"type": "text", "text": "(empty answer)"})
             conversation.append({"role": "assistant", "content": blocks})
         else:
-            conversation.append({"role": "user", "content": message.content})
+            _append_user_block(conversation, {"type": "text", "text": message.content})
     return system, conversation
+
+
+def _append_user_block(conversation: list[dict[str, Any]], block: dict[str, Any]) -> None:
+    # Turns alternate: tool results and text that follow each other travel in one user turn.
+    last = conversation[-1] if conversation else None
+    if last is not None and last["role"] == "user":
+        last["content"].append(block)
+    else:
+        conversation.append({"role": "user", "content": [block]})
 
 
 def _detail(error: anthropic.APIStatusError) -> str:

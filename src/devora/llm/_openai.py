@@ -39,8 +39,11 @@ class OpenAIProvider(Provider):
         request: dict[str, Any] = {
             "model": self.target.model,
             "messages": to_openai_messages(messages),
-            "max_tokens": self.options.max_output_tokens,
         }
+        # OpenAI's own API refuses max_tokens for its reasoning models; the compatible
+        # servers (OpenRouter, Ollama, vLLM) all take max_tokens.
+        limit = "max_completion_tokens" if self.target.provider == "openai" else "max_tokens"
+        request[limit] = self.options.max_output_tokens
         if tools:
             request["tools"] = [_tool_payload(tool) for tool in tools]
         if self.options.temperature is not None:

@@ -11,7 +11,7 @@ from devora.llm._errors import PriceMissingError
 from devora.llm._messages import Completion, Message, ToolSpec
 from devora.llm._redact import Redactor
 from devora.llm._retry import RetryNotice, RetryPolicy, call_with_retries
-from devora.llm._spec import ModelTarget
+from devora.llm._spec import ModelTarget, provider_key_variables
 from devora.llm._usage import Budget, PriceTable, Usage, price_for
 
 __all__ = ["LogSink", "Provider", "ProviderOptions"]
@@ -31,7 +31,7 @@ class ProviderOptions:
     prices: PriceTable = field(default_factory=dict)
     on_log: LogSink | None = None
     on_retry: Callable[[RetryNotice], None] | None = None
-    redactor: Redactor = field(default_factory=Redactor)
+    redactor: Redactor = field(default_factory=lambda: Redactor(provider_key_variables()))
     temperature: float | None = None
 
 

@@ -16,6 +16,15 @@ _PATTERNS = (
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),  # GitHub tokens
     re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"),  # Slack tokens
     re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key ids
+    re.compile(r"(?i)\bBasic\s+[A-Za-z0-9+/]{8,}=*"),
+)
+
+# `api_key = "..."`, `"password": "..."`, `TOKEN=...`: keep the name, mask the value.
+_ASSIGNMENT = re.compile(
+    r"""(?ix)
+    (\b[\w-]*(?:api[_-]?key|secret|password|passwd|token(?!s))[\w-]*["']?\s*[:=]\s*["']?)
+    (?!\d+\b)([^\s"',;]{4,})  # a count of tokens is not a secret
+    """
 )
 
 # Values this short would mask ordinary words; a real secret is longer.
@@ -30,7 +39,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
         text = pattern.sub(MASK, text)
-    return text
+    return _ASSIGNMENT.sub(lambda m: m.group(1) + MASK if m.group(2) != MASK else m.group(0), text)
 
 
 class Redactor:

@@ -9,7 +9,14 @@ from enum import StrEnum
 
 from devora.llm._errors import MissingAPIKeyError, ModelSpecError
 
-__all__ = ["KNOWN_PROVIDERS", "Api", "ModelTarget", "ProviderPreset", "resolve_model"]
+__all__ = [
+    "KNOWN_PROVIDERS",
+    "Api",
+    "ModelTarget",
+    "ProviderPreset",
+    "provider_key_variables",
+    "resolve_model",
+]
 
 
 class Api(StrEnum):
@@ -34,6 +41,12 @@ KNOWN_PROVIDERS: Mapping[str, ProviderPreset] = {
     "ollama": ProviderPreset(Api.OPENAI, "http://127.0.0.1:11434/v1", None),
     "anthropic": ProviderPreset(Api.ANTHROPIC, "https://api.anthropic.com", "ANTHROPIC_API_KEY"),
 }
+
+
+def provider_key_variables() -> list[str]:
+    """The variables that hold the known providers' keys (masked in every log by default)."""
+    return sorted({p.key_variable for p in KNOWN_PROVIDERS.values() if p.key_variable})
+
 
 # Ollama ignores the key but the OpenAI SDK insists on one.
 _PLACEHOLDER_KEY = "not-needed"
