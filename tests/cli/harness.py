@@ -1,0 +1,82 @@
+"""Run the real `devora` command in a subprocess, with its own store, and read the result."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TOYS = str(Path(__file__).resolve().parents[1] / "engine" / "toy_workflows.py")
+
+
+@dataclass
+class Devora:
+    """A `devora` command bound to one DEVORA_HOME (and optionally a database URL)."""
+
+    home: Path
+    database_url: str | None = None
+    counter: Path | None = None
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DEVORA_")}
+        env["DEVORA_HOME"] = str(self.home)
+        env["COLUMNS"] = "200"
+        if self.database_url:
+            env["DEVORA_DATABASE_URL"] = self.database_url
+        if self.counter is not None:
+            env["TOY_COUNTER"] = str(self.counter)
+        env.update(extra)
+        return env
+
+    def argv(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "devora", *args]
+
+    def __call__(
+        self, *args: str, timeout: float = 60, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.argv(*args),
+            env=self.env(**extra),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=self.home.parent,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def start(self, *args: str, **extra: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.argv(*args),
+            env=self.env(**extra),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=self.home.parent,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def ran(self) -> list[str]:
+        """The step ids whose actions really ran, in order (from the toy counter file)."""
+        if self.counter is None or not self.counter.exists():
+            return []
+        return self.counter.read_text().split()
+
+
+def json_lines(output: str) -> list[dict[str, Any]]:
+    """Parse `--json` output: one event per line."""
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def wait_for(predicate: Any, timeout: float = 20, interval: float = 0.05) -> None:
+    """Poll until predicate() is true, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
