@@ -12,6 +12,7 @@ from devora.tools.migrations import (
     MigrationState,
     MigrationSyntaxError,
     analyze,
+    dry_run,
     open_engine,
 )
 
@@ -211,3 +212,42 @@ def test_missing_ini_and_unknown_database_revision(tmp_path: Path, sqlite_url: s
         with engine.connect() as connection, pytest.raises(MigrationSourceError) as info:
             source.pending(connection)
     assert "zz9" in info.value.message
+
+
+C3_READS_DATA = '''
+"""reads data"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c3"
+down_revision = "b2"
+
+
+def upgrade():
+    count = op.get_bind().execute(sa.text("SELECT count(*) FROM users")).scalar()
+    op.execute(sa.text(f"UPDATE users SET email = 'seen {count}'"))
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_revision_that_reads_data_is_flagged_and_dry_run_on_a_copy(
+    tmp_path: Path, db_url: str
+) -> None:
+    source = _project(tmp_path, c3_reads=C3_READS_DATA)
+    before = state_of(db_url)
+    analysis = analyze(source, db_url)
+    (flag,) = [f for f in analysis.findings if f.rule == "not-linted"]
+    assert flag.file is not None and flag.file.endswith("c3_reads.py")
+    assert "cannot render offline (line 10)" in flag.message
+    assert analysis.pending[2].render_problem
+    result = dry_run(source, db_url)
+    assert result.mode == "copy"
+    assert state_of(db_url) == before
+    with open_engine(db_url) as engine:
+        source.upgrade(engine)
+        with engine.connect() as connection:
+            emails = connection.exec_driver_sql("SELECT email FROM users").scalars().all()
+    assert emails == ["seen 1"]

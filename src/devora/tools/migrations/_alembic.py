@@ -140,33 +140,50 @@ class AlembicSource:
                 f"the database has several heads ({', '.join(heads)})",
                 hint="merge the heads (alembic merge) before migrating with Devora",
             )
-        capture = _StatementCapture(scripts)
-        start = heads[0] if heads else None
-        with EnvironmentContext(
-            self.config,
-            self.script,
-            fn=self._upgrade_fn(),
-            as_sql=True,
-            starting_rev=start,
-            destination_rev="heads",
-        ) as env:
-            env.configure(
-                dialect_name=connection.dialect.name,
-                output_buffer=cast(TextIO, capture),
-                version_table=self.version_table,
-                literal_binds=True,
-            )
-            with self._translated(scripts), env.begin_transaction():
-                env.run_migrations()
-        return [
-            Migration(
-                version=s.revision,
-                name=s.doc or s.revision,
-                file=s.path,
-                statements=tuple(capture.statements[s.revision]),
-            )
-            for s in scripts
-        ]
+        return [self._render(script, connection.dialect.name) for script in scripts]
+
+    def _render(self, script: Script, dialect: str) -> Migration:
+        """The revision with the SQL its upgrade emits in offline mode, op line by op line.
+
+        A revision that cannot run offline (it reads data through op.get_bind()) is
+        returned without statements and with the reason in `render_problem`.
+        """
+        capture = _StatementCapture([script])
+        down = script.down_revision
+        start = down if isinstance(down, str) or down is None else down[0]
+
+        def upgrade(rev: Any, _context: MigrationContext) -> Any:
+            return self.script._upgrade_revs(script.revision, rev)
+
+        problem: str | None = None
+        try:
+            with EnvironmentContext(
+                self.config,
+                self.script,
+                fn=upgrade,
+                as_sql=True,
+                starting_rev=start,
+                destination_rev=script.revision,
+            ) as env:
+                env.configure(
+                    dialect_name=dialect,
+                    output_buffer=cast(TextIO, capture),
+                    version_table=self.version_table,
+                    literal_binds=True,
+                )
+                with env.begin_transaction():
+                    env.run_migrations()
+        except Exception as exc:
+            where = _revision_frame(exc.__traceback__, {os.path.realpath(script.path)})
+            line = f" (line {where[1]})" if where else ""
+            problem = f"cannot render offline{line}: {type(exc).__name__}: {exc}"
+        return Migration(
+            version=script.revision,
+            name=script.doc or script.revision,
+            file=script.path,
+            statements=tuple(capture.statements[script.revision]),
+            render_problem=problem,
+        )
 
     @contextmanager
     def _translated(self, scripts: Iterable[Script]) -> Iterator[None]:

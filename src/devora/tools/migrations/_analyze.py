@@ -5,9 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import URL
 
-from devora.tools import Finding
+from devora.tools import Finding, Level
 from devora.tools.migrations._database import open_engine
-from devora.tools.migrations._lint import lint_statements, runs_outside_transaction
+from devora.tools.migrations._lint import TOOL, lint_statements, runs_outside_transaction
 from devora.tools.migrations._source import Migration, MigrationSource, MigrationState
 
 __all__ = ["Analysis", "analyze"]
@@ -38,10 +38,22 @@ def analyze(source: MigrationSource, url: str | URL) -> Analysis:
     outside = tuple(
         f"{s.file}:{s.line}" for s in statements if runs_outside_transaction(s, dialect, version)
     )
+    findings = lint_statements(statements, dialect)
+    findings += [
+        Finding(
+            tool=TOOL,
+            rule="not-linted",
+            level=Level.WARNING,
+            message=f"revision {m.version} was not linted: {m.render_problem}",
+            file=m.file,
+        )
+        for m in pending
+        if m.render_problem
+    ]
     return Analysis(
         dialect=dialect,
         state=state,
         pending=tuple(pending),
-        findings=tuple(lint_statements(statements, dialect)),
+        findings=tuple(findings),
         outside_transaction=outside,
     )

@@ -44,7 +44,9 @@ def dry_run(source: MigrationSource, url: str | URL, *, schema: str | None = Non
             before = snapshot_schema(connection, schema=schema)
             dialect = connection.dialect.name
             version = connection.dialect.server_version_info or ()
-            needs_copy = any(
+            # Unknown SQL (a revision that cannot render offline) may need autocommit too:
+            # only a throwaway copy is safe for it.
+            needs_copy = any(m.render_problem for m in pending) or any(
                 runs_outside_transaction(s, dialect, version) for m in pending for s in m.statements
             )
             connection.rollback()  # end the reads' implicit transaction

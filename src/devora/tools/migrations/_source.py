@@ -21,6 +21,8 @@ class Migration(BaseModel):
     name: str
     file: str
     statements: tuple[SqlStatement, ...]
+    render_problem: str | None = None
+    """Why the SQL could not be known in advance (then `statements` is incomplete)."""
 
 
 class MigrationState(BaseModel):
