@@ -1,4 +1,23 @@
-"""LLM providers through the official SDKs: retries, structured output, usage, budget, redaction."""
+"""LLM providers through the official SDKs: retries, structured output, usage, budget, redaction.
+
+A model is named `provider:model`; the key is read from the environment, never from a file:
+
+    openai:gpt-4o-mini                       OPENAI_API_KEY
+    openrouter:anthropic/claude-3.5-sonnet   OPENROUTER_API_KEY  (https://openrouter.ai/api/v1)
+    ollama:llama3.1                          no key              (http://127.0.0.1:11434/v1)
+    anthropic:claude-3-5-haiku-latest        ANTHROPIC_API_KEY
+
+Any other OpenAI-compatible server (vLLM, LM Studio...) is `name:model` with a `base_url`
+(and a `key_variable` when it wants a key)::
+
+    prices = {"gpt-4o-mini": Price(0.15, 0.60)}  # $ per million input / output tokens
+    options = ProviderOptions(budget=Budget(max_cost=0.50), prices=prices, on_log=ctx.log)
+    async with open_provider("openai:gpt-4o-mini", options) as provider:
+        verdict = await complete_structured(provider, [Message.user(prompt)], Verdict)
+
+Retries (429, 5xx, timeouts; Retry-After honoured) are Devora's, not the SDK's, so each one is
+reported through `on_retry` and the step log.
+"""
 
 from devora.llm._anthropic import AnthropicProvider
 from devora.llm._errors import (
