@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +13,10 @@ import sqlalchemy as sa
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    """A SQLite database file in the test's tmp dir (created on first connect)."""
-    return f"sqlite:///{tmp_path / 'app.db'}"
+    """An empty SQLite database file in the test's tmp dir."""
+    path = tmp_path / "app.db"
+    sqlite3.connect(path).close()
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

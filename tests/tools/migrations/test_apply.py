@@ -131,9 +131,11 @@ async def test_rollback_of_sql_without_backup_is_refused(tmp_path: Path, sqlite_
     [
         "postgresql+psycopg://admin:hunter2@127.0.0.1:1/app",
         "sqlite:////nonexistent-dir/devora/app.db",
+        "sqlite:///{tmp}/missing.db",
     ],
 )
 def test_unreachable_database_is_a_clear_error(tmp_path: Path, url: str) -> None:
+    url = url.format(tmp=tmp_path)
     source = SqlFolderSource(write_sql_folder(tmp_path, FOLDER))
     for attempt in (analyze, dry_run, apply_migrations):
         with pytest.raises(DatabaseUnreachableError) as info:
@@ -141,6 +143,15 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path, url: str) -> None
         assert "hunter2" not in str(info.value)
         assert info.value.url in info.value.message
         assert info.value.hint
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_apply_may_create_a_new_sqlite_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    source = SqlFolderSource(write_sql_folder(tmp_path, FOLDER))
+    result = apply_migrations(source, url, create_missing=True)
+    assert result.end.applied == ("1", "2")
+    assert sorted(result.after.tables) == ["devora_schema_migrations", "orders", "users"]
 
 
 def test_analyze_lists_pending_and_findings_and_changes_nothing(

@@ -42,10 +42,17 @@ class ApplyResult(_Frozen):
 
 
 def apply_migrations(
-    source: MigrationSource, url: str | URL, *, schema: str | None = None
+    source: MigrationSource,
+    url: str | URL,
+    *,
+    schema: str | None = None,
+    create_missing: bool = False,
 ) -> ApplyResult:
-    """Apply and commit the pending migrations (all-or-nothing when they allow it)."""
-    with open_engine(url) as engine:
+    """Apply and commit the pending migrations (all-or-nothing when they allow it).
+
+    `create_missing` lets a SQLite file that does not exist yet be created.
+    """
+    with open_engine(url, create_missing=create_missing) as engine:
         with engine.connect() as connection:
             start = source.state(connection)
             before = snapshot_schema(connection, schema=schema)

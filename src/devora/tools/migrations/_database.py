@@ -47,8 +47,12 @@ def _make_sqlite_ddl_transactional(engine: Engine) -> None:
 
 
 @contextmanager
-def open_engine(url: str | URL) -> Iterator[Engine]:
-    """Open an engine on `url`, check it connects, and dispose of it on exit."""
+def open_engine(url: str | URL, *, create_missing: bool = False) -> Iterator[Engine]:
+    """Open an engine on `url`, check it connects, and dispose of it on exit.
+
+    A SQLite file that does not exist is an error (a mistyped path must not silently
+    become a new empty database) unless `create_missing` is true.
+    """
     masked = mask_url(url)
     try:
         parsed = make_url(url)
@@ -57,6 +61,13 @@ def open_engine(url: str | URL) -> Iterator[Engine]:
     path = sqlite_path(parsed)
     if path is not None and not path.parent.is_dir():
         raise DatabaseUnreachableError(masked, f"directory {path.parent} does not exist")
+    if path is not None and not create_missing and not path.exists():
+        raise DatabaseUnreachableError(
+            masked,
+            f"SQLite file {path} does not exist",
+            hint="check the path; to migrate a new database, create it first "
+            "(apply_migrations(..., create_missing=True))",
+        )
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql":
         connect_args["connect_timeout"] = 5

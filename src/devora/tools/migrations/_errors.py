@@ -118,12 +118,13 @@ class DatabaseUnreachableError(EnvironmentProblem):
 
     code = "database_unreachable"
 
-    def __init__(self, url: str, problem: str) -> None:
+    def __init__(self, url: str, problem: str, *, hint: str | None = None) -> None:
         self.url = url
         self.problem = problem
         super().__init__(
             f"cannot connect to the database at {url}: {problem}",
-            hint="check that the database is running, and the host, port, user, password "
+            hint=hint
+            or "check that the database is running, and the host, port, user, password "
             "and database name in the URL",
         )
 
