@@ -84,7 +84,7 @@ async def test_agent_fixes_a_bug_on_its_own_branch(tmp_path: Path, api: str) -> 
     assert "return a - b" in last_request and "1 passed" in last_request
     tool_names = {t.get("name") or t["function"]["name"] for t in server.received[0].body["tools"]}
     assert tool_names == {"list_files", "read_file", "search", "write_file", "run_command"}
-    assert any(line.startswith("agent tool run_command") for line in lines)
+    assert 'agent tool run_command({"argv": ["pytest", "-q"]}) -> $ pytest -q' in "\n".join(lines)
     assert TEST_KEY not in "\n".join(lines)
 
 
@@ -144,4 +144,5 @@ async def test_transcript_of_an_agent_run_masks_secrets(tmp_path: Path) -> None:
         async with provider_for(server, "openai", ProviderOptions(on_log=lines.append)) as p:
             await CodingAgent(p, worktrees_root=tmp_path / "wt").run(repo, "read", run_id="r-s")
     assert f"prompt tool [c1]: API_KEY = '{MASK}'" in lines
+    assert any(line.startswith("agent tool read_file") and MASK in line for line in lines)
     assert TEST_KEY not in "\n".join(lines)

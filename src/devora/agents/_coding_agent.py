@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from devora.agents._commands import CommandPolicy, CommandResult
 from devora.agents._errors import AgentLimitError
 from devora.agents._toolbox import TOOL_SPECS, Toolbox
 from devora.agents._worktree import Worktree, commit_worktree, create_worktree
-from devora.llm import Message, Provider, Usage
+from devora.llm import Message, Provider, ToolCall, Usage
 
 __all__ = ["DEFAULT_SYSTEM_PROMPT", "CodingAgent", "CodingResult"]
 
@@ -70,7 +71,7 @@ class CodingAgent:
                 )
             for call in completion.tool_calls:
                 answer = await toolbox.execute(call)
-                self._log(f"agent tool {call.name}: {answer.splitlines()[0] if answer else ''}")
+                self._log_tool(call, answer)
                 conversation.append(Message.tool(call.id, answer))
         await commit_worktree(
             worktree, f"devora {run_id}: unfinished after {self.max_iterations} iterations",
@@ -103,6 +104,19 @@ class CodingAgent:
             usage=self.provider.usage.since(usage_before),
         )
 
+    def _log_tool(self, call: ToolCall, answer: str) -> None:
+        arguments = json.dumps(call.arguments, ensure_ascii=False)
+        first_line = answer.splitlines()[0] if answer else ""
+        self._log(
+            f"agent tool {call.name}({_clip(arguments, 200)}) -> {_clip(first_line, 200)}"
+            f" [{len(answer)} characters]"
+        )
+
     def _log(self, line: str) -> None:
-        if self.on_log is not None:
-            self.on_log(line)
+        sink = self.on_log or self.provider.options.on_log
+        if sink is not None:
+            sink(self.provider.redact(line))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

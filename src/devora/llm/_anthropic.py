@@ -20,8 +20,6 @@ __all__ = ["AnthropicProvider", "to_anthropic_messages"]
 class AnthropicProvider(Provider):
     """Claude through `anthropic.AsyncAnthropic`, with our retry policy."""
 
-    api_name = "anthropic"
-
     def __init__(self, target: ModelTarget, options: ProviderOptions | None = None) -> None:
         super().__init__(target, options)
         self._client = anthropic.AsyncAnthropic(

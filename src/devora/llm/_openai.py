@@ -20,8 +20,6 @@ __all__ = ["OpenAIProvider", "parse_tool_arguments", "to_openai_messages"]
 class OpenAIProvider(Provider):
     """A chat-completions endpoint through `openai.AsyncOpenAI`, with our retry policy."""
 
-    api_name = "openai"
-
     def __init__(self, target: ModelTarget, options: ProviderOptions | None = None) -> None:
         super().__init__(target, options)
         self._client = openai.AsyncOpenAI(

@@ -38,8 +38,6 @@ class ProviderOptions:
 class Provider(ABC):
     """A chat model behind an API; subclasses implement one request, `_send`."""
 
-    api_name: str = "provider"
-
     def __init__(self, target: ModelTarget, options: ProviderOptions | None = None) -> None:
         self.target = target
         self.options = options or ProviderOptions()
@@ -47,8 +45,13 @@ class Provider(ABC):
         self._price = price_for(self.options.prices, target.spec, target.model)
         if self.options.budget.max_cost is not None and self._price is None:
             raise PriceMissingError(target.spec)
-        self._redact = self.options.redactor.with_secrets(target.api_key)
+        key = target.api_key if target.key_variable else ""  # Ollama's placeholder is no secret
+        self._redact = self.options.redactor.with_secrets(key)
         self._seen: tuple[Message, ...] = ()
+
+    def redact(self, text: str) -> str:
+        """`text` with this provider's key and the configured secrets masked."""
+        return self._redact(text)
 
     @property
     def model(self) -> str:
