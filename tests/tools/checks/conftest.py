@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 try:  # tests/ as a package (tests/__init__.py) or as a plain rootdir conftest
-    from tests.conftest import require_executable
+    from tests.conftest import require, require_executable
 except ModuleNotFoundError:  # pragma: no cover - depends on how pytest was started
-    from conftest import require_executable
+    from conftest import require, require_executable
+
+__all__ = ["PYTHON_EXAMPLE", "TS_EXAMPLE", "require", "require_executable", "write_tool"]
 
 REPO = Path(__file__).resolve().parents[3]
 PYTHON_EXAMPLE = REPO / "examples" / "python-project"

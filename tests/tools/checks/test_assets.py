@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,19 +21,20 @@ from devora.tools.checks import (
 HAS_BROTLI = importlib.util.find_spec("brotli") is not None
 
 
-@pytest.fixture
-def built(ts_project: Path) -> Path:
+@pytest.fixture(scope="module")
+def built(_ts_installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The TypeScript example after `npm run build` (tsc emits dist/ despite its type error)."""
-    subprocess.run(["npm", "run", "build"], cwd=ts_project, capture_output=True, timeout=300)
-    assert (ts_project / "dist" / "src" / "stats.js").is_file()
-    return ts_project
+    root = tmp_path_factory.mktemp("built") / "typescript-project"
+    shutil.copytree(_ts_installed, root, ignore=shutil.ignore_patterns("node_modules", "dist"))
+    (root / "node_modules").symlink_to(_ts_installed / "node_modules")
+    subprocess.run(["npm", "run", "build"], cwd=root, capture_output=True, timeout=300)
+    assert (root / "dist" / "src" / "stats.js").is_file()
+    return root
 
 
 def test_measure_assets_sizes_each_file(built: Path) -> None:
     sizes = {size.file: size for size in measure_assets(built / "dist")}
-    assert set(sizes) == {
-        "src/config.js", "src/format.js", "src/stats.js", "test/stats.test.js"
-    }  # fmt: skip
+    assert set(sizes) == {"src/config.js", "src/format.js", "src/stats.js", "test/stats.test.js"}
     stats = built / "dist" / "src" / "stats.js"
     data = stats.read_bytes()
     assert sizes["src/stats.js"].raw == len(data)

@@ -68,9 +68,18 @@ def test_tools_not_installed_are_missing(tmp_path: Path) -> None:
     profile = detect_project(tmp_path, search_path=str(empty))
     assert profile.tools == {}
     assert set(profile.missing_tools()) == {
-        "ruff", "mypy", "pytest", "coverage", "bandit", "pip-audit",
-        "eslint", "tsc", "prettier", "node", "npm",
-    }  # fmt: skip
+        "ruff",
+        "mypy",
+        "pytest",
+        "coverage",
+        "bandit",
+        "pip-audit",
+        "eslint",
+        "tsc",
+        "prettier",
+        "node",
+        "npm",
+    }
 
 
 def test_js_project_details(tmp_path: Path) -> None:

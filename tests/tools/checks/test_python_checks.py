@@ -174,8 +174,8 @@ async def test_bandit_finds_the_hard_coded_password(python_project: Path, tool_p
         ("B105", "src/inventory/settings.py", 6, "LOW")
     ]
     assert "hunter2" in result.findings[0].message
-    report = json.loads(_run([_tool(tool_path, "bandit"), "-f", "json", "-q", "-r", "src"],
-                             python_project).stdout)  # fmt: skip
+    bandit = [_tool(tool_path, "bandit"), "-f", "json", "-q", "-r", "src"]
+    report = json.loads(_run(bandit, python_project).stdout)
     totals = report["metrics"]["_totals"]
     assert len(result.findings) == sum(totals[f"SEVERITY.{s}"] for s in ("LOW", "MEDIUM", "HIGH"))
 
