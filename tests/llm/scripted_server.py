@@ -94,8 +94,9 @@ class ScriptedServer:
                     at=time.monotonic(),
                 )
                 reply = server._next(received)
-                if received.path not in (OPENAI_PATH, ANTHROPIC_PATH):
-                    reply = Reply(404, {"error": {"message": f"no route {received.path}"}})
+                problem = protocol_problem(received)
+                if problem is not None:
+                    reply = Reply(400, {"error": {"message": f"scripted server: {problem}"}})
                 if reply.delay:
                     time.sleep(reply.delay)
                 payload = json.dumps(reply.body).encode()
@@ -114,6 +115,62 @@ class ScriptedServer:
                 pass
 
         return Handler
+
+
+def protocol_problem(request: Received) -> str | None:
+    """Why a request breaks its API's rules (the ones real servers enforce), or None."""
+    body = request.body
+    if request.path not in (OPENAI_PATH, ANTHROPIC_PATH):
+        return f"no route {request.path}"
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str):
+        return "the body must be an object with a model"
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return "messages must be a non-empty list"
+    if request.path == OPENAI_PATH:
+        return _openai_problem(messages)
+    if "anthropic-version" not in request.headers:
+        return "the anthropic-version header is missing"
+    if not isinstance(body.get("max_tokens"), int):
+        return "max_tokens is required"
+    return _anthropic_problem(messages)
+
+
+def _openai_problem(messages: list[Any]) -> str | None:
+    open_calls: set[str] = set()
+    for message in messages:
+        role = message.get("role")
+        if role not in ("system", "user", "assistant", "tool"):
+            return f"unknown role {role!r}"
+        if role == "assistant":
+            open_calls |= {call["id"] for call in message.get("tool_calls") or ()}
+        if role == "tool":
+            if message.get("tool_call_id") not in open_calls:
+                return f"tool message answers no call: {message.get('tool_call_id')!r}"
+            open_calls.discard(message["tool_call_id"])
+    return None
+
+
+def _anthropic_problem(messages: list[Any]) -> str | None:
+    expected = "user"
+    open_calls: set[str] = set()
+    for message in messages:
+        role, content = message.get("role"), message.get("content")
+        if role != expected:
+            return f"roles must alternate user/assistant starting with user; got {role!r}"
+        expected = "assistant" if role == "user" else "user"
+        if not content:
+            return "content must not be empty"
+        for block in content if isinstance(content, list) else ():
+            if block.get("type") == "text" and not block.get("text"):
+                return "text blocks must not be empty"
+            if block.get("type") == "tool_use":
+                open_calls.add(block["id"])
+            if block.get("type") == "tool_result":
+                if block.get("tool_use_id") not in open_calls:
+                    return f"tool_result answers no tool_use: {block.get('tool_use_id')!r}"
+                open_calls.discard(block["tool_use_id"])
+    return None
 
 
 @contextmanager

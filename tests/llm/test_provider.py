@@ -242,3 +242,14 @@ async def test_transcript_logs_each_turn_once_with_secrets_redacted(api: str) ->
     assert lines[3].startswith("usage ") and "input=10 output=5" in lines[3]
     assert lines[4] == "prompt user: thanks"  # earlier turns are not logged again
     assert sum(line.startswith("prompt user: password") for line in lines) == 1
+
+
+async def test_a_request_the_api_would_refuse_is_a_clear_error(api: str) -> None:
+    # The scripted server enforces the protocol's rules, as the real APIs do.
+    conversation = [Message.user("hi"), Message.tool("call_unknown", "stray result")]
+    with scripted_server([reply(api, "unused")]) as server:
+        async with provider_for(server, api) as provider:
+            with pytest.raises(ProviderError, match="HTTP 400: scripted server: tool") as caught:
+                await provider.complete(conversation)
+            await provider.aclose()  # closing twice is harmless
+    assert not caught.value.retryable
