@@ -39,6 +39,7 @@ __all__ = [
     "NotAGitRepositoryError",
     "PushRejectedError",
     "RemoteUnavailableError",
+    "ShallowRepositoryError",
     "UndoRefusedError",
     "VersionFileError",
     "VersionNotIncreasingError",
@@ -119,6 +120,21 @@ class InvalidReleaseTagError(UsageError):
             "but does not hold a semantic version",
             hint=f"delete or rename it (`git tag -d {tag}`), or configure a tag format "
             "that does not match it",
+        )
+
+
+class ShallowRepositoryError(UsageError):
+    """A shallow clone may lack the release tags and commits a version is computed from."""
+
+    code = "shallow_repository"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        super().__init__(
+            f"{self.path} is a shallow clone without a release tag in its history, so the "
+            "last release cannot be told apart from a first release",
+            hint="fetch the whole history and the tags: git fetch --unshallow --tags "
+            "(in CI, check out with fetch-depth: 0)",
         )
 
 

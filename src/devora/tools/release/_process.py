@@ -83,5 +83,7 @@ async def run_git(
         stderr.decode("utf-8", errors="replace"),
     )
     if check and result.returncode != 0:
-        raise GitCommandError(argv, result.returncode, result.stderr, cwd=cwd)
+        # Some failures ("nothing to commit") are reported on stdout only.
+        output = result.stderr if result.stderr.strip() else result.stdout
+        raise GitCommandError(argv, result.returncode, output, cwd=cwd)
     return result

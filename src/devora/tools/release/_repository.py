@@ -15,6 +15,7 @@ from devora.tools.release._errors import (
     NotAGitRepositoryError,
     PushRejectedError,
     RemoteUnavailableError,
+    ShallowRepositoryError,
 )
 from devora.tools.release._process import DEFAULT_GIT_TIMEOUT, GitResult, run_git
 from devora.tools.release._records import CreatedCommit, CreatedTag, PushedRelease
@@ -130,6 +131,11 @@ class GitRepository:
         if dirty:
             raise DirtyWorkingTreeError(self.root, dirty)
 
+    async def is_shallow(self) -> bool:
+        """True for a shallow clone (``git clone --depth N``)."""
+        result = await self.git("rev-parse", "--is-shallow-repository")
+        return result.stdout.strip() == "true"
+
     async def current_branch(self) -> str | None:
         """The checked-out branch; None when HEAD is detached."""
         result = await self.git("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
@@ -156,7 +162,8 @@ class GitRepository:
         """The highest-version release tag reachable from HEAD; None before the first release.
 
         A tag shaped like a release tag that does not hold a valid version raises
-        InvalidReleaseTagError naming it, rather than being skipped.
+        InvalidReleaseTagError naming it, rather than being skipped. A shallow clone with no
+        release tag raises ShallowRepositoryError: its tags may just not have been fetched.
         """
         fmt = tag_format if isinstance(tag_format, TagFormat) else TagFormat(tag_format)
         best: tuple[Version, str] | None = None
@@ -165,6 +172,8 @@ class GitRepository:
             if version is not None and (best is None or version > best[0]):
                 best = (version, name)
         if best is None:
+            if await self.has_commits() and await self.is_shallow():
+                raise ShallowRepositoryError(self.root)
             return None
         version, name = best
         commit = await self.tag_target(name)
