@@ -12,7 +12,7 @@ from pathlib import Path
 try:
     from tests.conftest import require, require_executable
 except ImportError:  # pragma: no cover - depends on how pytest roots the tests
-    from conftest import require, require_executable  # type: ignore[no-redef]
+    from conftest import require, require_executable  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 __all__ = [
     "GitFixture",
