@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 if TYPE_CHECKING:
     from devora.engine._context import StepContext
 
-__all__ = ["Action", "Plan", "as_action", "output_type_of"]
+__all__ = ["Action", "Plan", "as_action"]
 
 T_co = TypeVar("T_co", covariant=True)
 T = TypeVar("T")
@@ -113,8 +113,3 @@ def as_action(work: Action[T] | StepFunction[T]) -> Action[T]:
     if callable(work):
         return FunctionAction(work)
     raise TypeError(f"an action must be an Action or a function of the context, not {work!r}")
-
-
-def output_type_of(action: Action[Any]) -> Any:
-    """The declared output type of an action (Any when it declares none)."""
-    return action.output_type()

@@ -94,6 +94,7 @@ class RunExecution:
         self._ready: deque[str] = deque()
         self._running: dict[str, asyncio.Task[None]] = {}
         self._finished: list[tuple[str, StepOutcome]] = []
+        self._cancelled: list[str] = []
         self._wake = asyncio.Event()
         self._failed_step: str | None = None
         self._cancel_requested = False
@@ -119,7 +120,7 @@ class RunExecution:
                 step = self.workflow.by_id.get(record.step_id)
                 if step is None:
                     continue
-                output = load_output(step.action.output_type(), record.output)
+                output = load_output(step.output_type, record.output)
                 self._outputs[record.step_id] = output
                 self.outcomes[record.step_id] = StepOutcome(
                     status=record.status,
@@ -218,7 +219,7 @@ class RunExecution:
             await self.journal.flush()
             for step, ctx in startable:
                 task = group.create_task(self._run_step(step, ctx))
-                task.add_done_callback(self._on_task_done)
+                task.add_done_callback(functools.partial(self._on_task_done, step.id))
                 self._running[step.id] = task
             if not self._running:
                 return
@@ -330,8 +331,10 @@ class RunExecution:
         outcome = await self._attempts(step, ctx)
         self._finished.append((step.id, outcome))
 
-    def _on_task_done(self, _task: asyncio.Task[None]) -> None:
-        # Also for cancelled tasks, which report no outcome but must wake the scheduler.
+    def _on_task_done(self, step_id: str, task: asyncio.Task[None]) -> None:
+        # Cancelled tasks report no outcome, but must leave `_running` and wake the loop.
+        if task.cancelled():
+            self._cancelled.append(step_id)
         self._wake.set()
 
     async def _attempts(self, step: Step[Any], ctx: StepContext[Any]) -> StepOutcome:
@@ -416,14 +419,14 @@ class RunExecution:
         for step_id, outcome in finished:
             del self._running[step_id]
             self._record(self.workflow.by_id[step_id], outcome, outcome.attempt)
-        # Cancelled tasks never report; forget them so the loop can end.
-        for step_id in [k for k, task in self._running.items() if task.done()]:
-            del self._running[step_id]
+        cancelled, self._cancelled = self._cancelled, []
+        for step_id in cancelled:
+            self._running.pop(step_id, None)
 
     def _record(self, step: Step[Any], outcome: StepOutcome, attempt: int) -> None:
         """Queue a step's outcome for the next commit and release its dependents."""
         try:
-            stored_output = dump_output(step.action.output_type(), outcome.output)
+            stored_output = dump_output(step.output_type, outcome.output)
         except Exception as exc:
             outcome = StepOutcome(
                 status=StepStatus.FAILED,
@@ -456,10 +459,11 @@ class RunExecution:
             data["request"] = outcome.request.model_dump(mode="json")
             message = outcome.request.prompt
         self.journal.record_attempt(
-            AttemptRecord(
+            AttemptRecord.model_construct(
                 run_id=self.run.id,
                 step_id=step.id,
                 attempt=attempt,
+                phase=Phase.RUN,
                 status=outcome.status,
                 output=stored_output,
                 error=outcome.error,
@@ -522,7 +526,7 @@ class RunExecution:
             return dict(self.workflow.outputs(ctx))
         leaves = [k for k, deps in self.workflow.dependents.items() if not deps]
         outputs = {
-            k: dump_output(self.workflow.by_id[k].action.output_type(), self._outputs.get(k))
+            k: dump_output(self.workflow.by_id[k].output_type, self._outputs.get(k))
             for k in leaves
             if self._outputs.get(k) is not None
         }

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["NoInputs", "Retry", "Step", "Workflow"]
 
 T = TypeVar("T")
+_UNRESOLVED = object()
 _STEP_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,99}$")
 
 
@@ -56,6 +57,7 @@ class Step(Generic[T]):
     """One node of a workflow: who owns it, what it does, what it waits for, its policies."""
 
     __slots__ = (
+        "_output_type",
         "action",
         "approval",
         "compensate",
@@ -105,6 +107,14 @@ class Step(Generic[T]):
         self.side_effects = side_effects
         self.description = description or (work.__doc__ or "").strip().split("\n")[0]
         self.approval = approval
+        self._output_type: Any = _UNRESOLVED
+
+    @property
+    def output_type(self) -> Any:
+        """The declared type of the step's output (resolved once: type hints are slow)."""
+        if self._output_type is _UNRESOLVED:
+            self._output_type = self.action.output_type()
+        return self._output_type
 
     def __repr__(self) -> str:
         return f"Step({self.id!r}, squad={self.squad!r}, needs={list(self.needs)!r})"

@@ -52,6 +52,7 @@ step_attempts = sa.Table(
     sa.Column("started_at", sa.Float),
     sa.Column("finished_at", sa.Float),
     sa.Column("seq", sa.Integer, nullable=False),
+    sqlite_with_rowid=False,  # the primary key is the table: one b-tree to write per commit
 )
 
 events = sa.Table(
@@ -65,6 +66,7 @@ events = sa.Table(
     sa.Column("attempt", sa.Integer),
     sa.Column("message", sa.Text),
     sa.Column("data", sa.Text, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 artifacts = sa.Table(

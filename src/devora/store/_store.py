@@ -193,7 +193,7 @@ class Store:
         with self._transaction() as connection:
             connection.execute(schema.runs.insert().values(**self._run_row(run)))
             if first_event is not None:
-                connection.execute(schema.events.insert(), [self._event_row(first_event)])
+                connection.exec_driver_sql(self._insert_event_sql, [self._event_row(first_event)])
 
     @staticmethod
     def _run_row(run: RunRecord) -> dict[str, Any]:
@@ -292,18 +292,11 @@ class Store:
         """Commit a batch of events, attempt records and run updates atomically."""
         if not batch:
             return
+        if not batch.runs and not batch.artifacts:
+            self._write_journal_only(batch)
+            return
         with self._transaction() as connection:
-            # The hot path of every run: plain driver SQL, no statement compilation.
-            if batch.events:
-                connection.exec_driver_sql(
-                    self._insert_event_sql,
-                    [tuple(self._event_row(e).values()) for e in batch.events],
-                )
-            if batch.attempts:
-                connection.exec_driver_sql(
-                    self._insert_attempt_sql,
-                    [tuple(self._attempt_row(a).values()) for a in batch.attempts],
-                )
+            self._insert_journal(connection.connection.driver_connection, batch)
             for update in batch.runs:
                 self._apply_run_update(connection, update)
             if batch.artifacts:
@@ -318,34 +311,80 @@ class Store:
                     schema.artifacts.insert(), [a.model_dump() for a in batch.artifacts]
                 )
 
-    @staticmethod
-    def _event_row(event: Event) -> dict[str, Any]:
-        return {
-            "run_id": event.run_id,
-            "seq": event.seq,
-            "kind": event.kind.value,
-            "at": event.at,
-            "step_id": event.step_id,
-            "attempt": event.attempt,
-            "message": event.message,
-            "data": _dumps(event.data),
-        }
+    def _write_journal_only(self, batch: JournalBatch) -> None:
+        """The hot path of every run: events and step results, straight to the driver.
+
+        SQLAlchemy's transaction bookkeeping costs more than SQLite's own commit here;
+        the driver connection is the one SQLAlchemy holds, used while it has no
+        transaction open (the lock guarantees it).
+        """
+        with self._lock:
+            if self._connection is None:
+                raise StoreUnavailableError(mask_url(self.url), "the store is closed")
+            raw = self._connection.connection.driver_connection
+            try:
+                if self.is_sqlite:
+                    raw.execute("BEGIN IMMEDIATE")
+                try:
+                    self._insert_journal(raw, batch)
+                except BaseException:
+                    raw.rollback()
+                    raise
+                raw.commit()
+            except Exception as exc:
+                # sqlite3 and psycopg both name their "cannot reach / cannot write" error so.
+                if type(exc).__name__ == "OperationalError":
+                    raise self._translate_driver_error(exc) from exc
+                raise
+
+    def _insert_journal(self, raw: Any, batch: JournalBatch) -> None:
+        cursor = raw.cursor()
+        try:
+            if batch.events:
+                cursor.executemany(
+                    self._insert_event_sql, [self._event_row(e) for e in batch.events]
+                )
+            if batch.attempts:
+                cursor.executemany(
+                    self._insert_attempt_sql, [self._attempt_row(a) for a in batch.attempts]
+                )
+        finally:
+            cursor.close()
+
+    def _translate_driver_error(self, exc: Exception) -> Exception:
+        text = str(exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
+        if self.is_sqlite and "readonly" in text.replace("-", ""):
+            return StoreNotWritableError(str(self.location.sqlite_path), text)
+        return StoreUnavailableError(mask_url(self.url), text)
 
     @staticmethod
-    def _attempt_row(attempt: AttemptRecord) -> dict[str, Any]:
-        return {
-            "run_id": attempt.run_id,
-            "phase": attempt.phase.value,
-            "step_id": attempt.step_id,
-            "attempt": attempt.attempt,
-            "status": attempt.status.value,
-            "output": None if attempt.output is None else _dumps(attempt.output),
-            "error": None if attempt.error is None else _dumps(attempt.error),
-            "plan": None if attempt.plan is None else _dumps(attempt.plan),
-            "started_at": attempt.started_at,
-            "finished_at": attempt.finished_at,
-            "seq": attempt.seq,
-        }
+    def _event_row(event: Event) -> tuple[Any, ...]:
+        return (
+            event.run_id,
+            event.seq,
+            event.kind.value,
+            event.at,
+            event.step_id,
+            event.attempt,
+            event.message,
+            _dumps(event.data),
+        )
+
+    @staticmethod
+    def _attempt_row(attempt: AttemptRecord) -> tuple[Any, ...]:
+        return (
+            attempt.run_id,
+            attempt.phase.value,
+            attempt.step_id,
+            attempt.attempt,
+            attempt.status.value,
+            None if attempt.output is None else _dumps(attempt.output),
+            None if attempt.error is None else _dumps(attempt.error),
+            None if attempt.plan is None else _dumps(attempt.plan),
+            attempt.started_at,
+            attempt.finished_at,
+            attempt.seq,
+        )
 
     @staticmethod
     def _apply_run_update(connection: sa.Connection, update: RunUpdate) -> None:
@@ -453,7 +492,7 @@ class Store:
                 )
             )
             if event is not None:
-                connection.execute(schema.events.insert(), [self._event_row(event)])
+                connection.exec_driver_sql(self._insert_event_sql, [self._event_row(event)])
 
     def answers(self, run_id: str) -> dict[str, AnswerRecord]:
         """The answers given to the run's suspended steps, by step id."""

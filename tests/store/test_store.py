@@ -1,0 +1,148 @@
+"""The store on real SQLite and PostgreSQL: schema versions, atomic batches, many writers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from devora.errors import RunNotFoundError, StoreUnavailableError
+from devora.store import (
+    SCHEMA_VERSION,
+    AttemptRecord,
+    Event,
+    EventKind,
+    JournalBatch,
+    RunRecord,
+    RunStatus,
+    RunUpdate,
+    StepStatus,
+    Store,
+    open_store,
+    resolve_store_location,
+)
+from devora.store import _schema as schema
+from tests.engine.conftest import any_store  # noqa: F401 - the parametrized store fixture
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_default_location_is_sqlite_under_dot_devora(tmp_path: Path) -> None:
+    location = resolve_store_location(env={})
+    assert location.url.endswith("/.devora/devora.db") and location.sqlite_path is not None
+    pg = resolve_store_location(env={"DEVORA_DATABASE_URL": "postgres://u:p@h/db"})
+    assert pg.url == "postgresql+psycopg://u:p@h/db" and pg.sqlite_path is None
+
+
+def test_schema_is_versioned_and_created(any_store: Store) -> None:  # noqa: F811
+    with any_store._transaction(read_only=True) as connection:
+        version = connection.execute(sa.select(schema.schema_version.c.version)).scalar()
+    assert version == SCHEMA_VERSION
+
+
+def test_an_older_schema_is_upgraded_on_open(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as connection:
+        schema.schema_version.create(connection)
+        connection.execute(schema.schema_version.insert().values(id=1, version=0))
+    engine.dispose()
+    with open_store(url=f"sqlite:///{db}") as store:
+        store.create_run(RunRecord(id="r", workflow="w", workflow_ref="w"))
+        assert store.get_run("r").workflow == "w"
+    inspector = sa.inspect(sa.create_engine(f"sqlite:///{db}"))
+    assert {"devora_runs", "devora_events", "devora_step_attempts"} <= set(
+        inspector.get_table_names()
+    )
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    with open_store(url=f"sqlite:///{db}"):
+        pass
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as connection:
+        connection.execute(schema.schema_version.update().values(version=SCHEMA_VERSION + 1))
+    engine.dispose()
+    with pytest.raises(RuntimeError, match="newer than this Devora understands"):
+        open_store(url=f"sqlite:///{db}")
+
+
+def test_batches_are_all_or_nothing(any_store: Store) -> None:  # noqa: F811
+    any_store.create_run(RunRecord(id="r1", workflow="w", workflow_ref="w"))
+    event = Event(run_id="r1", seq=2, kind=EventKind.STEP_STARTED, step_id="a")
+    any_store.write(JournalBatch(events=[event]))
+    attempt = AttemptRecord(
+        run_id="r1", step_id="a", attempt=1, status=StepStatus.SUCCEEDED, output=1, seq=3
+    )
+    duplicate = Event(run_id="r1", seq=2, kind=EventKind.STEP_FINISHED, step_id="a")
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        any_store.write(
+            JournalBatch(
+                events=[duplicate],
+                attempts=[attempt],
+                runs=[RunUpdate(run_id="r1", status=RunStatus.SUCCEEDED)],
+            )
+        )
+    assert any_store.attempts("r1") == []
+    assert any_store.get_run("r1").status is RunStatus.PENDING
+    assert [e.kind for e in any_store.events("r1")] == [EventKind.STEP_STARTED]
+
+
+def test_unknown_run(any_store: Store) -> None:  # noqa: F811
+    with pytest.raises(RunNotFoundError, match="no run with id 'nope'"):
+        any_store.get_run("nope")
+
+
+def test_unreachable_postgres_is_one_clear_error() -> None:
+    with pytest.raises(StoreUnavailableError) as info:
+        open_store(url="postgresql://someone:hunter2@127.0.0.1:1/db")
+    assert "hunter2" not in str(info.value) and "someone:***@" in str(info.value)
+    assert info.value.hint and "DEVORA_DATABASE_URL" in info.value.hint
+
+
+WORKER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from devora.engine import Engine, load_workflow_file
+    from devora.store import open_store
+
+    workflow = load_workflow_file(sys.argv[1])
+    async def main():
+        with open_store(home=sys.argv[2]) as store:
+            engine = Engine(store)
+            for n in range(int(sys.argv[3])):
+                result = await engine.run(workflow, {"width": n})
+                assert result.status.value == "succeeded", result.error
+    asyncio.run(main())
+    """
+)
+
+
+@pytest.mark.slow
+def test_four_processes_share_one_sqlite_file(tmp_path: Path) -> None:
+    """4 processes x 25 runs on one SQLite file: no 'database is locked', all recorded."""
+    home = tmp_path / ".devora"
+    toys = f"{ROOT / 'tests' / 'engine' / 'toy_workflows.py'}:many"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, toys, str(home), "25"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for process in processes:
+        _, stderr = process.communicate(timeout=240)
+        assert process.returncode == 0, stderr
+        assert "locked" not in stderr
+    with open_store(home=home) as store:
+        runs = store.list_runs(limit=1000)
+        assert len(runs) == 100
+        assert {r.status for r in runs} == {RunStatus.SUCCEEDED}
+        assert all(len(store.attempts(r.id)) == 7 for r in runs)
