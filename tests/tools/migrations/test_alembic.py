@@ -233,7 +233,7 @@ def downgrade():
 '''
 
 
-def test_revision_that_reads_data_is_flagged_and_dry_run_on_a_copy(
+async def test_revision_that_reads_data_is_flagged_and_dry_run_on_a_copy(
     tmp_path: Path, db_url: str
 ) -> None:
     source = _project(tmp_path, c3_reads=C3_READS_DATA)
@@ -243,7 +243,7 @@ def test_revision_that_reads_data_is_flagged_and_dry_run_on_a_copy(
     assert flag.file is not None and flag.file.endswith("c3_reads.py")
     assert "cannot render offline (line 10)" in flag.message
     assert analysis.pending[2].render_problem
-    result = dry_run(source, db_url)
+    result = await dry_run(source, db_url)
     assert result.mode == "copy"
     assert state_of(db_url) == before
     with open_engine(db_url) as engine:

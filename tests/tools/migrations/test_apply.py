@@ -47,7 +47,7 @@ async def test_sql_folder_apply_verify_and_restore(tmp_path: Path, db_url: str) 
     run_sql(db_url, "CREATE TABLE keep (id INTEGER PRIMARY KEY)", "INSERT INTO keep VALUES (1)")
     source = SqlFolderSource(write_sql_folder(tmp_path, FOLDER))
     before = state_of(db_url)
-    predicted = dry_run(source, db_url)
+    predicted = await dry_run(source, db_url)
     backup = await backup_database(db_url, tmp_path / "artifacts")
     result = apply_migrations(source, db_url)
     assert [m.version for m in result.applied] == ["1", "2"]
@@ -80,11 +80,11 @@ async def test_alembic_apply_then_rollback_by_downgrade(tmp_path: Path, db_url: 
     assert state_of(db_url) == before
 
 
-def test_verify_reports_a_schema_that_is_not_the_predicted_one(
+async def test_verify_reports_a_schema_that_is_not_the_predicted_one(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     source = SqlFolderSource(write_sql_folder(tmp_path, FOLDER))
-    predicted = dry_run(source, sqlite_url)
+    predicted = await dry_run(source, sqlite_url)
     apply_migrations(source, sqlite_url)
     run_sql(sqlite_url, "ALTER TABLE users ADD COLUMN surprise INTEGER")
     verified = verify_migrations(sqlite_url, predicted.after)
@@ -94,11 +94,11 @@ def test_verify_reports_a_schema_that_is_not_the_predicted_one(
     ]
 
 
-def test_failing_and_empty_smoke_queries_fail_verification_without_writing(
+async def test_failing_and_empty_smoke_queries_fail_verification_without_writing(
     tmp_path: Path, db_url: str
 ) -> None:
     source = SqlFolderSource(write_sql_folder(tmp_path, FOLDER))
-    predicted = dry_run(source, db_url)
+    predicted = await dry_run(source, db_url)
     apply_migrations(source, db_url)
     before = state_of(db_url)
     verified = verify_migrations(
@@ -134,15 +134,23 @@ async def test_rollback_of_sql_without_backup_is_refused(tmp_path: Path, sqlite_
         "sqlite:///{tmp}/missing.db",
     ],
 )
-def test_unreachable_database_is_a_clear_error(tmp_path: Path, url: str) -> None:
+async def test_unreachable_database_is_a_clear_error(tmp_path: Path, url: str) -> None:
     url = url.format(tmp=tmp_path)
     source = SqlFolderSource(write_sql_folder(tmp_path, FOLDER))
-    for attempt in (analyze, dry_run, apply_migrations):
-        with pytest.raises(DatabaseUnreachableError) as info:
-            attempt(source, url)
-        assert "hunter2" not in str(info.value)
-        assert info.value.url in info.value.message
-        assert info.value.hint
+    errors = []
+    with pytest.raises(DatabaseUnreachableError) as info:
+        analyze(source, url)
+    errors.append(info.value)
+    with pytest.raises(DatabaseUnreachableError) as info:
+        await dry_run(source, url)
+    errors.append(info.value)
+    with pytest.raises(DatabaseUnreachableError) as info:
+        apply_migrations(source, url)
+    errors.append(info.value)
+    for error in errors:
+        assert "hunter2" not in str(error)
+        assert error.url in error.message
+        assert error.hint
     assert not (tmp_path / "missing.db").exists()
 
 

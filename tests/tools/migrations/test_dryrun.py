@@ -41,11 +41,13 @@ def _applied_first(tmp_path: Path, url: str) -> SqlFolderSource:
     return source
 
 
-def test_dry_run_in_a_transaction_predicts_and_changes_nothing(tmp_path: Path, db_url: str) -> None:
+async def test_dry_run_in_a_transaction_predicts_and_changes_nothing(
+    tmp_path: Path, db_url: str
+) -> None:
     source = _applied_first(tmp_path, db_url)
     write_sql_folder(tmp_path, SECOND)
     before = state_of(db_url)
-    result = dry_run(source, db_url)
+    result = await dry_run(source, db_url)
     assert state_of(db_url) == before
     assert result.mode == "transaction"
     assert [m.version for m in result.migrations] == ["2"]
@@ -61,29 +63,31 @@ def test_dry_run_in_a_transaction_predicts_and_changes_nothing(tmp_path: Path, d
             assert snapshot_schema(connection) == result.after
 
 
-def test_dry_run_of_a_fresh_database_leaves_no_history_table(tmp_path: Path, db_url: str) -> None:
+async def test_dry_run_of_a_fresh_database_leaves_no_history_table(
+    tmp_path: Path, db_url: str
+) -> None:
     source = SqlFolderSource(write_sql_folder(tmp_path, {**FIRST, **SECOND}))
     run_sql(db_url, "CREATE TABLE other (id INTEGER PRIMARY KEY)", "INSERT INTO other VALUES (1)")
     before = state_of(db_url)
-    result = dry_run(source, db_url)
+    result = await dry_run(source, db_url)
     assert "devora_schema_migrations" in result.after.tables
     assert state_of(db_url) == before
     assert "devora_schema_migrations" not in before[0].tables
 
 
-def test_dry_run_with_a_syntax_error_reports_it_and_changes_nothing(
+async def test_dry_run_with_a_syntax_error_reports_it_and_changes_nothing(
     tmp_path: Path, db_url: str
 ) -> None:
     source = _applied_first(tmp_path, db_url)
     write_sql_folder(tmp_path, {"0002_bad.sql": "ALTER TABLE users ADD COLUMN x int;\nSELEC 1;\n"})
     before = state_of(db_url)
     with pytest.raises(MigrationSyntaxError) as info:
-        dry_run(source, db_url)
+        await dry_run(source, db_url)
     assert info.value.line == 2 and info.value.file.endswith("0002_bad.sql")
     assert state_of(db_url) == before
 
 
-def test_concurrent_index_goes_to_a_throwaway_copy(
+async def test_concurrent_index_goes_to_a_throwaway_copy(
     tmp_path: Path, pg_url: str, postgres_url: str
 ) -> None:
     source = _applied_first(tmp_path, pg_url)
@@ -92,7 +96,7 @@ def test_concurrent_index_goes_to_a_throwaway_copy(
         {"0002_index.sql": "CREATE INDEX CONCURRENTLY ix_users_name ON users (name);\n"},
     )
     before = state_of(pg_url)
-    result = dry_run(source, pg_url)
+    result = await dry_run(source, pg_url)
     assert result.mode == "copy"
     assert result.diff.describe() == ["+ index users.ix_users_name: INDEX ix_users_name (name)"]
     assert state_of(pg_url) == before
@@ -103,32 +107,32 @@ def test_concurrent_index_goes_to_a_throwaway_copy(
     assert leftovers == []
 
 
-def test_vacuum_on_sqlite_goes_to_a_throwaway_copy(tmp_path: Path, sqlite_url: str) -> None:
+async def test_vacuum_on_sqlite_goes_to_a_throwaway_copy(tmp_path: Path, sqlite_url: str) -> None:
     source = _applied_first(tmp_path, sqlite_url)
     write_sql_folder(tmp_path, {"0002_vacuum.sql": "DELETE FROM users WHERE id = 2;\nVACUUM;\n"})
     before = state_of(sqlite_url)
-    result = dry_run(source, sqlite_url)
+    result = await dry_run(source, sqlite_url)
     assert result.mode == "copy"
     assert result.diff.empty
     assert state_of(sqlite_url) == before
 
 
-def test_alembic_dry_run_in_a_transaction(tmp_path: Path, db_url: str) -> None:
+async def test_alembic_dry_run_in_a_transaction(tmp_path: Path, db_url: str) -> None:
     source = AlembicSource(write_alembic_project(tmp_path, {"a1.py": A1, "b2.py": B2}))
     before = state_of(db_url)
-    result = dry_run(source, db_url)
+    result = await dry_run(source, db_url)
     assert result.mode == "transaction"
     assert sorted(result.after.tables) == ["alembic_version", "users"]
     assert [c.name for c in result.after.tables["users"].columns] == ["id", "full_name", "email"]
     assert state_of(db_url) == before
 
 
-def test_alembic_autocommit_block_dry_run_uses_a_copy(tmp_path: Path, pg_url: str) -> None:
+async def test_alembic_autocommit_block_dry_run_uses_a_copy(tmp_path: Path, pg_url: str) -> None:
     source = AlembicSource(
         write_alembic_project(tmp_path, {"a1.py": A1, "b2.py": B2, "c3.py": C3_CONCURRENT})
     )
     before = state_of(pg_url)
-    result = dry_run(source, pg_url)
+    result = await dry_run(source, pg_url)
     assert result.mode == "copy"
     assert any(ix.name == "ix_users_full_name" for ix in result.after.tables["users"].indexes)
     assert state_of(pg_url) == before

@@ -18,7 +18,7 @@ from devora.tools.migrations._database import mask_url, open_engine, sqlite_path
 from devora.tools.migrations._errors import BackupError
 from devora.tools.migrations._tool import run_tool
 
-__all__ = ["Backup", "backup_database", "restore_backup"]
+__all__ = ["Backup", "backup_database", "libpq_uri", "restore_backup"]
 
 _USER_SCHEMAS = (
     "SELECT nspname FROM pg_namespace WHERE left(nspname, 3) <> 'pg_' "
@@ -44,7 +44,7 @@ class Backup(BaseModel):
         return " && ".join(shlex.join(argv) for argv in self.restore_commands)
 
 
-def _libpq(url: URL) -> tuple[str, dict[str, str]]:
+def libpq_uri(url: URL) -> tuple[str, dict[str, str]]:
     """A libpq URI without the password, and the environment that carries the password."""
     # URL.set(password=None) keeps the password (None means "unchanged"): build anew.
     bare = URL.create(
@@ -96,7 +96,7 @@ async def backup_database(url: str | URL, directory: str | Path) -> Backup:
         )
     if parsed.get_backend_name() != "postgresql":
         raise BackupError("backup", masked, f"no backup method for {parsed.get_backend_name()}")
-    uri, env = _libpq(parsed)
+    uri, env = libpq_uri(parsed)
     target = folder / f"{parsed.database}-{_stamp()}.dump"
     argv = ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", f"--dbname={uri}"]
     await run_tool(argv, action="backup", target=masked, env=env)
@@ -161,7 +161,7 @@ async def _restore_postgres(backup: Backup, url: URL, masked: str) -> None:
             owner = " AUTHORIZATION pg_database_owner" if version >= (15,) else ""
             connection.exec_driver_sql(f"CREATE SCHEMA public{owner}")
             connection.exec_driver_sql("GRANT USAGE ON SCHEMA public TO PUBLIC")
-        uri, env = _libpq(url)
+        uri, env = libpq_uri(url)
         argv = [
             "pg_restore",
             "--exit-on-error",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import URL
 
-from devora.tools.migrations._copy import open_throwaway_copy
+from devora.tools.migrations._copy import CopyMethod, open_throwaway_copy
 from devora.tools.migrations._database import open_engine
 from devora.tools.migrations._lint import runs_outside_transaction
 from devora.tools.migrations._schema import SchemaDiff, SchemaSnapshot, snapshot_schema
@@ -23,6 +24,8 @@ class DryRunResult(BaseModel):
 
     mode: Literal["transaction", "copy"]
     """`transaction`: run and rolled back; `copy`: run on a throwaway copy, then dropped."""
+    copy_method: CopyMethod | None = None
+    """How the copy was made: `file` (SQLite), `template` or `pg_dump` (PostgreSQL)."""
     start: MigrationState
     migrations: tuple[Migration, ...]
     before: SchemaSnapshot
@@ -34,40 +37,65 @@ class DryRunResult(BaseModel):
         return self.before.diff(self.after)
 
 
-def dry_run(source: MigrationSource, url: str | URL, *, schema: str | None = None) -> DryRunResult:
+class _Plan(BaseModel):
+    """What was read before the dry-run, and the result when a transaction sufficed."""
+
+    start: MigrationState
+    pending: tuple[Migration, ...]
+    before: SchemaSnapshot
+    result: DryRunResult | None = None
+
+
+def _in_transaction(source: MigrationSource, url: str | URL, schema: str | None) -> _Plan:
+    with open_engine(url) as engine, engine.connect() as connection:
+        start = source.state(connection)
+        pending = tuple(source.pending(connection))
+        before = snapshot_schema(connection, schema=schema)
+        dialect = connection.dialect.name
+        version = connection.dialect.server_version_info or ()
+        connection.rollback()  # end the reads' implicit transaction
+        # Unknown SQL (a revision that cannot render offline) may need autocommit too:
+        # only a throwaway copy is safe for it.
+        needs_copy = any(m.render_problem for m in pending) or any(
+            runs_outside_transaction(s, dialect, version) for m in pending for s in m.statements
+        )
+        plan = _Plan(start=start, pending=pending, before=before)
+        if needs_copy:
+            return plan
+        transaction = connection.begin()
+        try:
+            source.apply_in_transaction(connection)
+            after = snapshot_schema(connection, schema=schema)
+        finally:
+            transaction.rollback()
+    result = DryRunResult(
+        mode="transaction", start=start, migrations=pending, before=before, after=after
+    )
+    return plan.model_copy(update={"result": result})
+
+
+def _on_copy(source: MigrationSource, url: URL, schema: str | None) -> SchemaSnapshot:
+    with open_engine(url) as copy:
+        source.upgrade(copy)
+        with copy.connect() as connection:
+            return snapshot_schema(connection, schema=schema)
+
+
+async def dry_run(
+    source: MigrationSource, url: str | URL, *, schema: str | None = None
+) -> DryRunResult:
     """Apply the pending migrations in a rolled-back transaction, or on a throwaway copy
     when a statement cannot run in one; the database itself is left as it was."""
-    with open_engine(url) as engine:
-        with engine.connect() as connection:
-            start = source.state(connection)
-            pending = source.pending(connection)
-            before = snapshot_schema(connection, schema=schema)
-            dialect = connection.dialect.name
-            version = connection.dialect.server_version_info or ()
-            # Unknown SQL (a revision that cannot render offline) may need autocommit too:
-            # only a throwaway copy is safe for it.
-            needs_copy = any(m.render_problem for m in pending) or any(
-                runs_outside_transaction(s, dialect, version) for m in pending for s in m.statements
-            )
-            connection.rollback()  # end the reads' implicit transaction
-            if not needs_copy:
-                transaction = connection.begin()
-                try:
-                    source.apply_in_transaction(connection)
-                    after = snapshot_schema(connection, schema=schema)
-                finally:
-                    transaction.rollback()
-                return DryRunResult(
-                    mode="transaction",
-                    start=start,
-                    migrations=tuple(pending),
-                    before=before,
-                    after=after,
-                )
-        with open_throwaway_copy(engine) as copy_url, open_engine(copy_url) as copy:
-            source.upgrade(copy)
-            with copy.connect() as connection:
-                after = snapshot_schema(connection, schema=schema)
-        return DryRunResult(
-            mode="copy", start=start, migrations=tuple(pending), before=before, after=after
-        )
+    plan = await asyncio.to_thread(_in_transaction, source, url, schema)
+    if plan.result is not None:
+        return plan.result
+    async with open_throwaway_copy(url) as (copy_url, method):
+        after = await asyncio.to_thread(_on_copy, source, copy_url, schema)
+    return DryRunResult(
+        mode="copy",
+        copy_method=method,
+        start=plan.start,
+        migrations=plan.pending,
+        before=plan.before,
+        after=after,
+    )
