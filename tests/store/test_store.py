@@ -80,7 +80,7 @@ def test_batches_are_all_or_nothing(any_store: Store) -> None:  # noqa: F811
         run_id="r1", step_id="a", attempt=1, status=StepStatus.SUCCEEDED, output=1, seq=3
     )
     duplicate = Event(run_id="r1", seq=2, kind=EventKind.STEP_FINISHED, step_id="a")
-    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
         any_store.write(
             JournalBatch(
                 events=[duplicate],

@@ -321,7 +321,7 @@ class Store:
         with self._lock:
             if self._connection is None:
                 raise StoreUnavailableError(mask_url(self.url), "the store is closed")
-            raw = self._connection.connection.driver_connection
+            raw: Any = self._connection.connection.driver_connection
             try:
                 if self.is_sqlite:
                     raw.execute("BEGIN IMMEDIATE")
