@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,7 @@ def test_typescript_example_finds_node_modules_tools(ts_project: Path, tool_path
 def test_project_venv_comes_before_the_path(tmp_path: Path, tool_path: str) -> None:
     (tmp_path / "setup.py").write_text("from setuptools import setup\nsetup()\n")
     own_ruff = write_tool(tmp_path / ".venv" / "bin", "ruff", "exit 0")
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(sys.executable)
     profile = detect_project(tmp_path, search_path=tool_path)
     assert profile.python_venv == tmp_path.resolve() / ".venv"
     assert profile.tool("ruff") == tmp_path.resolve() / ".venv" / "bin" / "ruff"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,26 @@ async def test_clean_project_passes(check: type, clean_project: Path, tool_path:
     result = await check().run(detect_project(clean_project, search_path=tool_path))
     assert result.status is CheckStatus.PASSED, result
     assert result.findings == () and result.reason is None
+
+
+async def test_mypy_sees_packages_of_the_projects_own_venv(tmp_path: Path, tool_path: str) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "setup.py").write_text("")
+    (root / "app.py").write_text("from venvonly import VALUE\n\nx: str = VALUE\n")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / ".venv")], check=True)
+    lib = next((root / ".venv" / "lib").glob("python3*")) / "site-packages" / "venvonly"
+    lib.mkdir(parents=True)
+    (lib / "__init__.py").write_text("VALUE: int = 1\n")
+    (lib / "py.typed").write_text("")
+    # The .venv has no mypy: the one on the PATH runs, told to use the project's interpreter.
+    result = await MypyCheck().run(detect_project(root, search_path=tool_path))
+    assert [(f.rule, f.line) for f in result.findings] == [("assignment", 3)]
+
+
+async def test_pytest_combines_parallel_coverage_data(clean_project: Path, tool_path: str) -> None:
+    pyproject = clean_project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.coverage.run]\nparallel = true\n")
+    result = await PytestCheck().run(detect_project(clean_project, search_path=tool_path))
+    assert result.status is CheckStatus.PASSED
+    assert result.metrics["coverage_percent"] == 100.0

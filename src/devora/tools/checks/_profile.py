@@ -64,7 +64,7 @@ class ProjectProfile(BaseModel):
     markers: tuple[str, ...] = Field(description="the project files found at the root")
     lock_files: tuple[str, ...] = ()
     package_managers: tuple[str, ...] = Field(default=(), description="from the lock files")
-    python_venv: Path | None = Field(default=None, description="the project's own .venv")
+    python_venv: Path | None = Field(default=None, description="the project's .venv (or venv)")
     test_script: str | None = Field(default=None, description="package.json scripts.test")
     build_script: str | None = Field(default=None, description="package.json scripts.build")
     build_dir: str | None = Field(default=None, description="where the build writes, if found")
@@ -119,8 +119,10 @@ def detect_project(root: Path, *, search_path: str | None = None) -> ProjectProf
         languages.update((Language.TYPESCRIPT, Language.JAVASCRIPT))
 
     lock_files = tuple(name for name in _LOCK_FILES if (root / name).is_file())
-    venv = root / ".venv"
-    python_venv = venv if (venv / "bin").is_dir() else None
+    python_venv = next(
+        (root / name for name in (".venv", "venv") if (root / name / "bin" / "python").exists()),
+        None,
+    )
     scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
     assert isinstance(scripts, dict)
     test_script = scripts.get("test")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 import xml.etree.ElementTree as ElementTree
@@ -117,6 +118,11 @@ class PytestCheck(ToolCheck):
         notes: list[str],
     ) -> float | None:
         target = scratch / "coverage.json"
+        if any(name.startswith(".coverage.") for name in os.listdir(scratch)):
+            # [run] parallel = true leaves one data file per process: combine them first.
+            await run_process(
+                [str(coverage), "combine"], cwd=profile.root, time_limit=self.timeout, env=env
+            )
         argv = [str(coverage), "json", "-o", str(target)]
         output = await run_process(argv, cwd=profile.root, time_limit=self.timeout, env=env)
         if not target.is_file():
