@@ -60,8 +60,13 @@ async def open_repository(
         raise NotAGitRepositoryError(start, "no such directory") from error
     if result.returncode != 0:
         stderr = result.stderr.strip()
-        detail = "a bare repository has no working tree" if "work tree" in stderr else ""
-        raise NotAGitRepositoryError(start, detail)
+        if "work tree" in stderr:
+            raise NotAGitRepositoryError(start, "a bare repository has no working tree")
+        if "not a git repository" in stderr:
+            raise NotAGitRepositoryError(start)
+        # Something else stops git here, such as a repository owned by another user
+        # ("dubious ownership"): say what git says.
+        raise GitCommandError(result.argv, result.returncode, stderr, cwd=start)
     return GitRepository(Path(result.stdout.strip()), time_limit=time_limit)
 
 
