@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from devora.agents import AgentLimitError, CodingAgent, CodingResult, CommandPolicy
-from devora.llm import MASK, ProviderOptions, Usage
+from devora.llm import MASK, ProviderError, ProviderOptions, Usage
 from tests.llm.harness import APIS, TEST_KEY, provider_for, reply
 from tests.llm.scripted_server import scripted_server
 
@@ -146,3 +146,22 @@ async def test_transcript_of_an_agent_run_masks_secrets(tmp_path: Path) -> None:
     assert f"prompt tool [c1]: API_KEY = '{MASK}'" in lines
     assert any(line.startswith("agent tool read_file") and MASK in line for line in lines)
     assert TEST_KEY not in "\n".join(lines)
+
+
+async def test_a_resumed_run_continues_in_its_worktree(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    write = ("c1", "write_file", {"path": "feature.py", "content": "FEATURE = 1\n"})
+    # The first attempt writes a file, then the provider fails (the script runs out).
+    with scripted_server([reply("openai", tool_calls=[write])]) as server:
+        async with provider_for(server, "openai") as provider:
+            agent = CodingAgent(provider, worktrees_root=tmp_path / "wt")
+            with pytest.raises(ProviderError):
+                await agent.run(repo, "add a feature", run_id="r-resume")
+    # The resumed attempt finds the file and finishes.
+    with scripted_server([reply("openai", "Added feature.py.")]) as server:
+        async with provider_for(server, "openai") as provider:
+            agent = CodingAgent(provider, worktrees_root=tmp_path / "wt")
+            result = await agent.run(repo, "add a feature", run_id="r-resume")
+    assert result.files_changed == ["feature.py"]
+    assert git(repo, "show", "devora/r-resume:feature.py") == "FEATURE = 1\n"
+    assert git(repo, "status", "--porcelain") == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from devora.agents import (
     WorktreeExistsError,
     commit_worktree,
     create_worktree,
+    open_worktree,
     remove_worktree,
 )
 from devora.errors import UsageError
@@ -79,3 +81,43 @@ async def test_run_id_must_name_a_branch(tmp_path: Path, run_id: str) -> None:
     repo = make_repo(tmp_path / "repo")
     with pytest.raises(UsageError, match="cannot name a git branch"):
         await create_worktree(repo, run_id, root=tmp_path / "wt")
+
+
+async def test_open_worktree_reopens_a_run_as_it_was(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    first = await open_worktree(repo, "r1", root=tmp_path / "wt")
+    assert not first.resumed
+    (first.path / "draft.py").write_text("half done\n")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "the user moves on")
+
+    again = await open_worktree(repo, "r1", root=tmp_path / "wt")
+    assert again.resumed and again.path == first.path
+    assert again.base_commit == first.base_commit  # not the user's new HEAD
+    assert await again.untracked_files() == ["draft.py"]
+
+
+async def test_open_worktree_re_adds_a_removed_directory(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    first = await open_worktree(repo, "r1", root=tmp_path / "wt")
+    (first.path / "calc.py").write_text("committed work\n")
+    assert await commit_worktree(first, "work", [])
+    shutil.rmtree(first.path)
+    again = await open_worktree(repo, "r1", root=tmp_path / "wt")
+    assert (again.path / "calc.py").read_text() == "committed work\n"
+    assert again.base_commit == first.base_commit
+
+
+async def test_open_worktree_will_not_adopt_a_foreign_branch_or_directory(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    git(repo, "branch", "devora/mine")  # made by the user, not by Devora
+    with pytest.raises(WorktreeExistsError):
+        await open_worktree(repo, "mine", root=tmp_path / "wt")
+    (tmp_path / "wt" / "repo-other").mkdir(parents=True)
+    with pytest.raises(WorktreeExistsError):
+        await open_worktree(repo, "other", root=tmp_path / "wt")
+
+
+async def test_a_base_that_looks_like_an_option_is_refused(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    with pytest.raises(UsageError, match="is not a revision"):
+        await create_worktree(repo, "r1", root=tmp_path / "wt", base="--output=/tmp/x")

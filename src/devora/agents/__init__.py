@@ -21,6 +21,7 @@ from devora.agents._worktree import (
     commit_worktree,
     create_worktree,
     default_worktrees_root,
+    open_worktree,
     remove_worktree,
 )
 
@@ -42,6 +43,7 @@ __all__ = [
     "commit_worktree",
     "create_worktree",
     "default_worktrees_root",
+    "open_worktree",
     "remove_worktree",
     "resolve_inside",
     "run_allowed_command",

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from devora.agents._commands import CommandPolicy, CommandResult
 from devora.agents._errors import AgentLimitError
 from devora.agents._toolbox import TOOL_SPECS, Toolbox
-from devora.agents._worktree import Worktree, commit_worktree, create_worktree
+from devora.agents._worktree import Worktree, commit_worktree, open_worktree
 from devora.llm import Message, Provider, ToolCall, Usage
 
 __all__ = ["DEFAULT_SYSTEM_PROMPT", "CodingAgent", "CodingResult"]
@@ -58,9 +58,14 @@ class CodingAgent:
     async def run(self, repository: Path, task: str, *, run_id: str) -> CodingResult:
         """Do `task` in a new worktree of `repository`; commit the work and return the patch."""
         usage_before = self.provider.usage.model_copy(deep=True)
-        worktree = await create_worktree(repository, run_id, root=self.worktrees_root)
+        # A resumed run finds its worktree as the interrupted attempt left it.
+        worktree = await open_worktree(repository, run_id, root=self.worktrees_root)
         self._log(f"agent worktree {worktree.path} on branch {worktree.branch}")
         toolbox = Toolbox(worktree.path, self.commands)
+        if worktree.resumed:
+            # Files the interrupted attempt wrote but did not commit are still its work.
+            toolbox.written.update(await worktree.untracked_files())
+            self._log(f"agent resumes in {worktree.path}")
         conversation = [Message.system(self.system_prompt), Message.user(task)]
         for iteration in range(1, self.max_iterations + 1):
             completion = await self.provider.complete(conversation, tools=TOOL_SPECS)

@@ -17,6 +17,7 @@ __all__ = [
     "commit_worktree",
     "create_worktree",
     "default_worktrees_root",
+    "open_worktree",
     "remove_worktree",
 ]
 
@@ -37,6 +38,7 @@ class Worktree:
     path: Path
     branch: str
     base_commit: str
+    resumed: bool = False
 
     async def head(self) -> str:
         """The branch's current commit."""
@@ -45,6 +47,11 @@ class Worktree:
     async def patch(self) -> str:
         """The branch's committed changes against its base, as a git patch."""
         return await run_git(["diff", "--binary", self.base_commit, "HEAD"], self.path)
+
+    async def untracked_files(self) -> list[str]:
+        """New files git would track (not ignored) that are not committed yet."""
+        out = await run_git(["ls-files", "--others", "--exclude-standard", "-z"], self.path)
+        return sorted(name for name in out.split("\0") if name)
 
     async def changed_files(self) -> list[str]:
         """Paths changed on the branch since its base."""
@@ -56,27 +63,32 @@ async def create_worktree(
     repository: Path, run_id: str, *, root: Path | None = None, base: str = "HEAD"
 ) -> Worktree:
     """Create branch `devora/<run_id>` from `base` in a new worktree under `root`."""
-    if not _RUN_ID.match(run_id) or ".." in run_id or run_id.endswith((".lock", ".")):
-        raise UsageError(
-            f"run id {run_id!r} cannot name a git branch",
-            hint="use letters, digits, '.', '_' and '-' only",
-        )
-    repository = _existing_directory(repository)
-    try:
-        top = (await run_git(["rev-parse", "--show-toplevel"], repository)).strip()
-    except GitError as error:
-        raise NotAGitRepositoryError(str(repository), "not a git repository") from error
-    try:
-        base_commit = await run_git(["rev-parse", "--verify", f"{base}^{{commit}}"], repository)
-    except GitError as error:
-        raise NotAGitRepositoryError(top, f"cannot resolve {base!r} (no commit yet?)") from error
-    branch = f"devora/{run_id}"
-    path = _prepare_parent((root or default_worktrees_root()) / f"{Path(top).name}-{run_id}")
-    branch_exists = await _succeeds(["rev-parse", "--verify", f"refs/heads/{branch}"], repository)
-    if branch_exists or path.exists():
+    top, branch, path = await _locate(repository, run_id, root)
+    if await _branch_exists(top, branch) or path.exists():
         raise WorktreeExistsError(branch, str(path))
-    await run_git(["worktree", "add", "-b", branch, str(path), base_commit.strip()], Path(top))
-    return Worktree(Path(top), path, branch, base_commit.strip())
+    return await _create(top, branch, path, base)
+
+
+async def open_worktree(
+    repository: Path, run_id: str, *, root: Path | None = None, base: str = "HEAD"
+) -> Worktree:
+    """The run's worktree: created on first use, reopened as it was when the run resumes."""
+    top, branch, path = await _locate(repository, run_id, root)
+    if not await _branch_exists(top, branch):
+        if path.exists():
+            raise WorktreeExistsError(branch, str(path))
+        return await _create(top, branch, path, base)
+    try:
+        recorded = await run_git(["config", "--get", _BASE_KEY.format(branch=branch)], top)
+    except GitError:
+        raise WorktreeExistsError(branch, str(path)) from None  # a branch Devora did not make
+    if path.exists():
+        if not await _is_worktree_of(path, branch):
+            raise WorktreeExistsError(branch, str(path))
+    else:
+        await run_git(["worktree", "prune"], top)
+        await run_git(["worktree", "add", str(path), branch], top)
+    return Worktree(top, path, branch, recorded.strip(), resumed=True)
 
 
 async def commit_worktree(worktree: Worktree, message: str, new_files: Iterable[str]) -> bool:
@@ -102,6 +114,53 @@ async def remove_worktree(worktree: Worktree, *, delete_branch: bool = False) ->
     await run_git(["worktree", "remove", "--force", str(worktree.path)], worktree.repository)
     if delete_branch:
         await run_git(["branch", "-D", worktree.branch], worktree.repository)
+
+
+# Where the commit a run's branch started from is remembered (in the repository's config).
+_BASE_KEY = "branch.{branch}.devoraBase"
+
+
+async def _locate(repository: Path, run_id: str, root: Path | None) -> tuple[Path, str, Path]:
+    if not _RUN_ID.match(run_id) or ".." in run_id or run_id.endswith((".lock", ".")):
+        raise UsageError(
+            f"run id {run_id!r} cannot name a git branch",
+            hint="use letters, digits, '.', '_' and '-' only",
+        )
+    repository = _existing_directory(repository)
+    try:
+        top = Path((await run_git(["rev-parse", "--show-toplevel"], repository)).strip())
+    except GitError as error:
+        raise NotAGitRepositoryError(str(repository), "not a git repository") from error
+    path = _prepare_parent((root or default_worktrees_root()) / f"{top.name}-{run_id}")
+    return top, f"devora/{run_id}", path
+
+
+async def _create(top: Path, branch: str, path: Path, base: str) -> Worktree:
+    if base.startswith("-"):
+        raise UsageError(f"base {base!r} is not a revision", hint="give a branch, tag or commit")
+    try:
+        base_commit = await run_git(["rev-parse", "--verify", f"{base}^{{commit}}"], top)
+    except GitError as error:
+        raise NotAGitRepositoryError(
+            str(top), f"cannot resolve {base!r} (no commit yet?)"
+        ) from error
+    base_commit = base_commit.strip()
+    await run_git(["worktree", "add", "-b", branch, str(path), base_commit], top)
+    await run_git(["config", _BASE_KEY.format(branch=branch), base_commit], top)
+    return Worktree(top, path, branch, base_commit)
+
+
+async def _branch_exists(top: Path, branch: str) -> bool:
+    return await _succeeds(["rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"], top)
+
+
+async def _is_worktree_of(path: Path, branch: str) -> bool:
+    try:
+        current = await run_git(["rev-parse", "--abbrev-ref", "HEAD"], path)
+        top = await run_git(["rev-parse", "--show-toplevel"], path)
+    except GitError:
+        return False
+    return current.strip() == branch and Path(top.strip()) == path
 
 
 def _existing_directory(path: Path) -> Path:
