@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from devora.tools.migrations import (
     AlembicSource,
@@ -14,6 +15,11 @@ from devora.tools.migrations import (
     open_engine,
     snapshot_schema,
 )
+
+try:  # tests/ as a package (tests/__init__.py) or as a plain rootdir conftest
+    from tests.conftest import require_executable
+except ModuleNotFoundError:  # pragma: no cover - depends on how pytest was started
+    from conftest import require_executable
 
 from .helpers import run_sql, state_of, write_alembic_project, write_sql_folder
 from .test_alembic import A1, B2, C3_CONCURRENT
@@ -97,7 +103,7 @@ async def test_concurrent_index_goes_to_a_throwaway_copy(
     )
     before = state_of(pg_url)
     result = await dry_run(source, pg_url)
-    assert result.mode == "copy"
+    assert (result.mode, result.copy_method) == ("copy", "template")
     assert result.diff.describe() == ["+ index users.ix_users_name: INDEX ix_users_name (name)"]
     assert state_of(pg_url) == before
     with open_engine(postgres_url) as engine, engine.connect() as connection:
@@ -136,3 +142,28 @@ async def test_alembic_autocommit_block_dry_run_uses_a_copy(tmp_path: Path, pg_u
     assert result.mode == "copy"
     assert any(ix.name == "ix_users_full_name" for ix in result.after.tables["users"].indexes)
     assert state_of(pg_url) == before
+
+
+async def test_copy_of_a_database_in_use_is_made_with_pg_dump(
+    tmp_path: Path, pg_url: str, postgres_url: str
+) -> None:
+    require_executable("pg_dump", "apt-get install postgresql-client")
+    source = _applied_first(tmp_path, pg_url)
+    write_sql_folder(
+        tmp_path,
+        {"0002_index.sql": "CREATE INDEX CONCURRENTLY ix_users_name ON users (name);\n"},
+    )
+    before = state_of(pg_url)
+    application = sa.create_engine(pg_url, poolclass=sa.pool.NullPool)
+    with application.connect() as busy:  # an application session: TEMPLATE is refused
+        busy.exec_driver_sql("SELECT 1")
+        result = await dry_run(source, pg_url)
+    application.dispose()
+    assert (result.mode, result.copy_method) == ("copy", "pg_dump")
+    assert result.diff.describe() == ["+ index users.ix_users_name: INDEX ix_users_name (name)"]
+    assert state_of(pg_url) == before
+    with open_engine(postgres_url) as engine, engine.connect() as connection:
+        leftovers = connection.exec_driver_sql(
+            "SELECT datname FROM pg_database WHERE position('devora_dryrun' in datname) > 0"
+        ).all()
+    assert leftovers == []
