@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import time
 from pathlib import Path
 
@@ -125,3 +127,21 @@ async def test_real_ruff_with_a_broken_config_is_crashed(tmp_path: Path, tool_pa
     assert result.status is CheckStatus.CRASHED
     assert result.exit_code == 2
     assert result.output_tail and "line-length" in result.output_tail
+
+
+async def test_cancelling_a_check_kills_its_tool(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p")
+    pid_file = tmp_path / "tool.pid"
+    script = f'case "$1" in --version) echo 1.0; exit 0;; esac\necho $$ > {pid_file}\nsleep 30'
+    search = _install_fake(root, "ruff", script)
+    task = asyncio.create_task(RuffCheck().run(detect_project(root, search_path=search)))
+    for _ in range(100):
+        if pid_file.is_file() and pid_file.read_text().strip():
+            break
+        await asyncio.sleep(0.05)
+    pid = int(pid_file.read_text())
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # reaped and gone: no orphan left running

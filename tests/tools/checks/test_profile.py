@@ -15,6 +15,7 @@ from devora.tools.checks import (
     NotAProjectError,
     ProjectConfigError,
     ProjectNotFoundError,
+    default_search_path,
     detect_project,
 )
 
@@ -145,3 +146,10 @@ def test_package_json_must_be_an_object(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text("[1, 2]")
     with pytest.raises(ProjectConfigError, match="not a JSON object"):
         detect_project(tmp_path)
+
+
+def test_default_search_path_ends_with_devoras_own_bin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nowhere")
+    assert default_search_path() == os.pathsep.join(["/nowhere", str(Path(sys.executable).parent)])
+    profile = detect_project(PYTHON_EXAMPLE)  # the tools of Devora's own environment
+    assert profile.tool("ruff") == Path(sys.executable).parent / "ruff"

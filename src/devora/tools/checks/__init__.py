@@ -49,6 +49,7 @@ from devora.tools.checks._profile import (
     PYTHON_TOOLS,
     Language,
     ProjectProfile,
+    default_search_path,
     detect_project,
 )
 from devora.tools.checks._pytest import (
@@ -108,6 +109,7 @@ __all__ = [
     "TscCheck",
     "all_checks",
     "checks_for",
+    "default_search_path",
     "detect_project",
     "fix_eslint",
     "fix_prettier",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sys
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +21,7 @@ __all__ = [
     "PYTHON_TOOLS",
     "Language",
     "ProjectProfile",
+    "default_search_path",
     "detect_project",
 ]
 
@@ -94,9 +97,13 @@ class ProjectProfile(BaseModel):
 def detect_project(root: Path, *, search_path: str | None = None) -> ProjectProfile:
     """Detect the languages, files and installed tools of the project at root.
 
-    Python tools are looked up in the project's .venv/bin first, then on search_path (the
-    PATH by default); JavaScript tools only in the project's node_modules/.bin.
+    Python tools are looked up in the project's .venv/bin (or venv/bin) first, then on
+    search_path; by default that is the PATH followed by the bin directory of the Python
+    running Devora (where `pip install devora[checks]` put them). JavaScript tools are looked
+    up only in the project's node_modules/.bin; node and npm on search_path.
     """
+    if search_path is None:
+        search_path = default_search_path()
     if not root.exists():
         raise ProjectNotFoundError(root)
     if not root.is_dir():
@@ -145,8 +152,15 @@ def detect_project(root: Path, *, search_path: str | None = None) -> ProjectProf
     )
 
 
+def default_search_path() -> str:
+    """The PATH, then the bin directory of the Python running Devora."""
+    own_bin = str(Path(sys.executable).parent)
+    entries = os.environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join([*entries, own_bin] if own_bin not in entries else entries)
+
+
 def _find_tools(
-    root: Path, languages: set[Language], venv: Path | None, search_path: str | None
+    root: Path, languages: set[Language], venv: Path | None, search_path: str
 ) -> dict[str, Path]:
     found: dict[str, Path] = {}
     if Language.PYTHON in languages:
@@ -167,7 +181,7 @@ def _find_tools(
     return found
 
 
-def _python_tool(name: str, venv: Path | None, search_path: str | None) -> Path | None:
+def _python_tool(name: str, venv: Path | None, search_path: str) -> Path | None:
     if venv is not None:
         candidate = venv / "bin" / name
         if candidate.is_file():
