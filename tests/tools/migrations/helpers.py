@@ -5,6 +5,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+try:  # tests/ as a package (tests/__init__.py) or as a plain rootdir conftest
+    from tests.conftest import require_executable
+except ModuleNotFoundError:  # pragma: no cover - depends on how pytest was started
+    from conftest import require_executable
+
 from devora.tools.migrations import (
     DataFingerprint,
     SchemaSnapshot,
@@ -12,6 +17,14 @@ from devora.tools.migrations import (
     open_engine,
     snapshot_schema,
 )
+
+__all__ = [
+    "require_executable",
+    "run_sql",
+    "state_of",
+    "write_alembic_project",
+    "write_sql_folder",
+]
 
 
 def run_sql(url: str, *statements: str) -> None:

@@ -21,7 +21,7 @@ from devora.tools.migrations import (
 )
 
 from .helpers import run_sql, state_of, write_alembic_project, write_sql_folder
-from .test_alembic import A1, B2
+from .revisions import A1, B2
 
 FOLDER = {
     "0001_users.sql": """

@@ -16,12 +16,7 @@ from devora.tools.migrations import (
     restore_backup,
 )
 
-from .helpers import run_sql, state_of
-
-try:  # tests/ as a package (tests/__init__.py) or as a plain rootdir conftest
-    from tests.conftest import require_executable
-except ModuleNotFoundError:  # pragma: no cover - depends on how pytest was started
-    from conftest import require_executable
+from .helpers import require_executable, run_sql, state_of
 
 SETUP = (
     "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL)",

@@ -16,13 +16,14 @@ from devora.tools.migrations import (
     snapshot_schema,
 )
 
-try:  # tests/ as a package (tests/__init__.py) or as a plain rootdir conftest
-    from tests.conftest import require_executable
-except ModuleNotFoundError:  # pragma: no cover - depends on how pytest was started
-    from conftest import require_executable
-
-from .helpers import run_sql, state_of, write_alembic_project, write_sql_folder
-from .test_alembic import A1, B2, C3_CONCURRENT
+from .helpers import (
+    require_executable,
+    run_sql,
+    state_of,
+    write_alembic_project,
+    write_sql_folder,
+)
+from .revisions import A1, B2, C3_CONCURRENT
 
 FIRST = {
     "0001_users.sql": """
