@@ -79,7 +79,7 @@ async def test_gives_up_after_max_attempts_with_the_last_error() -> None:
 
     errors = [ProviderError("p", f"boom {n}", status=500, retryable=True) for n in range(3)]
     flaky = Flaky(*errors)
-    with pytest.raises(ProviderError, match="boom 2"):
+    with pytest.raises(ProviderError, match=r"boom 2 \(gave up after 3 attempts\)$"):
         await call_with_retries(flaky, RetryPolicy(max_attempts=3), sleep=sleep)
     assert flaky.calls == 3
 
@@ -91,6 +91,6 @@ async def test_does_not_retry_a_permanent_error_or_a_huge_retry_after() -> None:
     assert flaky.calls == 1
     flaky = Flaky(ProviderError("p", "come back tomorrow", status=429, retryable=True,
                                 retry_after=86400))  # fmt: skip
-    with pytest.raises(ProviderError, match="tomorrow"):
+    with pytest.raises(ProviderError, match=r"tomorrow.*asks to wait 86400s, longer than the 60s"):
         await call_with_retries(flaky, RetryPolicy(max_retry_after=60))
     assert flaky.calls == 1

@@ -75,6 +75,7 @@ async def provider_complete(provider: Provider, max_attempts: int = 3) -> Triage
     ("text", "expected"),
     [
         ('{"a": 1}', '{"a": 1}'),
+        ('{"a": 1} -- hope this helps', '{"a": 1}'),
         ('```json\n{"a": 1}\n```', '{"a": 1}'),
         ('Here you go:\n```\n{"a": 1}\n```\nanything else?', '{"a": 1}'),
         ('The answer is {"a": {"b": 2}} as asked.', '{"a": {"b": 2}}'),

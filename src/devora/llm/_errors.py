@@ -100,6 +100,12 @@ class ProviderError(StepError):
             hint=hint or _hint_for_status(status),
         )
 
+    def give_up(self, why: str) -> ProviderError:
+        """This error, saying why it was not retried (again)."""
+        self.message = f"{self.message} ({why})"
+        self.args = (self.message,)
+        return self
+
 
 def _hint_for_status(status: int | None) -> str:
     if status in (401, 403):

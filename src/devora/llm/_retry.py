@@ -95,12 +95,18 @@ async def call_with_retries(
         try:
             return await call()
         except ProviderError as error:
-            if not error.retryable or attempt >= policy.max_attempts:
+            if not error.retryable:
                 raise
+            if attempt >= policy.max_attempts:
+                raise error.give_up(f"gave up after {attempt} attempts") from error.__cause__
             from_header = error.retry_after is not None
             if error.retry_after is not None:
                 if error.retry_after > policy.max_retry_after:
-                    raise
+                    why = (
+                        f"the server asks to wait {error.retry_after:g}s, longer than the "
+                        f"{policy.max_retry_after:g}s Devora waits"
+                    )
+                    raise error.give_up(why) from error.__cause__
                 delay = error.retry_after
             else:
                 delay = policy.backoff(attempt)

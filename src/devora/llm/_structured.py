@@ -27,7 +27,7 @@ def extract_json(text: str) -> str:
         return fenced.group(1).strip()
     stripped = text.strip()
     start, end = stripped.find("{"), stripped.rfind("}")
-    if start > 0 and end > start:
+    if start != -1 and end > start:
         return stripped[start : end + 1]
     return stripped
 
