@@ -32,6 +32,7 @@ from devora.tools.checks._errors import (
     ToolFailedError,
 )
 from devora.tools.checks._eslint import EslintCheck, EslintReport, parse_eslint_json
+from devora.tools.checks._fingerprint import check_fingerprint, project_files, tree_fingerprint
 from devora.tools.checks._fixers import (
     FixResult,
     fix_eslint,
@@ -108,6 +109,7 @@ __all__ = [
     "ToolTimeoutError",
     "TscCheck",
     "all_checks",
+    "check_fingerprint",
     "checks_for",
     "default_search_path",
     "detect_project",
@@ -129,7 +131,9 @@ __all__ = [
     "parse_ruff_format_text",
     "parse_ruff_json",
     "parse_tsc_output",
+    "project_files",
     "relative_file",
     "run_process",
     "tool_version",
+    "tree_fingerprint",
 ]
