@@ -7,6 +7,7 @@ import pytest
 from devora.tools.release import (
     BumpRules,
     Commit,
+    ConflictingVersionOptionsError,
     Increment,
     InvalidVersionError,
     NoBumpWorthyCommitsError,
@@ -127,3 +128,17 @@ def test_bump_version_table(
     current: str, increment: Increment | None, prerelease: Prerelease | None, expected: str
 ) -> None:
     assert str(bump_version(V(current), increment, prerelease)) == expected
+
+
+def test_explicit_version_cannot_be_combined_with_computed_options() -> None:
+    with pytest.raises(ConflictingVersionOptionsError) as caught:
+        compute_next_version(
+            commits("fix: a"),
+            current=V("1.0.0"),
+            version="2.0.0",
+            increment=Increment.MAJOR,
+            prerelease=Prerelease.RC,
+        )
+    assert caught.value.message == (
+        "--version 2.0.0 cannot be combined with --increment and --prerelease"
+    )

@@ -24,6 +24,7 @@ from devora.tools.release._conventional import (
 )
 from devora.tools.release._errors import (
     ChangelogError,
+    ConflictingVersionOptionsError,
     DirtyWorkingTreeError,
     GitCommandError,
     GitTimeoutError,
@@ -74,6 +75,7 @@ __all__ = [
     "BumpRules",
     "ChangelogError",
     "Commit",
+    "ConflictingVersionOptionsError",
     "ConventionalCommit",
     "CreatedCommit",
     "CreatedTag",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from devora.tools.release._commits import Commit
 from devora.tools.release._conventional import ConventionalCommit, split_conventional
 from devora.tools.release._errors import (
+    ConflictingVersionOptionsError,
     NoBumpWorthyCommitsError,
     NoCommitsSinceTagError,
     VersionNotIncreasingError,
@@ -119,6 +120,13 @@ def compute_next_version(
         )
 
     if version is not None:
+        conflicts = [
+            option
+            for option, value in (("--increment", increment), ("--prerelease", prerelease))
+            if value is not None
+        ]
+        if conflicts:
+            raise ConflictingVersionOptionsError(version, conflicts)
         requested = parse_version(version, source="requested version")
         if current is not None and requested <= current:
             raise VersionNotIncreasingError(str(requested), str(current))

@@ -28,6 +28,7 @@ from devora.errors import StepError, UsageError
 
 __all__ = [
     "ChangelogError",
+    "ConflictingVersionOptionsError",
     "DirtyWorkingTreeError",
     "GitCommandError",
     "GitTimeoutError",
@@ -181,6 +182,20 @@ class VersionNotIncreasingError(UsageError):
         super().__init__(
             f"requested version {requested} is not greater than the last release {current}",
             hint=f"pass a version above {current}",
+        )
+
+
+class ConflictingVersionOptionsError(UsageError):
+    """An explicit version was combined with options that compute one."""
+
+    code = "conflicting_version_options"
+
+    def __init__(self, version: str, options: Sequence[str]) -> None:
+        self.version = version
+        self.options = list(options)
+        super().__init__(
+            f"--version {version} cannot be combined with {' and '.join(self.options)}",
+            hint="pass either an explicit --version, or --increment/--prerelease to compute it",
         )
 
 
