@@ -60,6 +60,9 @@ async def test_symlink_escapes_are_refused(toolbox: Toolbox, tmp_path: Path) -> 
     ):
         assert answer.startswith("error: refused") and "symlink" in answer
     assert not (outside / "new.txt").exists()
+    (toolbox.root / "g").symlink_to(toolbox.root / ".git")
+    answer = await call(toolbox, "write_file", path="g", content="gitdir: /elsewhere\n")
+    assert answer == "error: refused: 'g' resolves inside .git (symlink)"
     assert "top secret" not in await call(toolbox, "search", pattern="top secret")
 
 

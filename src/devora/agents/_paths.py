@@ -25,4 +25,6 @@ def resolve_inside(root: Path, path: str) -> Path:
     resolved = (real_root / Path(*given.parts)).resolve()
     if not resolved.is_relative_to(real_root):
         raise ToolRefused(f"refused: {path!r} resolves outside the worktree (symlink)")
+    if ".git" in resolved.relative_to(real_root).parts:
+        raise ToolRefused(f"refused: {path!r} resolves inside .git (symlink)")
     return resolved
