@@ -153,6 +153,17 @@ def test_junit_with_several_suites() -> None:
     assert report.findings[0].message == "tests/test_a.py::test_x: fixture 'db' not found"
 
 
+def test_junit_names_class_methods_and_survives_empty_messages() -> None:
+    xml = (
+        '<testsuite tests="1" failures="1" errors="0" skipped="0">'
+        '<testcase classname="tests.test_a.TestCart" name="test_total" file="tests/test_a.py" '
+        'line="9"><failure message=" "/></testcase></testsuite>'
+    )
+    (finding,) = parse_junit_xml(xml, ROOT).findings
+    assert finding.message == "tests/test_a.py::TestCart::test_total: failure"
+    assert finding.line == 10
+
+
 def test_bandit_scan_errors_become_notes() -> None:
     text = json.dumps(
         {"results": [], "errors": [{"filename": "bad.py", "reason": "syntax error while parsing"}]}

@@ -169,7 +169,13 @@ def _test_finding(
     file = case.get("file")
     name = case.get("name", "?")
     classname = case.get("classname") or ""
-    test_id = f"{file}::{name}" if file else f"{classname}::{name}".strip(":")
+    if file:
+        # classname is "tests.test_a" for a function, "tests.test_a.TestX" for a method.
+        module = file.removesuffix(".py").replace("/", ".")
+        owner = classname.removeprefix(module).lstrip(".") if classname.startswith(module) else ""
+        test_id = "::".join(part for part in (file, owner, name) if part)
+    else:
+        test_id = "::".join(part for part in (classname, name) if part)
     line: int | None = int(case.get("line", "-1")) + 1 or None  # xunit1 lines are 0-based
     body = problem.text or ""
     if file:
@@ -177,7 +183,8 @@ def _test_finding(
         lines = [int(n) for path, n in _TRACE_LINE.findall(body) if Path(path) == Path(file)]
         if lines:
             line = lines[-1]
-    summary = (problem.get("message") or body or kind).strip().splitlines()[0]
+    text_lines = (problem.get("message") or body).strip().splitlines()
+    summary = text_lines[0] if text_lines else kind
     return Finding(
         tool="pytest",
         rule="test-failure" if kind == "failure" else "test-error",
