@@ -10,6 +10,8 @@ from devora.tools.migrations import (
     AlembicSource,
     DatabaseUnreachableError,
     MigrationError,
+    MigrationState,
+    MigrationStatementError,
     SmokeQuery,
     SqlFolderSource,
     analyze,
@@ -20,7 +22,7 @@ from devora.tools.migrations import (
     verify_migrations,
 )
 
-from .helpers import run_sql, state_of, write_alembic_project, write_sql_folder
+from .helpers import require_executable, run_sql, state_of, write_alembic_project, write_sql_folder
 from .revisions import A1, B2
 
 FOLDER = {
@@ -174,3 +176,39 @@ def test_analyze_lists_pending_and_findings_and_changes_nothing(
     assert [m.version for m in analysis.pending] == ["3"]
     assert [(f.rule, f.line) for f in analysis.findings] == [("drop-table", 2)]
     assert analysis.findings[0].file == str(tmp_path / "migrations" / "0003_cleanup.sql")
+
+
+async def test_non_atomic_failure_says_what_stayed_and_the_backup_brings_it_back(
+    tmp_path: Path, pg_url: str
+) -> None:
+    require_executable("pg_dump", "apt-get install postgresql-client")
+    run_sql(pg_url, "CREATE TABLE keep (id INTEGER PRIMARY KEY)", "INSERT INTO keep VALUES (1)")
+    source = SqlFolderSource(
+        write_sql_folder(
+            tmp_path,
+            {
+                "0001_a.sql": "CREATE TABLE a (id INTEGER);\n",
+                "0002_b.sql": "CREATE TABLE b (id INTEGER);\n"
+                "CREATE INDEX CONCURRENTLY ix_nope ON nope (id);\n",
+            },
+        )
+    )
+    before = state_of(pg_url)
+    backup = await backup_database(pg_url, tmp_path / "artifacts")
+    with pytest.raises(MigrationStatementError) as info:
+        apply_migrations(source, pg_url)
+    assert info.value.line == 2 and "nope" in info.value.message
+    assert "committed before the failure: 1" in (info.value.hint or "")
+    assert "Restore the backup" in (info.value.hint or "")
+    assert sorted(state_of(pg_url)[0].tables) == ["a", "b", "devora_schema_migrations", "keep"]
+    rolled = await rollback_migrations(
+        source,
+        pg_url,
+        start=MigrationState(source="sql", applied=()),
+        backup=backup,
+        before=before[0],
+    )
+    assert (
+        rolled.method == "restore" and rolled.schema_diff is not None and rolled.schema_diff.empty
+    )
+    assert state_of(pg_url) == before

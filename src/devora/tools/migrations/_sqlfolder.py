@@ -15,6 +15,7 @@ from devora.tools.migrations._errors import (
     ChecksumMismatchError,
     MigrationError,
     MigrationFolderError,
+    MigrationStatementError,
 )
 from devora.tools.migrations._execute import execute_outside_transaction, execute_statement
 from devora.tools.migrations._lint import runs_outside_transaction
@@ -190,24 +191,46 @@ class SqlFolderSource:
                     return self.apply_in_transaction(connection)
             with connection.begin():
                 self.history.create(connection, checkfirst=True)
+            done: list[str] = []
             for migration in pending:
-                # One transaction per migration; a statement that cannot run in one is
-                # run on its own autocommit connection between two transactions.
-                transaction = connection.begin()
                 try:
-                    for statement in migration.statements:
-                        if runs_outside_transaction(statement, dialect, version):
-                            transaction.commit()
-                            execute_outside_transaction(engine, statement)
-                            transaction = connection.begin()
-                        else:
-                            execute_statement(connection, statement)
-                    self._record(connection, migration)
-                    transaction.commit()
-                except BaseException:
-                    transaction.rollback()
+                    self._apply_in_steps(engine, connection, migration, dialect, version)
+                except MigrationStatementError as exc:
+                    committed = ", ".join(done) or "none"
+                    exc.hint = (
+                        "these migrations could not run in one transaction (a statement must "
+                        f"run outside one): migrations committed before the failure: {committed}; "
+                        f"statements of {Path(migration.file).name} before line {exc.line} that "
+                        "ran outside a transaction stay applied. Restore the backup to roll back."
+                    )
                     raise
+                done.append(migration.version)
             return pending
+
+    def _apply_in_steps(
+        self,
+        engine: Engine,
+        connection: Connection,
+        migration: Migration,
+        dialect: str,
+        version: tuple[int | str, ...],
+    ) -> None:
+        # One transaction per migration; a statement that cannot run in one is run on its
+        # own autocommit connection between two transactions.
+        transaction = connection.begin()
+        try:
+            for statement in migration.statements:
+                if runs_outside_transaction(statement, dialect, version):
+                    transaction.commit()
+                    execute_outside_transaction(engine, statement)
+                    transaction = connection.begin()
+                else:
+                    execute_statement(connection, statement)
+            self._record(connection, migration)
+            transaction.commit()
+        finally:
+            if transaction.is_active:
+                transaction.rollback()
 
     def downgrade(self, engine: Engine, to: MigrationState) -> None:
         """Plain .sql folders have no down migrations: restore the backup instead."""
