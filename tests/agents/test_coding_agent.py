@@ -13,7 +13,7 @@ import pytest
 from devora.agents import AgentLimitError, CodingAgent, CodingResult, CommandPolicy
 from devora.llm import MASK, ProviderError, ProviderOptions, Usage
 from tests.llm.harness import APIS, TEST_KEY, provider_for, reply
-from tests.llm.scripted_server import scripted_server
+from tests.llm.scripted_server import Reply, scripted_server
 
 from .gitrepo import CALC, CALC_FIXED, git, make_repo
 
@@ -26,7 +26,7 @@ def pytest_policy() -> CommandPolicy:
     return CommandPolicy(allowed=[["pytest"], ["ruff", "check"]], timeout=60, env=environ)
 
 
-def fix_the_bug_script(api: str) -> list[object]:
+def fix_the_bug_script(api: str) -> list[Reply]:
     return [
         reply(api, "Let me look.", tool_calls=[("c1", "list_files", {})]),
         reply(api, tool_calls=[("c2", "read_file", {"path": "calc.py"})]),

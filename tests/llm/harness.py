@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from devora.llm import Provider, ProviderOptions, RetryPolicy, open_provider
 
-from .scripted_server import Reply, ScriptedServer, anthropic_reply, openai_reply
+from .scripted_server import Reply, anthropic_reply, openai_reply
 
 APIS = ("openai", "anthropic")
+
+
+class HasUrl(Protocol):
+    """A ScriptedServer, or anything else with a root URL."""
+
+    @property
+    def url(self) -> str: ...
+
+
 TEST_KEY = "sk-test-0123456789abcdef"
 
 FAST_RETRIES = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.2, jitter=0)
 
 
-def provider_for(
-    server: ScriptedServer, api: str, options: ProviderOptions | None = None
-) -> Provider:
+def provider_for(server: HasUrl, api: str, options: ProviderOptions | None = None) -> Provider:
     """A provider of `api` talking to the scripted server, with a fake key in a fake env."""
     if api == "openai":
         return open_provider(
