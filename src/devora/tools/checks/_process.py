@@ -5,23 +5,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ProcessOutput", "ToolTimeoutError", "run_process", "tail"]
+__all__ = ["ProcessOutput", "ToolTimeoutError", "run_process", "strip_ansi", "tail"]
 
 # Tools print colours and progress bars to terminals; we want plain machine-readable output.
+# (Not FORCE_COLOR=0: some tools, ruff 0.6 among them, force colours when it is set at all.)
 _QUIET_ENV = {
     "NO_COLOR": "1",
-    "FORCE_COLOR": "0",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONIOENCODING": "utf-8",
     "npm_config_fund": "false",
     "npm_config_update_notifier": "false",
 }
+
+
+_COLOUR_FORCING = frozenset({"FORCE_COLOR", "CLICOLOR_FORCE", "PY_COLORS"})
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,11 @@ class ToolTimeoutError(Exception):
         self.timeout = timeout
 
 
+def strip_ansi(text: str) -> str:
+    """The text without terminal colour and cursor escapes (raw ESC never belongs in JSON)."""
+    return _ANSI.sub("", text)
+
+
 def tail(text: str, lines: int = 20) -> str:
     """The last lines of a text, stripped."""
     return "\n".join(text.strip().splitlines()[-lines:])
@@ -57,7 +67,8 @@ async def run_process(
     env: Mapping[str, str] | None = None,
 ) -> ProcessOutput:
     """Run argv in cwd for at most time_limit seconds (then kill it) and return its output."""
-    environment = {**os.environ, **_QUIET_ENV, **(env or {})}
+    inherited = {k: v for k, v in os.environ.items() if k not in _COLOUR_FORCING}
+    environment = {**inherited, **_QUIET_ENV, **(env or {})}
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
         *argv,
@@ -84,8 +95,8 @@ async def run_process(
     return ProcessOutput(
         argv=tuple(argv),
         exit_code=process.returncode,
-        stdout=stdout.decode(errors="replace"),
-        stderr=stderr.decode(errors="replace"),
+        stdout=strip_ansi(stdout.decode(errors="replace")),
+        stderr=strip_ansi(stderr.decode(errors="replace")),
         duration=time.monotonic() - started,
     )
 
