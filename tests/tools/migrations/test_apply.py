@@ -176,6 +176,8 @@ def test_analyze_lists_pending_and_findings_and_changes_nothing(
     assert [m.version for m in analysis.pending] == ["3"]
     assert [(f.rule, f.line) for f in analysis.findings] == [("drop-table", 2)]
     assert analysis.findings[0].file == str(tmp_path / "migrations" / "0003_cleanup.sql")
+    relative = analyze(source, db_url, root=tmp_path)
+    assert relative.findings[0].file == "migrations/0003_cleanup.sql"
 
 
 async def test_non_atomic_failure_says_what_stayed_and_the_backup_brings_it_back(

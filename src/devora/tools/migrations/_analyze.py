@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import URL
 
@@ -26,8 +28,18 @@ class Analysis(BaseModel):
     """`file:line` of statements that cannot run in a transaction (the dry-run uses a copy)."""
 
 
-def analyze(source: MigrationSource, url: str | URL) -> Analysis:
-    """Read the database's migration state and lint the pending migrations; changes nothing."""
+def _relative(file: str | None, root: Path | None) -> str | None:
+    if file is None or root is None:
+        return file
+    path = Path(file).resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else file
+
+
+def analyze(source: MigrationSource, url: str | URL, *, root: str | Path | None = None) -> Analysis:
+    """Read the database's migration state and lint the pending migrations; changes nothing.
+
+    With `root` (the project root), findings name their files relative to it.
+    """
     with open_engine(url) as engine, engine.connect() as connection:
         state = source.state(connection)
         pending = source.pending(connection)
@@ -50,6 +62,8 @@ def analyze(source: MigrationSource, url: str | URL) -> Analysis:
         for m in pending
         if m.render_problem
     ]
+    base = Path(root).resolve() if root is not None else None
+    findings = [f.model_copy(update={"file": _relative(f.file, base)}) for f in findings]
     return Analysis(
         dialect=dialect,
         state=state,
