@@ -261,3 +261,19 @@ def test_read_only_store_directory(devora: Devora, read_only_home: Path) -> None
     result = devora("run", f"{TOYS}:chain")
     assert_one_clear_error(result, "is not writable", code=5)
     assert list(read_only_home.iterdir()) == []
+
+
+def test_inputs_as_options_and_flags(devora: Devora) -> None:
+    result = devora("run", f"{TOYS}:chain", "--seed", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json_lines(result.stdout)[-1]["data"]["outputs"]["last"]["side"] == "side-3"
+    out_dir = devora.home.parent / "site"
+    flags = devora("run", EXAMPLE, f"--out-dir={out_dir}", "--no-with-search-index")
+    assert flags.returncode == 0, flags.stderr
+    assert not (out_dir / "search.json").exists() and (out_dir / "index.html").exists()
+
+
+def test_unknown_option_and_extra_argument(devora: Devora) -> None:
+    assert_one_clear_error(devora("run", f"{TOYS}:chain", "--sed", "3"), "unknown option --sed")
+    assert_one_clear_error(devora("run", f"{TOYS}:chain", "extra"), "too many arguments")
+    assert no_runs(devora)

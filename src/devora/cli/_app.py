@@ -37,9 +37,17 @@ app = typer.Typer(
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON output (JSON lines for events).")]
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 def run(
     workflow: Annotated[str, typer.Argument(help="A built-in name or path/to/file.py:NAME.")],
+    arguments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ARGS]...",
+            help="The workflow's positional inputs (e.g. a PATH) and its inputs as options "
+            "(--fix, --report-dir DIR).",
+        ),
+    ] = None,
     inputs: Annotated[
         list[str] | None,
         typer.Option("--input", "-i", help="An input as NAME=VALUE (repeatable)."),
@@ -56,11 +64,19 @@ def run(
     json_lines: JsonOption = False,
 ) -> None:
     """Run a workflow: validate its inputs, then execute it with a live view."""
-    from devora.cli._inputs import collect_inputs
+    from devora.cli._inputs import collect_inputs, workflow_arguments
     from devora.workflows import resolve_workflow
 
     definition = resolve_workflow(workflow)
     raw = collect_inputs(inputs or [], inputs_file)
+    raw.update(
+        workflow_arguments(
+            definition.name,
+            definition.positional,
+            definition.inputs.model_fields,
+            arguments or [],
+        )
+    )
     definition.validate_inputs(raw)  # before the store is touched: bad input makes nothing
     with open_cli_store() as store:
         result = run_with_view(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from devora.errors import InputsFileError, UsageError
 
-__all__ = ["collect_inputs"]
+__all__ = ["collect_inputs", "positional_inputs", "workflow_arguments"]
 
 
 def collect_inputs(pairs: Sequence[str], inputs_file: Path | None) -> dict[str, Any]:
@@ -69,3 +69,62 @@ def _read_inputs_file(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputsFileError(str(path), f"expected a mapping, found {type(data).__name__}")
     return {str(k): v for k, v in data.items()}
+
+
+def workflow_arguments(
+    workflow: str,
+    positional: Sequence[str],
+    fields: Mapping[str, Any],
+    tokens: Sequence[str],
+) -> dict[str, Any]:
+    """Inputs from the words after the workflow name: positional values and --input-name options.
+
+    `--fix` sets a boolean input `fix` to true (`--no-fix` to false); `--report-dir DIR`
+    sets `report_dir`. Positional values fill the workflow's positional inputs in order.
+    """
+    values: list[str] = []
+    inputs: dict[str, Any] = {}
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        if not token.startswith("--") or token == "--":
+            values.append(token)
+            continue
+        name, has_value, value = token[2:].partition("=")
+        field_name = name.replace("-", "_")
+        negated = field_name.startswith("no_") and field_name[3:] in fields
+        if negated:
+            field_name = field_name[3:]
+        if field_name not in fields:
+            known = ", ".join("--" + f.replace("_", "-") for f in fields) or "none"
+            raise UsageError(
+                f"unknown option {token} for workflow {workflow!r}",
+                hint=f"its inputs as options: {known}; `devora show {workflow}` describes them",
+            )
+        if has_value:
+            inputs[field_name] = _parse_value(value)
+        elif _is_bool(fields[field_name]):
+            inputs[field_name] = not negated
+        elif index < len(tokens):
+            inputs[field_name] = _parse_value(tokens[index])
+            index += 1
+        else:
+            raise UsageError(f"option {token} needs a value", hint=f"{token} VALUE")
+    inputs.update(positional_inputs(workflow, positional, values))
+    return inputs
+
+
+def _is_bool(field: Any) -> bool:
+    return getattr(field, "annotation", None) is bool
+
+
+def positional_inputs(workflow: str, names: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
+    """Map positional command-line values onto the workflow's positional inputs."""
+    if len(values) > len(names):
+        takes = f"takes {', '.join(n.upper() for n in names)}" if names else "takes no arguments"
+        raise UsageError(
+            f"too many arguments for workflow {workflow!r}: {' '.join(values)}",
+            hint=f"{workflow} {takes}; pass other inputs with -i NAME=VALUE",
+        )
+    return {name: _parse_value(value) for name, value in zip(names, values, strict=False)}

@@ -133,6 +133,7 @@ class Workflow:
     outputs: OutputsFunction | None = None
     description: str = ""
     concurrency: int = 16
+    positional: tuple[str, ...] = ()
     ref: str | None = None
     by_id: dict[str, Step[Any]] = field(init=False, repr=False)
     order: tuple[str, ...] = field(init=False, repr=False)
@@ -165,6 +166,9 @@ class Workflow:
                 )
         if self.concurrency < 1:
             self._invalid("concurrency must be at least 1")
+        unknown = [name for name in self.positional if name not in self.inputs.model_fields]
+        if unknown:
+            self._invalid(f"positional inputs {unknown} are not fields of {self.inputs.__name__}")
         self.dependents = {k: tuple(v) for k, v in dependents.items()}
         self.order = self._topological_order()
 
