@@ -115,3 +115,20 @@ def upgrade():
 def downgrade():
     pass
 '''
+
+C3_PYTHON_ERROR = '''
+"""python error"""
+from alembic import op
+
+revision = "c3"
+down_revision = "b2"
+
+
+def upgrade():
+    op.execute("UPDATE users SET email = 'x'")
+    op.add_colum("users", None)
+
+
+def downgrade():
+    pass
+'''

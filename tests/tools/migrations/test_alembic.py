@@ -17,7 +17,15 @@ from devora.tools.migrations import (
 )
 
 from .helpers import state_of, write_alembic_project
-from .revisions import A1, B2, C3_BROKEN, C3_CONCURRENT, C3_READS_DATA, C3_RISKY
+from .revisions import (
+    A1,
+    B2,
+    C3_BROKEN,
+    C3_CONCURRENT,
+    C3_PYTHON_ERROR,
+    C3_READS_DATA,
+    C3_RISKY,
+)
 
 
 def _project(tmp_path: Path, **extra: str) -> AlembicSource:
@@ -137,3 +145,15 @@ async def test_revision_that_reads_data_is_flagged_and_dry_run_on_a_copy(
         with engine.connect() as connection:
             emails = connection.exec_driver_sql("SELECT email FROM users").scalars().all()
     assert emails == ["seen 1"]
+
+
+def test_python_error_in_a_revision_names_its_file_and_line(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    source = _project(tmp_path, c3_typo=C3_PYTHON_ERROR)
+    before = state_of(sqlite_url)
+    with open_engine(sqlite_url) as engine, pytest.raises(MigrationSourceError) as info:
+        source.upgrade(engine)
+    assert "c3_typo.py:10" in info.value.message
+    assert "AttributeError" in info.value.message and "add_colum" in info.value.message
+    assert state_of(sqlite_url) == before
