@@ -1,4 +1,4 @@
-"""The oldest tool versions pyproject allows (ruff 0.6) still read right, installed for real."""
+"""The oldest tools pyproject allows (ruff 0.6, mypy 1.11) read right, installed for real."""
 
 from __future__ import annotations
 
@@ -8,25 +8,39 @@ from pathlib import Path
 
 import pytest
 
-from devora.tools.checks import CheckStatus, RuffCheck, RuffFormatCheck, detect_project
+from devora.tools.checks import CheckStatus, MypyCheck, RuffCheck, RuffFormatCheck, detect_project
 
-from .conftest import require
+from .conftest import require, write_tool
 
 OLDEST_RUFF = "ruff==0.6.9"
+OLDEST_MYPY = "mypy==1.11.2"
+
+
+def _pip_install_target(requirement: str, target: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--target", str(target), requirement],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    require(done.returncode == 0, f"cannot install {requirement} from PyPI: {done.stderr[-500:]}")
+
+
+@pytest.fixture(scope="module")
+def old_mypy_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bin directory whose mypy is mypy 1.11.2 (the first with -O json), from PyPI."""
+    target = tmp_path_factory.mktemp("old-mypy")
+    _pip_install_target(OLDEST_MYPY, target / "lib")
+    launcher = f'PYTHONPATH="{target / "lib"}" exec "{sys.executable}" -m mypy "$@"'
+    return write_tool(target / "bin", "mypy", launcher).parent
 
 
 @pytest.fixture(scope="module")
 def old_ruff_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bin directory holding ruff 0.6.9, installed from PyPI."""
     target = tmp_path_factory.mktemp("old-ruff")
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--target", str(target), OLDEST_RUFF],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    require(done.returncode == 0, f"cannot install {OLDEST_RUFF} from PyPI: {done.stderr[-500:]}")
+    _pip_install_target(OLDEST_RUFF, target)
     return target / "bin"
 
 
@@ -62,3 +76,12 @@ async def test_forced_colours_in_the_environment_do_not_leak_in(
     profile = detect_project(python_project, search_path=str(old_ruff_bin))
     result = await RuffFormatCheck().run(profile)
     assert [f.file for f in result.findings] == ["src/inventory/report.py"]
+
+
+async def test_mypy_1_11_json_lines_read_the_same(python_project: Path, old_mypy_bin: Path) -> None:
+    # mypy 1.11's JSON has no end_line; the finding is otherwise the same.
+    result = await MypyCheck().run(detect_project(python_project, search_path=str(old_mypy_bin)))
+    assert result.tool_version == "1.11.2"
+    assert [(f.rule, f.file, f.line, f.column, f.end_line) for f in result.findings] == [
+        ("assignment", "src/inventory/stock.py", 38, 18, None)
+    ]
