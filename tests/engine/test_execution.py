@@ -418,3 +418,13 @@ async def test_a_crash_during_rollback_resumes_the_rollback(store: Store, counte
     result = await Engine(store).resume(run.id, toys.saga, force=True)
     assert result.status is RunStatus.ROLLED_BACK
     assert ran(counter) == ["undo_a"]
+
+
+async def test_steps_record_summary_figures_on_the_run(store: Store) -> None:
+    async def score(ctx: StepContext[BaseModel]) -> int:
+        ctx.set_summary(score=87, passed=True)
+        return 87
+
+    result = await Engine(store).run(Workflow("scored", [Step("score", score)]))
+    assert result.summary == {"score": 87, "passed": True}
+    assert store.get_run(result.run_id).summary == {"score": 87, "passed": True}

@@ -87,6 +87,8 @@ def run(
         )
     if not json_lines:
         print_result(result)
+        if definition.present is not None and not result.dry_run:
+            definition.present(result, console())
     raise typer.Exit(exit_code_for(result.status.value))
 
 

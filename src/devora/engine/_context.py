@@ -129,6 +129,10 @@ class StepContext(Generic[InputsT]):
             raise StepSuspended(WaitRequest(kind="approval", key=key, prompt=prompt, squad=squad))
         return Approval.model_validate(answer.payload)
 
+    def set_summary(self, **figures: Any) -> None:
+        """Record small figures on the run (a score), listed by `devora runs`."""
+        self._execution.call_in_loop(self._execution.update_summary, figures)
+
     @property
     def artifacts_dir(self) -> Path:
         """This run's artifact directory (created on demand)."""

@@ -95,6 +95,7 @@ class RunExecution:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._finished: list[tuple[str, StepOutcome]] = []
         self._cancelled: list[str] = []
+        self.summary: dict[str, Any] = dict(run.summary)
         self._wake = asyncio.Event()
         self._failed_step: str | None = None
         self._cancel_requested = False
@@ -157,6 +158,11 @@ class RunExecution:
             function(*args, **kwargs)
         else:
             self._loop.call_soon_threadsafe(functools.partial(function, *args, **kwargs))
+
+    def update_summary(self, figures: Mapping[str, Any]) -> None:
+        """Merge figures into the run's summary (journaled with the next commit)."""
+        self.summary.update(figures)
+        self.journal.update_run(RunUpdate(run_id=self.run.id, summary=dict(self.summary)))
 
     def result_of(self, step_id: str) -> Any:
         """The output of a done step; StepError when it is not done."""
@@ -656,4 +662,5 @@ class RunExecution:
             steps=dict(self.outcomes),
             compensations=dict(self.compensations),
             dry_run=self.dry_run,
+            summary=dict(self.summary),
         )

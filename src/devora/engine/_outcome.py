@@ -50,6 +50,7 @@ class RunResult:
     steps: dict[str, StepOutcome] = field(default_factory=dict)
     compensations: dict[str, StepOutcome] = field(default_factory=dict)
     dry_run: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
 
     @property
     def plans(self) -> dict[str, Plan]:

@@ -125,7 +125,11 @@ OutputsFunction = Callable[["StepContext[Any]"], Mapping[str, Any]]
 
 @dataclass(slots=True)
 class Workflow:
-    """A named definition: an input model, steps, and how to compute its outputs."""
+    """A named definition: an input model, steps, and how to compute its outputs.
+
+    `positional` names the inputs the command line takes as arguments (`PATH`);
+    `present(result, console)` prints a workflow's own summary after a run in the CLI.
+    """
 
     name: str
     steps: Sequence[Step[Any]]
@@ -134,6 +138,7 @@ class Workflow:
     description: str = ""
     concurrency: int = 16
     positional: tuple[str, ...] = ()
+    present: Callable[[Any, Any], None] | None = None
     ref: str | None = None
     by_id: dict[str, Step[Any]] = field(init=False, repr=False)
     order: tuple[str, ...] = field(init=False, repr=False)

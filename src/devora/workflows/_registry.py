@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -25,12 +26,38 @@ class WorkflowEntry:
 
 
 # Built-in workflows, imported only when asked for (keeps `devora --help` fast).
-BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {}
+BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {
+    entry.name: entry
+    for entry in (
+        WorkflowEntry(
+            "quality-gate",
+            "devora.workflows.quality_gate:quality_gate",
+            "Type-check, lint, test and audit a project in parallel; score it; auto-fix.",
+            "built-in",
+        ),
+        WorkflowEntry(
+            "release",
+            "devora.workflows.release:release",
+            "Next version from Conventional Commits, changelog, tag and publish, with rollback.",
+            "built-in",
+        ),
+        WorkflowEntry(
+            "migration",
+            "devora.workflows.migration:migration",
+            "Analyze, back up, dry-run, apply and verify database migrations, with rollback.",
+            "built-in",
+        ),
+    )
+}
 
 
 def available_workflows() -> dict[str, WorkflowEntry]:
     """Built-in workflows, then those that installed plugins declare."""
-    found = dict(BUILTIN_WORKFLOWS)
+    found = {
+        name: entry
+        for name, entry in BUILTIN_WORKFLOWS.items()
+        if importlib.util.find_spec(entry.target.partition(":")[0]) is not None
+    }
     for point in entry_points(group=ENTRY_POINT_GROUP):
         if point.name in found:
             continue
