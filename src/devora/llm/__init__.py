@@ -19,7 +19,8 @@ Retries (429, 5xx, timeouts; Retry-After honoured) are Devora's, not the SDK's, 
 reported through `on_retry` and the step log.
 """
 
-from devora.llm._anthropic import AnthropicProvider
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
 from devora.llm._errors import (
     BudgetExceeded,
     MissingAPIKeyError,
@@ -31,7 +32,6 @@ from devora.llm._errors import (
 )
 from devora.llm._factory import open_provider
 from devora.llm._messages import Completion, Message, Role, ToolCall, ToolSpec
-from devora.llm._openai import OpenAIProvider
 from devora.llm._provider import LogSink, Provider, ProviderOptions
 from devora.llm._redact import MASK, Redactor, redact
 from devora.llm._retry import RetryNotice, RetryPolicy, call_with_retries, parse_retry_after
@@ -45,6 +45,10 @@ from devora.llm._spec import (
 )
 from devora.llm._structured import complete_structured, extract_json
 from devora.llm._usage import Budget, ModelUsage, Price, PriceTable, Usage, price_for
+
+if _TYPE_CHECKING:
+    from devora.llm._anthropic import AnthropicProvider
+    from devora.llm._openai import OpenAIProvider
 
 __all__ = [
     "KNOWN_PROVIDERS",
@@ -87,3 +91,16 @@ __all__ = [
     "redact",
     "resolve_model",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The SDKs are an extra (devora[llm]): load them when a provider is asked for, not before.
+    if name == "OpenAIProvider":
+        from devora.llm._factory import load_provider_class
+
+        return load_provider_class(Api.OPENAI)
+    if name == "AnthropicProvider":
+        from devora.llm._factory import load_provider_class
+
+        return load_provider_class(Api.ANTHROPIC)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
