@@ -11,10 +11,12 @@ import pytest
 from devora.tools.release import (
     CreatedCommit,
     CreatedTag,
+    FileChange,
     GitRepository,
     PushedRelease,
     UndoRefusedError,
     open_repository,
+    plan_changelog,
     plan_version_files,
     render_changelog_section,
     split_conventional,
@@ -22,8 +24,7 @@ from devora.tools.release import (
     undo_file_changes,
     undo_push,
     undo_tag,
-    write_changelog,
-    write_version_files,
+    write_file_changes,
 )
 
 from .helpers import GitFixture, init_bare, remote_refs
@@ -35,6 +36,7 @@ PYPROJECT = '[project]\nname = "demo"\nversion = "1.0.0"\n'
 class Release:
     git: GitRepository
     before: str
+    changes: list[FileChange]
     commit: CreatedCommit
     tag: CreatedTag
 
@@ -51,11 +53,14 @@ async def make_release(repo: GitFixture) -> Release:
     section = render_changelog_section(
         "1.1.0", dt.date(2026, 11, 25), parsed, non_conventional=others
     )
-    write_changelog(repo.path / "CHANGELOG.md", section)
-    write_version_files(repo.path, plan_version_files(repo.path, ["pyproject.toml"], "1.1.0"))
+    changes = [
+        *plan_version_files(repo.path, ["pyproject.toml"], "1.1.0"),
+        plan_changelog(repo.path, "CHANGELOG.md", section),
+    ]
+    write_file_changes(repo.path, changes)
     commit = await git.commit_files(["pyproject.toml", "CHANGELOG.md"], "bump: version 1.1.0")
     tag = await git.create_tag("v1.1.0", "Release 1.1.0")
-    return Release(git, before, commit, tag)
+    return Release(git, before, changes, commit, tag)
 
 
 @pytest.fixture
@@ -71,8 +76,14 @@ async def test_unpushed_release_is_undone_completely(repo: GitFixture) -> None:
     undone = [
         await undo_tag(release.git, release.tag),
         await undo_commit(release.git, release.commit),
+        undo_file_changes(release.git.root, release.changes),
     ]
-    assert [u.operation for u in undone] == ["delete local tag", "reset release commit"]
+    assert [u.operation for u in undone] == [
+        "delete local tag",
+        "reset release commit",
+        "restore files",
+    ]
+    assert undone[2].description == "no file to restore"  # the reset already did it
     assert undone[1].description.startswith(f"reset main from {release.commit.hash[:7]}")
     assert repo.head() == release.before
     assert repo.tags() == ["v1.0.0"]
@@ -86,17 +97,6 @@ async def test_unpushed_release_is_undone_completely(repo: GitFixture) -> None:
     assert "already absent" in again[0].description
     assert "already gone" in again[1].description
     assert repo.head() == release.before
-
-
-async def test_files_written_before_the_commit_are_restored(repo: GitFixture) -> None:
-    repo.commit("chore: project", {"pyproject.toml": PYPROJECT})
-    git = await open_repository(repo.path)
-    write_version_files(repo.path, plan_version_files(repo.path, ["pyproject.toml"], "2.0.0"))
-    write_changelog(repo.path / "CHANGELOG.md", "## 2.0.0 (2026-11-25)\n")  # new, untracked
-    undone = await undo_file_changes(git, ["pyproject.toml", "CHANGELOG.md"])
-    assert undone.description == "restored pyproject.toml"
-    assert (repo.path / "pyproject.toml").read_text() == PYPROJECT
-    assert await git.dirty_paths(include_untracked=False) == []
 
 
 async def test_pushed_release_is_reverted_and_its_remote_tag_deleted(

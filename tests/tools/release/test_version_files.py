@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from devora.tools.release import (
+    FileChangedError,
     VersionFileError,
     VersionFileKind,
     bump_version_text,
     plan_version_files,
-    write_version_files,
+    write_file_changes,
 )
 
 from .helpers import GitFixture
@@ -136,7 +137,7 @@ def test_plan_writes_nothing_and_its_diffs_apply_with_git(repo: GitFixture) -> N
     assert '-__version__ = "1.2.3"\n+__version__ = "1.3.0"\n' in diff
     # The dry-run diff is a real patch: git applies it, and it is exactly what writing does.
     repo.git("apply", "--check", "-", input_text=diff)
-    write_version_files(repo.path, changes)
+    write_file_changes(repo.path, changes)
     assert repo.git("diff", "--numstat").split() == [
         "1",
         "1",
@@ -156,8 +157,8 @@ def test_write_refuses_a_file_changed_since_the_plan(tmp_path: Path) -> None:
     (tmp_path / "version.py").write_text("__version__ = '1.2.3'\n", encoding="utf-8")
     changes = plan_version_files(tmp_path, ["version.py", "pyproject.toml"], "1.2.4")
     (tmp_path / "pyproject.toml").write_text(PYPROJECT + "\n", encoding="utf-8")
-    with pytest.raises(VersionFileError, match="changed after"):
-        write_version_files(tmp_path, changes)
+    with pytest.raises(FileChangedError, match=r"pyproject\.toml changed after"):
+        write_file_changes(tmp_path, changes)
     # All or nothing: the file that did not change was not written either.
     assert (tmp_path / "version.py").read_text(encoding="utf-8") == "__version__ = '1.2.3'\n"
 

@@ -12,6 +12,7 @@ from devora.tools.release._bump import (
 from devora.tools.release._changelog import (
     CHANGELOG_TITLE,
     DEFAULT_SECTION_TITLES,
+    plan_changelog,
     prepend_changelog,
     render_changelog_section,
     write_changelog,
@@ -26,6 +27,7 @@ from devora.tools.release._errors import (
     ChangelogError,
     ConflictingVersionOptionsError,
     DirtyWorkingTreeError,
+    FileChangedError,
     GitCommandError,
     GitTimeoutError,
     InvalidReleaseTagError,
@@ -41,6 +43,12 @@ from devora.tools.release._errors import (
     VersionFileError,
     VersionNotIncreasingError,
 )
+from devora.tools.release._file_change import (
+    FileChange,
+    read_text_or_none,
+    undo_file_changes,
+    write_file_changes,
+)
 from devora.tools.release._process import DEFAULT_GIT_TIMEOUT, GitResult, run_git
 from devora.tools.release._records import (
     CreatedCommit,
@@ -55,7 +63,7 @@ from devora.tools.release._repository import (
     revert_marker,
 )
 from devora.tools.release._tag_format import DEFAULT_TAG_FORMAT, TagFormat
-from devora.tools.release._undo import undo_commit, undo_file_changes, undo_push, undo_tag
+from devora.tools.release._undo import undo_commit, undo_push, undo_tag
 from devora.tools.release._version import Version, parse_version
 from devora.tools.release._version_files import (
     VersionFileChange,
@@ -63,7 +71,6 @@ from devora.tools.release._version_files import (
     bump_version_text,
     plan_version_files,
     version_file_kind,
-    write_version_files,
 )
 
 __all__ = [
@@ -80,6 +87,8 @@ __all__ = [
     "CreatedCommit",
     "CreatedTag",
     "DirtyWorkingTreeError",
+    "FileChange",
+    "FileChangedError",
     "GitCommandError",
     "GitRepository",
     "GitResult",
@@ -113,8 +122,10 @@ __all__ = [
     "parse_conventional",
     "parse_log",
     "parse_version",
+    "plan_changelog",
     "plan_version_files",
     "prepend_changelog",
+    "read_text_or_none",
     "render_changelog_section",
     "revert_marker",
     "run_git",
@@ -125,5 +136,5 @@ __all__ = [
     "undo_tag",
     "version_file_kind",
     "write_changelog",
-    "write_version_files",
+    "write_file_changes",
 ]

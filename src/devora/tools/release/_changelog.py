@@ -10,10 +10,12 @@ from pathlib import Path
 from devora.tools.release._commits import Commit
 from devora.tools.release._conventional import ConventionalCommit
 from devora.tools.release._errors import ChangelogError
+from devora.tools.release._file_change import FileChange, read_text_or_none
 
 __all__ = [
     "CHANGELOG_TITLE",
     "DEFAULT_SECTION_TITLES",
+    "plan_changelog",
     "prepend_changelog",
     "render_changelog_section",
     "write_changelog",
@@ -103,6 +105,13 @@ def prepend_changelog(existing: str, section: str, *, path: str = "CHANGELOG.md"
 def _section_version(section: str) -> str | None:
     match = re.match(r"\s*## \[?([^\s\]]+)", section)
     return match[1] if match else None
+
+
+def plan_changelog(root: Path, path: str, section: str) -> FileChange:
+    """The changelog file with section prepended, computed without writing (for a dry-run)."""
+    existing = read_text_or_none(root / path)
+    updated = prepend_changelog(existing or "", section, path=path)
+    return FileChange(path=path, old_text=existing, new_text=updated)
 
 
 def write_changelog(path: Path, section: str) -> str:

@@ -30,6 +30,7 @@ __all__ = [
     "ChangelogError",
     "ConflictingVersionOptionsError",
     "DirtyWorkingTreeError",
+    "FileChangedError",
     "GitCommandError",
     "GitTimeoutError",
     "InvalidReleaseTagError",
@@ -212,6 +213,19 @@ class VersionFileError(UsageError):
             hint=hint
             or 'Devora bumps [project].version in pyproject.toml, the top-level "version" '
             'of package.json and a `__version__ = "..."` line in a Python file',
+        )
+
+
+class FileChangedError(UsageError):
+    """A file changed between planning a change to it and writing it."""
+
+    code = "file_changed"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        super().__init__(
+            f"{self.path} changed after the release planned its change; nothing was written",
+            hint="run the release again so that it plans from the current contents",
         )
 
 

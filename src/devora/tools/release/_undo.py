@@ -6,8 +6,6 @@ with UndoRefusedError, when undoing would throw away work done after the operati
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from devora.tools.release._errors import UndoRefusedError
 from devora.tools.release._records import (
     CreatedCommit,
@@ -17,7 +15,7 @@ from devora.tools.release._records import (
 )
 from devora.tools.release._repository import GitRepository, revert_marker
 
-__all__ = ["undo_commit", "undo_file_changes", "undo_push", "undo_tag"]
+__all__ = ["undo_commit", "undo_push", "undo_tag"]
 
 
 async def undo_tag(repo: GitRepository, created: CreatedTag) -> UndoneOperation:
@@ -78,18 +76,6 @@ async def undo_commit(repo: GitRepository, created: CreatedCommit) -> UndoneOper
         operation="reset release commit",
         description=f"reset {created.branch or 'HEAD'} from {created.hash[:7]} "
         f"back to {created.parent[:7]}",
-    )
-
-
-async def undo_file_changes(repo: GitRepository, paths: Sequence[str]) -> UndoneOperation:
-    """Put files written by a release step (not yet committed) back as HEAD has them."""
-    dirty = set(await repo.dirty_paths(include_untracked=False))
-    changed = [path for path in paths if path in dirty]
-    if changed:
-        await repo.restore_files(changed)
-    return UndoneOperation(
-        operation="restore files",
-        description=f"restored {', '.join(changed)}" if changed else "no file to restore",
     )
 
 

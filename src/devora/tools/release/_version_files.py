@@ -8,7 +8,6 @@ textual, so formatting and comments are kept; the result is re-parsed to prove i
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import tomllib
@@ -16,9 +15,8 @@ from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from devora.tools.release._errors import VersionFileError
+from devora.tools.release._file_change import FileChange
 
 __all__ = [
     "VersionFileChange",
@@ -26,7 +24,6 @@ __all__ = [
     "bump_version_text",
     "plan_version_files",
     "version_file_kind",
-    "write_version_files",
 ]
 
 
@@ -38,29 +35,12 @@ class VersionFileKind(StrEnum):
     DUNDER_VERSION = "dunder_version"
 
 
-class VersionFileChange(BaseModel):
-    """One file's version bump: its contents before and after."""
+class VersionFileChange(FileChange):
+    """One file's version bump: its contents before and after, and the versions."""
 
-    model_config = ConfigDict(frozen=True)
-
-    path: str
     kind: VersionFileKind
     old_version: str
     new_version: str
-    old_text: str
-    new_text: str
-
-    @property
-    def diff(self) -> str:
-        """The change as a unified diff (a/path, b/path)."""
-        return "".join(
-            difflib.unified_diff(
-                self.old_text.splitlines(keepends=True),
-                self.new_text.splitlines(keepends=True),
-                fromfile=f"a/{self.path}",
-                tofile=f"b/{self.path}",
-            )
-        )
 
 
 def version_file_kind(path: str | Path) -> VersionFileKind:
@@ -87,7 +67,8 @@ def bump_version_text(
 def plan_version_files(
     root: Path, paths: Sequence[str], new_version: str
 ) -> list[VersionFileChange]:
-    """Compute each file's bumped contents without writing anything."""
+    """Compute each file's bumped contents without writing anything (write them with
+    ``write_file_changes``)."""
     changes = []
     for relative in paths:
         file = root / relative
@@ -108,20 +89,6 @@ def plan_version_files(
             )
         )
     return changes
-
-
-def write_version_files(root: Path, changes: Sequence[VersionFileChange]) -> None:
-    """Write planned changes; refuse if a file changed since it was planned."""
-    for change in changes:
-        file = root / change.path
-        if file.read_text(encoding="utf-8") != change.old_text:
-            raise VersionFileError(
-                change.path,
-                "it changed after the version bump was planned",
-                hint="plan the bump again",
-            )
-    for change in changes:
-        (root / change.path).write_text(change.new_text, encoding="utf-8")
 
 
 # -- pyproject.toml ----------------------------------------------------------------------
