@@ -46,6 +46,14 @@ def _create_database(admin: Engine, name: str, template: str | None) -> bool:
     if template is not None:
         sql += f" TEMPLATE {_quote(admin, template)}"
     with admin.connect() as connection:
+        if template is not None:
+            # PostgreSQL waits ~5 s before refusing a template in use: ask first.
+            sessions = connection.execute(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": template},
+            ).scalar()
+            if sessions:
+                return False
         try:
             connection.exec_driver_sql(sql)
         except sa.exc.DBAPIError as exc:
