@@ -1,8 +1,21 @@
 """The tool layer of the migration workflow: sources, lint, snapshots, backup, dry-run, apply.
 
 Two sources share one interface (`MigrationSource`): `SqlFolderSource` for a folder of
-`NNNN_name.sql` files and `AlembicSource` for an Alembic project. Every function takes a
-SQLAlchemy URL and works on SQLite and PostgreSQL.
+`NNNN_name.sql` files (recorded in `devora_schema_migrations`) and `AlembicSource` for an
+Alembic project. Every function takes a SQLAlchemy URL and works on SQLite and PostgreSQL.
+The migration workflow's steps map onto it like this::
+
+    analysis = analyze(source, url, root=project)        # pending + risk findings
+    backup = await backup_database(url, artifacts_dir)   # backup.restore_command for the report
+    plan = await dry_run(source, url)                    # plan.before / plan.after / plan.diff
+    applied = apply_migrations(source, url)
+    check = verify_migrations(url, plan.after, smoke_queries)
+    if not check.ok:                                     # compensation
+        await rollback_migrations(source, url, start=applied.start, backup=backup,
+                                  before=applied.before)
+
+Functions that run external tools or make database copies are async; the others do
+blocking database work (call them through `asyncio.to_thread` from an event loop).
 """
 
 from devora.tools.migrations._alembic import AlembicSource
