@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devora.llm import Budget, BudgetExceeded, Price, Usage, price_for
+from devora.errors import UsageError
+from devora.llm import Budget, BudgetExceeded, Price, Usage, parse_price_table, price_for
 
 
 def test_price_is_per_million_tokens() -> None:
@@ -51,3 +52,15 @@ def test_budget_before_and_after() -> None:
     assert (caught.value.what, caught.value.used, caught.value.limit) == ("cost", 1.5, 1.0)
     assert "$1.5 of $1" in caught.value.message
     assert caught.value.hint is not None and "max_cost" in caught.value.hint
+
+
+def test_price_table_from_configuration() -> None:
+    table = parse_price_table({"gpt-4o-mini": {"input": 0.15, "output": 0.6}, "o3": [2, 8]})
+    assert table == {"gpt-4o-mini": Price(0.15, 0.6), "o3": Price(2.0, 8.0)}
+
+
+@pytest.mark.parametrize("entry", [{"input": 1}, [1], [1, -2], ["1", 2], 3, [True, 1]])
+def test_a_bad_price_names_the_model(entry: object) -> None:
+    with pytest.raises(UsageError, match=r"devora\.toml: the price of 'm' must be two") as caught:
+        parse_price_table({"m": entry}, source="devora.toml")
+    assert caught.value.hint is not None and "input = 0.15" in caught.value.hint

@@ -44,7 +44,15 @@ from devora.llm._spec import (
     resolve_model,
 )
 from devora.llm._structured import complete_structured, extract_json
-from devora.llm._usage import Budget, ModelUsage, Price, PriceTable, Usage, price_for
+from devora.llm._usage import (
+    Budget,
+    ModelUsage,
+    Price,
+    PriceTable,
+    Usage,
+    parse_price_table,
+    price_for,
+)
 
 if _TYPE_CHECKING:
     from devora.llm._anthropic import AnthropicProvider
@@ -85,6 +93,7 @@ __all__ = [
     "complete_structured",
     "extract_json",
     "open_provider",
+    "parse_price_table",
     "parse_retry_after",
     "price_for",
     "provider_key_variables",

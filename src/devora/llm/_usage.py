@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
+from devora.errors import UsageError
 from devora.llm._errors import BudgetExceeded
 
-__all__ = ["Budget", "ModelUsage", "Price", "PriceTable", "Usage", "price_for"]
+__all__ = [
+    "Budget",
+    "ModelUsage",
+    "Price",
+    "PriceTable",
+    "Usage",
+    "parse_price_table",
+    "price_for",
+]
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,34 @@ class Price:
 
 
 PriceTable = Mapping[str, Price]
+
+
+def parse_price_table(
+    raw: Mapping[str, object], *, source: str = "price table"
+) -> dict[str, Price]:
+    """Prices from configuration: `{model: {input = $, output = $}}` or `{model: [in, out]}`."""
+    prices: dict[str, Price] = {}
+    for model, entry in raw.items():
+        numbers: Sequence[object] = ()
+        if isinstance(entry, Mapping) and set(entry) == {"input", "output"}:
+            numbers = (entry["input"], entry["output"])
+        elif isinstance(entry, (list, tuple)):
+            numbers = entry
+        values = [_dollars(n) for n in numbers]
+        if len(values) != 2 or values[0] is None or values[1] is None:
+            raise UsageError(
+                f"{source}: the price of {model!r} must be two non-negative numbers "
+                f"($ per million input and output tokens), not {entry!r}",
+                hint=f'write it as "{model}" = {{ input = 0.15, output = 0.60 }}',
+            )
+        prices[model] = Price(values[0], values[1])
+    return prices
+
+
+def _dollars(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        return None
+    return float(value)
 
 
 def price_for(prices: PriceTable, spec: str, model: str) -> Price | None:
