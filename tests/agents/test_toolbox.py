@@ -101,10 +101,9 @@ async def test_commands_allowed_refused_timed_out_and_capped(toolbox: Toolbox) -
     assert refused.startswith("error: refused: 'rm -rf .' is not an allowed command")
     as_string = await call(toolbox, "run_command", argv="python -c 1")
     assert "list of strings" in as_string
-    slow = await call(
-        toolbox, "run_command", argv=[sys.executable, "-c", "import time; time.sleep(30)"]
-    )
-    assert "[timed out]" in slow
+    hang = "import time; print('collected 3 items', flush=True); time.sleep(30)"
+    slow = await call(toolbox, "run_command", argv=[sys.executable, "-c", hang])
+    assert "[timed out]" in slow and "collected 3 items" in slow and "[killed after 1s]" in slow
     failing = await call(toolbox, "run_command", argv=[sys.executable, "-c", "raise SystemExit(3)"])
     assert "[exit code 3]" in failing
     capped = await call(toolbox, "run_command", argv=[sys.executable, "-c", "print(1)"])

@@ -92,15 +92,19 @@ async def run_allowed_command(
         )
     except FileNotFoundError as error:
         raise ToolRefused(f"{argv[0]} is not installed: {error}") from error
+    output = bytearray()
     try:
-        stdout, _ = await asyncio.wait_for(process.communicate(), policy.timeout)
+        await asyncio.wait_for(_collect(process, output, policy), policy.timeout)
     except TimeoutError:
         _kill_group(process)
         await process.wait()
+        partial = _tail(output.decode(errors="replace"), policy)
         return CommandResult(
-            argv=tuple(argv), returncode=None, output=f"killed after {policy.timeout:g}s",
+            argv=tuple(argv),
+            returncode=None,
+            output=f"{partial}\n[killed after {policy.timeout:g}s]",
             timed_out=True,
-        )  # fmt: skip
+        )
     except asyncio.CancelledError:
         # The step was cancelled (run timeout, Ctrl-C): no command outlives it.
         _kill_group(process)
@@ -109,8 +113,21 @@ async def run_allowed_command(
     return CommandResult(
         argv=tuple(argv),
         returncode=process.returncode,
-        output=_tail(stdout.decode(errors="replace"), policy),
+        output=_tail(output.decode(errors="replace"), policy),
     )
+
+
+async def _collect(
+    process: asyncio.subprocess.Process, output: bytearray, policy: CommandPolicy
+) -> None:
+    # Read as it comes, so what a command printed before it hung is not lost.
+    assert process.stdout is not None
+    keep = policy.max_output_chars * 4
+    while chunk := await process.stdout.read(65536):
+        output += chunk
+        if len(output) > keep:
+            del output[: len(output) - keep]
+    await process.wait()
 
 
 def _tail(text: str, policy: CommandPolicy) -> str:
