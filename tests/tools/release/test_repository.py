@@ -14,6 +14,7 @@ from devora.tools.release import (
     PushRejectedError,
     RemoteUnavailableError,
     ShallowRepositoryError,
+    WrongBranchError,
     open_repository,
 )
 
@@ -76,8 +77,14 @@ async def test_current_branch_and_detached_head(repo: GitFixture) -> None:
     repo.commit("fix: b")
     git = await open_repository(repo.path)
     assert await git.current_branch() == "main"
+    await git.ensure_branch("main")
+    with pytest.raises(WrongBranchError, match=r"from branch 'release', but .* on branch 'main'"):
+        await git.ensure_branch("release")
     repo.git("checkout", "--quiet", first)
     assert await git.current_branch() is None
+    with pytest.raises(WrongBranchError, match="detached HEAD") as caught:
+        await git.ensure_branch("main")
+    assert caught.value.hint == "git switch main, or configure the release branch"
 
 
 async def test_last_release_tag_is_the_highest_reachable_version(repo: GitFixture) -> None:

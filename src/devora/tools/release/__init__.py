@@ -42,6 +42,7 @@ from devora.tools.release._errors import (
     UndoRefusedError,
     VersionFileError,
     VersionNotIncreasingError,
+    WrongBranchError,
 )
 from devora.tools.release._file_change import (
     FileChange,
@@ -115,6 +116,7 @@ __all__ = [
     "VersionFileError",
     "VersionFileKind",
     "VersionNotIncreasingError",
+    "WrongBranchError",
     "bump_version",
     "bump_version_text",
     "compute_next_version",

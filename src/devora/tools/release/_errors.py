@@ -45,6 +45,7 @@ __all__ = [
     "UndoRefusedError",
     "VersionFileError",
     "VersionNotIncreasingError",
+    "WrongBranchError",
 ]
 
 _MAX_LISTED = 10
@@ -79,6 +80,22 @@ class DirtyWorkingTreeError(UsageError):
         super().__init__(
             f"the working tree of {self.path} is not clean: {shown}",
             hint="commit or stash these changes (or remove the untracked files) before releasing",
+        )
+
+
+class WrongBranchError(UsageError):
+    """The checked-out branch is not the one releases are made from."""
+
+    code = "wrong_branch"
+
+    def __init__(self, path: Path | str, expected: str, actual: str | None) -> None:
+        self.path = str(path)
+        self.expected = expected
+        self.actual = actual
+        where = f"on branch {actual!r}" if actual else "on a detached HEAD"
+        super().__init__(
+            f"releases are made from branch {expected!r}, but {self.path} is {where}",
+            hint=f"git switch {expected}, or configure the release branch",
         )
 
 

@@ -16,6 +16,7 @@ from devora.tools.release._errors import (
     PushRejectedError,
     RemoteUnavailableError,
     ShallowRepositoryError,
+    WrongBranchError,
 )
 from devora.tools.release._process import DEFAULT_GIT_TIMEOUT, GitResult, run_git
 from devora.tools.release._records import CreatedCommit, CreatedTag, PushedRelease
@@ -145,6 +146,12 @@ class GitRepository:
         """The checked-out branch; None when HEAD is detached."""
         result = await self.git("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return result.stdout.strip() if result.returncode == 0 else None
+
+    async def ensure_branch(self, expected: str) -> None:
+        """Raise WrongBranchError unless the expected branch is checked out."""
+        actual = await self.current_branch()
+        if actual != expected:
+            raise WrongBranchError(self.root, expected, actual)
 
     async def tags(self, *, merged_into: str | None = "HEAD") -> list[str]:
         """Tag names, by default only those reachable from HEAD."""
