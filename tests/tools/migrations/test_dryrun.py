@@ -168,3 +168,32 @@ async def test_copy_of_a_database_in_use_is_made_with_pg_dump(
             "SELECT datname FROM pg_database WHERE position('devora_dryrun' in datname) > 0"
         ).all()
     assert leftovers == []
+
+
+async def test_insert_into_an_existing_serial_table_is_tried_on_a_copy(
+    tmp_path: Path, pg_url: str
+) -> None:
+    run_sql(
+        pg_url,
+        "CREATE TABLE events (id SERIAL PRIMARY KEY, what VARCHAR(20))",
+        "INSERT INTO events (what) VALUES ('boot')",
+    )
+    source = SqlFolderSource(
+        write_sql_folder(tmp_path, {"0001_seed.sql": "INSERT INTO events (what) VALUES ('x');\n"})
+    )
+    before = state_of(pg_url)
+    assert before[1].sequences == {"events_id_seq": 1}
+    result = await dry_run(source, pg_url)
+    assert result.mode == "copy"  # nextval is not undone by a rollback
+    assert state_of(pg_url) == before
+
+
+def test_fingerprint_sees_a_sequence_moved_by_a_rolled_back_insert(pg_url: str) -> None:
+    run_sql(pg_url, "CREATE TABLE events (id SERIAL PRIMARY KEY, what VARCHAR(20))")
+    before = state_of(pg_url)
+    with open_engine(pg_url) as engine, engine.connect() as connection:
+        connection.exec_driver_sql("INSERT INTO events (what) VALUES ('x')")
+        connection.rollback()
+    after = state_of(pg_url)
+    assert after[1].tables == before[1].tables
+    assert after[1] != before[1]

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from devora.tools import Level
-from devora.tools.migrations import TOOL, lint_statements, runs_outside_transaction, split_sql
+from devora.tools.migrations import (
+    TOOL,
+    advances_sequences,
+    lint_statements,
+    runs_outside_transaction,
+    split_sql,
+)
 
 
 def _rules(text: str, dialect: str = "postgresql") -> list[tuple[str, int]]:
@@ -85,3 +91,15 @@ def test_statements_that_cannot_run_in_a_transaction() -> None:
     assert not outside("ALTER TYPE mood ADD VALUE 'meh'")
     assert outside("ALTER TYPE mood ADD VALUE 'meh'", version=(11, 5))
     assert not outside("SELECT 'VACUUM'")
+
+
+def test_sequence_moves_on_existing_tables_are_detected_on_postgresql() -> None:
+    def moves(sql: str, dialect: str = "postgresql") -> bool:
+        return advances_sequences(split_sql(sql), dialect)
+
+    assert moves("INSERT INTO users (name) VALUES ('a');")
+    assert moves("UPDATE users SET id = nextval('users_id_seq');")
+    assert moves("ALTER SEQUENCE users_id_seq RESTART WITH 10;")
+    assert not moves("CREATE TABLE t (id serial PRIMARY KEY);\nINSERT INTO t DEFAULT VALUES;")
+    assert not moves("UPDATE users SET name = 'nextval(x)';")
+    assert not moves("INSERT INTO users (name) VALUES ('a');", dialect="sqlite")

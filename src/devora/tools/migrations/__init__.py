@@ -44,7 +44,12 @@ from devora.tools.migrations._errors import (
     MigrationSyntaxError,
 )
 from devora.tools.migrations._fingerprint import DataFingerprint, TableFingerprint, fingerprint_data
-from devora.tools.migrations._lint import TOOL, lint_statements, runs_outside_transaction
+from devora.tools.migrations._lint import (
+    TOOL,
+    advances_sequences,
+    lint_statements,
+    runs_outside_transaction,
+)
 from devora.tools.migrations._schema import (
     ColumnInfo,
     ConstraintInfo,
@@ -93,6 +98,7 @@ __all__ = [
     "TableFingerprint",
     "TableInfo",
     "VerifyResult",
+    "advances_sequences",
     "analyze",
     "apply_migrations",
     "backup_database",

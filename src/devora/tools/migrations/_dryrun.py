@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 
 from devora.tools.migrations._copy import CopyMethod, open_throwaway_copy
 from devora.tools.migrations._database import open_engine
-from devora.tools.migrations._lint import runs_outside_transaction
+from devora.tools.migrations._lint import advances_sequences, runs_outside_transaction
 from devora.tools.migrations._schema import SchemaDiff, SchemaSnapshot, snapshot_schema
 from devora.tools.migrations._source import Migration, MigrationSource, MigrationState
 
@@ -54,10 +54,14 @@ def _in_transaction(source: MigrationSource, url: str | URL, schema: str | None)
         dialect = connection.dialect.name
         version = connection.dialect.server_version_info or ()
         connection.rollback()  # end the reads' implicit transaction
-        # Unknown SQL (a revision that cannot render offline) may need autocommit too:
-        # only a throwaway copy is safe for it.
-        needs_copy = any(m.render_problem for m in pending) or any(
-            runs_outside_transaction(s, dialect, version) for m in pending for s in m.statements
+        # A copy is the only safe place for unknown SQL (a revision that cannot render
+        # offline), for statements that cannot run in a transaction, and for sequence moves
+        # (nextval is not rolled back).
+        statements = [s for m in pending for s in m.statements]
+        needs_copy = (
+            any(m.render_problem for m in pending)
+            or any(runs_outside_transaction(s, dialect, version) for s in statements)
+            or advances_sequences(statements, dialect)
         )
         plan = _Plan(start=start, pending=pending, before=before)
         if needs_copy:

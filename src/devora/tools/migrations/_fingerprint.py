@@ -27,6 +27,8 @@ class DataFingerprint(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     tables: dict[str, TableFingerprint]
+    sequences: dict[str, int | None] = {}
+    """PostgreSQL sequences' last values (None: never used); nextval survives a rollback."""
 
     def changed_tables(self, other: DataFingerprint) -> list[str]:
         """Tables whose rows differ, or that exist in only one of the two."""
@@ -52,4 +54,14 @@ def fingerprint_data(connection: Connection, *, schema: str | None = None) -> Da
             digest.update(line.encode())
             digest.update(b"\n")
         tables[name] = TableFingerprint(rows=len(encoded), sha256=digest.hexdigest())
-    return DataFingerprint(tables=tables)
+    sequences: dict[str, int | None] = {}
+    if connection.dialect.name == "postgresql":
+        rows = connection.execute(
+            sa.text(
+                "SELECT sequencename, last_value FROM pg_sequences "
+                "WHERE schemaname = coalesce(:schema, current_schema()) ORDER BY sequencename"
+            ),
+            {"schema": schema},
+        )
+        sequences = {str(name): value for name, value in rows}
+    return DataFingerprint(tables=tables, sequences=sequences)

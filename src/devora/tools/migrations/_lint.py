@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from devora.tools import Finding, Level
 from devora.tools.migrations._sqltext import SqlStatement
 
-__all__ = ["TOOL", "lint_statements", "runs_outside_transaction"]
+__all__ = ["TOOL", "advances_sequences", "lint_statements", "runs_outside_transaction"]
 
 TOOL = "devora-migrations"
 
@@ -48,6 +48,8 @@ _NO_TRANSACTION = re.compile(
     r"|CREATE\s+TABLESPACE\b|DROP\s+TABLESPACE\b|DETACH\s+PARTITION\b.*\bCONCURRENTLY\b)",
     _FLAGS,
 )
+_INSERT = re.compile(rf"^(?:WITH\b.*?\)\s*)?INSERT\s+INTO\s+(?P<table>{_IDENT})", _FLAGS)
+_SEQUENCE_CALL = re.compile(r"\b(?:nextval|setval)\s*\(|^ALTER\s+SEQUENCE\b", _FLAGS)
 _ADD_ENUM_VALUE = re.compile(r"^ALTER\s+TYPE\s+\S+\s+ADD\s+VALUE\b", _FLAGS)
 
 
@@ -89,6 +91,26 @@ def runs_outside_transaction(
         return True
     major = server_version[0] if server_version else None
     return isinstance(major, int) and major < 12 and _ADD_ENUM_VALUE.match(text) is not None
+
+
+def advances_sequences(statements: Iterable[SqlStatement], dialect: str) -> bool:
+    """True when, on PostgreSQL, a statement may move a sequence of an existing table.
+
+    nextval() is not undone by a rollback, so such a dry-run must run on a copy. Inserts
+    into tables created in the same batch do not count: their sequences vanish with them.
+    """
+    if dialect != "postgresql":
+        return False
+    created: set[str] = set()
+    for statement in statements:
+        text = statement.masked.strip()
+        if match := _CREATE_TABLE.match(text):
+            created.add(_name(match["table"]))
+            continue
+        insert = _INSERT.match(text)
+        if (insert and _name(insert["table"]) not in created) or _SEQUENCE_CALL.search(text):
+            return True
+    return False
 
 
 def _finding(statement: SqlStatement, rule: str, level: Level, message: str) -> Finding:
