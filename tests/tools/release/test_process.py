@@ -12,7 +12,7 @@ import pytest
 from devora.errors import ToolNotInstalledError
 from devora.tools.release import GitCommandError, GitTimeoutError, open_repository, run_git
 
-from .helpers import GitFixture, init_bare
+from .helpers import GitFixture, init_bare, init_repo
 
 
 def slow_remote(repo: GitFixture, path: Path, pid_file: Path) -> None:
@@ -103,3 +103,17 @@ async def test_check_false_returns_the_result(tmp_path: Path) -> None:
     result = await run_git(tmp_path, ["rev-parse", "HEAD"], check=False)
     assert result.returncode != 0
     assert "not a git repository" in result.stderr
+
+
+async def test_a_calling_hook_s_repository_variables_do_not_redirect_git(
+    repo: GitFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As when Devora runs from another repository's git hook.
+    other = init_repo(tmp_path / "other")
+    other.commit("feat: the other repository")
+    mine = repo.commit("feat: mine")
+    monkeypatch.setenv("GIT_DIR", str(other.path / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other.path / ".git" / "index"))
+    git = await open_repository(repo.path)
+    assert git.root == repo.path.resolve()
+    assert await git.head() == mine

@@ -50,7 +50,12 @@ from devora.tools.release._file_change import (
     undo_file_changes,
     write_file_changes,
 )
-from devora.tools.release._process import DEFAULT_GIT_TIMEOUT, GitResult, run_git
+from devora.tools.release._process import (
+    DEFAULT_GIT_TIMEOUT,
+    GitResult,
+    git_environment,
+    run_git,
+)
 from devora.tools.release._records import (
     CreatedCommit,
     CreatedTag,
@@ -120,6 +125,7 @@ __all__ = [
     "bump_version",
     "bump_version_text",
     "compute_next_version",
+    "git_environment",
     "open_repository",
     "parse_conventional",
     "parse_log",

@@ -13,7 +13,7 @@ from pathlib import Path
 from devora.errors import ToolNotInstalledError
 from devora.tools.release._errors import GitCommandError, GitTimeoutError
 
-__all__ = ["DEFAULT_GIT_TIMEOUT", "GitResult", "run_git"]
+__all__ = ["DEFAULT_GIT_TIMEOUT", "GitResult", "git_environment", "run_git"]
 
 DEFAULT_GIT_TIMEOUT = 60.0
 GIT_INSTALL = "apt-get install git (Debian/Ubuntu), brew install git (macOS)"
@@ -26,6 +26,37 @@ _GIT_ENV = {
     "GIT_EDITOR": "true",
     "GIT_PAGER": "cat",
 }
+
+
+# `git rev-parse --local-env-vars`: set by git for hooks (Devora may run from one) and
+# meant for the repository that runs the hook. Left in place they would point every command
+# at that repository whatever cwd says.
+_REPOSITORY_ENV = frozenset(
+    {
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_CONFIG",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_CONFIG_COUNT",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_GRAFT_FILE",
+        "GIT_INDEX_FILE",
+        "GIT_NO_REPLACE_OBJECTS",
+        "GIT_REPLACE_REF_BASE",
+        "GIT_PREFIX",
+        "GIT_INTERNAL_SUPER_PREFIX",
+        "GIT_SHALLOW_FILE",
+        "GIT_COMMON_DIR",
+    }
+)
+
+
+def git_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment git runs with: ours, minus a calling hook's repository variables."""
+    inherited = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_ENV}
+    return {**inherited, **_GIT_ENV, **(extra or {})}
 
 
 @dataclass(frozen=True)
@@ -56,7 +87,7 @@ async def run_git(
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            env={**os.environ, **_GIT_ENV, **(env or {})},
+            env=git_environment(env),
             # Its own process group, so that a timeout also kills what git started (hooks,
             # ssh, credential helpers), which would otherwise keep its pipes open.
             start_new_session=True,
