@@ -4,6 +4,13 @@ fix/perf/refactor -> patch, feat -> minor, ``!`` or a BREAKING CHANGE footer -> 
 With ``major_version_zero`` a 0.x project stays 0.x: breaking changes bump the minor.
 Pre-releases (``--prerelease rc``) count up within their phase (1.2.0-rc.0, 1.2.0-rc.1)
 and a release without ``--prerelease`` after a pre-release finalises it (1.2.0).
+``major_version_zero`` is python-semantic-release's ``major_on_zero = false``.
+
+Where Devora follows the Conventional Commits spec rather than commitizen's regexes:
+a type is a whole word (commitizen's ``^feat`` also matches ``feature:``), a description
+needs ``": "`` (commitizen accepts ``fix:x``), types are case-insensitive, and only the
+subject line and BREAKING CHANGE footers count (commitizen scans every body line for
+``type:``). tests/tools/release/histories.yaml holds the histories both must agree on.
 """
 
 from __future__ import annotations
