@@ -62,6 +62,7 @@ class DevoraError(Exception):
 
     code: str = "devora_error"
     exit_code: int = EXIT_BAD_INPUT
+    retryable: bool = False  # retrying a bad input or a missing tool changes nothing
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)

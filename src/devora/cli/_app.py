@@ -218,9 +218,10 @@ def _find_run(store: Store, run_id: str) -> RunRecord:
 
 
 def _register_inspection_commands() -> None:
-    from devora.cli import _inspect
+    from devora.cli import _inspect, _squads
 
     _inspect.register(app)
+    _squads.register(app)
 
 
 _register_inspection_commands()

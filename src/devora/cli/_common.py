@@ -106,6 +106,9 @@ def run_with_view(
         bus.subscribe(JsonPrinter())
     elif not interactive:
         bus.subscribe(PlainPrinter())
+    notifier = _notifier()
+    if notifier is not None:
+        bus.subscribe(notifier)
     try:
         if interactive:
             with LiveView(console()) as view:
@@ -114,6 +117,19 @@ def run_with_view(
         return asyncio.run(start(engine))
     except KeyboardInterrupt:
         raise Interrupted(seen.get("run_id")) from None
+    finally:
+        if notifier is not None:
+            notifier.close()
+
+
+def _notifier() -> Any:
+    """A notifier for the squads' contacts, or None when no squad has one."""
+    from devora.config import load_config
+    from devora.notify import Notifier
+    from devora.squads import effective_squads
+
+    notifier = Notifier(effective_squads(load_config()).values())
+    return notifier if notifier.active else None
 
 
 def print_result(result: RunResult) -> None:

@@ -7,6 +7,7 @@ import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from pydantic import BaseModel, Field, ValidationError
@@ -128,6 +129,11 @@ class StepContext(Generic[InputsT]):
         if answer is None:
             raise StepSuspended(WaitRequest(kind="approval", key=key, prompt=prompt, squad=squad))
         return Approval.model_validate(answer.payload)
+
+    @property
+    def summary(self) -> Mapping[str, Any]:
+        """The figures recorded on the run so far (read-only)."""
+        return MappingProxyType(self._execution.summary)
 
     def set_summary(self, **figures: Any) -> None:
         """Record small figures on the run (a score), listed by `devora runs`."""

@@ -1,0 +1,25 @@
+"""Devora's configuration: `devora.toml` or `[tool.devora]`, with environment overrides."""
+
+from devora.config._load import ENVIRONMENT_OVERRIDES, ConfigError, load_config
+from devora.config._model import (
+    NOTIFICATION_EVENTS,
+    AgentConfig,
+    ContactConfig,
+    DevoraConfig,
+    LLMConfig,
+    PriceConfig,
+    SquadConfig,
+)
+
+__all__ = [
+    "ENVIRONMENT_OVERRIDES",
+    "NOTIFICATION_EVENTS",
+    "AgentConfig",
+    "ConfigError",
+    "ContactConfig",
+    "DevoraConfig",
+    "LLMConfig",
+    "PriceConfig",
+    "SquadConfig",
+    "load_config",
+]

@@ -1,0 +1,83 @@
+"""Reading the configuration: devora.toml, else [tool.devora] in pyproject.toml, then env."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from devora.config._model import DevoraConfig
+from devora.errors import UsageError
+
+__all__ = ["ConfigError", "load_config"]
+
+# Environment variables that override the file (DESIGN: the environment wins).
+ENVIRONMENT_OVERRIDES = {
+    "DEVORA_MODEL": ("llm", "model"),
+    "DEVORA_LLM_BASE_URL": ("llm", "base_url"),
+    "DEVORA_MAX_TOKENS": ("llm", "max_tokens"),
+    "DEVORA_MAX_COST": ("llm", "max_cost"),
+}
+
+
+class ConfigError(UsageError):
+    """The configuration file cannot be read or does not fit Devora's configuration."""
+
+    code = "config"
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        super().__init__(
+            f"invalid Devora configuration in {path}: {problem}",
+            hint="see docs/configuration.md for the keys Devora reads",
+        )
+
+
+def load_config(root: Path | None = None, env: Mapping[str, str] | None = None) -> DevoraConfig:
+    """The effective configuration for a project directory (default: the current one)."""
+    environ = os.environ if env is None else env
+    explicit = environ.get("DEVORA_CONFIG")
+    directory = (root or Path.cwd()).resolve()
+    data: dict[str, Any] = {}
+    source: Path | None = None
+    if explicit:
+        source = Path(explicit)
+        if not source.is_file():
+            raise ConfigError(explicit, "DEVORA_CONFIG names a file that does not exist")
+        data = _read_toml(source)
+    elif (directory / "devora.toml").is_file():
+        source = directory / "devora.toml"
+        data = _read_toml(source)
+    elif (directory / "pyproject.toml").is_file():
+        pyproject = _read_toml(directory / "pyproject.toml")
+        section = pyproject.get("tool", {}).get("devora")
+        if section is not None:
+            source = directory / "pyproject.toml"
+            data = section
+    for variable, (table, key) in ENVIRONMENT_OVERRIDES.items():
+        if environ.get(variable):
+            data.setdefault(table, {})[key] = environ[variable]
+    try:
+        config = DevoraConfig.model_validate(data)
+    except ValidationError as exc:
+        where = str(source) if source else "the environment"
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
+        raise ConfigError(where, problems) from exc
+    config.source = str(source) if source else None
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML ({exc})") from exc
+    except OSError as exc:
+        raise ConfigError(str(path), exc.strerror or str(exc)) from exc

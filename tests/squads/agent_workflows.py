@@ -1,0 +1,46 @@
+"""Workflows with agent steps, run by `devora` in subprocesses (path:NAME)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from devora.engine import Step, StepContext, Workflow
+from devora.squads import AgentTask
+
+
+class Change(BaseModel):
+    diff: str = "- a\n+ b\n"
+
+
+class Review(BaseModel):
+    verdict: str = Field(pattern="^(approve|request_changes)$")
+    comments: list[str]
+
+
+async def diff(ctx: StepContext[Change]) -> str:
+    return ctx.inputs.diff
+
+
+review = Workflow(
+    name="review",
+    inputs=Change,
+    steps=[
+        Step("diff", diff, squad="qa"),
+        Step(
+            "review",
+            AgentTask(
+                "qa",
+                Review,
+                lambda ctx: f"Review this diff:\n{ctx.result('diff')}",
+                agent="code-reviewer",
+            ),
+            squad="qa",
+            needs=["diff"],
+        ),
+    ],
+)
+
+stray = Workflow(
+    name="stray",
+    steps=[Step("ask", AgentTask("marketing", Review, "hello"), squad="qa")],
+)

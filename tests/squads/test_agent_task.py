@@ -1,0 +1,134 @@
+"""Agent steps end to end through `devora`: a scripted LLM server, or a person without one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.harness import Devora, json_lines
+from tests.llm.harness import TEST_KEY
+from tests.llm.scripted_server import Reply, ScriptedServer, openai_reply
+
+WORKFLOWS = str(Path(__file__).with_name("agent_workflows.py"))
+REVIEW = f"{WORKFLOWS}:review"
+GOOD = json.dumps({"verdict": "approve", "comments": ["small and clear"]})
+
+
+@pytest.fixture
+def devora(tmp_path: Path) -> Devora:
+    return Devora(home=tmp_path / ".devora")
+
+
+@pytest.fixture
+def scripted() -> Iterator[list[ScriptedServer]]:
+    servers: list[ScriptedServer] = []
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def serve(scripted: list[ScriptedServer], *replies: Reply) -> dict[str, str]:
+    server = ScriptedServer(list(replies)).start()
+    scripted.append(server)
+    return {
+        "DEVORA_MODEL": "openai:gpt-4o-mini",
+        "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
+        "OPENAI_API_KEY": TEST_KEY,
+    }
+
+
+def test_an_agent_step_runs_against_the_model(
+    devora: Devora, scripted: list[ScriptedServer]
+) -> None:
+    env = serve(scripted, openai_reply("not json at all"), openai_reply(GOOD))
+    result = devora("run", REVIEW, "--json", **env)
+    assert result.returncode == 0, result.stderr
+    assert json_lines(result.stdout)[-1]["data"]["outputs"] == {
+        "review": {"verdict": "approve", "comments": ["small and clear"]}
+    }
+    run_id = json_lines(result.stdout)[-1]["run_id"]
+    status = json.loads(devora("status", run_id, "--json").stdout)
+    assert status["summary"]["llm_calls"] == 2  # the invalid answer was re-asked
+    assert status["summary"]["llm_input_tokens"] > 0
+    logs = devora("logs", run_id).stdout
+    assert "Review this diff" in logs  # prompts and answers are step logs
+    assert TEST_KEY not in logs and TEST_KEY not in result.stdout
+
+
+def test_without_a_model_the_step_becomes_a_human_task(devora: Devora, tmp_path: Path) -> None:
+    waiting = devora("run", REVIEW, "--json")
+    assert waiting.returncode == 3, waiting.stderr
+    run_id = json_lines(waiting.stdout)[-1]["run_id"]
+    [task] = json.loads(devora("tasks", "--json").stdout)
+    assert (task["run_id"], task["step_id"], task["kind"], task["squad"]) == (
+        run_id,
+        "review",
+        "input",
+        "qa",
+    )
+    assert "Review this diff" in task["prompt"] and "DEVORA_MODEL" in task["prompt"]
+    assert task["output_schema"]["required"] == ["verdict", "comments"]
+    answer = tmp_path / "review.json"
+    answer.write_text(GOOD)
+    done = devora("complete", run_id, "review", "--output", str(answer))
+    assert done.returncode == 0, done.stderr
+    status = json.loads(devora("status", run_id, "--json").stdout)
+    assert status["outputs"]["review"]["verdict"] == "approve"
+
+
+def test_a_budget_overrun_stops_the_run(devora: Devora, scripted: list[ScriptedServer]) -> None:
+    env = serve(scripted, openai_reply("{}", prompt_tokens=40, completion_tokens=30))
+    result = devora("run", REVIEW, "--json", DEVORA_MAX_TOKENS="50", **env)
+    assert result.returncode == 1
+    error = json_lines(result.stdout)[-1]["data"]["error"]
+    assert "budget" in error["message"].lower() and error["step"] == "review"
+
+
+def test_model_without_provider_is_a_clear_error(devora: Devora) -> None:
+    result = devora("run", REVIEW, "--json", DEVORA_MODEL="gpt-4o-mini")
+    assert result.returncode == 1
+    message = json_lines(result.stdout)[-1]["data"]["error"]["message"]
+    assert "gpt-4o-mini" in message and "provider" in message
+
+
+def test_missing_api_key_names_the_variable(devora: Devora) -> None:
+    result = devora("run", REVIEW, "--json", DEVORA_MODEL="openai:gpt-4o-mini")
+    assert result.returncode == 1
+    assert "OPENAI_API_KEY" in json_lines(result.stdout)[-1]["data"]["error"]["message"]
+
+
+def test_unknown_squad_in_a_step(devora: Devora) -> None:
+    result = devora("run", f"{WORKFLOWS}:stray", "--json")
+    assert result.returncode == 1
+    message = json_lines(result.stdout)[-1]["data"]["error"]["message"]
+    assert "unknown squad or agent 'marketing'" in message
+
+
+def test_unknown_squad_in_the_configuration(devora: Devora, tmp_path: Path) -> None:
+    (tmp_path / "devora.toml").write_text('[squads.marketing]\nmodel = "openai:gpt-4o"\n')
+    result = devora("squads")
+    assert result.returncode == 2
+    assert "unknown squad 'marketing'" in result.stderr and "Hint:" in result.stderr
+
+
+def test_squads_and_config_commands(devora: Devora, tmp_path: Path) -> None:
+    (tmp_path / "devora.toml").write_text(
+        '[llm]\nmodel = "ollama:llama3.1"\n'
+        '[squads.qa]\nmodel = "anthropic:claude-3-5-haiku-latest"\napprovers = ["alice"]\n'
+        '[[squads.qa.contacts]]\nname = "qa-hook"\nurl = "https://hooks.example.com/T000/SECRET"\n'
+    )
+    squads = {s["name"]: s for s in json.loads(devora("squads", "--json").stdout)}
+    assert sorted(squads) == sorted(
+        ["business", "frontend", "backend", "data", "devops", "qa", "performance", "documentation"]
+    )
+    reviewer = next(a for a in squads["qa"]["agents"] if a["key"] == "code-reviewer")
+    assert reviewer["model"] == "anthropic:claude-3-5-haiku-latest"
+    writer = squads["documentation"]["agents"][0]
+    assert writer["model"] == "ollama:llama3.1"
+    assert squads["qa"]["approvers"] == ["alice"]
+    shown = devora("config", "--json").stdout
+    assert "SECRET" not in shown and "hooks.example.com/***" in shown
+    assert "SECRET" not in devora("squads", "--json").stdout
