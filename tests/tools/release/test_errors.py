@@ -66,3 +66,11 @@ def test_push_rejection_quotes_the_remote_s_reason() -> None:
         "remote 'origin' rejected the push of refs/heads/main: "
         "! [remote rejected] main -> main (pre-receive hook declined)"
     )
+
+
+def test_the_hierarchy_drawn_in_the_module_docstring_is_complete() -> None:
+    from devora.tools.release import _errors
+
+    assert _errors.__doc__ is not None
+    for name in _errors.__all__:
+        assert f"── {name} " in _errors.__doc__, name

@@ -2,21 +2,26 @@
 
 DevoraError
 ├── UsageError
-│   ├── NotAGitRepositoryError      the path is not inside a git work tree
-│   ├── DirtyWorkingTreeError       uncommitted changes would leak into a release
-│   ├── InvalidVersionError         a string is not a semantic version
-│   ├── InvalidTagFormatError       a tag format without exactly one {version}
-│   ├── InvalidReleaseTagError      a tag looks like a release tag but is not a version
-│   ├── NoCommitsSinceTagError      nothing to release
-│   ├── NoBumpWorthyCommitsError    commits, but none that changes the version
-│   ├── VersionNotIncreasingError   an explicit version that is not above the last one
-│   ├── VersionFileError            a version file without a version we can replace
-│   └── ChangelogError              the changelog already has this version
+│   ├── NotAGitRepositoryError          the path is not inside a git work tree
+│   ├── DirtyWorkingTreeError           uncommitted changes would leak into a release
+│   ├── WrongBranchError                not on the release branch
+│   ├── ShallowRepositoryError          a shallow clone hides the last release tag
+│   ├── InvalidVersionError             a string is not a semantic version
+│   ├── InvalidTagFormatError           a tag format without exactly one {version}
+│   ├── InvalidReleaseTagError          a tag looks like a release tag but is not a version
+│   ├── NoCommitsSinceTagError          nothing to release
+│   ├── NoBumpWorthyCommitsError        commits, but none that changes the version
+│   ├── VersionNotIncreasingError       an explicit version not above the last one
+│   ├── ConflictingVersionOptionsError  --version with --increment or --prerelease
+│   ├── VersionFileError                a version file without a version to replace
+│   ├── FileChangedError                a file changed between plan and write
+│   └── ChangelogError                  the changelog already has this version
 └── StepError
-    ├── GitCommandError             git exited non-zero
-    │   └── PushRejectedError       the remote refused the push
-    ├── GitTimeoutError             git did not finish in time
-    └── UndoRefusedError            undoing would destroy work done after the release
+    ├── GitCommandError                 git exited non-zero
+    │   ├── RemoteUnavailableError      the remote cannot be reached or read
+    │   └── PushRejectedError           the remote refused the push
+    ├── GitTimeoutError                 git did not finish in time
+    └── UndoRefusedError                undoing would destroy work done after the release
 """
 
 from __future__ import annotations
