@@ -1,0 +1,164 @@
+"""Release settings: the run's inputs, then the project's config file, then the defaults.
+
+The config is ``[release]`` in ``devora.toml`` or ``[tool.devora.release]`` in
+``pyproject.toml`` at the repository root; an input given on the command line wins.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from devora.errors import UsageError
+from devora.tools.release import DEFAULT_TAG_FORMAT, Increment, Prerelease
+
+__all__ = ["ReleaseConfigError", "ReleaseInputs", "ReleaseSettings", "resolve_settings"]
+
+
+class ReleaseConfigError(UsageError):
+    """The project's release configuration cannot be read or is invalid."""
+
+    code = "release_config"
+
+    def __init__(self, file: str, problem: str) -> None:
+        self.file = file
+        self.problem = problem
+        super().__init__(
+            f"invalid release configuration in {file}: {problem}",
+            hint="see docs/release.md for the keys of [release] (devora.toml) or "
+            "[tool.devora.release] (pyproject.toml)",
+        )
+
+
+class ReleaseInputs(BaseModel):
+    """What to release and how; unset options come from the project's config."""
+
+    path: str = Field(default=".", description="the git repository to release")
+    increment: Increment | None = Field(
+        default=None, description="force the increment: MAJOR, MINOR or PATCH"
+    )
+    prerelease: Prerelease | None = Field(
+        default=None, description="make a pre-release: alpha, beta or rc"
+    )
+    version: str | None = Field(default=None, description="release exactly this version")
+    branch: str | None = Field(default=None, description="the release branch (config: branch)")
+    remote: str | None = Field(default=None, description="the remote to push to (default origin)")
+    tag_format: str | None = Field(default=None, description="release tags, e.g. v{version}")
+    version_files: list[str] | None = Field(
+        default=None, description="files whose version is bumped (pyproject.toml, ...)"
+    )
+    changelog: str | None = Field(default=None, description="the changelog file (CHANGELOG.md)")
+    quality_gate: bool = Field(default=False, description="run the quality gate before tagging")
+    require_approval: bool = Field(
+        default=False, description="wait for a devops approval before publishing"
+    )
+    push: bool = Field(default=True, description="push the release commit and tag")
+
+    @field_validator("increment", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("prerelease", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+
+class _FileConfig(BaseModel):
+    """The keys a config file may set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    branch: str | None = None
+    remote: str | None = None
+    tag_format: str | None = None
+    version_files: list[str] | None = None
+    changelog: str | None = None
+    approval: str | bool | None = None
+    major_version_zero: bool = False
+    push: bool | None = None
+
+
+class ReleaseSettings(BaseModel):
+    """The settings a release runs with, once inputs and config are merged."""
+
+    model_config = ConfigDict(frozen=True)
+
+    branch: str | None
+    remote: str | None
+    tag_format: str
+    version_files: tuple[str, ...]
+    changelog: str
+    approval: str | None
+    major_version_zero: bool
+    config_file: str | None
+
+
+def _read_config(root: Path) -> tuple[_FileConfig, str | None]:
+    for name, keys in (("devora.toml", ("release",)), ("pyproject.toml", ("tool", "devora"))):
+        file = root / name
+        if not file.is_file():
+            continue
+        try:
+            data: Any = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise ReleaseConfigError(name, f"cannot read it ({error})") from error
+        for key in keys:
+            data = data.get(key, {}) if isinstance(data, dict) else {}
+        if name == "pyproject.toml" and isinstance(data, dict):
+            data = data.get("release", {})
+        if not data:
+            continue
+        if not isinstance(data, dict):
+            raise ReleaseConfigError(name, "the release section is not a table")
+        try:
+            return _FileConfig.model_validate(data), name
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ReleaseConfigError(name, f"{where}: {first['msg']}") from error
+    return _FileConfig(), None
+
+
+def _detected_version_files(root: Path) -> tuple[str, ...]:
+    """pyproject.toml and package.json when they hold a static version."""
+    found: list[str] = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            project = {}
+        if isinstance(project, dict) and "version" in project:
+            found.append("pyproject.toml")
+    package = root / "package.json"
+    if package.is_file() and '"version"' in package.read_text(encoding="utf-8"):
+        found.append("package.json")
+    return tuple(found)
+
+
+def resolve_settings(inputs: ReleaseInputs, root: Path) -> ReleaseSettings:
+    """Merge inputs over the config file over the defaults."""
+    config, config_file = _read_config(root)
+    approval: str | None = None
+    if inputs.require_approval or config.approval is True:
+        approval = "devops"
+    elif isinstance(config.approval, str) and config.approval:
+        approval = config.approval
+    push = inputs.push if config.push is None or not inputs.push else config.push
+    remote = (inputs.remote or config.remote or "origin") if push else None
+    files = inputs.version_files if inputs.version_files is not None else config.version_files
+    return ReleaseSettings(
+        branch=inputs.branch or config.branch,
+        remote=remote,
+        tag_format=inputs.tag_format or config.tag_format or DEFAULT_TAG_FORMAT,
+        version_files=tuple(files) if files is not None else _detected_version_files(root),
+        changelog=inputs.changelog or config.changelog or "CHANGELOG.md",
+        approval=approval,
+        major_version_zero=config.major_version_zero,
+        config_file=config_file,
+    )

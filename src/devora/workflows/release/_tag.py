@@ -1,0 +1,105 @@
+"""The release commit and tag: bump the version files, commit them with the changelog, tag.
+
+The step undoes its own partial work when it fails halfway (a failed step has no
+compensation); once it has succeeded, `undo_release_commit` is its compensation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from devora.engine import Plan, StepContext
+from devora.tools.release import (
+    UndoneOperation,
+    open_repository,
+    plan_version_files,
+    undo_commit,
+    undo_file_changes,
+    undo_tag,
+    write_file_changes,
+)
+from devora.workflows.release._config import ReleaseInputs
+from devora.workflows.release._records import (
+    ReleaseCommit,
+    ReleasePlan,
+    RepositoryState,
+    result_of,
+)
+from devora.workflows.release._report import report_undone
+
+__all__ = ["commit_and_tag", "plan_commit_and_tag", "undo_release_commit"]
+
+
+def _planned(ctx: StepContext[Any]) -> tuple[RepositoryState, ReleasePlan, ReleaseCommit, str]:
+    state = result_of(ctx, "validate", RepositoryState)
+    plan = result_of(ctx, "version", ReleasePlan)
+    changes = plan_version_files(Path(state.root), state.settings.version_files, plan.version)
+    previous = plan.next.previous or "none"
+    release = ReleaseCommit(
+        message=f"chore(release): {plan.version}\n\nVersion {previous} -> {plan.version}.",
+        tag_name=plan.tag,
+        files=tuple(changes),
+    )
+    return state, plan, release, f"Release {plan.version}"
+
+
+def _committed_paths(state: RepositoryState, release: ReleaseCommit) -> list[str]:
+    paths = [state.settings.changelog, *(change.path for change in release.files)]
+    return list(dict.fromkeys(paths))
+
+
+def plan_commit_and_tag(ctx: StepContext[ReleaseInputs]) -> Plan:
+    """Show the version files' diffs, the commit and the tag the step would make."""
+    state, plan, release, tag_message = _planned(ctx)
+    paths = _committed_paths(state, release)
+    changes = [change.diff for change in release.files if change.diff]
+    subject = release.message.splitlines()[0]
+    changes.append(f"commit {', '.join(paths)} on {state.branch}: {subject}")
+    changes.append(f"create annotated tag {plan.tag} ({tag_message})")
+    bumped = ", ".join(f"{c.path} {c.old_version} -> {c.new_version}" for c in release.files)
+    return Plan(
+        summary=f"would release {plan.version} as tag {plan.tag}"
+        + (f"; bump {bumped}" if bumped else ""),
+        changes=changes,
+        details={
+            "version": plan.version,
+            "tag": plan.tag,
+            "files": {change.path: change.diff for change in release.files},
+        },
+        predicted_output=release,
+    )
+
+
+async def commit_and_tag(ctx: StepContext[ReleaseInputs]) -> ReleaseCommit:
+    """Bump the version files, commit them with the changelog, and tag the commit."""
+    state, plan, release, tag_message = _planned(ctx)
+    repo = await open_repository(state.root)
+    root = Path(state.root)
+    write_file_changes(root, release.files)
+    try:
+        commit = await repo.commit_files(_committed_paths(state, release), release.message)
+    except BaseException:
+        undo_file_changes(root, release.files)
+        raise
+    try:
+        tag = await repo.create_tag(plan.tag, tag_message, target=commit.hash)
+    except BaseException:
+        await undo_commit(repo, commit)
+        raise
+    ctx.log(f"committed {commit.hash[:7]} and tagged it {tag.name}")
+    return release.model_copy(update={"commit": commit, "tag": tag})
+
+
+async def undo_release_commit(ctx: StepContext[ReleaseInputs]) -> None:
+    """Compensation: delete the local tag and reset the release commit (kept if reverted)."""
+    state = result_of(ctx, "validate", RepositoryState)
+    release = result_of(ctx, "tag", ReleaseCommit)
+    repo = await open_repository(state.root)
+    done: list[UndoneOperation] = []
+    if release.tag is not None:
+        done.append(await undo_tag(repo, release.tag))
+    if release.commit is not None:
+        done.append(await undo_commit(repo, release.commit))
+    done.append(undo_file_changes(Path(state.root), release.files))
+    report_undone(ctx, done)
