@@ -137,3 +137,25 @@ def test_cancel_from_another_process(devora: Devora) -> None:
     with open_store(home=devora.home) as store:
         run = store.get_run(run_id)
         assert run.status.value == "cancelled" and not run.cancel_requested
+
+
+def test_crash_and_resume_on_postgresql(
+    tmp_path: Path, postgres_url: str, uninterrupted: dict[str, object]
+) -> None:
+    """The same durability on PostgreSQL (DEVORA_DATABASE_URL), one schema for this test."""
+    from tests.engine.conftest import pg_schema
+
+    with pg_schema(postgres_url) as url:
+        devora = Devora(home=tmp_path / ".devora", database_url=url, counter=tmp_path / "n")
+        crashed = devora(
+            "run", CHAIN, "-i", "seed=4", "--json", DEVORA_CRASH_AT="after_commit:second"
+        )
+        assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+        run_id = json_lines(crashed.stdout)[0]["run_id"]
+        before = devora.ran()
+        resumed = devora("resume", run_id, "--json")
+        assert resumed.returncode == 0, resumed.stderr
+        assert json_lines(resumed.stdout)[-1]["data"]["outputs"] == uninterrupted
+        assert "first" not in devora.ran()[len(before) :]
+        assert "second" not in devora.ran()[len(before) :]
+        assert not (tmp_path / ".devora" / "devora.db").exists()
