@@ -18,7 +18,7 @@ def pinned(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 async def test_unreachable_service_is_not_run(pinned: Path, tool_path: str) -> None:
-    check = PipAuditCheck(service="osv", osv_url="http://127.0.0.1:9/v1/query")
+    check = PipAuditCheck(service="osv", osv_url="http://127.0.0.1:9/v1/query", pinned=True)
     result = await check.run(detect_project(pinned, search_path=tool_path))
     assert result.status is CheckStatus.NOT_RUN
     assert result.reason == "not run: pip-audit cannot reach its vulnerability service"

@@ -55,10 +55,14 @@ class PipAuditCheck(ToolCheck):
         timeout: float | None = None,
         service: str | None = None,
         osv_url: str | None = None,
+        pinned: bool = False,
     ) -> None:
+        """Service and osv_url choose pip-audit's vulnerability service; pinned says that
+        requirements.txt pins every dependency (a lock), so pip-audit need not resolve it."""
         super().__init__(timeout=timeout)
         self.service = service
         self.osv_url = osv_url
+        self.pinned = pinned
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """pip-audit audits Python projects."""
@@ -68,6 +72,8 @@ class PipAuditCheck(ToolCheck):
         """Run `pip-audit -f json` on requirements.txt or the project, and read its report."""
         if (profile.root / "requirements.txt").is_file():
             target, manifest = ["-r", "requirements.txt"], "requirements.txt"
+            if self.pinned:
+                target += ["--no-deps", "--disable-pip"]
         elif (profile.root / "pyproject.toml").is_file():
             if not _declares_dependencies(profile):
                 return Outcome(notes=["pip-audit: the project declares no dependencies"])
