@@ -250,10 +250,6 @@ class GitRepository:
             message=message,
         )
 
-    async def restore_files(self, paths: Sequence[str], *, source: str = "HEAD") -> None:
-        """Put files back as they are in source (the undo of writing them before a commit)."""
-        await self.git("restore", f"--source={source}", "--staged", "--worktree", "--", *paths)
-
     async def push(self, remote: str, branch: str, tag: str | None = None) -> PushedRelease:
         """Push a branch and a tag atomically: both arrive or neither does."""
         previous = await self.remote_ref(remote, f"refs/heads/{branch}")
