@@ -37,7 +37,9 @@ def _project(tmp_path: Path, **extra: str) -> AlembicSource:
 def test_pending_revisions_in_order_with_their_sql(tmp_path: Path, db_url: str) -> None:
     source = _project(tmp_path)
     with open_engine(db_url) as engine, engine.connect() as connection:
-        assert source.state(connection) == MigrationState(source="alembic", applied=())
+        assert source.state(connection) == MigrationState(
+            source="alembic", applied=(), tracked=False
+        )
         pending = source.pending(connection)
     assert [(m.version, m.name) for m in pending] == [
         ("a1", "create users"),
@@ -63,7 +65,7 @@ def test_upgrade_and_downgrade_to_the_start(tmp_path: Path, db_url: str) -> None
         source.downgrade(engine, MigrationState(source="alembic", applied=("a1",)))
         with engine.connect() as connection:
             assert source.state(connection).applied == ("a1",)
-        source.downgrade(engine, MigrationState(source="alembic", applied=()))
+        source.downgrade(engine, MigrationState(source="alembic", applied=(), tracked=False))
     assert state_of(db_url) == before  # back to nothing, version table included
 
 
@@ -157,3 +159,19 @@ def test_python_error_in_a_revision_names_its_file_and_line(
     assert "c3_typo.py:10" in info.value.message
     assert "AttributeError" in info.value.message and "add_colum" in info.value.message
     assert state_of(sqlite_url) == before
+
+
+def test_downgrade_to_base_keeps_a_version_table_that_was_there(
+    tmp_path: Path, db_url: str
+) -> None:
+    source = _project(tmp_path)
+    with open_engine(db_url) as engine:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+        with engine.connect() as connection:
+            start = source.state(connection)
+        assert start.applied == () and start.tracked
+        before = state_of(db_url)
+        source.upgrade(engine)
+        source.downgrade(engine, start)
+    assert state_of(db_url) == before

@@ -113,7 +113,8 @@ class AlembicSource:
 
     def state(self, connection: Connection) -> MigrationState:
         """The revisions the database is at (its current heads)."""
-        return MigrationState(source=self.kind, applied=self._heads(connection))
+        tracked = sa.inspect(connection).has_table(self.version_table)
+        return MigrationState(source=self.kind, applied=self._heads(connection), tracked=tracked)
 
     def _pending_scripts(self, heads: tuple[str, ...]) -> list[Script]:
         try:
@@ -273,12 +274,12 @@ class AlembicSource:
             connection.rollback()
             self._run(connection, downgrade, target, list(self._scripts.values()))
             connection.commit()
-            if target == "base":
+            if target == "base" and not to.tracked:
                 self._drop_empty_version_table(connection)
 
     def _drop_empty_version_table(self, connection: Connection) -> None:
-        # Back at base, an empty version table is all that is left of the upgrade; drop it
-        # so the schema is exactly what it was before the first upgrade.
+        # Back at base of a database that had no version table, the empty table is all
+        # that is left of the upgrade: drop it so the schema is exactly as it was.
         table = sa.table(self.version_table, sa.column("version_num"))
         with connection.begin():
             if not sa.inspect(connection).has_table(self.version_table):

@@ -32,6 +32,8 @@ class MigrationState(BaseModel):
 
     source: str
     applied: tuple[str, ...]
+    tracked: bool = True
+    """Whether the source's bookkeeping table (history or version table) existed."""
 
 
 @runtime_checkable

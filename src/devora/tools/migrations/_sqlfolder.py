@@ -116,7 +116,10 @@ class SqlFolderSource:
     def state(self, connection: Connection) -> MigrationState:
         """The versions the database has applied, in order."""
         applied = sorted(self._applied_rows(connection))
-        return MigrationState(source=self.kind, applied=tuple(str(v) for v in applied))
+        tracked = sa.inspect(connection).has_table(self.history.name)
+        return MigrationState(
+            source=self.kind, applied=tuple(str(v) for v in applied), tracked=tracked
+        )
 
     def pending(self, connection: Connection) -> list[Migration]:
         """Files not yet applied; raises on checksum mismatch, missing or out-of-order files."""
