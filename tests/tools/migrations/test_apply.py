@@ -134,6 +134,7 @@ async def test_rollback_of_sql_without_backup_is_refused(tmp_path: Path, sqlite_
         "postgresql+psycopg://admin:hunter2@127.0.0.1:1/app",
         "sqlite:////nonexistent-dir/devora/app.db",
         "sqlite:///{tmp}/missing.db",
+        "not a database url",
     ],
 )
 async def test_unreachable_database_is_a_clear_error(tmp_path: Path, url: str) -> None:
