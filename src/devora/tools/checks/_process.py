@@ -26,6 +26,7 @@ _QUIET_ENV = {
 
 
 _COLOUR_FORCING = frozenset({"FORCE_COLOR", "CLICOLOR_FORCE", "PY_COLORS"})
+_PARENT_PREFIXES = ("COV_CORE_", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -67,7 +68,7 @@ async def run_process(
     env: Mapping[str, str] | None = None,
 ) -> ProcessOutput:
     """Run argv in cwd for at most time_limit seconds (then kill it) and return its output."""
-    inherited = {k: v for k, v in os.environ.items() if k not in _COLOUR_FORCING}
+    inherited = {k: v for k, v in os.environ.items() if not _describes_parent(k)}
     environment = {**inherited, **_QUIET_ENV, **(env or {})}
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
@@ -99,6 +100,12 @@ async def run_process(
         stderr=strip_ansi(stderr.decode(errors="replace")),
         duration=time.monotonic() - started,
     )
+
+
+def _describes_parent(name: str) -> bool:
+    # Colour forcing breaks parsing; pytest-cov's and pytest's own variables describe the
+    # process that runs Devora (its tests, its coverage), not the project's tools.
+    return name in _COLOUR_FORCING or name.startswith(_PARENT_PREFIXES)
 
 
 def _kill_group(process: asyncio.subprocess.Process) -> None:
