@@ -21,6 +21,7 @@ blocking database work (call them through `asyncio.to_thread` from an event loop
 from devora.tools.migrations._alembic import AlembicSource
 from devora.tools.migrations._analyze import Analysis, analyze
 from devora.tools.migrations._apply import (
+    SMOKE_ROW_LIMIT,
     ApplyResult,
     RollbackResult,
     SmokeQuery,
@@ -66,6 +67,7 @@ from devora.tools.migrations._sqltext import SqlStatement, split_sql
 
 __all__ = [
     "DEFAULT_HISTORY_TABLE",
+    "SMOKE_ROW_LIMIT",
     "TOOL",
     "AlembicSource",
     "Analysis",

@@ -16,6 +16,7 @@ from devora.tools.migrations._schema import SchemaDiff, SchemaSnapshot, snapshot
 from devora.tools.migrations._source import Migration, MigrationSource, MigrationState
 
 __all__ = [
+    "SMOKE_ROW_LIMIT",
     "ApplyResult",
     "RollbackResult",
     "SmokeQuery",
@@ -25,6 +26,10 @@ __all__ = [
     "rollback_migrations",
     "verify_migrations",
 ]
+
+
+SMOKE_ROW_LIMIT = 1000
+"""A smoke query's rows are counted up to this many (a smoke test is not a data export)."""
 
 
 class _Frozen(BaseModel):
@@ -77,6 +82,7 @@ class SmokeResult(_Frozen):
     query: SmokeQuery
     ok: bool
     rows: int | None = None
+    """Rows returned, counted up to SMOKE_ROW_LIMIT; None for a statement without rows."""
     error: str | None = None
 
 
@@ -109,7 +115,7 @@ def _run_smoke(connection: sa.Connection, query: SmokeQuery) -> SmokeResult:
             result = connection.exec_driver_sql(
                 query.sql, execution_options={"no_parameters": True}
             )
-            rows = len(result.fetchall()) if result.returns_rows else None
+            rows = len(result.fetchmany(SMOKE_ROW_LIMIT)) if result.returns_rows else None
         except sa.exc.DBAPIError as exc:
             problem = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             transaction.rollback()
