@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from devora.engine import Step, StepContext, Workflow
-from devora.squads import AgentTask
+from devora.squads import AgentTask, CodingTask
 
 
 class Change(BaseModel):
@@ -43,4 +43,27 @@ review = Workflow(
 stray = Workflow(
     name="stray",
     steps=[Step("ask", AgentTask("marketing", Review, "hello"), squad="qa")],
+)
+
+
+class FixInputs(BaseModel):
+    repository: str
+
+
+fix_bug = Workflow(
+    name="fix_bug",
+    inputs=FixInputs,
+    positional=("repository",),
+    steps=[
+        Step(
+            "fix",
+            CodingTask(
+                "backend",
+                "add() returns the wrong result: fix it and run the tests",
+                repository=lambda ctx: ctx.inputs.repository,
+                agent="api-developer",
+            ),
+            squad="backend",
+        )
+    ],
 )

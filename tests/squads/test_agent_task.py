@@ -132,3 +132,28 @@ def test_squads_and_config_commands(devora: Devora, tmp_path: Path) -> None:
     shown = devora("config", "--json").stdout
     assert "SECRET" not in shown and "hooks.example.com/***" in shown
     assert "SECRET" not in devora("squads", "--json").stdout
+
+
+def test_a_coding_agent_step_fixes_a_bug_on_its_branch(
+    devora: Devora, scripted: list[ScriptedServer], tmp_path: Path
+) -> None:
+    from tests.agents.gitrepo import CALC_FIXED, git, make_repo
+
+    repo = make_repo(tmp_path / "repo")
+    env = serve(
+        scripted,
+        openai_reply("Looking.", tool_calls=[("c1", "read_file", {"path": "calc.py"})]),
+        openai_reply(tool_calls=[("c2", "write_file", {"path": "calc.py", "content": CALC_FIXED})]),
+        openai_reply(tool_calls=[("c3", "run_command", {"argv": ["pytest", "-q"]})]),
+        openai_reply("Fixed add(); pytest: 1 passed."),
+    )
+    result = devora("run", f"{WORKFLOWS}:fix_bug", str(repo), "--json", **env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    change = json_lines(result.stdout)[-1]["data"]["outputs"]["fix"]
+    run_id = json_lines(result.stdout)[-1]["run_id"]
+    assert change["branch"] == f"devora/{run_id}"
+    assert change["files_changed"] == ["calc.py"]
+    assert "a + b" in Path(change["patch_artifact"]).read_text()
+    assert "return a - b" in (repo / "calc.py").read_text()  # the user's tree is untouched
+    assert git(repo, "status", "--porcelain") == ""
+    assert "a + b" in git(repo, "show", f"{change['branch']}:calc.py")

@@ -140,6 +140,11 @@ class StepContext(Generic[InputsT]):
         self._execution.call_in_loop(self._execution.update_summary, figures)
 
     @property
+    def home(self) -> Path:
+        """Devora's home directory (DEVORA_HOME): for workspaces a step keeps across resumes."""
+        return self._execution.store.location.home
+
+    @property
     def artifacts_dir(self) -> Path:
         """This run's artifact directory (created on demand)."""
         path = self._execution.store.artifact_dir(self.run_id)

@@ -2,6 +2,7 @@
 
 from devora.squads._agent_task import AgentTask, human_task_prompt
 from devora.squads._catalog import SQUAD_CATALOG
+from devora.squads._coding_task import CodeChange, CodingTask
 from devora.squads._model import Agent, Backend, Squad
 from devora.squads._resolve import UnknownSquadError, effective_squads, find_agent, squad_names
 
@@ -10,6 +11,8 @@ __all__ = [
     "Agent",
     "AgentTask",
     "Backend",
+    "CodeChange",
+    "CodingTask",
     "Squad",
     "UnknownSquadError",
     "effective_squads",

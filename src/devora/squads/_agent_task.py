@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from devora.config import DevoraConfig, load_config
 from devora.engine import Action, StepContext
+from devora.squads._llm_support import open_agent_provider, record_usage, run_usage
 from devora.squads._model import Agent, Backend
 from devora.squads._resolve import effective_squads, find_agent
 
@@ -18,9 +19,6 @@ __all__ = ["AgentTask", "human_task_prompt"]
 OutputT = TypeVar("OutputT", bound=BaseModel)
 Instructions = str | Callable[[StepContext[Any]], str]
 ConfigRoot = Callable[[StepContext[Any]], Path]
-
-# Usage figures kept on the run (its summary), so a budget holds across steps and resumes.
-_USAGE_KEYS = ("llm_calls", "llm_input_tokens", "llm_output_tokens", "llm_cost")
 
 
 class AgentTask(Action[OutputT], Generic[OutputT]):
@@ -67,50 +65,18 @@ class AgentTask(Action[OutputT], Generic[OutputT]):
     async def _ask_model(
         self, ctx: StepContext[Any], config: DevoraConfig, member: Agent, task: str
     ) -> OutputT:
-        from devora.llm import (
-            Budget,
-            Message,
-            Price,
-            ProviderOptions,
-            Usage,
-            complete_structured,
-            open_provider,
-        )
+        from devora.llm import Message, complete_structured
 
-        assert member.model is not None
-        spent = ctx.summary
-        usage = Usage(
-            calls=int(spent.get("llm_calls", 0)),
-            input_tokens=int(spent.get("llm_input_tokens", 0)),
-            output_tokens=int(spent.get("llm_output_tokens", 0)),
-            cost=float(spent.get("llm_cost", 0.0)),
-        )
-        options = ProviderOptions(
-            request_timeout=config.llm.request_timeout,
-            usage=usage,
-            budget=Budget(max_tokens=config.llm.max_tokens, max_cost=config.llm.max_cost),
-            prices={name: Price(p.input, p.output) for name, p in config.llm.prices.items()},
-            on_log=ctx.log,
-        )
-        ctx.log(f"asking {member.role} ({member.model})")
+        usage = run_usage(ctx)
+        before = usage.model_copy(deep=True)
         try:
-            async with open_provider(
-                member.model,
-                options,
-                base_url=config.llm.base_url,
-                key_variable=config.llm.key_variable,
-            ) as provider:
+            async with open_agent_provider(ctx, config, member, usage) as provider:
                 messages = [Message.system(member.prompt), Message.user(task)]
                 return await complete_structured(
                     provider, messages, self.output, max_attempts=self.max_attempts
                 )
         finally:
-            ctx.set_summary(
-                llm_calls=usage.calls,
-                llm_input_tokens=usage.input_tokens,
-                llm_output_tokens=usage.output_tokens,
-                llm_cost=round(usage.cost, 6),
-            )
+            record_usage(ctx, usage, before)
 
 
 def human_task_prompt(task: str, squad: str, member: Agent) -> str:
