@@ -157,3 +157,35 @@ def test_a_coding_agent_step_fixes_a_bug_on_its_branch(
     assert "return a - b" in (repo / "calc.py").read_text()  # the user's tree is untouched
     assert git(repo, "status", "--porcelain") == ""
     assert "a + b" in git(repo, "show", f"{change['branch']}:calc.py")
+
+
+def test_without_a_model_the_coding_step_is_a_human_task(devora: Devora, tmp_path: Path) -> None:
+    from tests.agents.gitrepo import make_repo
+
+    repo = make_repo(tmp_path / "repo")
+    waiting = devora("run", f"{WORKFLOWS}:fix_bug", str(repo), "--json")
+    assert waiting.returncode == 3, waiting.stderr
+    [task] = json.loads(devora("tasks", "--json").stdout)
+    assert task["step_id"] == "fix" and task["squad"] == "backend"
+    assert str(repo) in task["prompt"] and "DEVORA_MODEL" in task["prompt"]
+    assert set(task["output_schema"]["required"]) == {"branch", "head_commit", "summary"}
+
+
+@pytest.mark.parametrize("api", ["anthropic"])
+def test_an_agent_step_runs_against_anthropic(
+    devora: Devora, scripted: list[ScriptedServer], api: str
+) -> None:
+    from tests.llm.scripted_server import anthropic_reply
+
+    server = ScriptedServer([anthropic_reply(GOOD)]).start()
+    scripted.append(server)
+    result = devora(
+        "run",
+        REVIEW,
+        "--json",
+        DEVORA_MODEL="anthropic:claude-3-5-haiku-latest",
+        DEVORA_LLM_BASE_URL=server.url,
+        ANTHROPIC_API_KEY=TEST_KEY,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json_lines(result.stdout)[-1]["data"]["outputs"]["review"]["verdict"] == "approve"

@@ -316,6 +316,9 @@ def _print_status(
         out.print(f"child run {child.id}: {child.workflow} {child.status.value}")
     for artifact in artifacts:
         out.print(f"artifact {artifact.name}: {artifact.path} ({artifact.size} bytes)")
+    if record.summary:
+        figures = "  ".join(f"{k}={v}" for k, v in record.summary.items())
+        out.print(f"summary: {escape(figures)}")
     if record.outputs:
         out.print(f"outputs: {escape(json.dumps(record.outputs, default=str))}")
 
