@@ -96,3 +96,30 @@ def test_fingerprint_changes_with_any_row_and_not_with_row_order(db_url: str) ->
     changed = state_of(db_url)[1]
     assert changed != first
     assert first.changed_tables(changed) == ["teams"]
+
+
+def test_views_are_part_of_the_snapshot(db_url: str) -> None:
+    run_sql(db_url, *SCHEMA, "CREATE VIEW adults AS SELECT id, email FROM users WHERE age >= 18")
+    before = _snapshot(db_url)
+    assert list(before.views) == ["adults"]
+    assert "age >= 18" in before.views["adults"]
+    run_sql(
+        db_url,
+        "DROP VIEW adults",
+        "CREATE VIEW adults AS SELECT id, email FROM users WHERE age >= 21",
+        "CREATE VIEW everyone AS SELECT id FROM users",
+    )
+    added, changed = before.diff(_snapshot(db_url)).describe()  # removed, added, changed
+    assert added.startswith("+ view everyone:")
+    assert changed.startswith("~ view adults:") and "21" in changed
+
+
+def test_postgresql_enums_and_added_values_show_in_the_diff(pg_url: str) -> None:
+    run_sql(pg_url, "CREATE TYPE mood AS ENUM ('sad', 'ok')")
+    before = _snapshot(pg_url)
+    assert before.enums == {"mood": ("sad", "ok")}
+    run_sql(pg_url, "ALTER TYPE mood ADD VALUE 'happy'", "CREATE TYPE size AS ENUM ('s')")
+    assert before.diff(_snapshot(pg_url)).describe() == [
+        "+ enum size: s",
+        "~ enum mood: sad, ok -> sad, ok, happy",
+    ]

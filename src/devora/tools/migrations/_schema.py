@@ -93,7 +93,7 @@ class SchemaChange(_Frozen):
     """One difference between two snapshots."""
 
     change: Literal["added", "removed", "changed"]
-    object: Literal["table", "column", "index", "constraint"]
+    object: Literal["table", "column", "index", "constraint", "view", "enum"]
     table: str
     name: str | None = None
     before: str | None = None
@@ -103,8 +103,9 @@ class SchemaChange(_Frozen):
         """A one-line description, e.g. `+ column users.email VARCHAR NULL`."""
         sign = {"added": "+", "removed": "-", "changed": "~"}[self.change]
         where = self.table if self.name is None else f"{self.table}.{self.name}"
-        if self.object == "table":
-            return f"{sign} table {self.table}"
+        if self.object == "table" or (self.object in ("view", "enum") and self.change != "changed"):
+            detail = f": {self.after or self.before}" if self.object != "table" else ""
+            return f"{sign} {self.object} {self.table}{detail}"
         if self.change == "changed":
             return f"{sign} {self.object} {where}: {self.before} -> {self.after}"
         return f"{sign} {self.object} {where}: {self.after or self.before}"
@@ -158,12 +159,35 @@ def _compare(
     return changes
 
 
+def _compare_named(
+    obj: Literal["view", "enum"], before: dict[str, str], after: dict[str, str]
+) -> list[SchemaChange]:
+    changes = [
+        SchemaChange(change="removed", object=obj, table=n, before=before[n])
+        for n in sorted(before.keys() - after.keys())
+    ]
+    changes += [
+        SchemaChange(change="added", object=obj, table=n, after=after[n])
+        for n in sorted(after.keys() - before.keys())
+    ]
+    changes += [
+        SchemaChange(change="changed", object=obj, table=n, before=before[n], after=after[n])
+        for n in sorted(before.keys() & after.keys())
+        if before[n] != after[n]
+    ]
+    return changes
+
+
 class SchemaSnapshot(_Frozen):
     """The schema of one database at one moment; equal snapshots mean equal schemas."""
 
     dialect: str
     schema_name: str | None = None
     tables: dict[str, TableInfo]
+    views: dict[str, str] = {}
+    """View name to its definition, whitespace collapsed."""
+    enums: dict[str, tuple[str, ...]] = {}
+    """PostgreSQL enum type name to its labels, in order."""
 
     def diff(self, after: SchemaSnapshot) -> SchemaDiff:
         """The changes that turn this snapshot into `after`."""
@@ -204,6 +228,12 @@ class SchemaSnapshot(_Frozen):
                 {ct.key(): ct.describe() for ct in new.constraints},
                 constraint_names,
             )
+        changes += _compare_named("view", self.views, after.views)
+        changes += _compare_named(
+            "enum",
+            {k: ", ".join(v) for k, v in self.enums.items()},
+            {k: ", ".join(v) for k, v in after.enums.items()},
+        )
         return SchemaDiff(changes=tuple(changes))
 
 
@@ -304,4 +334,19 @@ def snapshot_schema(connection: Connection, *, schema: str | None = None) -> Sch
             indexes=indexes,
             constraints=tuple(_constraints(inspector, table, schema)),
         )
-    return SchemaSnapshot(dialect=connection.dialect.name, schema_name=schema, tables=tables)
+    views = {
+        view: " ".join(str(inspector.get_view_definition(view, schema=schema) or "").split())
+        for view in inspector.get_view_names(schema=schema)
+    }
+    enums: dict[str, tuple[str, ...]] = {}
+    get_enums = getattr(inspector, "get_enums", None)  # PostgreSQL's inspector only
+    if get_enums is not None:
+        for enum in get_enums(schema=schema):
+            enums[str(enum["name"])] = tuple(str(label) for label in enum["labels"])
+    return SchemaSnapshot(
+        dialect=connection.dialect.name,
+        schema_name=schema,
+        tables=tables,
+        views=views,
+        enums=enums,
+    )
