@@ -197,3 +197,17 @@ def test_fingerprint_sees_a_sequence_moved_by_a_rolled_back_insert(pg_url: str) 
     after = state_of(pg_url)
     assert after[1].tables == before[1].tables
     assert after[1] != before[1]
+
+
+async def test_enum_value_added_in_a_transaction_is_rolled_back(
+    tmp_path: Path, pg_url: str
+) -> None:
+    run_sql(pg_url, "CREATE TYPE mood AS ENUM ('sad', 'ok')")
+    source = SqlFolderSource(
+        write_sql_folder(tmp_path, {"0001_mood.sql": "ALTER TYPE mood ADD VALUE 'happy';\n"})
+    )
+    before = state_of(pg_url)
+    result = await dry_run(source, pg_url)
+    assert result.mode == "transaction"  # allowed in a transaction since PostgreSQL 12
+    assert "~ enum mood: sad, ok -> sad, ok, happy" in result.diff.describe()
+    assert state_of(pg_url) == before
