@@ -189,3 +189,15 @@ def test_an_agent_step_runs_against_anthropic(
     )
     assert result.returncode == 0, result.stderr
     assert json_lines(result.stdout)[-1]["data"]["outputs"]["review"]["verdict"] == "approve"
+
+
+def test_only_the_squads_approvers_may_approve(devora: Devora, tmp_path: Path) -> None:
+    from tests.cli.harness import TOYS
+
+    (tmp_path / "devora.toml").write_text('[squads.devops]\napprovers = ["alice"]\n')
+    run_id = json_lines(devora("run", f"{TOYS}:gated", "--json").stdout)[-1]["run_id"]
+    refused = devora("approve", run_id, "deploy", "--by", "mallory")
+    assert refused.returncode == 2
+    assert "mallory is not an approver of the devops squad" in refused.stderr
+    approved = devora("approve", run_id, "deploy", "--by", "alice")
+    assert approved.returncode == 3, approved.stderr  # on to the next waiting step

@@ -198,6 +198,8 @@ def _answer(
     who = by or getpass.getuser()
     with open_cli_store() as store:
         run_record = _find_run(store, run_id)
+        if kind == "approval":
+            _check_approver(store, run_record.id, step, who)
         answer_request(store, run_record.id, step, payload, kind=kind, answered_by=who)
         console().print(f"{kind} for {run_record.id} {step} recorded (by {who})")
         if not resume_run:
@@ -209,6 +211,16 @@ def _answer(
         )
     print_result(result)
     raise typer.Exit(exit_code_for(result.status.value))
+
+
+def _check_approver(store: Store, run_id: str, step: str, who: str) -> None:
+    from devora.config import load_config
+    from devora.engine import pending_requests
+    from devora.squads import effective_squads, ensure_may_approve
+
+    waiting = {p.step_id: p for p in pending_requests(store, run_id)}
+    if step in waiting:
+        ensure_may_approve(effective_squads(load_config()), waiting[step].request.squad, who)
 
 
 def _find_run(store: Store, run_id: str) -> RunRecord:
