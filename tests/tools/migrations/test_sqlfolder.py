@@ -142,3 +142,36 @@ def test_out_of_order_file_is_refused(tmp_path: Path, sqlite_url: str) -> None:
         run_sql(sqlite_url, "DELETE FROM devora_schema_migrations WHERE version = 1")
         with pytest.raises(MigrationFolderError, match="older than the last applied"):
             source.upgrade(engine)
+
+
+BODIES = {
+    "sqlite": """
+        CREATE TABLE log (message TEXT);
+        CREATE TRIGGER users_log AFTER INSERT ON users BEGIN
+            INSERT INTO log VALUES ('user ' || NEW.name);
+            INSERT INTO log VALUES ('done; really');
+        END;
+        INSERT INTO users (id, name) VALUES (3, 'cy');
+    """,
+    "postgresql": """
+        CREATE FUNCTION shout(t text) RETURNS text LANGUAGE sql
+        BEGIN ATOMIC
+            SELECT upper(t) || '!';
+        END;
+        CREATE FUNCTION whisper(t text) RETURNS text AS $$
+            SELECT lower(t); -- a comment; with a semicolon
+        $$ LANGUAGE sql;
+        CREATE TABLE log AS SELECT shout('a') || whisper('B') AS message;
+    """,
+}
+
+
+def test_bodies_with_semicolons_run_as_one_statement(tmp_path: Path, db_url: str) -> None:
+    dialect = "sqlite" if db_url.startswith("sqlite") else "postgresql"
+    source = _source(tmp_path, {"0001_users.sql": USERS, "0002_bodies.sql": BODIES[dialect]})
+    with open_engine(db_url) as engine:
+        source.upgrade(engine)
+        with engine.connect() as connection:
+            log = connection.exec_driver_sql("SELECT message FROM log").scalars().all()
+    expected = ["user cy", "done; really"] if dialect == "sqlite" else ["A!b"]
+    assert log == expected

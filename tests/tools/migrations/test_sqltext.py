@@ -55,3 +55,15 @@ def test_line_at_maps_a_driver_position_to_a_file_line() -> None:
     (statement,) = split_sql("\n\nCREATE TABLE t (\n  x int,\n  y intt\n)")
     position = statement.sql.index("intt") + 1
     assert statement.line_at(position) == 5
+
+
+def test_postgresql_begin_atomic_body_is_one_statement() -> None:
+    text = (
+        "CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql\n"
+        "BEGIN ATOMIC\n"
+        "  SELECT a + b;\n"
+        "END;\n"
+        "SELECT add(1, 2);"
+    )
+    statements = split_sql(text)
+    assert [(s.line, s.end_line) for s in statements] == [(1, 4), (5, 5)]

@@ -9,7 +9,11 @@ from pydantic import BaseModel, ConfigDict
 __all__ = ["SqlStatement", "split_sql"]
 
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
-_TRIGGER = re.compile(r"^\s*CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", re.IGNORECASE)
+_BLOCK_BODY = re.compile(
+    r"^\s*CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b"  # SQLite trigger bodies
+    r"|^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b.*\bBEGIN\s+ATOMIC\b",  # PG 14+
+    re.IGNORECASE | re.DOTALL,
+)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
@@ -92,7 +96,7 @@ def split_sql(text: str, *, file: str = "<sql>", first_line: int = 1) -> list[Sq
         if start is None:
             start = i
         if ch == ";":
-            if _inside_trigger_body(masked, start, i):
+            if _inside_block_body(masked, start, i):
                 i += 1
                 continue
             finish(i)
@@ -133,10 +137,10 @@ def split_sql(text: str, *, file: str = "<sql>", first_line: int = 1) -> list[Sq
     return statements
 
 
-def _inside_trigger_body(masked: list[str], start: int, semicolon: int) -> bool:
-    """True when a `;` sits inside CREATE TRIGGER ... BEGIN ... END (SQLite trigger bodies)."""
+def _inside_block_body(masked: list[str], start: int, semicolon: int) -> bool:
+    """True when a `;` sits inside a BEGIN ... END body (SQLite trigger, PG BEGIN ATOMIC)."""
     so_far = "".join(masked[start:semicolon])
-    if not _TRIGGER.match(so_far):
+    if not _BLOCK_BODY.match(so_far):
         return False
     words = [w.upper() for w in _WORD.findall(so_far)]
     if "BEGIN" not in words:
