@@ -113,3 +113,18 @@ async def test_missing_backup_file_is_refused(tmp_path: Path, sqlite_url: str) -
     backup.path.unlink()
     with pytest.raises(BackupError, match="does not exist"):
         await restore_backup(backup, sqlite_url)
+
+
+async def test_the_reported_restore_commands_really_restore(tmp_path: Path, pg_url: str) -> None:
+    require_executable("psql", "apt-get install postgresql-client")
+    run_sql(pg_url, *SETUP)
+    before = state_of(pg_url)
+    backup = await backup_database(pg_url, tmp_path)
+    run_sql(pg_url, *DAMAGE)
+    for argv in backup.restore_commands:  # what a person pastes from the report
+        process = await asyncio.create_subprocess_exec(
+            *argv, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        )
+        _, stderr = await process.communicate()
+        assert process.returncode == 0, stderr.decode()
+    assert state_of(pg_url) == before
