@@ -86,8 +86,6 @@ async def fix_prettier(profile: ProjectProfile, *, time_limit: float = _TIMEOUT)
     check = PrettierCheck(timeout=time_limit)
     executable = _executable(check, profile)
     candidates = [f.file for f in await _findings(check, executable, profile)]
-    if not candidates:
-        return FixResult(tool="prettier", fixer="prettier --write", changed_files=(), duration=0.0)
     argv = [str(executable), "--write", "--", *(name for name in candidates if name)]
     return await _apply(check, "prettier --write", argv, profile, candidates, started)
 
