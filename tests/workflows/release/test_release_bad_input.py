@@ -1,0 +1,151 @@
+"""Every bad input of a release: one clear reason, a failing exit, the repository untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from release_repos import GIT_ENV, Project, dumps, finished, git
+
+from tests.cli.harness import Devora
+
+
+def assert_refused(run: dict[str, Any], code: int, step: str, *fragments: str) -> None:
+    assert code == 1, dumps(run)
+    assert run["status"] == "failed", dumps(run)
+    assert run["error"]["step"] == step, dumps(run)
+    for fragment in fragments:
+        assert fragment in run["error"]["message"], dumps(run["error"])
+    assert run["error"].get("hint"), dumps(run["error"])
+
+
+def release(devora: Devora, path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    result = devora("run", "release", str(path), *args, "--json", timeout=120, **GIT_ENV)
+    return result.returncode, finished(result.stdout, result.stderr)
+
+
+def test_not_a_git_repository(devora: Devora, tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "README.md").write_text("not versioned\n")
+
+    code, run = release(devora, folder)
+
+    assert_refused(run, code, "validate", "not a git repository", str(folder))
+    assert [p.name for p in folder.iterdir()] == ["README.md"]
+
+
+def test_a_dirty_working_tree(devora: Devora, project: Project) -> None:
+    project.commit("feat: x")
+    project.write("pyproject.toml", "edited but not committed\n")
+    project.write("notes.txt", "untracked\n")
+    before = project.snapshot()
+
+    code, run = release(devora, project.path)
+
+    assert_refused(run, code, "validate", "not clean", "pyproject.toml", "notes.txt")
+    assert project.snapshot() == before
+
+
+def test_no_commits_since_the_last_tag(devora: Devora, project: Project) -> None:
+    before = project.snapshot()
+
+    code, run = release(devora, project.path)
+
+    assert_refused(run, code, "version", "v1.0.0")
+    assert "no commits" in run["error"]["message"].lower()
+    assert project.snapshot() == before
+
+
+def test_commits_that_change_nothing_are_not_a_release(devora: Devora, project: Project) -> None:
+    project.commit("docs: typo")
+    project.commit("chore: bump a dev tool")
+    before = project.snapshot()
+
+    code, run = release(devora, project.path)
+
+    assert code == 1 and run["error"]["step"] == "version", dumps(run)
+    assert project.snapshot() == before
+
+
+@pytest.mark.parametrize("bad_tag", ["v1.2", "v2.x.0"])
+def test_a_release_tag_that_is_not_a_version(
+    devora: Devora, project: Project, bad_tag: str
+) -> None:
+    project.commit("feat: x")
+    project.tag(bad_tag)
+    before = project.snapshot()
+
+    code, run = release(devora, project.path)
+
+    assert_refused(run, code, "validate", bad_tag)
+    assert project.snapshot() == before
+
+
+def test_not_on_the_configured_release_branch(devora: Devora, project: Project) -> None:
+    project.write("devora.toml", '[release]\nbranch = "stable"\n')
+    project.commit("feat: x", "devora.toml")
+    before = project.snapshot()
+
+    code, run = release(devora, project.path)
+
+    assert_refused(run, code, "validate", "on branch 'main'", "'stable'")
+    assert project.snapshot() == before
+
+
+def test_an_unknown_config_key(devora: Devora, project: Project) -> None:
+    with (project.path / "pyproject.toml").open("a") as file:
+        file.write('\n[tool.devora.release]\nbrnach = "main"\n')
+    project.commit("feat: config", "pyproject.toml")
+    before = project.snapshot()
+
+    code, run = release(devora, project.path)
+
+    assert code == 1 and "brnach" in run["error"]["message"], dumps(run)
+    assert project.snapshot() == before
+
+
+def test_no_such_remote(devora: Devora, project: Project) -> None:
+    project.commit("feat: x")
+    before = project.snapshot()
+
+    code, run = release(devora, project.path, "--remote", "upstream")
+
+    assert_refused(run, code, "validate", "no remote named 'upstream'")
+    assert project.snapshot() == before
+
+
+def test_a_version_file_without_a_version(devora: Devora, project: Project) -> None:
+    project.write("src/demo/about.py", "NAME = 'demo'\n")
+    project.commit("feat: about", "src/demo/about.py")
+    before = project.snapshot()
+
+    code, run = release(devora, project.path, "--version-files", '["src/demo/about.py"]')
+
+    assert code == 1 and run["error"]["step"] == "validate", dumps(run)
+    assert "__version__" in run["error"]["message"]
+    assert project.snapshot() == before
+
+
+def test_an_explicit_version_below_the_last_release(devora: Devora, project: Project) -> None:
+    project.commit("feat: x")
+    before = project.snapshot()
+
+    code, run = release(devora, project.path, "--version", "0.9.0")
+
+    assert code == 1 and run["error"]["step"] == "version", dumps(run)
+    assert "0.9.0" in run["error"]["message"]
+    assert project.snapshot() == before
+
+
+def test_an_invalid_increment_is_refused_before_any_run(devora: Devora, project: Project) -> None:
+    result = devora(
+        "run", "release", str(project.path), "--increment", "HUGE", timeout=60, **GIT_ENV
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: invalid input for workflow 'release': increment")
+    assert not (devora.home / "devora.db").exists() or "HUGE" not in git(
+        project.path, "log", "--format=%s"
+    )
