@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,10 @@ from devora.tools.migrations._sqltext import SqlStatement, split_sql
 __all__ = ["AlembicSource"]
 
 _Fn = Callable[[Any, MigrationContext], Any]
+
+# alembic's `context` and `op` are module-level proxies: two migrations running at once in
+# threads (asyncio.to_thread) would swap each other's context. One at a time.
+_ALEMBIC_LOCK = threading.RLock()
 
 
 class _StatementCapture:
@@ -158,14 +163,17 @@ class AlembicSource:
 
         problem: str | None = None
         try:
-            with EnvironmentContext(
-                self.config,
-                self.script,
-                fn=upgrade,
-                as_sql=True,
-                starting_rev=start,
-                destination_rev=script.revision,
-            ) as env:
+            with (
+                _ALEMBIC_LOCK,
+                EnvironmentContext(
+                    self.config,
+                    self.script,
+                    fn=upgrade,
+                    as_sql=True,
+                    starting_rev=start,
+                    destination_rev=script.revision,
+                ) as env,
+            ):
                 env.configure(
                     dialect_name=dialect,
                     output_buffer=cast(TextIO, capture),
@@ -217,9 +225,10 @@ class AlembicSource:
         scripts: list[Script],
         **options: Any,
     ) -> None:
-        with EnvironmentContext(
-            self.config, self.script, fn=fn, destination_rev=destination
-        ) as env:
+        with (
+            _ALEMBIC_LOCK,
+            EnvironmentContext(self.config, self.script, fn=fn, destination_rev=destination) as env,
+        ):
             env.configure(connection=connection, version_table=self.version_table, **options)
             with self._translated(scripts), env.begin_transaction():
                 env.run_migrations()
