@@ -66,8 +66,12 @@ class FunctionAction(Action[T]):
     def __init__(self, function: StepFunction[T], plan: PlanFunction | None = None) -> None:
         self.function = function
         self.plan_function = plan
+        self._is_async = inspect.iscoroutinefunction(function)
 
     async def run(self, ctx: StepContext[Any]) -> T:
+        if self._is_async:
+            awaited: T = await self.function(ctx)  # type: ignore[misc]
+            return awaited
         result: T = await _call(self.function, ctx)
         return result
 
