@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import inspect
 import pickle
+from pathlib import Path
+
+from pydantic import BaseModel
 
 import devora.tools.migrations as migrations
 from devora.errors import DevoraError, EnvironmentProblem, UsageError
@@ -14,7 +17,13 @@ from devora.tools.migrations import (
     MigrationSource,
     MigrationSyntaxError,
     SqlFolderSource,
+    analyze,
+    apply_migrations,
+    backup_database,
+    dry_run,
 )
+
+from .helpers import write_sql_folder
 
 
 def test_all_is_sorted_and_complete() -> None:
@@ -53,3 +62,23 @@ def test_errors_sit_in_devoras_hierarchy_and_survive_pickling() -> None:
     syntax = MigrationSyntaxError("0002_b.sql", 3, "SELEC 1", 'near "SELEC": syntax error')
     assert "0002_b.sql:3" in syntax.message and "has a syntax error" in syntax.message
     assert issubclass(DatabaseUnreachableError, EnvironmentProblem)
+
+
+async def test_results_round_trip_through_json_for_the_journal(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    source = SqlFolderSource(
+        write_sql_folder(
+            tmp_path,
+            {"0001_users.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY);\nDROP TABLE users;\n"},
+        )
+    )
+    results: list[BaseModel] = [
+        analyze(source, sqlite_url),
+        await dry_run(source, sqlite_url),
+        await backup_database(sqlite_url, tmp_path / "b"),
+        apply_migrations(source, sqlite_url),
+    ]
+    for result in results:
+        again = type(result).model_validate_json(result.model_dump_json())
+        assert again == result, type(result).__name__
