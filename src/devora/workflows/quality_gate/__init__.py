@@ -1,0 +1,74 @@
+"""The quality gate: type-check, lint, test and audit a project in parallel; score it; fix it.
+
+    devora run quality-gate PATH [--fix] [--changed [--base REF]] [--report-dir DIR]
+
+docs/quality-gate.md describes the score, the conditions, the reports and the caching.
+"""
+
+from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir
+from devora.workflows.quality_gate._categories import CATEGORY_OF, Category, plan_checks
+from devora.workflows.quality_gate._changed import ChangedLines, changed_lines, parse_diff_zero
+from devora.workflows.quality_gate._config import GateConfig, Penalties, Weights, load_gate_config
+from devora.workflows.quality_gate._errors import (
+    BaseRefError,
+    GateConfigError,
+    GateFailedError,
+    NotAGitRepositoryError,
+)
+from devora.workflows.quality_gate._models import (
+    CategoryRun,
+    CategoryScore,
+    CheckSummary,
+    ConditionResult,
+    Detection,
+    FixReport,
+    GateInputs,
+    GateReport,
+)
+from devora.workflows.quality_gate._present import present_gate, print_gate_report
+from devora.workflows.quality_gate._report_json import render_json
+from devora.workflows.quality_gate._report_junit import render_junit
+from devora.workflows.quality_gate._report_markdown import render_markdown
+from devora.workflows.quality_gate._report_sarif import SARIF_VERSION, render_sarif
+from devora.workflows.quality_gate._reports import REPORT_FILES, render_reports, write_reports
+from devora.workflows.quality_gate._verdict import judge
+from devora.workflows.quality_gate._workflow import quality_gate
+
+__all__ = [
+    "CATEGORY_OF",
+    "REPORT_FILES",
+    "SARIF_VERSION",
+    "BaseRefError",
+    "Category",
+    "CategoryRun",
+    "CategoryScore",
+    "ChangedLines",
+    "CheckSummary",
+    "ConditionResult",
+    "Detection",
+    "FixReport",
+    "GateConfig",
+    "GateConfigError",
+    "GateFailedError",
+    "GateInputs",
+    "GateReport",
+    "NotAGitRepositoryError",
+    "Penalties",
+    "ResultCache",
+    "Weights",
+    "changed_lines",
+    "default_cache_dir",
+    "judge",
+    "load_gate_config",
+    "parse_diff_zero",
+    "plan_checks",
+    "present_gate",
+    "print_gate_report",
+    "quality_gate",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_reports",
+    "render_sarif",
+    "write_reports",
+]

@@ -1,0 +1,149 @@
+"""Result caching: a check's result is reused while its files, tool and config are unchanged.
+
+The key of a result covers the project's tree (file names and contents), the check, its
+executable and that executable's version, the packages of the project's virtualenv, the
+gate's budgets (for asset-size) and the code of Devora's check adapters. Only results of
+checks that ran (passed or failed) are kept: a tool that crashed or was missing is asked again.
+
+Tool versions are remembered on disk, keyed by what identifies an installed tool (its real
+path, size and mtime, and for a Python script the packages of its interpreter), because
+asking `mypy --version` or `pip-audit --version` costs more than a cached run should.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from pydantic import ValidationError
+
+import devora
+import devora.tools.checks as checks_package
+from devora.tools.checks import Check, CheckResult, CheckStatus, ProjectProfile, tool_version
+from devora.workflows.quality_gate._config import GateConfig
+
+__all__ = ["ResultCache", "default_cache_dir"]
+
+_CACHEABLE = (CheckStatus.PASSED, CheckStatus.FAILED)
+_adapters_digest: str | None = None
+
+
+def default_cache_dir() -> Path:
+    """Where the gate keeps results: DEVORA_HOME/cache/quality-gate."""
+    from devora.store import resolve_store_location
+
+    return resolve_store_location().home / "cache" / "quality-gate"
+
+
+class ResultCache:
+    """Check results on disk, one JSON file per key."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    async def key(
+        self, check: Check, profile: ProjectProfile, tree: str, config: GateConfig
+    ) -> str:
+        """The key of the check's result for this tree, tool and config."""
+        executable = profile.tool(check.tool)
+        version = await self._version(executable, profile.root) if executable else None
+        parts = [
+            devora.__version__,
+            _adapters(),
+            check.name,
+            check.tool,
+            str(executable),
+            str(version),
+            tree,
+            *_venv_packages(profile.python_venv),
+        ]
+        if check.name == "asset-size":
+            parts.append(json.dumps([b.model_dump(mode="json") for b in config.budgets]))
+        return _digest(parts)
+
+    def load(self, key: str) -> CheckResult | None:
+        """The result stored under key, or None (a damaged entry counts as none)."""
+        path = self.directory / f"{key}.json"
+        try:
+            return CheckResult.model_validate_json(path.read_bytes())
+        except (OSError, ValidationError, ValueError):
+            return None
+
+    def save(self, key: str, result: CheckResult) -> None:
+        """Keep the result of a check that ran; others are not kept."""
+        if result.status not in _CACHEABLE:
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.directory / f"{key}.json"
+        partial = target.with_name(f".{key}.{os.getpid()}.partial")
+        partial.write_text(result.model_dump_json(), encoding="utf-8")
+        partial.replace(target)
+
+    async def _version(self, executable: Path, cwd: Path) -> str | None:
+        identity = _tool_identity(executable)
+        if identity is None:  # e.g. a pyenv shim: only running it tells which tool it is
+            return await tool_version(executable, cwd)
+        memo = self.directory / "versions" / f"{identity}.json"
+        try:
+            return str(json.loads(memo.read_text(encoding="utf-8"))["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        version = await tool_version(executable, cwd)
+        if version is not None:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            partial = memo.with_name(f".{memo.name}.{os.getpid()}.partial")
+            partial.write_text(json.dumps({"version": version}), encoding="utf-8")
+            partial.replace(memo)
+        return version
+
+
+def _tool_identity(executable: Path) -> str | None:
+    """What identifies an installed tool without running it, or None when nothing does."""
+    try:
+        real = executable.resolve()
+        stat = real.stat()
+        with real.open("rb") as handle:
+            first = handle.readline(512)
+    except OSError:
+        return None
+    parts = [str(real), str(stat.st_size), str(stat.st_mtime_ns)]
+    if first.startswith(b"#!"):
+        words = first[2:].decode(errors="replace").split()
+        names = [Path(word).name for word in words[:2]]
+        if any(name.startswith("python") for name in names):
+            # A pip-installed script stays the same file across upgrades; its packages do not.
+            packages = _venv_packages(Path(words[0]).parent.parent)
+            if not packages:
+                return None
+            parts += packages
+        elif "node" not in names:
+            return None  # a shell wrapper (a pyenv shim) chooses the tool at run time
+    return _digest(parts)
+
+
+def _venv_packages(prefix: Path | None) -> list[str]:
+    # dist-info directory names carry the name and version of every installed package.
+    if prefix is None:
+        return []
+    return sorted(path.name for path in prefix.glob("lib/python*/site-packages/*.dist-info"))
+
+
+def _adapters() -> str:
+    """A digest of the check adapters' code: a new parser must not reuse old results."""
+    global _adapters_digest
+    if _adapters_digest is None:
+        folder = Path(checks_package.__file__).parent
+        _adapters_digest = _digest(
+            [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))]
+        )
+    return _adapters_digest
+
+
+def _digest(parts: list[str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,106 @@
+"""The gate's configuration: weights, threshold, conditions and budgets, from the project.
+
+Read from `[tool.devora.quality_gate]` in the project's pyproject.toml, or from
+`[quality_gate]` in its devora.toml (which wins when both exist). Every key is optional.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from devora.tools.checks import AssetBudget, ProjectProfile
+from devora.workflows.quality_gate._errors import GateConfigError
+
+__all__ = ["GateConfig", "Penalties", "Weights", "load_gate_config"]
+
+
+class Weights(BaseModel):
+    """How many points of the 100 each category is worth (renormalized over those that apply)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    typecheck: float = Field(default=20, ge=0)
+    lint: float = Field(default=20, ge=0)
+    tests: float = Field(default=30, ge=0)
+    security: float = Field(default=20, ge=0)
+    performance: float = Field(default=10, ge=0)
+
+
+class Penalties(BaseModel):
+    """Percent of its category's points one finding costs, by level."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    error: float = Field(default=10, ge=0, le=100)
+    warning: float = Field(default=4, ge=0, le=100)
+    info: float = Field(default=1, ge=0, le=100)
+
+
+class GateConfig(BaseModel):
+    """Everything the verdict depends on; the defaults are those docs/quality-gate.md lists."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    threshold: int = Field(default=80, ge=0, le=100, description="the score needed to pass")
+    min_coverage: float = Field(
+        default=80, ge=0, le=100, description="statement coverage under this fails the gate"
+    )
+    fail_on_high_security: bool = Field(
+        default=True, description="any high-severity security finding fails the gate"
+    )
+    fail_on_failing_tests: bool = Field(default=True, description="a failing test fails the gate")
+    weights: Weights = Weights()
+    penalties: Penalties = Penalties()
+    budgets: tuple[AssetBudget, ...] = Field(
+        default=(), description="front-end asset size budgets (performance)"
+    )
+    source: str | None = Field(default=None, description="the file this was read from")
+
+
+def load_gate_config(profile: ProjectProfile) -> GateConfig:
+    """The gate configuration of a project (defaults when it has none)."""
+    devora_toml = profile.root / "devora.toml"
+    if devora_toml.is_file():
+        section = _section(_read_toml(devora_toml), ("quality_gate",))
+        if section is not None:
+            return _validate(section, devora_toml)
+    section = _section(profile.pyproject, ("tool", "devora", "quality_gate"))
+    if section is not None:
+        return _validate(section, profile.root / "pyproject.toml")
+    return GateConfig()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise GateConfigError(path, [("syntax", str(error))]) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise GateConfigError(path, [("file", str(error))]) from error
+
+
+def _section(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any] | None:
+    current: Any = data
+    for key in keys:
+        if not isinstance(current, dict) or key not in current:
+            return None
+        current = current[key]
+    return current if isinstance(current, dict) else {"": current}
+
+
+def _validate(section: dict[str, Any], file: Path) -> GateConfig:
+    if "" in section:
+        raise GateConfigError(file, [("quality_gate", "must be a table")])
+    if "source" in section:
+        raise GateConfigError(file, [("source", "unknown key")])
+    try:
+        return GateConfig.model_validate({**section, "source": str(file)})
+    except ValidationError as error:
+        problems = [
+            (".".join(str(part) for part in item["loc"]), item["msg"]) for item in error.errors()
+        ]
+        raise GateConfigError(file, problems) from error

@@ -1,0 +1,95 @@
+"""--fix: the tools' own safe fixes, the diff of what they changed, and the re-checks."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from devora.tools.checks import (
+    CheckResult,
+    FixResult,
+    ProjectProfile,
+    fix_eslint,
+    fix_prettier,
+    fix_ruff_check,
+    fix_ruff_format,
+)
+
+__all__ = ["FIXERS", "fixable_checks", "fixable_files", "render_diff", "run_fixers"]
+
+Fixer = Callable[[ProjectProfile], Awaitable[FixResult]]
+
+# In the order they run: lint fixes first, then the formatter formats their result.
+FIXERS: dict[str, tuple[str, Fixer]] = {
+    "ruff-check": ("ruff check --fix", fix_ruff_check),
+    "eslint": ("eslint --fix", fix_eslint),
+    "ruff-format": ("ruff format", fix_ruff_format),
+    "prettier": ("prettier --write", fix_prettier),
+}
+
+
+def fixable_checks(results: Sequence[CheckResult]) -> list[str]:
+    """The checks with at least one finding their tool can fix, in the fixers' order."""
+    with_fixes = {r.name for r in results if any(f.fixable for f in r.findings)}
+    return [name for name in FIXERS if name in with_fixes]
+
+
+def fixable_files(results: Sequence[CheckResult]) -> list[str]:
+    """The files holding a fixable finding."""
+    return sorted({f.file for r in results for f in r.findings if f.fixable and f.file})
+
+
+async def run_fixers(
+    profile: ProjectProfile,
+    names: Sequence[str],
+    files: Sequence[str],
+    log: Callable[[str], None],
+) -> tuple[tuple[FixResult, ...], str]:
+    """Apply the named checks' fixers one after another; the fixes and their unified diff.
+
+    `files` are those the fixers may change (those with fixable findings): their text before
+    is what the diff starts from.
+    """
+    before = _snapshot(profile.root, files)
+    fixes: list[FixResult] = []
+    for name in names:
+        label, fixer = FIXERS[name]
+        fix = await fixer(profile)
+        log(f"{label}: changed {len(fix.changed_files)} file(s)")
+        fixes.append(fix)
+    changed = sorted({name for fix in fixes for name in fix.changed_files})
+    return tuple(fixes), render_diff(profile.root, before, changed)
+
+
+def render_diff(root: Path, before: dict[str, str | None], changed: Sequence[str]) -> str:
+    """A unified diff of the changed files from their earlier text to their text now."""
+    chunks: list[str] = []
+    for name in changed:
+        old = before.get(name)
+        new = _read(root / name)
+        if old is None or new is None:
+            chunks.append(f"--- a/{name}\n+++ b/{name}\n(changed; not text, or not read before)\n")
+            continue
+        chunks.append(
+            "".join(
+                difflib.unified_diff(
+                    old.splitlines(keepends=True),
+                    new.splitlines(keepends=True),
+                    fromfile=f"a/{name}",
+                    tofile=f"b/{name}",
+                )
+            )
+        )
+    return "".join(chunk if chunk.endswith("\n") else chunk + "\n" for chunk in chunks)
+
+
+def _snapshot(root: Path, names: Sequence[str]) -> dict[str, str | None]:
+    return {name: _read(root / name) for name in names}
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,159 @@
+"""The data the gate's steps hand each other, and the report they end with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from devora.tools import Finding
+from devora.tools.checks import CheckResult, FixResult, ProjectProfile
+from devora.workflows.quality_gate._categories import Category
+from devora.workflows.quality_gate._changed import ChangedLines
+from devora.workflows.quality_gate._config import GateConfig
+
+__all__ = [
+    "CategoryRun",
+    "CategoryScore",
+    "CheckSummary",
+    "ConditionResult",
+    "Detection",
+    "FixReport",
+    "GateInputs",
+    "GateReport",
+]
+
+
+class GateInputs(BaseModel):
+    """What to check, and how."""
+
+    path: str = Field(default=".", description="the project to check (its root directory)")
+    fix: bool = Field(default=False, description="apply the tools' safe fixes, then re-check")
+    changed: bool = Field(default=False, description="judge only lines changed since --base")
+    base: str = Field(default="HEAD", description="the git ref --changed compares with")
+    report_dir: str | None = Field(
+        default=None, description="write report.json, .md, .sarif and .xml into this directory"
+    )
+    cache: bool = Field(default=True, description="reuse results for an unchanged tree")
+
+    @field_validator("path")
+    @classmethod
+    def _project_exists(cls, value: str) -> str:
+        path = Path(value).expanduser()
+        if not path.exists():
+            raise ValueError(f"project path {value} does not exist")
+        if not path.is_dir():
+            raise ValueError(f"project path {value} is not a directory")
+        return str(path.resolve())
+
+    @field_validator("report_dir")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        return str(Path(value).expanduser().absolute()) if value is not None else None
+
+
+class Detection(BaseModel):
+    """What detect found: the project, its gate config, the checks to run, the changed lines."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile: ProjectProfile
+    config: GateConfig
+    checks: dict[Category, tuple[str, ...]]
+    changed: ChangedLines | None = None
+    tree: str = Field(default="", description="fingerprint of the project's files (for caching)")
+    missing_tools: tuple[str, ...] = ()
+
+    def names(self, category: Category) -> tuple[str, ...]:
+        """The checks of one category that apply to the project."""
+        return self.checks.get(category, ())
+
+
+class CategoryRun(BaseModel):
+    """The results of one category's checks, and which of them came from the cache."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category: Category
+    results: tuple[CheckResult, ...]
+    cached: tuple[str, ...] = ()
+
+
+class FixReport(BaseModel):
+    """What --fix did: the fixers that ran, the files they changed as a diff, the re-checks."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fixes: tuple[FixResult, ...]
+    changed_files: tuple[str, ...]
+    diff: str
+    rerun: tuple[CheckResult, ...] = ()
+    fixed_findings: int = Field(default=0, description="findings before minus after, re-run")
+
+
+class CheckSummary(BaseModel):
+    """One check in the report: what ran, how it ended, what it found."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    tool: str
+    tool_version: str | None
+    category: Category
+    status: str
+    reason: str | None = None
+    counts: dict[str, int]
+    cached: bool = False
+    duration: float = 0.0
+    metrics: dict[str, float] = Field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+class CategoryScore(BaseModel):
+    """How one category scored: a fraction of its weight."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category: Category
+    weight: float
+    fraction: float = Field(ge=0, le=1)
+    points: float
+    detail: str
+
+
+class ConditionResult(BaseModel):
+    """A SonarQube-style condition: any that fails, fails the gate."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    passed: bool
+    detail: str
+
+
+class GateReport(BaseModel):
+    """The verdict and everything behind it; what every report format is written from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    project: str
+    score: int = Field(ge=0, le=100)
+    threshold: int
+    passed: bool
+    reasons: tuple[str, ...] = Field(default=(), description="why the gate failed")
+    changed_only: bool = False
+    base: str | None = None
+    categories: tuple[CategoryScore, ...]
+    conditions: tuple[ConditionResult, ...]
+    checks: tuple[CheckSummary, ...]
+    findings: tuple[Finding, ...] = Field(description="the findings judged (all, or on new lines)")
+    by_check: dict[str, tuple[Finding, ...]] = Field(
+        default_factory=dict, description="the same findings, by the check that reported them"
+    )
+    fix: FixReport | None = None
+    reports: dict[str, str] = Field(default_factory=dict, description="format -> written path")
+
+    @property
+    def cached(self) -> tuple[str, ...]:
+        """The checks whose results were reused from the cache."""
+        return tuple(check.name for check in self.checks if check.cached)

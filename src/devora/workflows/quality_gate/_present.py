@@ -1,0 +1,104 @@
+"""The terminal summary after a run: the score, a row per check, the top findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from devora.workflows.quality_gate._models import CheckSummary, GateReport
+
+__all__ = ["TOP_FINDINGS", "present_gate", "print_gate_report"]
+
+TOP_FINDINGS = 10
+REPORT_STEP = "report"
+_STATUS_STYLE = {"passed": "green", "failed": "red", "not_run": "yellow", "crashed": "red"}
+_LEVEL_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def present_gate(result: Any, console: Console) -> None:
+    """Print the gate's summary from a finished run (nothing when it never got to a verdict)."""
+    outcome = result.steps.get(REPORT_STEP)
+    report = getattr(outcome, "output", None)
+    if isinstance(report, dict):
+        report = GateReport.model_validate(report)
+    if isinstance(report, GateReport):
+        print_gate_report(report, console)
+
+
+def print_gate_report(report: GateReport, console: Console) -> None:
+    """Print a gate report: verdict, checks, score by category, conditions, findings."""
+    verdict = "[bold green]PASSED[/]" if report.passed else "[bold red]FAILED[/]"
+    scope = f"  (new code since {escape(report.base or '')})" if report.changed_only else ""
+    console.print()
+    console.print(
+        f"[bold]Quality gate: {report.score}/100[/] (threshold {report.threshold}) {verdict}{scope}"
+    )
+    console.print(_checks_table(report.checks))
+    parts = ", ".join(f"{c.category.value} {c.points:.1f}/{c.weight:g}" for c in report.categories)
+    console.print(f"score: {parts}")
+    for condition in report.conditions:
+        mark = "[green]ok[/]  " if condition.passed else "[red]FAIL[/]"
+        console.print(f"  {mark} {escape(condition.name)}: {escape(condition.detail)}")
+    _print_findings(report, console)
+    if report.fix is not None:
+        console.print(
+            f"--fix changed {len(report.fix.changed_files)} file(s), fixed "
+            f"{report.fix.fixed_findings} finding(s): "
+            + (", ".join(report.fix.changed_files) or "nothing to change")
+        )
+    if report.cached:
+        console.print(
+            f"cached: {', '.join(report.cached)} (same files, tools and config as an earlier run)"
+        )
+    for kind, path in report.reports.items():
+        console.print(f"report ({kind}): {escape(path)}")
+    for reason in report.reasons:
+        console.print(f"[red]✗[/] {escape(reason)}")
+
+
+def _checks_table(checks: tuple[CheckSummary, ...]) -> Table:
+    table = Table(box=None, pad_edge=False)
+    for column in ("check", "tool", "status", "errors", "warnings", "info", "time"):
+        table.add_column(
+            column, justify="right" if column in ("errors", "warnings", "info", "time") else "left"
+        )
+    for check in checks:
+        style = _STATUS_STYLE.get(check.status, "white")
+        status = f"[{style}]{check.status.replace('_', ' ')}[/]"
+        if check.reason and check.status in ("not_run", "crashed"):
+            status += f": {escape(check.reason)}"
+        if check.cached:
+            status += " (cached)"
+        version = f" {check.tool_version}" if check.tool_version else ""
+        table.add_row(
+            check.name,
+            f"{check.tool}{version}",
+            status,
+            str(check.counts.get("error", 0)),
+            str(check.counts.get("warning", 0)),
+            str(check.counts.get("info", 0)),
+            "cached" if check.cached else f"{check.duration:.1f}s",
+        )
+    return table
+
+
+def _print_findings(report: GateReport, console: Console) -> None:
+    if not report.findings:
+        console.print("no findings")
+        return
+    console.print(
+        f"top findings ({min(TOP_FINDINGS, len(report.findings))} of {len(report.findings)}):"
+    )
+    for finding in report.findings[:TOP_FINDINGS]:
+        where = finding.file or "(project)"
+        if finding.file and finding.line:
+            where = f"{finding.file}:{finding.line}"
+        style = _LEVEL_STYLE[finding.level.value]
+        fixable = " [dim](fixable)[/]" if finding.fixable else ""
+        console.print(
+            f"  [{style}]{finding.level.value:<7}[/] {escape(where)}  {finding.tool} "
+            f"{escape(finding.rule)}: {escape(finding.message)}{fixable}"
+        )

@@ -1,0 +1,236 @@
+"""The quality gate, as its description reads (all steps owned by the qa squad):
+
+    detect ─┬─ typecheck ──┐
+            ├─ lint ───────┤
+            ├─ test ───────┼─ autofix (only with --fix, when something is fixable)
+            ├─ security ───┤     └─ report (score, report.json/.md/.sarif/.xml) ─ verdict
+            └─ performance ┘
+
+detect finds the project's languages, tools, gate config and (with --changed) the lines
+changed since --base; the five checks run side by side, reusing cached results on an
+unchanged tree; report scores and writes the reports; verdict fails the run (exit 1)
+when the gate fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from devora.engine import Plan, Step, StepContext, Workflow
+from devora.tools.checks import detect_project, tree_fingerprint
+from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir
+from devora.workflows.quality_gate._categories import Category, checks_named, plan_checks
+from devora.workflows.quality_gate._changed import changed_lines
+from devora.workflows.quality_gate._config import load_gate_config
+from devora.workflows.quality_gate._errors import GateFailedError
+from devora.workflows.quality_gate._fixing import fixable_checks, fixable_files, run_fixers
+from devora.workflows.quality_gate._models import (
+    CategoryRun,
+    Detection,
+    FixReport,
+    GateInputs,
+    GateReport,
+)
+from devora.workflows.quality_gate._present import present_gate
+from devora.workflows.quality_gate._reports import render_reports, write_reports
+from devora.workflows.quality_gate._running import run_category, run_checks
+from devora.workflows.quality_gate._verdict import judge
+
+__all__ = ["quality_gate"]
+
+Context = StepContext[GateInputs]
+
+
+async def detect(ctx: Context) -> Detection:
+    """Detect the project's languages, tools and gate config; with --changed, the new lines."""
+    profile = await asyncio.to_thread(detect_project, Path(ctx.inputs.path))
+    config = load_gate_config(profile)
+    changed = await changed_lines(profile.root, ctx.inputs.base) if ctx.inputs.changed else None
+    detection = Detection(
+        profile=profile,
+        config=config,
+        checks=plan_checks(profile, config.budgets),
+        changed=changed,
+        tree=await tree_fingerprint(profile.root) if ctx.inputs.cache else "",
+        missing_tools=profile.missing_tools(),
+    )
+    ctx.log(f"{profile.root}: {', '.join(sorted(profile.languages))}")
+    if changed is not None:
+        ctx.log(f"judging {changed.line_count} line(s) changed since {changed.base}")
+    for tool in detection.missing_tools:
+        ctx.log(f"not installed: {tool} (its checks are reported as not run)")
+    return detection
+
+
+async def typecheck(ctx: Context) -> CategoryRun:
+    """Type-check: mypy, tsc --noEmit."""
+    return await _run(ctx, Category.TYPECHECK)
+
+
+async def lint(ctx: Context) -> CategoryRun:
+    """Lint and format: ruff check, ruff format --check, eslint, prettier --check."""
+    return await _run(ctx, Category.LINT)
+
+
+async def test(ctx: Context) -> CategoryRun:
+    """Test: pytest with coverage, the project's npm test script."""
+    return await _run(ctx, Category.TESTS)
+
+
+async def security(ctx: Context) -> CategoryRun:
+    """Security: bandit, pip-audit, npm audit."""
+    return await _run(ctx, Category.SECURITY)
+
+
+async def performance(ctx: Context) -> CategoryRun:
+    """Performance: the size of the built front-end assets against the budgets."""
+    return await _run(ctx, Category.PERFORMANCE)
+
+
+async def autofix(ctx: Context) -> FixReport:
+    """Apply the tools' safe fixes, then re-run the checks whose results they changed."""
+    detection = ctx.result(detect_step)
+    lint_results = ctx.result(lint_step).results
+    fixes, diff = await run_fixers(
+        detection.profile, fixable_checks(lint_results), fixable_files(lint_results), ctx.log
+    )
+    changed = sorted({name for fix in fixes for name in fix.changed_files})
+    if diff:
+        ctx.add_artifact("fixes.diff", diff, media_type="text/x-diff")
+    if not changed:
+        return FixReport(fixes=fixes, changed_files=(), diff="")
+    # Re-run the fixed checks, and every check that reported on a file a fixer changed.
+    before = [result for run in _category_runs(ctx) for result in run.results]
+    fixed_checks = {fix_name for fix_name in fixable_checks(lint_results)}
+    rerun_names = [
+        r.name
+        for r in before
+        if r.name in fixed_checks or any(finding.file in changed for finding in r.findings)
+    ]
+    cache = _cache(ctx)
+    tree = await tree_fingerprint(detection.profile.root) if cache is not None else ""
+    checks = checks_named(rerun_names, detection.config.budgets)
+    rerun, _ = await run_checks(checks, detection.profile, detection.config, cache, tree, ctx.log)
+    fixed = sum(len(r.findings) for r in before if r.name in rerun_names) - sum(
+        len(r.findings) for r in rerun
+    )
+    return FixReport(
+        fixes=fixes, changed_files=tuple(changed), diff=diff, rerun=rerun, fixed_findings=fixed
+    )
+
+
+def plan_autofix(ctx: Context) -> Plan:
+    """Say which fixers --fix would run, on which files."""
+    lint_results = ctx.result(lint_step).results
+    files = fixable_files(lint_results)
+    names = fixable_checks(lint_results)
+    return Plan(summary=f"would run {', '.join(names)} on {len(files)} file(s)", changes=files)
+
+
+def report(ctx: Context) -> GateReport:
+    """Score the project, keep the score on the run, write the reports (artifacts, --report-dir)."""
+    detection = ctx.result(detect_step)
+    fix = ctx.result(autofix_step) if ctx.status(autofix_step) == "succeeded" else None
+    verdict = judge(detection, _category_runs(ctx), fix)
+    for name, text in render_reports(verdict).items():
+        ctx.add_artifact(name, text)
+    if ctx.inputs.report_dir is not None:
+        written = write_reports(verdict, Path(ctx.inputs.report_dir))
+        verdict = verdict.model_copy(update={"reports": written})
+    ctx.set_summary(score=verdict.score, passed=verdict.passed)
+    ctx.log(f"score {verdict.score}/100: {'passed' if verdict.passed else 'failed'}")
+    return verdict
+
+
+def verdict(ctx: Context) -> bool:
+    """Pass or fail the run: exit code 0 when the gate passes, 1 when it fails."""
+    gate = ctx.result(report_step)
+    if not gate.passed:
+        raise GateFailedError(gate.score, gate.threshold, gate.reasons)
+    return True
+
+
+async def _run(ctx: Context, category: Category) -> CategoryRun:
+    detection = ctx.result(detect_step)
+    return await run_category(
+        category,
+        detection.names(category),
+        detection.profile,
+        detection.config,
+        _cache(ctx),
+        detection.tree,
+        ctx.log,
+    )
+
+
+def _cache(ctx: Context) -> ResultCache | None:
+    return ResultCache(default_cache_dir()) if ctx.inputs.cache else None
+
+
+def _category_runs(ctx: Context) -> list[CategoryRun]:
+    runs = (ctx.result(step) for step in CHECK_STEPS)
+    return [run for run in runs if run is not None]
+
+
+def _applies(category: Category) -> Any:
+    def condition(ctx: Context) -> bool:
+        return bool(ctx.result(detect_step).names(category))
+
+    return condition
+
+
+def _wants_fix(ctx: Context) -> bool:
+    lint_run = ctx.result(lint_step)
+    return ctx.inputs.fix and lint_run is not None and bool(fixable_checks(lint_run.results))
+
+
+detect_step: Step[Detection] = Step("detect", detect, squad="qa", timeout=120)
+typecheck_step: Step[CategoryRun] = Step(
+    "typecheck", typecheck, squad="qa", needs=[detect_step], when=_applies(Category.TYPECHECK)
+)
+lint_step: Step[CategoryRun] = Step(
+    "lint", lint, squad="qa", needs=[detect_step], when=_applies(Category.LINT)
+)
+test_step: Step[CategoryRun] = Step(
+    "test", test, squad="qa", needs=[detect_step], when=_applies(Category.TESTS)
+)
+security_step: Step[CategoryRun] = Step(
+    "security", security, squad="qa", needs=[detect_step], when=_applies(Category.SECURITY)
+)
+performance_step: Step[CategoryRun] = Step(
+    "performance",
+    performance,
+    squad="qa",
+    needs=[detect_step],
+    when=_applies(Category.PERFORMANCE),
+)
+CHECK_STEPS = (typecheck_step, lint_step, test_step, security_step, performance_step)
+autofix_step: Step[FixReport] = Step(
+    "autofix",
+    autofix,
+    squad="qa",
+    needs=CHECK_STEPS,
+    when=_wants_fix,
+    side_effects=True,
+    plan=plan_autofix,
+)
+report_step: Step[GateReport] = Step(
+    "report", report, squad="qa", needs=[*CHECK_STEPS, autofix_step]
+)
+verdict_step: Step[bool] = Step("verdict", verdict, squad="qa", needs=[report_step])
+
+quality_gate = Workflow(
+    name="quality-gate",
+    description="Type-check, lint, test and audit a project in parallel; score it; auto-fix.",
+    steps=[detect_step, *CHECK_STEPS, autofix_step, report_step, verdict_step],
+    concurrency=8,
+    inputs=GateInputs,
+    positional=("path",),
+    present=present_gate,
+    outputs=lambda ctx: {
+        "score": ctx.result(report_step).score,
+        "passed": ctx.result(report_step).passed,
+    },
+)
