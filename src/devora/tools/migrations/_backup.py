@@ -18,7 +18,7 @@ from devora.tools.migrations._database import mask_url, open_engine, sqlite_path
 from devora.tools.migrations._errors import BackupError
 from devora.tools.migrations._tool import run_tool
 
-__all__ = ["Backup", "backup_database", "libpq_uri", "restore_backup"]
+__all__ = ["Backup", "backup_database", "copy_sqlite_file", "libpq_uri", "restore_backup"]
 
 _USER_SCHEMAS = (
     "SELECT nspname FROM pg_namespace WHERE left(nspname, 3) <> 'pg_' "
@@ -64,7 +64,8 @@ def _stamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
-def _sqlite_copy(source: Path, target: Path) -> None:
+def copy_sqlite_file(source: Path, target: Path) -> None:
+    """Copy a SQLite database page by page through its backup API (safe while in use)."""
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
 
@@ -83,7 +84,7 @@ async def backup_database(url: str | URL, directory: str | Path) -> Backup:
             raise BackupError("backup", masked, f"{path} does not exist")
         target = folder / f"{path.stem}-{_stamp()}.sqlite3"
         try:
-            await asyncio.to_thread(_sqlite_copy, path, target)
+            await asyncio.to_thread(copy_sqlite_file, path, target)
         except sqlite3.Error as exc:
             raise BackupError("backup", masked, str(exc)) from exc
         command = ("sqlite3", str(path), f'.restore "{target}"')
@@ -139,7 +140,7 @@ async def restore_backup(backup: Backup, url: str | URL) -> None:
         if path is None:
             raise BackupError("restore", masked, "a SQLite backup restores into a SQLite file")
         try:
-            await asyncio.to_thread(_sqlite_copy, backup.path, path)
+            await asyncio.to_thread(copy_sqlite_file, backup.path, path)
         except sqlite3.Error as exc:
             raise BackupError("restore", masked, str(exc)) from exc
         return

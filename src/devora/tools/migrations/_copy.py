@@ -9,18 +9,17 @@ on exit, whatever happened inside.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 
-from devora.tools.migrations._backup import libpq_uri
+from devora.tools.migrations._backup import copy_sqlite_file, libpq_uri
 from devora.tools.migrations._database import mask_url, sqlite_path
 from devora.tools.migrations._errors import BackupError
 from devora.tools.migrations._tool import run_tool
@@ -33,11 +32,6 @@ _OBJECT_IN_USE = "55006"
 
 def _quote(engine: Engine, name: str) -> str:
     return engine.dialect.identifier_preparer.quote(name)
-
-
-def _copy_sqlite(source: Path, target: Path) -> None:
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
 
 
 def _create_database(admin: Engine, name: str, template: str | None) -> bool:
@@ -100,7 +94,7 @@ async def open_throwaway_copy(url: str | URL) -> AsyncIterator[tuple[URL, CopyMe
         path = sqlite_path(parsed)
         if path is not None:
             target = Path(directory) / path.name
-            await asyncio.to_thread(_copy_sqlite, path, target)
+            await asyncio.to_thread(copy_sqlite_file, path, target)
             yield make_url(f"sqlite:///{target}"), "file"
             return
         if parsed.get_backend_name() != "postgresql":
