@@ -13,7 +13,10 @@ from devora.tools.migrations import (
     MigrationSource,
     MigrationStatementError,
     SqlFolderSource,
+    apply_migrations,
+    dry_run,
     open_engine,
+    verify_migrations,
 )
 
 from .helpers import state_of, write_alembic_project, write_sql_folder
@@ -146,3 +149,15 @@ def test_downgrade_returns_to_a_state_or_says_it_cannot(
         with engine.connect() as connection:
             assert source.state(connection) == start
     assert state_of(db_url)[0] == after_first[0]
+
+
+async def test_dry_run_predicts_the_schema_the_upgrade_makes(
+    tmp_path: Path, db_url: str, make_source: Factory
+) -> None:
+    source = make_source(tmp_path, STEPS)
+    before = state_of(db_url)
+    plan = await dry_run(source, db_url)
+    assert state_of(db_url) == before
+    applied = apply_migrations(source, db_url)
+    assert applied.after == plan.after
+    assert verify_migrations(db_url, plan.after).ok
