@@ -197,6 +197,8 @@ def test_fingerprint_sees_a_sequence_moved_by_a_rolled_back_insert(pg_url: str) 
     after = state_of(pg_url)
     assert after[1].tables == before[1].tables
     assert after[1] != before[1]
+    assert before[1].changed_tables(after[1]) == []
+    assert before[1].changed_sequences(after[1]) == ["events_id_seq"]
 
 
 async def test_enum_value_added_in_a_transaction_is_rolled_back(

@@ -35,6 +35,17 @@ class DataFingerprint(BaseModel):
         names = self.tables.keys() | other.tables.keys()
         return sorted(n for n in names if self.tables.get(n) != other.tables.get(n))
 
+    def changed_sequences(self, other: DataFingerprint) -> list[str]:
+        """Sequences whose last value differs, or that exist in only one of the two."""
+        names = self.sequences.keys() | other.sequences.keys()
+        return sorted(
+            n
+            for n in names
+            if n not in self.sequences
+            or n not in other.sequences
+            or self.sequences[n] != other.sequences[n]
+        )
+
 
 def fingerprint_data(connection: Connection, *, schema: str | None = None) -> DataFingerprint:
     """Hash every table's rows; rows are sorted in Python so any column type works."""
