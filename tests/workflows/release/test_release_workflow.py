@@ -197,3 +197,33 @@ def test_first_release_of_an_untagged_repository(devora: Devora, tmp_path: Path)
     assert code == 0, dumps(run)
     assert run["outputs"]["previous"] is None
     assert run["outputs"]["version"] == "0.1.0"
+
+
+def test_the_quality_gate_runs_as_a_child_run_before_tagging(
+    devora: Devora, project: Project
+) -> None:
+    project.write("tests/test_demo.py", "def test_demo() -> None:\n    assert 1 + 1 == 2\n")
+    project.commit("test: cover the demo", "tests/test_demo.py")
+    project.commit("feat: checked")
+
+    code, run, stdout = run_release(devora, project, "--quality-gate", "--no-push")
+
+    assert code == 0, dumps(run)
+    child = f"{run['run_id']}.quality"
+    assert f'"run_id":"{child}"' in stdout  # the gate ran as a child run of the release
+    assert run["outputs"]["tag"] == "v1.1.0"
+
+
+def test_a_failing_quality_gate_stops_the_release_and_restores_the_changelog(
+    devora: Devora, project: Project
+) -> None:
+    project.commit("feat: untested")  # no tests at all: the gate's score is under its threshold
+    before = project.snapshot()
+
+    code, run, stdout = run_release(devora, project, "--quality-gate")
+
+    assert code == 1 and run["status"] == "rolled_back", dumps(run)
+    assert run["error"]["step"] == "quality"
+    assert "quality-gate" in run["error"]["message"]
+    assert "undone: restore files: restored CHANGELOG.md" in stdout
+    assert project.snapshot() == before
