@@ -198,3 +198,32 @@ def test_the_database_password_is_never_shown_or_stored(
     assert "s3cr3t-pw" not in result.stdout + result.stderr
     stored = b"".join(p.read_bytes() for p in devora.home.rglob("*") if p.is_file())
     assert b"s3cr3t-pw" not in stored
+
+
+def test_an_apply_that_fails_after_committing_part_restores_the_backup(
+    devora: Devora, pg_url: str, tmp_path: Path
+) -> None:
+    """CREATE INDEX CONCURRENTLY cannot run in a transaction, so this migration is applied
+    statement by statement; its last statement fails only on the real database (not on the
+    dry-run's throwaway copy), after the index and a row were committed."""
+    seed(pg_url)
+    database = pg_url.rsplit("/", 1)[1]
+    folder = write_sql_folder(
+        tmp_path,
+        {
+            "0001_index.sql": "CREATE INDEX CONCURRENTLY ix_notes_body ON notes (body);\n"
+            "INSERT INTO notes (id, body) VALUES (3, 'added');\n"
+            f"SELECT 1 / (CASE WHEN current_database() = '{database}' THEN 0 ELSE 1 END);\n",
+        },
+    )
+    before = state_of(pg_url)
+
+    code, run, stdout = run_migration(devora, folder, pg_url)
+
+    assert code == 1 and run["status"] == "failed", dumps(run)
+    assert run["error"]["step"] == "apply"
+    assert "division by zero" in run["error"]["message"]
+    assert "rolled back and the database is back where it was" in run["error"]["message"]
+    assert "apply failed after committing part of it" in stdout
+    assert "restore: database at nothing" in stdout
+    assert state_of(pg_url) == before
