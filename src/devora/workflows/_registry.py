@@ -47,6 +47,24 @@ BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {
             "Analyze, back up, dry-run, apply and verify database migrations, with rollback.",
             "built-in",
         ),
+        WorkflowEntry(
+            "incident-response",
+            "devora.workflows.incident:incident_response",
+            "Declare, triage and escalate, mitigate with the runbook, resolve, postmortem.",
+            "built-in",
+        ),
+        WorkflowEntry(
+            "performance-audit",
+            "devora.workflows.performance:performance_audit",
+            "Lighthouse, latency, asset sizes and benchmarks against budgets and past audits.",
+            "built-in",
+        ),
+        WorkflowEntry(
+            "scaling",
+            "devora.workflows.scaling:scaling",
+            "Staged Locust load test, SLA breaking point, capacity plan, Kubernetes manifests.",
+            "built-in",
+        ),
     )
 }
 
