@@ -16,7 +16,6 @@ from devora.tools.release import (
     compute_next_version,
     open_repository,
     parse_version,
-    plan_changelog,
     read_text_or_none,
     render_changelog_section,
     undo_file_changes,
@@ -24,6 +23,7 @@ from devora.tools.release import (
     write_file_changes,
 )
 from devora.workflows.release._config import ReleaseInputs, resolve_settings
+from devora.workflows.release._history import changelog_change
 from devora.workflows.release._records import (
     ChangelogUpdate,
     ReleasePlan,
@@ -135,7 +135,9 @@ async def compute_release_version(ctx: StepContext[ReleaseInputs]) -> ReleasePla
     return ReleasePlan(next=next_version, tag=tag)
 
 
-def _changelog_update(ctx: StepContext[ReleaseInputs]) -> tuple[RepositoryState, ChangelogUpdate]:
+async def _changelog_update(
+    ctx: StepContext[ReleaseInputs],
+) -> tuple[RepositoryState, ChangelogUpdate]:
     state = result_of(ctx, "validate", RepositoryState)
     plan = result_of(ctx, "version", ReleasePlan)
     section = render_changelog_section(
@@ -144,14 +146,15 @@ def _changelog_update(ctx: StepContext[ReleaseInputs]) -> tuple[RepositoryState,
         plan.next.commits,
         non_conventional=plan.next.non_conventional,
     )
-    change = plan_changelog(Path(state.root), state.settings.changelog, section)
+    repo = await open_repository(state.root)
+    change = await changelog_change(repo, state.head, state.settings.changelog, section)
     ctx.add_artifact(f"CHANGELOG-{plan.version}.md", section, media_type="text/markdown")
     return state, ChangelogUpdate(section=section, change=change)
 
 
-def plan_changelog_update(ctx: StepContext[ReleaseInputs]) -> Plan:
+async def plan_changelog_update(ctx: StepContext[ReleaseInputs]) -> Plan:
     """Show the changelog section and the diff to the changelog file."""
-    _, update = _changelog_update(ctx)
+    _, update = await _changelog_update(ctx)
     path = update.change.path
     verb = "create" if update.change.old_text is None else "prepend to"
     return Plan(
@@ -162,10 +165,12 @@ def plan_changelog_update(ctx: StepContext[ReleaseInputs]) -> Plan:
     )
 
 
-def prepend_changelog_section(ctx: StepContext[ReleaseInputs]) -> ChangelogUpdate:
+async def prepend_changelog_section(ctx: StepContext[ReleaseInputs]) -> ChangelogUpdate:
     """Prepend the release's section to the changelog file."""
-    state, update = _changelog_update(ctx)
-    write_file_changes(Path(state.root), [update.change])
+    state, update = await _changelog_update(ctx)
+    root = Path(state.root)
+    if read_text_or_none(root / update.change.path) != update.change.new_text:  # not resumed
+        write_file_changes(root, [update.change])
     ctx.log(f"wrote {update.change.path}: {update.section.splitlines()[0]}")
     return update
 

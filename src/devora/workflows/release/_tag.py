@@ -10,16 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from devora.engine import Plan, StepContext
+from devora.errors import StepError
 from devora.tools.release import (
+    CreatedCommit,
+    CreatedTag,
+    FileChange,
+    GitRepository,
     UndoneOperation,
     open_repository,
-    plan_version_files,
+    read_text_or_none,
     undo_commit,
     undo_file_changes,
     undo_tag,
     write_file_changes,
 )
 from devora.workflows.release._config import ReleaseInputs
+from devora.workflows.release._history import version_file_changes
 from devora.workflows.release._records import (
     ReleaseCommit,
     ReleasePlan,
@@ -31,17 +37,22 @@ from devora.workflows.release._report import report_undone
 __all__ = ["commit_and_tag", "plan_commit_and_tag", "undo_release_commit"]
 
 
-def _planned(ctx: StepContext[Any]) -> tuple[RepositoryState, ReleasePlan, ReleaseCommit, str]:
+async def _planned(
+    ctx: StepContext[Any],
+) -> tuple[GitRepository, RepositoryState, ReleasePlan, ReleaseCommit, str]:
     state = result_of(ctx, "validate", RepositoryState)
     plan = result_of(ctx, "version", ReleasePlan)
-    changes = plan_version_files(Path(state.root), state.settings.version_files, plan.version)
+    repo = await open_repository(state.root)
+    changes = await version_file_changes(
+        repo, state.head, state.settings.version_files, plan.version
+    )
     previous = plan.next.previous or "none"
     release = ReleaseCommit(
         message=f"chore(release): {plan.version}\n\nVersion {previous} -> {plan.version}.",
         tag_name=plan.tag,
-        files=tuple(changes),
+        files=changes,
     )
-    return state, plan, release, f"Release {plan.version}"
+    return repo, state, plan, release, f"Release {plan.version}"
 
 
 def _committed_paths(state: RepositoryState, release: ReleaseCommit) -> list[str]:
@@ -49,9 +60,9 @@ def _committed_paths(state: RepositoryState, release: ReleaseCommit) -> list[str
     return list(dict.fromkeys(paths))
 
 
-def plan_commit_and_tag(ctx: StepContext[ReleaseInputs]) -> Plan:
+async def plan_commit_and_tag(ctx: StepContext[ReleaseInputs]) -> Plan:
     """Show the version files' diffs, the commit and the tag the step would make."""
-    state, plan, release, tag_message = _planned(ctx)
+    _, state, plan, release, tag_message = await _planned(ctx)
     paths = _committed_paths(state, release)
     changes = [change.diff for change in release.files if change.diff]
     subject = release.message.splitlines()[0]
@@ -73,10 +84,11 @@ def plan_commit_and_tag(ctx: StepContext[ReleaseInputs]) -> Plan:
 
 async def commit_and_tag(ctx: StepContext[ReleaseInputs]) -> ReleaseCommit:
     """Bump the version files, commit them with the changelog, and tag the commit."""
-    state, plan, release, tag_message = _planned(ctx)
-    repo = await open_repository(state.root)
+    repo, state, plan, release, tag_message = await _planned(ctx)
+    if await repo.head() != state.head:
+        return await _resume(ctx, repo, state, release, tag_message)
     root = Path(state.root)
-    write_file_changes(root, release.files)
+    write_file_changes(root, [c for c in release.files if _current(root, c) != c.new_text])
     try:
         commit = await repo.commit_files(_committed_paths(state, release), release.message)
     except BaseException:
@@ -88,6 +100,43 @@ async def commit_and_tag(ctx: StepContext[ReleaseInputs]) -> ReleaseCommit:
         await undo_commit(repo, commit)
         raise
     ctx.log(f"committed {commit.hash[:7]} and tagged it {tag.name}")
+    return release.model_copy(update={"commit": commit, "tag": tag})
+
+
+def _current(root: Path, change: FileChange) -> str | None:
+    return read_text_or_none(root / change.path)
+
+
+async def _resume(
+    ctx: StepContext[ReleaseInputs],
+    repo: GitRepository,
+    state: RepositoryState,
+    release: ReleaseCommit,
+    tag_message: str,
+) -> ReleaseCommit:
+    """The step ran before (a crash before its result was journaled): adopt its commit."""
+    head = await repo.head()
+    top = await repo.commit(head)
+    if top.parents[:1] != (state.head,) or top.subject != release.message.splitlines()[0]:
+        raise StepError(
+            f"{state.branch} moved from {state.head[:7]} to {head[:7]} during the release",
+            hint="start a new release run; this one cannot tell its work from the new commits",
+        )
+    commit = CreatedCommit(
+        hash=head,
+        parent=state.head,
+        branch=state.branch,
+        paths=tuple(_committed_paths(state, release)),
+        message=release.message,
+    )
+    target = await repo.tag_target(release.tag_name)
+    if target is None:
+        tag = await repo.create_tag(release.tag_name, tag_message, target=head)
+    elif target == head:
+        tag = CreatedTag(name=release.tag_name, target=head, message=tag_message)
+    else:
+        raise StepError(f"tag {release.tag_name} exists and marks {target[:7]}, not {head[:7]}")
+    ctx.log(f"resumed: adopted release commit {head[:7]} and tag {tag.name}")
     return release.model_copy(update={"commit": commit, "tag": tag})
 
 

@@ -33,6 +33,7 @@ from devora.workflows.release._publish import (
 )
 from devora.workflows.release._quality import RunQualityGate
 from devora.workflows.release._records import (
+    ChangelogUpdate,
     Published,
     ReleaseCommit,
     ReleasePlan,
@@ -61,7 +62,7 @@ validate_step: Step[RepositoryState] = Step(
 version_step: Step[ReleasePlan] = Step(
     "version", compute_release_version, squad="devops", needs=[validate_step]
 )
-changelog_step = Step(
+changelog_step: Step[ChangelogUpdate] = Step(
     "changelog",
     prepend_changelog_section,
     squad="documentation",
