@@ -234,6 +234,8 @@ def _register_inspection_commands() -> None:
 
     _inspect.register(app)
     _squads.register(app)
+    __import__("devora.cli._hook", fromlist=["register"]).register(app)
+    __import__("devora.cli._incident", fromlist=["register"]).register(app)
 
 
 _register_inspection_commands()
