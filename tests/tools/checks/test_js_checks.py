@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -20,7 +21,11 @@ from devora.tools.checks import (
 
 
 def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    # CI=true makes the JS tools colour their output; the oracle reads it as plain text.
+    env = {**os.environ, "FORCE_COLOR": "0", "NO_COLOR": "1"}
+    return subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, timeout=300, check=False, env=env
+    )
 
 
 def _bin(root: Path, name: str) -> str:
