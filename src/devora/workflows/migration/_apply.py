@@ -1,9 +1,8 @@
-"""The changing half of a migration: back up, apply, verify — and bring the database back.
+"""Apply the pending migrations, verify them, and roll them back when something fails.
 
-`apply` restores the database itself when it fails halfway (a failed step has no
-compensation); once it has succeeded, `rollback` is its compensation, run when verify (or
-a later step) fails. Both prove the database is back by comparing its schema and a
-fingerprint of its data with those taken before the apply.
+`apply` puts the database back itself when it fails halfway (a failed step has no
+compensation); once it has succeeded, `roll_back` is its compensation, run when verify
+(or a later step) fails.
 """
 
 from __future__ import annotations
@@ -14,22 +13,10 @@ from pathlib import Path
 from devora.engine import Plan, StepContext
 from devora.errors import StepError
 from devora.tools.migrations import (
-    Backup,
-    DataFingerprint,
     DryRunResult,
     MigrationError,
-    MigrationSource,
-    MigrationState,
-    RollbackResult,
-    SchemaSnapshot,
     VerifyResult,
     apply_migrations,
-    backup_database,
-    fingerprint_data,
-    open_engine,
-    restore_backup,
-    rollback_migrations,
-    snapshot_schema,
     verify_migrations,
 )
 from devora.workflows.migration._config import (
@@ -38,42 +25,16 @@ from devora.workflows.migration._config import (
     database_url,
     open_source,
 )
-from devora.workflows.migration._records import Analyzed, Applied, result_of
+from devora.workflows.migration._records import Analyzed, Applied, BackedUp, result_of
+from devora.workflows.migration._rollback import bring_back
+from devora.workflows.migration._state import differences, read_position
 
-__all__ = [
-    "apply_pending",
-    "back_up",
-    "plan_apply",
-    "plan_backup",
-    "roll_back",
-    "verify_applied",
-]
+__all__ = ["apply_pending", "plan_apply", "roll_back", "verify_applied"]
 
 
 def _settings(ctx: StepContext[MigrationInputs]) -> tuple[MigrationSettings, str]:
     settings = result_of(ctx, "analyze", Analyzed).settings
     return settings, database_url(ctx.inputs, settings.url_env)
-
-
-def plan_backup(ctx: StepContext[MigrationInputs]) -> Plan:
-    """Say how the database would be backed up."""
-    settings, url = _settings(ctx)
-    how = "pg_dump --format=custom" if url.startswith("postgresql") else "the SQLite backup API"
-    return Plan(
-        summary=f"would back up {settings.database} with {how} into the run's artifacts",
-        changes=[f"create a backup file in {ctx.artifacts_dir}"],
-    )
-
-
-async def back_up(ctx: StepContext[MigrationInputs]) -> Backup:
-    """Back the database up into the run's artifacts; the report names the restore command."""
-    settings, url = _settings(ctx)
-    backup = await backup_database(url, ctx.artifacts_dir)
-    data = await asyncio.to_thread(backup.path.read_bytes)
-    ctx.add_artifact(backup.path.name, data, media_type="application/octet-stream")
-    ctx.log(f"backed up {settings.database} to {backup.path} ({len(data)} bytes)")
-    ctx.log(f"restore with: {backup.restore_command}")
-    return backup
 
 
 def plan_apply(ctx: StepContext[MigrationInputs]) -> Plan:
@@ -89,121 +50,59 @@ def plan_apply(ctx: StepContext[MigrationInputs]) -> Plan:
     )
 
 
-def _where_it_is(url: str, schema: str | None) -> tuple[SchemaSnapshot, DataFingerprint]:
-    with open_engine(url) as engine, engine.connect() as connection:
-        return snapshot_schema(connection, schema=schema), fingerprint_data(
-            connection, schema=schema
-        )
-
-
-def _starting_point(
-    source: MigrationSource, url: str, schema: str | None
-) -> tuple[MigrationState, SchemaSnapshot, DataFingerprint]:
-    with open_engine(url) as engine, engine.connect() as connection:
-        state = source.state(connection)
-        connection.rollback()
-        return (
-            state,
-            snapshot_schema(connection, schema=schema),
-            fingerprint_data(connection, schema=schema),
-        )
-
-
-def _is_back(
-    url: str, schema: str | None, before: SchemaSnapshot, data: DataFingerprint
-) -> list[str]:
-    """What differs from before the apply (empty: the database is back where it was)."""
-    schema_now, data_now = _where_it_is(url, schema)
-    problems = [f"schema: {line}" for line in before.diff(schema_now).describe()]
-    problems += [f"data of table {name} differs" for name in data.changed_tables(data_now)]
-    return problems
-
-
-async def _bring_back(
-    ctx: StepContext[MigrationInputs],
-    settings: MigrationSettings,
-    url: str,
-    applied: Applied,
-    backup: Backup | None,
-) -> list[str]:
-    """Downgrade (Alembic) or restore the backup, then check; restore when a downgrade
-    did not bring everything back. Returns the report's lines; raises if not back."""
-    source = open_source(settings)
-    schema = settings.db_schema
-    result: RollbackResult = await rollback_migrations(
-        source, url, start=applied.start, backup=backup, before=applied.before, schema=schema
-    )
-    report = [f"{result.method}: database at {', '.join(result.state.applied) or 'nothing'}"]
-    problems = await asyncio.to_thread(_is_back, url, schema, applied.before, applied.data_before)
-    if problems and result.method == "downgrade" and backup is not None:
-        report.append(f"the downgrade left differences ({'; '.join(problems)}): restoring backup")
-        await restore_backup(backup, url)
-        problems = await asyncio.to_thread(
-            _is_back, url, schema, applied.before, applied.data_before
-        )
-    if backup is not None:
-        report.append(f"restore command: {backup.restore_command}")
-    if problems:
-        report.append("the database is NOT back where it was: " + "; ".join(problems))
-    else:
-        report.append("the database is back where it was: same schema, same data fingerprint")
-    for line in report:
-        ctx.log(line)
-    ctx.add_artifact("rollback.md", "# Rollback\n\n" + "".join(f"- {x}\n" for x in report))
-    if problems:
-        raise StepError(
-            f"rollback of {settings.database} is incomplete: {'; '.join(problems)}",
-            hint=f"restore the backup by hand: {backup.restore_command}"
-            if backup
-            else "restore the database from your own backup",
-        )
-    return report
-
-
 async def apply_pending(ctx: StepContext[MigrationInputs]) -> Applied:
     """Apply and commit the pending migrations; put the database back if that fails."""
     settings, url = _settings(ctx)
-    backup = result_of(ctx, "backup", Backup)
-    schema = settings.db_schema
+    backed_up = result_of(ctx, "backup", BackedUp)
+    predicted = result_of(ctx, "dry_run", DryRunResult)
     source = open_source(settings)
-    start, before, data_before = await asyncio.to_thread(_starting_point, source, url, schema)
+    schema = settings.db_schema
+    before = await asyncio.to_thread(read_position, source, url, schema)
+    expected_end = predicted.migrations[-1].version if predicted.migrations else None
+    if before.state.applied != predicted.start.applied:
+        if before.state.applied[-1:] == (expected_end,):
+            # This step applied them before a crash stopped its result being journaled.
+            ctx.log(f"resumed: {settings.database} is already at {expected_end}")
+            return Applied(
+                before=backed_up.position,
+                end=before.state,
+                applied=tuple(m.version for m in predicted.migrations),
+                after=before.schema_snapshot,
+            )
+        raise StepError(
+            f"{settings.database} changed since the dry-run: it is at "
+            f"{', '.join(before.state.applied) or 'nothing'}, the dry-run started from "
+            f"{', '.join(predicted.start.applied) or 'nothing'}",
+            hint="another process migrated it meanwhile; run the migration again",
+        )
     try:
         result = await asyncio.to_thread(apply_migrations, source, url, schema=schema)
     except MigrationError as error:
-        changed = await asyncio.to_thread(_is_back, url, schema, before, data_before)
+        now = await asyncio.to_thread(read_position, source, url, schema)
+        changed = differences(before, now)
         if not changed:
             raise StepError(
                 f"{error.message}; nothing was committed, the database is as before",
                 hint=error.hint,
             ) from error
-        partial = Applied(
-            start=start, end=start, applied=(), before=before, after=before, data_before=data_before
-        )
         ctx.log(f"apply failed after committing part of it ({'; '.join(changed)}): rolling back")
-        await _bring_back(ctx, settings, url, partial, backup)
+        await bring_back(ctx, settings, url, before, backed_up.backup)
         raise StepError(
             f"{error.message}; what was committed was rolled back and the database is back "
             "where it was",
             hint=error.hint,
         ) from error
-    names = [m.version for m in result.applied]
+    names = tuple(m.version for m in result.applied)
     ctx.log(f"applied {', '.join(names) or 'nothing'} to {settings.database}")
-    return Applied(
-        start=result.start,
-        end=result.end,
-        applied=tuple(names),
-        before=before,
-        after=result.after,
-        data_before=data_before,
-    )
+    return Applied(before=before, end=result.end, applied=names, after=result.after)
 
 
 async def roll_back(ctx: StepContext[MigrationInputs]) -> None:
     """Compensation of apply: downgrade or restore the backup, and show the database is back."""
     settings, url = _settings(ctx)
     applied = result_of(ctx, "apply", Applied)
-    backup = result_of(ctx, "backup", Backup)
-    await _bring_back(ctx, settings, url, applied, backup)
+    backed_up = result_of(ctx, "backup", BackedUp)
+    await bring_back(ctx, settings, url, applied.before, backed_up.backup)
 
 
 async def verify_applied(ctx: StepContext[MigrationInputs]) -> VerifyResult:
@@ -217,9 +116,8 @@ async def verify_applied(ctx: StepContext[MigrationInputs]) -> VerifyResult:
         label = smoke.query.name or smoke.query.sql
         ctx.log(f"smoke query {label!r}: " + ("ok" if smoke.ok else f"FAILED: {smoke.error}"))
     if not result.ok:
-        problems = result.problems()
         raise StepError(
-            f"verification failed: {'; '.join(problems)}",
+            f"verification failed: {'; '.join(result.problems())}",
             hint="the migration is rolled back; fix it (or the smoke query) and run again",
         )
     ctx.log("schema matches the dry-run's prediction")

@@ -10,13 +10,14 @@ from devora.engine import StepContext
 from devora.errors import StepError
 from devora.tools.migrations import (
     Analysis,
+    Backup,
     DataFingerprint,
     MigrationState,
     SchemaSnapshot,
 )
 from devora.workflows.migration._config import MigrationSettings
 
-__all__ = ["Analyzed", "Applied", "result_of"]
+__all__ = ["Analyzed", "Applied", "BackedUp", "Position", "result_of"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -35,17 +36,34 @@ class Analyzed(BaseModel):
         return [f"{m.version} {m.name}" for m in self.analysis.pending]
 
 
+class Position(BaseModel):
+    """Where a database is: what it has applied, its schema, a fingerprint of its data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: MigrationState
+    schema_snapshot: SchemaSnapshot
+    data: DataFingerprint
+
+
+class BackedUp(BaseModel):
+    """The backup, and where the database was when it was taken."""
+
+    model_config = ConfigDict(frozen=True)
+
+    backup: Backup
+    position: Position
+
+
 class Applied(BaseModel):
     """Where the database was before the apply, and what the apply did."""
 
     model_config = ConfigDict(frozen=True)
 
-    start: MigrationState
+    before: Position
     end: MigrationState
     applied: tuple[str, ...]
-    before: SchemaSnapshot
     after: SchemaSnapshot
-    data_before: DataFingerprint
 
 
 def result_of(ctx: StepContext[Any], step_id: str, model: type[M]) -> M:

@@ -18,24 +18,18 @@ from __future__ import annotations
 from typing import Any
 
 from devora.engine import Step, StepContext, Workflow
-from devora.tools.migrations import Backup, DryRunResult, VerifyResult
+from devora.tools.migrations import DryRunResult, VerifyResult
 from devora.workflows.migration._analyze import (
     analyze_migrations,
     dry_run_migrations,
     has_pending,
     plan_from_dry_run,
 )
-from devora.workflows.migration._apply import (
-    apply_pending,
-    back_up,
-    plan_apply,
-    plan_backup,
-    roll_back,
-    verify_applied,
-)
+from devora.workflows.migration._apply import apply_pending, plan_apply, roll_back, verify_applied
+from devora.workflows.migration._backup import back_up, plan_backup
 from devora.workflows.migration._config import MigrationInputs
 from devora.workflows.migration._present import present_migration
-from devora.workflows.migration._records import Analyzed, Applied, result_of
+from devora.workflows.migration._records import Analyzed, Applied, BackedUp, result_of
 
 __all__ = [
     "analyze_step",
@@ -51,7 +45,7 @@ __all__ = [
 DATABASE_TIMEOUT = 3600
 
 analyze_step: Step[Analyzed] = Step("analyze", analyze_migrations, squad="data")
-backup_step: Step[Backup] = Step(
+backup_step: Step[BackedUp] = Step(
     "backup",
     back_up,
     squad="devops",
@@ -101,7 +95,7 @@ def migration_outputs(ctx: StepContext[Any]) -> dict[str, Any]:
         "applied": list(done.applied) if done else [],
         "at": list(done.end.applied) if done else list(analyzed.analysis.state.applied),
         "findings": len(analyzed.analysis.findings),
-        "backup": str(Backup.model_validate(backup).path) if backup is not None else None,
+        "backup": str(BackedUp.model_validate(backup).backup.path) if backup is not None else None,
     }
 
 

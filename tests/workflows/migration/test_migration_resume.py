@@ -1,0 +1,61 @@
+"""A migration killed (SIGKILL) after apply committed but before its result was journaled
+resumes without applying twice, and can still roll back to where it started."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from migration_projects import dumps, finished, run_sql, state_of, write_sql_folder
+
+from tests.cli.harness import Devora, json_lines
+
+MIGRATION = (
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);\n"
+    "INSERT INTO users (id, name) VALUES (1, 'ann');\n"
+)
+
+
+def crash_then_resume(
+    devora: Devora, folder: Path, url: str, *args: str
+) -> tuple[dict[str, object], str]:
+    crashed = devora(
+        "run",
+        "migration",
+        str(folder),
+        *args,
+        "--json",
+        timeout=180,
+        DATABASE_URL=url,
+        DEVORA_CRASH_AT="before_commit:apply",
+    )
+    assert crashed.returncode == -9, crashed.stdout + crashed.stderr
+    run_id = json_lines(crashed.stdout)[0]["run_id"]
+    resumed = devora("resume", run_id, "--json", timeout=180, DATABASE_URL=url)
+    return finished(resumed.stdout, resumed.stderr), resumed.stdout
+
+
+def test_apply_resumed_after_a_crash_is_not_applied_twice(
+    devora: Devora, db_url: str, tmp_path: Path
+) -> None:
+    folder = write_sql_folder(tmp_path, {"0001_users.sql": MIGRATION})
+
+    run, stdout = crash_then_resume(devora, folder, db_url)
+
+    assert run["status"] == "succeeded", dumps(run)
+    assert "resumed: " in stdout and "is already at 1" in stdout
+    assert state_of(db_url)[1].tables["users"].rows == 1
+
+
+def test_a_resumed_apply_still_rolls_back_to_where_the_run_started(
+    devora: Devora, sqlite_url: str, tmp_path: Path
+) -> None:
+    run_sql(
+        sqlite_url, "CREATE TABLE notes (id INTEGER PRIMARY KEY)", "INSERT INTO notes VALUES (7)"
+    )
+    folder = write_sql_folder(tmp_path, {"0001_users.sql": MIGRATION})
+    before = state_of(sqlite_url)
+
+    run, _ = crash_then_resume(devora, folder, sqlite_url, "--smoke", '["SELECT nope FROM users"]')
+
+    assert run["status"] == "rolled_back", dumps(run)
+    assert state_of(sqlite_url) == before
