@@ -107,7 +107,7 @@ async def measure() -> dict[str, Any]:
         w2_s = await timed(lambda: run(w2))
         w3_s = await timed(lambda: run(w3))
         w10k = fan_out(10_000)
-        w10k_s = await timed(lambda: run(w10k), repeat=1)
+        w10k_s = await timed(lambda: run(w10k), repeat=2)
         base_w1 = await timed(lambda: plain_chain(200))
         base_w2 = await timed(lambda: plain_fan(500))
         base_w3 = await timed(lambda: plain_sleepers(20))

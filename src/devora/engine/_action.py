@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import typing
 from collections.abc import Awaitable, Callable
@@ -102,7 +103,9 @@ async def _call(function: Callable[..., Any], ctx: StepContext[Any]) -> Any:
     return result
 
 
+@functools.lru_cache(maxsize=4096)
 def _return_annotation(function: Callable[..., Any]) -> Any:
+    # Resolving hints compiles string annotations: once per function, not once per step.
     try:
         hints = typing.get_type_hints(function)
     except Exception:
