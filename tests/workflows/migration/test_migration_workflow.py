@@ -9,6 +9,7 @@ from migration_projects import (
     ALEMBIC_B2,
     dumps,
     events,
+    finished,
     run_migration,
     run_sql,
     state_of,
@@ -227,3 +228,31 @@ def test_an_apply_that_fails_after_committing_part_restores_the_backup(
     assert "apply failed after committing part of it" in stdout
     assert "restore: database at nothing" in stdout
     assert state_of(pg_url) == before
+
+
+def test_config_names_the_url_variable_and_smoke_queries(
+    devora: Devora, sqlite_url: str, tmp_path: Path
+) -> None:
+    folder = write_sql_folder(tmp_path, {"0001_users.sql": USERS})
+    (tmp_path / "devora.toml").write_text(
+        '[migration]\nurl_env = "APP_DB"\nsmoke_queries = [\n'
+        '  { sql = "SELECT id FROM users", expect_rows = true, name = "users seeded" },\n]\n'
+    )
+    before = state_of(sqlite_url)
+
+    result = devora("run", "migration", str(folder), "--json", timeout=180, APP_DB=sqlite_url)
+
+    run = finished(result.stdout, result.stderr)
+    assert result.returncode == 1 and run["status"] == "rolled_back", dumps(run)
+    assert "smoke query 'users seeded': returned no rows" in run["error"]["message"]
+    assert state_of(sqlite_url) == before
+
+
+def test_an_unknown_config_key_is_named(devora: Devora, sqlite_url: str, tmp_path: Path) -> None:
+    folder = write_sql_folder(tmp_path, {"0001_users.sql": USERS})
+    (tmp_path / "pyproject.toml").write_text('[tool.devora.migration]\nsmoke = ["SELECT 1"]\n')
+
+    code, run, _ = run_migration(devora, folder, sqlite_url)
+
+    assert code == 1 and run["error"]["step"] == "analyze", dumps(run)
+    assert "pyproject.toml: smoke" in run["error"]["message"]
