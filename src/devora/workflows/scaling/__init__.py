@@ -1,0 +1,45 @@
+"""The scaling workflow: load test, analyze, capacity plan, infrastructure."""
+
+from devora.workflows.scaling._analysis import LoadAnalysis, StageVerdict, analyze_stages
+from devora.workflows.scaling._capacity import CapacityPlan, plan_capacity
+from devora.workflows.scaling._config import (
+    ScalingInputs,
+    ScalingSettings,
+    resolve_scaling_settings,
+)
+from devora.workflows.scaling._infrastructure import (
+    Infrastructure,
+    build_infrastructure,
+    gunicorn_config,
+    kubernetes_manifests,
+    worker_count,
+)
+from devora.workflows.scaling._locust import (
+    StageResult,
+    locustfile_source,
+    parse_locust_stats_csv,
+    run_stage,
+)
+from devora.workflows.scaling._workflow import scaling, scaling_outputs
+
+__all__ = [
+    "CapacityPlan",
+    "Infrastructure",
+    "LoadAnalysis",
+    "ScalingInputs",
+    "ScalingSettings",
+    "StageResult",
+    "StageVerdict",
+    "analyze_stages",
+    "build_infrastructure",
+    "gunicorn_config",
+    "kubernetes_manifests",
+    "locustfile_source",
+    "parse_locust_stats_csv",
+    "plan_capacity",
+    "resolve_scaling_settings",
+    "run_stage",
+    "scaling",
+    "scaling_outputs",
+    "worker_count",
+]
