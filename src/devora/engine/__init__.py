@@ -2,6 +2,7 @@
 sub-workflows, suspension and events. It knows nothing about software delivery."""
 
 from devora.engine._action import Action, Plan, as_action
+from devora.engine._attempts import StepTimeoutError
 from devora.engine._context import Approval, StepContext, StepSuspended, WaitRequest
 from devora.engine._control import (
     PendingRequest,
@@ -11,7 +12,6 @@ from devora.engine._control import (
 )
 from devora.engine._engine import Engine, new_run_id, owner_is_alive, this_process
 from devora.engine._events import EventBus, Subscriber
-from devora.engine._execution import StepTimeoutError
 from devora.engine._loader import is_file_reference, load_workflow_file
 from devora.engine._outcome import RunResult, StepOutcome
 from devora.engine._subworkflow import SubWorkflow

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from devora.engine._context import StepContext, StepSuspended, WaitRequest
-from devora.engine._faults import fault_point_in_step
+from devora.engine._attempts import run_attempts
+from devora.engine._context import StepContext, WaitRequest
 from devora.engine._journal import Journal
 from devora.engine._outcome import (
     RunResult,
@@ -29,6 +29,7 @@ from devora.engine._outcome import (
     dump_output,
     load_output,
 )
+from devora.engine._saga import fail_and_compensate
 from devora.engine._workflow import Step, Workflow
 from devora.errors import StepError
 from devora.store import (
@@ -50,16 +51,6 @@ __all__ = ["RunExecution"]
 
 _WATCH_INTERVAL = 0.25
 _CANCEL_POLL_EVERY = 2  # watcher ticks between two looks at the store's cancel flag
-
-
-class StepTimeoutError(StepError):
-    """A step attempt ran past its timeout and was cancelled."""
-
-    code = "step_timeout"
-    retryable = True
-
-    def __init__(self, step_id: str, seconds: float) -> None:
-        super().__init__(f"step {step_id!r} timed out after {seconds:g}s")
 
 
 class RunExecution:
@@ -88,7 +79,7 @@ class RunExecution:
         self.outcomes: dict[str, StepOutcome] = {}
         self.compensations: dict[str, StepOutcome] = {}
         self._outputs: dict[str, Any] = {}
-        self._completion_order: list[str] = []
+        self.completion_order: list[str] = []
         self._next_attempt: dict[str, int] = {}
         self._pending_needs: dict[str, int] = {}
         self._ready: deque[str] = deque()
@@ -97,7 +88,7 @@ class RunExecution:
         self._cancelled: list[str] = []
         self.summary: dict[str, Any] = dict(run.summary)
         self._wake = asyncio.Event()
-        self._failed_step: str | None = None
+        self.failed_step: str | None = None
         self._cancel_requested = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
@@ -132,12 +123,12 @@ class RunExecution:
                     replayed=True,
                 )
                 if record.status is StepStatus.SUCCEEDED:
-                    self._completion_order.append(record.step_id)
+                    self.completion_order.append(record.step_id)
             elif record.status is StepStatus.FAILED:
                 self.outcomes[record.step_id] = StepOutcome(
                     status=record.status, error=record.error, attempt=record.attempt, replayed=True
                 )
-                self._failed_step = self._failed_step or record.step_id
+                self.failed_step = self.failed_step or record.step_id
         for step_id in self.workflow.order:
             if step_id in self.outcomes:
                 continue
@@ -201,7 +192,7 @@ class RunExecution:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         try:
-            if self._failed_step is None:
+            if self.failed_step is None:
                 async with asyncio.TaskGroup() as group:
                     watcher = group.create_task(self._watch())
                     try:
@@ -213,8 +204,8 @@ class RunExecution:
             # and are not recorded, so a resume runs them again.
             await asyncio.shield(self._settle_cancelled("interrupted"))
             raise
-        if self._failed_step is not None:
-            return await self._fail_and_compensate()
+        if self.failed_step is not None:
+            return await fail_and_compensate(self)
         if self._cancel_requested:
             return await self._settle_cancelled("cancel requested")
         return await self._settle()
@@ -238,7 +229,7 @@ class RunExecution:
 
     @property
     def _stopping(self) -> bool:
-        return self._failed_step is not None or self._cancel_requested
+        return self.failed_step is not None or self._cancel_requested
 
     def _take_startable(self) -> list[tuple[Step[Any], StepContext[Any]]]:
         startable: list[tuple[Step[Any], StepContext[Any]]] = []
@@ -250,16 +241,16 @@ class RunExecution:
                 self._record(
                     step,
                     StepOutcome(status=StepStatus.SKIPPED, skip_reason=skip_reason),
-                    self._attempt(step),
+                    self.next_attempt(step),
                 )
                 continue
-            if self._failed_step is not None:
+            if self.failed_step is not None:
                 break
             if step.approval and not self.dry_run and not self._gate_open(step):
                 continue
-            if self._failed_step is not None:
+            if self.failed_step is not None:
                 break
-            attempt = self._attempt(step)
+            attempt = self.next_attempt(step)
             self.journal.event(
                 EventKind.STEP_STARTED,
                 step_id=step.id,
@@ -269,7 +260,8 @@ class RunExecution:
             startable.append((step, self.context(step, attempt)))
         return startable
 
-    def _attempt(self, step: Step[Any]) -> int:
+    def next_attempt(self, step: Step[Any]) -> int:
+        """The number of the step's next attempt (numbers continue across resumes)."""
         attempt = self._next_attempt.get(step.id, 1)
         self._next_attempt[step.id] = attempt + 1
         return attempt
@@ -299,7 +291,7 @@ class RunExecution:
             error = describe_error(exc)
             error["message"] = f"the condition of step {step.id!r} raised: {error['message']}"
             self._record(
-                step, StepOutcome(status=StepStatus.FAILED, error=error), self._attempt(step)
+                step, StepOutcome(status=StepStatus.FAILED, error=error), self.next_attempt(step)
             )
             return None
 
@@ -313,7 +305,9 @@ class RunExecution:
                 squad=step.approval,
             )
             self._record(
-                step, StepOutcome(status=StepStatus.WAITING, request=request), self._attempt(step)
+                step,
+                StepOutcome(status=StepStatus.WAITING, request=request),
+                self.next_attempt(step),
             )
             return False
         if not answer.payload.get("approved", False):
@@ -328,13 +322,13 @@ class RunExecution:
                     status=StepStatus.FAILED,
                     error={"type": "devora.Rejected", "message": message, "traceback": ""},
                 ),
-                self._attempt(step),
+                self.next_attempt(step),
             )
             return False
         return True
 
     async def _run_step(self, step: Step[Any], ctx: StepContext[Any]) -> None:
-        outcome = await self._attempts(step, ctx)
+        outcome = await run_attempts(self, step, ctx)
         self._finished.append((step.id, outcome))
 
     def _on_task_done(self, step_id: str, task: asyncio.Task[None]) -> None:
@@ -342,83 +336,6 @@ class RunExecution:
         if task.cancelled():
             self._cancelled.append(step_id)
         self._wake.set()
-
-    async def _attempts(self, step: Step[Any], ctx: StepContext[Any]) -> StepOutcome:
-        started = time.time()
-        tries = 1
-        while True:
-            fault_point_in_step(step.id)
-            try:
-                return await self._attempt_once(step, ctx, started)
-            except StepSuspended as suspended:
-                return StepOutcome(
-                    status=StepStatus.WAITING,
-                    request=suspended.request,
-                    attempt=ctx.attempt,
-                    started_at=started,
-                    finished_at=time.time(),
-                )
-            except Exception as exc:
-                error = describe_error(exc)
-                tries_left = step.retry.attempts - tries
-                if tries_left <= 0 or not getattr(exc, "retryable", True):
-                    return StepOutcome(
-                        status=StepStatus.FAILED,
-                        error=error,
-                        attempt=ctx.attempt,
-                        started_at=started,
-                        finished_at=time.time(),
-                    )
-                delay = step.retry.delay(tries)
-                self.journal.record_attempt(
-                    AttemptRecord(
-                        run_id=self.run.id,
-                        step_id=step.id,
-                        attempt=ctx.attempt,
-                        status=StepStatus.FAILED,
-                        error=error,
-                        started_at=started,
-                        finished_at=time.time(),
-                        seq=0,
-                    ),
-                    EventKind.STEP_RETRY_SCHEDULED,
-                    f"{error['message']} (retrying in {delay:.2f}s)",
-                    {"delay": delay, "error_type": error["type"], "tries_left": tries_left},
-                )
-                await asyncio.sleep(delay)
-                ctx = self.context(step, self._attempt(step))
-                started = time.time()
-                tries += 1
-                self.journal.event(
-                    EventKind.STEP_STARTED,
-                    step_id=step.id,
-                    attempt=ctx.attempt,
-                    data={"squad": step.squad, "action": step.action.name, "retry": True},
-                )
-
-    async def _attempt_once(
-        self, step: Step[Any], ctx: StepContext[Any], started: float
-    ) -> StepOutcome:
-        planning = self.dry_run and step.side_effects
-        try:
-            async with asyncio.timeout(step.timeout):
-                if planning:
-                    plan = await step.action.plan(ctx)
-                    output = plan.predicted_output
-                else:
-                    plan = None
-                    output = await step.action.run(ctx)
-        except TimeoutError as exc:
-            assert step.timeout is not None
-            raise StepTimeoutError(step.id, step.timeout) from exc
-        return StepOutcome(
-            status=StepStatus.PLANNED if planning else StepStatus.SUCCEEDED,
-            output=output,
-            plan=plan,
-            attempt=ctx.attempt,
-            started_at=started,
-            finished_at=time.time(),
-        )
 
     def _absorb_finished(self) -> None:
         finished, self._finished = self._finished, []
@@ -483,13 +400,13 @@ class RunExecution:
             data,
         )
         if outcome.status is StepStatus.FAILED:
-            self._failed_step = self._failed_step or step.id
+            self.failed_step = self.failed_step or step.id
             return
         if not outcome.status.done:
             return
         self._outputs[step.id] = outcome.output
         if outcome.status is StepStatus.SUCCEEDED:
-            self._completion_order.append(step.id)
+            self.completion_order.append(step.id)
         for dependent in self.workflow.dependents[step.id]:
             self._pending_needs[dependent] -= 1
             if self._pending_needs[dependent] == 0:
@@ -514,17 +431,17 @@ class RunExecution:
     async def _settle(self) -> RunResult:
         waiting = [k for k, v in self.outcomes.items() if v.status is StepStatus.WAITING]
         if waiting or len(self.outcomes) < len(self.workflow.steps):
-            return await self._finish(RunStatus.WAITING, event=EventKind.RUN_WAITING)
+            return await self.finish(RunStatus.WAITING, event=EventKind.RUN_WAITING)
         if self.dry_run:
-            return await self._finish(RunStatus.SUCCEEDED, outputs={})
+            return await self.finish(RunStatus.SUCCEEDED, outputs={})
         try:
             outputs = self._workflow_outputs()
             json.dumps(outputs)
         except Exception as exc:
             error = describe_error(exc)
             error["message"] = f"computing the workflow's outputs failed: {error['message']}"
-            return await self._finish(RunStatus.FAILED, error=error)
-        return await self._finish(RunStatus.SUCCEEDED, outputs=outputs)
+            return await self.finish(RunStatus.FAILED, error=error)
+        return await self.finish(RunStatus.SUCCEEDED, outputs=outputs)
 
     def _workflow_outputs(self) -> dict[str, Any]:
         if self.workflow.outputs is not None:
@@ -539,76 +456,11 @@ class RunExecution:
         return outputs
 
     async def _settle_cancelled(self, reason: str) -> RunResult:
-        return await self._finish(
+        return await self.finish(
             RunStatus.CANCELLED, error={"type": "devora.Cancelled", "message": reason}
         )
 
-    async def _fail_and_compensate(self) -> RunResult:
-        assert self._failed_step is not None
-        failed = self.outcomes[self._failed_step]
-        error = dict(failed.error or {})
-        error["step"] = self._failed_step
-        to_undo = [
-            step_id
-            for step_id in reversed(self._completion_order)
-            if self.workflow.by_id[step_id].compensate is not None
-        ]
-        if not to_undo:
-            return await self._finish(RunStatus.FAILED, error=error)
-        if self.dry_run:
-            for step_id in to_undo:
-                self.journal.event(
-                    EventKind.COMPENSATION_FINISHED,
-                    step_id=step_id,
-                    message="dry-run: compensation not run",
-                    data={"status": "planned"},
-                )
-            return await self._finish(RunStatus.FAILED, error=error)
-        all_undone = True
-        for step_id in to_undo:
-            previous = self.compensations.get(step_id)
-            if previous is not None and previous.status is StepStatus.COMPENSATED:
-                continue
-            outcome = await self._compensate(self.workflow.by_id[step_id])
-            self.compensations[step_id] = outcome
-            all_undone = all_undone and outcome.status is StepStatus.COMPENSATED
-            await self.journal.flush()
-        status = RunStatus.ROLLED_BACK if all_undone else RunStatus.ROLLBACK_FAILED
-        return await self._finish(status, error=error)
-
-    async def _compensate(self, step: Step[Any]) -> StepOutcome:
-        assert step.compensate is not None
-        attempt = self._attempt(step)
-        self.journal.event(EventKind.COMPENSATION_STARTED, step_id=step.id, attempt=attempt)
-        await self.journal.flush()
-        ctx = self.context(step, attempt)
-        started = time.time()
-        try:
-            async with asyncio.timeout(step.timeout):
-                await step.compensate.run(ctx)
-            outcome = StepOutcome(status=StepStatus.COMPENSATED)
-        except Exception as exc:
-            outcome = StepOutcome(status=StepStatus.COMPENSATION_FAILED, error=describe_error(exc))
-        outcome.started_at, outcome.finished_at, outcome.attempt = started, time.time(), attempt
-        self.journal.record_attempt(
-            AttemptRecord(
-                run_id=self.run.id,
-                step_id=step.id,
-                attempt=attempt,
-                phase=Phase.COMPENSATE,
-                status=outcome.status,
-                error=outcome.error,
-                started_at=started,
-                finished_at=outcome.finished_at,
-                seq=0,
-            ),
-            EventKind.COMPENSATION_FINISHED,
-            outcome.error["message"] if outcome.error else None,
-            {"status": outcome.status.value},
-        )
-        return outcome
-
-    async def _finish(
+    async def finish(
         self,
         status: RunStatus,
         *,
@@ -616,6 +468,7 @@ class RunExecution:
         error: dict[str, Any] | None = None,
         event: EventKind = EventKind.RUN_FINISHED,
     ) -> RunResult:
+        """Record the run's final (or waiting, or cancelled) status and its closing event."""
         finished_at = None if status in (RunStatus.WAITING, RunStatus.CANCELLED) else time.time()
         self.journal.update_run(
             RunUpdate(
