@@ -22,3 +22,14 @@ def webapp() -> Iterator[WebApp]:
 def devora(tmp_path: Path) -> Devora:
     """The real `devora` command with a store of its own, run in tmp_path."""
     return Devora(home=tmp_path / ".devora")
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port

@@ -12,6 +12,7 @@ from devora.workflows.performance._config import (
 from devora.workflows.performance._latency import (
     EndpointLatency,
     TargetUnreachableError,
+    check_reachable,
     measure_latency,
     percentile,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "TargetUnreachableError",
     "Verification",
     "audit_outputs",
+    "check_reachable",
     "measure_latency",
     "metric_info",
     "parse_benchmark_json",

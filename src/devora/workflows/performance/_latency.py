@@ -15,6 +15,7 @@ from devora.errors import StepError
 __all__ = [
     "EndpointLatency",
     "TargetUnreachableError",
+    "check_reachable",
     "endpoint_url",
     "measure_latency",
     "percentile",
@@ -75,6 +76,15 @@ def endpoint_url(base: str | None, endpoint: str) -> str:
             hint="pass --url http://host:port/ or give endpoints as full URLs",
         )
     return urljoin(base if base.endswith("/") else base + "/", endpoint.lstrip("/"))
+
+
+async def check_reachable(url: str, *, request_timeout: float = 10) -> None:
+    """Raise TargetUnreachableError unless the URL answers (with any status)."""
+    try:
+        async with httpx.AsyncClient(timeout=request_timeout) as client:
+            await client.get(url)
+    except httpx.HTTPError as error:
+        raise TargetUnreachableError(url, str(error) or type(error).__name__) from error
 
 
 async def measure_latency(

@@ -22,7 +22,9 @@ from devora.tools.checks import ProcessOutput, ToolTimeoutError, run_process
 
 __all__ = [
     "CHROME_FLAGS",
+    "DEFAULT_BROWSER",
     "LAB_METRICS",
+    "LIGHTHOUSE_SCRIPT",
     "LighthouseFailedError",
     "LighthouseResult",
     "Opportunity",
@@ -52,8 +54,8 @@ LAB_METRICS = (
     "speed-index",
 )
 DEFAULT_BROWSER = "/usr/bin/chromium"
-_TOOLS_DIR = Path(__file__).resolve().parents[4] / "tools" / "perf"
-_CLI = Path("node_modules") / "lighthouse" / "cli" / "index.js"
+TOOLS_DIR = Path(__file__).resolve().parents[4] / "tools" / "perf"
+LIGHTHOUSE_SCRIPT = TOOLS_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
 
 
 class LighthouseFailedError(StepError):
@@ -111,7 +113,7 @@ def browser_path() -> str:
 def lighthouse_command() -> list[str]:
     """The argv prefix that starts the Lighthouse CLI; an error naming what is missing."""
     explicit = os.environ.get("DEVORA_LIGHTHOUSE")
-    script = Path(explicit) if explicit else _TOOLS_DIR / _CLI
+    script = Path(explicit) if explicit else LIGHTHOUSE_SCRIPT
     if script.is_file() and script.suffix != ".js":
         return [str(script)]
     node = shutil.which("node")
@@ -125,7 +127,7 @@ def lighthouse_command() -> list[str]:
     if on_path is not None:
         return [on_path]
     raise ToolNotInstalledError(
-        "lighthouse", f"scripts/bootstrap (runs `npm ci` in {_TOOLS_DIR}), or npm i -g lighthouse"
+        "lighthouse", f"scripts/bootstrap (runs `npm ci` in {TOOLS_DIR}), or npm i -g lighthouse"
     )
 
 

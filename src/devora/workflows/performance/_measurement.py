@@ -18,8 +18,17 @@ from devora.errors import StepError
 from devora.tools.checks import AssetSize, measure_assets
 from devora.workflows.performance._benchmark import BenchmarkStat, read_benchmarks
 from devora.workflows.performance._config import AuditSettings
-from devora.workflows.performance._latency import EndpointLatency, measure_latency
-from devora.workflows.performance._lighthouse import LighthouseResult, run_lighthouse
+from devora.workflows.performance._latency import (
+    EndpointLatency,
+    check_reachable,
+    measure_latency,
+)
+from devora.workflows.performance._lighthouse import (
+    LighthouseResult,
+    browser_path,
+    lighthouse_command,
+    run_lighthouse,
+)
 
 __all__ = ["Measurement", "MetricInfo", "measure", "median_metrics", "metric_info"]
 
@@ -84,6 +93,8 @@ async def measure(settings: AuditSettings, log: Log, *, static: bool = True) -> 
     notes: list[str] = []
     lighthouse = None
     if settings.lighthouse and settings.url:
+        lighthouse_command(), browser_path()  # say what is missing before touching the page
+        await check_reachable(settings.url, request_timeout=settings.request_timeout)
         log(f"Lighthouse on {settings.url}")
         lighthouse = await run_lighthouse(
             settings.url, categories=settings.categories, time_limit=settings.lighthouse_timeout

@@ -6,12 +6,11 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-import httpx
 from pydantic import BaseModel, ConfigDict
 
 from devora.engine import StepContext
 from devora.errors import StepError
-from devora.workflows.performance import TargetUnreachableError
+from devora.workflows.performance import check_reachable
 from devora.workflows.scaling._analysis import LoadAnalysis, analyze_stages
 from devora.workflows.scaling._capacity import CapacityPlan, plan_capacity
 from devora.workflows.scaling._config import (
@@ -43,19 +42,11 @@ class LoadTest(BaseModel):
     stopped_early: str | None = None
 
 
-async def _check_reachable(url: str) -> None:
-    try:
-        async with httpx.AsyncClient(timeout=10) as client:
-            await client.get(url)
-    except httpx.HTTPError as error:
-        raise TargetUnreachableError(url, str(error) or type(error).__name__) from error
-
-
 async def load_test(ctx: StepContext[ScalingInputs]) -> LoadTest:
     """Run Locust headless in stages of increasing users against the url only."""
     settings = resolve_scaling_settings(ctx.inputs)
     locust_command()
-    await _check_reachable(settings.url)
+    await check_reachable(settings.url)
     stages: list[StageResult] = []
     stopped = None
     with tempfile.TemporaryDirectory(prefix="devora-locust-") as workdir:
