@@ -96,8 +96,11 @@ async def verify(ctx: StepContext[AuditInputs]) -> AuditReport:
     analyzed: Analyzed = ctx.result("analyze")
     settings = first.settings
     measurements = [first.measurement]
-    for index in range(settings.verify_runs):
-        ctx.log(f"verification measurement {index + 1} of {settings.verify_runs}")
+    runs = settings.verify_runs if settings.lighthouse or settings.endpoints else 0
+    if not runs:
+        ctx.log("only asset sizes and benchmark files: they do not vary, no second measurement")
+    for index in range(runs):
+        ctx.log(f"verification measurement {index + 1} of {runs}")
         measurements.append(await measure(settings, ctx.log, static=False))
     previous = analyzed.history[-1].metrics if analyzed.history else None
     verification = verify_measurements(
