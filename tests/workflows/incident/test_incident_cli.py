@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -88,3 +90,100 @@ def test_an_ack_stops_the_escalation_and_the_runbook_mends_the_service(
     assert "acknowledged by bob" in document
     assert "ran restart" in document and "restarted" in document  # the command's output
     assert "healthy (HTTP 200)" in document and "unhealthy (HTTP 503)" not in document
+
+
+def test_without_an_ack_each_level_is_paged_then_the_run_waits_for_one(
+    devora: Devora,
+    store: Store,
+    app: HealthApp,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    project.levels = [(["devops"], 0.02), (["backend"], 0.02)]  # 1.2 s each
+    project.write()
+    declared = devora(*DECLARE, "checkout fails")
+    assert declared.returncode == 3, declared.stdout + declared.stderr
+    assert "nobody acknowledged: devora incident ack" in declared.stdout
+    [first] = pages(hooks["devops"].bodies)
+    [second] = pages(hooks["backend"].bodies)
+    assert first["event"] == "incident.declared"
+    assert second["event"] == "incident.escalated" and "level 2" in second["message"]
+    assert second["at"] - first["at"] >= 1.2
+    run = only_run(store)
+    assert run.status is RunStatus.WAITING and not app.healthy
+    acked = devora("incident", "ack", run.id, "--by", "carol", "--comment", "on it")
+    assert acked.returncode == 0, acked.stdout + acked.stderr
+    assert "incident resolved" in acked.stdout and app.healthy
+    again = devora("incident", "ack", run.id, "--by", "dave")
+    assert again.returncode == 0 and "already acknowledged by carol" in again.stdout
+    document = postmortem(store, run.id)
+    assert "Level 1 paged (devops)" in document and "Level 2 paged (backend)" in document
+    assert "acknowledged by carol: on it" in document
+    assert len(pages(hooks["devops"].bodies)) == 1  # nobody was paged twice
+
+
+def test_a_killed_escalation_resumes_without_paging_a_level_twice(
+    devora: Devora,
+    store: Store,
+    app: HealthApp,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    project.levels = [(["devops"], 0.04), (["backend"], 0.5)]  # 2.4 s, then 30 s
+    project.write()
+    process = devora.start(*DECLARE, "search is down")
+    try:
+        wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
+        run_id = wait_for_run(store)
+        wait_for(lambda: any("page" in e.data for e in store.events(run_id)), timeout=10)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        process.kill()
+    assert only_run(store).status is RunStatus.RUNNING  # its owner died mid-escalation
+    resumed = devora.start("resume", run_id)
+    try:
+        wait_for(lambda: pages(hooks["backend"].bodies), timeout=30)
+        acked = devora("incident", "ack", run_id, "--by", "erin")
+        assert acked.returncode == 0, acked.stderr
+        code, out, err = finish(resumed)
+    finally:
+        resumed.kill()
+    assert code == 0, out + err
+    assert len(pages(hooks["devops"].bodies)) == 1  # level 1 was not paged again
+    assert len(pages(hooks["backend"].bodies)) == 1  # level 2 was, when its time came
+    run = only_run(store)
+    assert run.status is RunStatus.SUCCEEDED and app.healthy
+    assert run.outputs is not None and run.outputs["levels_paged"] == 2
+
+
+def test_a_risky_command_waits_for_an_approval(
+    devora: Devora,
+    store: Store,
+    app: HealthApp,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    project.risky_restart = True
+    project.write()
+    process = devora.start(*DECLARE, "API answers 503")
+    try:
+        wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
+        run_id = wait_for_run(store)
+        assert devora("incident", "ack", run_id, "--by", "bob").returncode == 0
+        code, out, err = finish(process)
+    finally:
+        process.kill()
+    assert code == 3, out + err
+    assert f"approve: devora approve {run_id} mitigate" in out
+    assert not app.healthy  # the risky restart has not run
+    wait_for(lambda: [b for b in hooks["devops"].bodies if b["event"] == "approval.needed"])
+    approved = devora("approve", run_id, "mitigate", "--by", "frank")
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    assert app.healthy
+    logs = [e.message or "" for e in store.events(run_id) if e.step_id == "mitigate"]
+    assert sum(message.startswith("ran status") for message in logs) == 1  # not run twice
+    assert "restart approved by frank" in logs
+    document = postmortem(store, run_id)
+    assert "`restart` ran at" in document and "approved by frank" in document
+    assert "waiting for approval: run risky runbook command 'restart'" in document

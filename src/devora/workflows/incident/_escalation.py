@@ -145,4 +145,8 @@ def plan_escalation(ctx: StepContext[IncidentInputs]) -> Plan:
         f"{', '.join(policy.levels[0].squads)}",
         changes=changes,
         details={"triage": triage.model_dump(mode="json")},
+        # Lets the dry-run go on to plan the runbook, as if someone acknowledged.
+        predicted_output=Escalation(
+            triage=triage, pages=[], acknowledged_by="(dry-run)", acknowledged_at=time.time()
+        ).model_dump(mode="json"),
     )

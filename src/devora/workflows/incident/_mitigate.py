@@ -78,7 +78,8 @@ def _approved_by(ctx: StepContext[Any], command: RunbookCommand) -> str:
     who = approval.by or answer.answered_by
     if not approval.approved:
         raise CommandRejectedError(command.name, who, approval.comment)
-    ctx.log(f"{command.name} approved" + (f" by {who}" if who else ""))
+    comment = f": {approval.comment}" if approval.comment else ""
+    ctx.log(f"{command.name} approved" + (f" by {who}" if who else "") + comment)
     return who or "someone"
 
 

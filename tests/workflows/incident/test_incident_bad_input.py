@@ -1,0 +1,114 @@
+"""Bad input for incidents: each is one clear error, and none leaves a run half-made."""
+
+from __future__ import annotations
+
+from incident_service import HealthApp, IncidentProject, closed_port_url, pages
+
+from devora.store import RunStatus, Store
+from tests.cli.harness import Devora, wait_for
+from tests.notify.receiver import Receiver
+
+
+def test_a_severity_that_does_not_exist_is_refused(
+    devora: Devora, store: Store, project: IncidentProject
+) -> None:
+    result = devora("incident", "declare", "--service", "api", "--severity", "SEV5", "down")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "severity" in result.stderr and "SEV1" in result.stderr
+    assert store.list_runs() == []
+
+
+def test_a_service_without_a_runbook_is_refused(
+    devora: Devora, store: Store, project: IncidentProject
+) -> None:
+    result = devora("incident", "declare", "--service", "billing", "--severity", "SEV2", "down")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "service 'billing' has no runbook (services with one: api)" in result.stderr
+    assert "[incident.services.billing]" in result.stderr  # the hint says what to add
+    assert store.list_runs() == []
+
+
+def test_run_incident_response_with_an_unknown_service_fails_at_declare(
+    devora: Devora, store: Store, project: IncidentProject
+) -> None:
+    result = devora("run", "incident-response", "down", "--service", "billing")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "service 'billing' has no runbook" in result.stdout
+    [run] = store.list_runs()
+    assert run.status is RunStatus.FAILED and run.error is not None
+    assert run.error["step"] == "declare"
+
+
+def test_an_invalid_escalation_policy_names_the_key(
+    devora: Devora, store: Store, project: IncidentProject
+) -> None:
+    project.levels = [(["devops", "marketing"], 1)]
+    project.write()
+    result = devora("incident", "declare", "--service", "api", "--severity", "SEV2", "down")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (
+        "devora.toml" in result.stderr
+        and "incident.escalation.SEV2.levels.0.squads" in result.stderr
+    )
+    assert "unknown squad 'marketing'" in result.stderr
+    assert store.list_runs() == []
+
+
+def test_an_unreachable_health_url_times_out_with_a_clear_error(
+    devora: Devora,
+    store: Store,
+    app: HealthApp,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    project.health_url = closed_port_url()
+    project.health_timeout = 1.5
+    project.write()
+    process = devora.start("incident", "declare", "--service", "api", "--severity", "SEV2", "down")
+    try:
+        wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
+        wait_for(lambda: store.list_runs(), timeout=10)
+        [run] = store.list_runs()
+        assert devora("incident", "ack", run.id, "--by", "bob").returncode == 0
+        out, err = process.communicate(timeout=40)
+    finally:
+        process.kill()
+    assert process.returncode == 1, out + err
+    assert f"{project.health_url} was not healthy 2 times in a row within 1.5s" in out
+    assert "ConnectError" in out
+    [run] = store.list_runs()
+    assert run.status is RunStatus.FAILED and run.error is not None
+    assert run.error["step"] == "resolve"
+    wait_for(lambda: [b for b in hooks["devops"].bodies if b["event"] == "run.failed"])
+
+
+def test_ack_and_note_refuse_a_run_that_is_not_an_incident(
+    devora: Devora, store: Store, project: IncidentProject
+) -> None:
+    from tests.cli.harness import TOYS
+
+    ran = devora("run", f"{TOYS}:chain")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    [run] = store.list_runs()
+    for command in (("ack", run.id), ("note", run.id, "text")):
+        result = devora("incident", *command)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "not an incident" in result.stderr
+
+
+def test_a_dry_run_pages_nobody_and_runs_nothing(
+    devora: Devora,
+    store: Store,
+    app: HealthApp,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    result = devora(
+        "run", "incident-response", "down", "--service", "api", "--severity", "sev1", "--dry-run"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SEV1 (P1): would page devops" in result.stdout
+    assert "after a devops approval" not in result.stdout
+    assert "run restart:" in result.stdout
+    assert hooks["devops"].bodies == [] and hooks["backend"].bodies == []
+    assert not app.healthy
