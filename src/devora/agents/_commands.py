@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import re
-import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from devora.agents._errors import ToolRefused
+from devora.tools._subprocess import ProcessTimedOut, run_bounded
 
 __all__ = ["CommandPolicy", "CommandResult", "command_environment", "run_allowed_command"]
 
@@ -81,53 +79,30 @@ async def run_allowed_command(
             f"refused: {' '.join(argv)!r} is not an allowed command (allowed: {allowed})"
         )
     try:
-        process = await asyncio.create_subprocess_exec(
-            *argv,
+        # A process group of its own: a timeout or a cancelled step kills all of it.
+        completed = await run_bounded(
+            argv,
             cwd=cwd,
+            time_limit=policy.timeout,
             env=command_environment(policy.env, policy.hidden_variables),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,  # so a timeout can kill the whole process group
+            merge_stderr=True,
+            keep_bytes=policy.max_output_chars * 4,
         )
     except FileNotFoundError as error:
         raise ToolRefused(f"{argv[0]} is not installed: {error}") from error
-    output = bytearray()
-    try:
-        await asyncio.wait_for(_collect(process, output, policy), policy.timeout)
-    except TimeoutError:
-        _kill_group(process)
-        await process.wait()
-        partial = _tail(output.decode(errors="replace"), policy)
+    except ProcessTimedOut as timed_out:
+        partial = _tail(timed_out.stdout.decode(errors="replace"), policy)
         return CommandResult(
             argv=tuple(argv),
             returncode=None,
             output=f"{partial}\n[killed after {policy.timeout:g}s]",
             timed_out=True,
         )
-    except asyncio.CancelledError:
-        # The step was cancelled (run timeout, Ctrl-C): no command outlives it.
-        _kill_group(process)
-        await process.wait()
-        raise
     return CommandResult(
         argv=tuple(argv),
-        returncode=process.returncode,
-        output=_tail(output.decode(errors="replace"), policy),
+        returncode=completed.returncode,
+        output=_tail(completed.stdout.decode(errors="replace"), policy),
     )
-
-
-async def _collect(
-    process: asyncio.subprocess.Process, output: bytearray, policy: CommandPolicy
-) -> None:
-    # Read as it comes, so what a command printed before it hung is not lost.
-    assert process.stdout is not None
-    keep = policy.max_output_chars * 4
-    while chunk := await process.stdout.read(65536):
-        output += chunk
-        if len(output) > keep:
-            del output[: len(output) - keep]
-    await process.wait()
 
 
 def _tail(text: str, policy: CommandPolicy) -> str:
@@ -136,8 +111,3 @@ def _tail(text: str, policy: CommandPolicy) -> str:
         return text
     # The end of a test or lint run holds the summary, so keep the tail.
     return f"[... {len(text) - limit} characters cut ...]\n" + text[-limit:]
-
-
-def _kill_group(process: asyncio.subprocess.Process) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)

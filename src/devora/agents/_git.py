@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
 from devora.agents._errors import GitError
 from devora.errors import ToolNotInstalledError
+from devora.tools._subprocess import ProcessTimedOut, run_bounded
 
 __all__ = ["GIT_TIMEOUT", "run_git"]
 
@@ -27,27 +27,13 @@ _IDENTITY = (
 
 async def run_git(args: Sequence[str], cwd: Path) -> str:
     """Run `git ARGS` in `cwd` and return its stdout; raise GitError on failure."""
+    argv = ("git", *_IDENTITY, *args)
     try:
-        process = await asyncio.create_subprocess_exec(
-            "git",
-            *_IDENTITY,
-            *args,
-            cwd=cwd,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        completed = await run_bounded(argv, cwd=cwd, time_limit=GIT_TIMEOUT)
     except FileNotFoundError as error:
         raise ToolNotInstalledError("git", "https://git-scm.com/downloads") from error
-    try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), GIT_TIMEOUT)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
+    except ProcessTimedOut:
         raise GitError(args, -1, f"timed out after {GIT_TIMEOUT:g}s") from None
-    except asyncio.CancelledError:
-        process.kill()
-        await process.wait()
-        raise
-    if process.returncode != 0:
-        raise GitError(args, process.returncode or 1, stderr.decode(errors="replace"))
-    return stdout.decode(errors="replace")
+    if completed.returncode != 0:
+        raise GitError(args, completed.returncode or 1, completed.stderr.decode(errors="replace"))
+    return completed.stdout.decode(errors="replace")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import re
-import signal
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from devora.tools._subprocess import ProcessTimedOut, run_bounded
 
 __all__ = ["ProcessOutput", "ToolTimeoutError", "run_process", "strip_ansi", "tail"]
 
@@ -69,36 +67,18 @@ async def run_process(
 ) -> ProcessOutput:
     """Run argv in cwd for at most time_limit seconds (then kill it) and return its output."""
     inherited = {k: v for k, v in os.environ.items() if not _describes_parent(k)}
-    environment = {**inherited, **_QUIET_ENV, **(env or {})}
-    started = time.monotonic()
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=cwd,
-        env=environment,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        start_new_session=True,
-    )
     try:
-        async with asyncio.timeout(time_limit):
-            stdout, stderr = await process.communicate()
-    except TimeoutError:
-        _kill_group(process)
-        await process.wait()
+        completed = await run_bounded(
+            argv, cwd=cwd, time_limit=time_limit, env={**inherited, **_QUIET_ENV, **(env or {})}
+        )
+    except ProcessTimedOut:
         raise ToolTimeoutError(argv, time_limit) from None
-    except BaseException:
-        # Cancelled from outside: never leave the tool running behind us.
-        _kill_group(process)
-        await process.wait()
-        raise
-    assert process.returncode is not None
     return ProcessOutput(
-        argv=tuple(argv),
-        exit_code=process.returncode,
-        stdout=strip_ansi(stdout.decode(errors="replace")),
-        stderr=strip_ansi(stderr.decode(errors="replace")),
-        duration=time.monotonic() - started,
+        argv=completed.argv,
+        exit_code=completed.returncode,
+        stdout=strip_ansi(completed.stdout.decode(errors="replace")),
+        stderr=strip_ansi(completed.stderr.decode(errors="replace")),
+        duration=completed.duration,
     )
 
 
@@ -106,9 +86,3 @@ def _describes_parent(name: str) -> bool:
     # Colour forcing breaks parsing; pytest-cov's and pytest's own variables describe the
     # process that runs Devora (its tests, its coverage), not the project's tools.
     return name in _COLOUR_FORCING or name.startswith(_PARENT_PREFIXES)
-
-
-def _kill_group(process: asyncio.subprocess.Process) -> None:
-    # npm and npx start children of their own; kill the whole session we gave the tool.
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
-import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from devora.errors import ToolNotInstalledError
+from devora.tools._subprocess import ProcessTimedOut, run_bounded
 from devora.tools.release._errors import GitCommandError, GitTimeoutError
 
 __all__ = ["DEFAULT_GIT_TIMEOUT", "GitResult", "git_environment", "run_git"]
@@ -81,37 +79,23 @@ async def run_git(
     failure when check is true."""
     argv = ("git", *args)
     try:
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=cwd,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=git_environment(env),
-            # Its own process group, so that a timeout also kills what git started (hooks,
-            # ssh, credential helpers), which would otherwise keep its pipes open.
-            start_new_session=True,
+        # Its own process group (run_bounded), so that a timeout also kills what git started
+        # (hooks, ssh, credential helpers), which would otherwise keep its pipes open; and
+        # git never outlives a timeout or a cancellation (it may hold index.lock).
+        completed = await run_bounded(
+            argv, cwd=cwd, time_limit=time_limit, env=git_environment(env)
         )
     except FileNotFoundError as error:
         if error.filename != "git":
             raise NotADirectoryError(f"no such directory: {cwd}") from error
         raise ToolNotInstalledError("git", GIT_INSTALL) from error
-    try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), time_limit)
-    except TimeoutError as error:
+    except ProcessTimedOut as error:
         raise GitTimeoutError(argv, time_limit, cwd=cwd) from error
-    finally:
-        # Timed out or cancelled: never leave git running (it may hold index.lock).
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
-    assert process.returncode is not None
     result = GitResult(
         argv,
-        process.returncode,
-        stdout.decode("utf-8", errors="replace"),
-        stderr.decode("utf-8", errors="replace"),
+        completed.returncode,
+        completed.stdout.decode("utf-8", errors="replace"),
+        completed.stderr.decode("utf-8", errors="replace"),
     )
     if check and result.returncode != 0:
         # Some failures ("nothing to commit") are reported on stdout only.

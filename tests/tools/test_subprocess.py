@@ -1,0 +1,78 @@
+"""run_bounded: the one way commands run — time-limited, and nothing outlives it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from devora.tools import ProcessTimedOut, run_bounded
+
+CHILD_SLEEPS = (
+    "import subprocess, sys, time;"
+    "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
+    "print(child.pid, flush=True); time.sleep(60)"
+)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+async def test_output_and_exit_code(tmp_path: Path) -> None:
+    done = await run_bounded(
+        [
+            sys.executable,
+            "-c",
+            "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)",
+        ],
+        cwd=tmp_path,
+        time_limit=30,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (3, b"out\n", b"err\n")
+
+
+async def test_a_timeout_kills_the_whole_group_and_keeps_what_was_printed(tmp_path: Path) -> None:
+    with pytest.raises(ProcessTimedOut) as info:
+        await run_bounded([sys.executable, "-c", CHILD_SLEEPS], cwd=tmp_path, time_limit=1.5)
+    child = int(info.value.stdout.split()[0])
+    await asyncio.sleep(0.2)
+    assert not alive(child)
+
+
+async def test_cancellation_kills_the_whole_group(tmp_path: Path) -> None:
+    marker = tmp_path / "pid"
+    script = CHILD_SLEEPS.replace(
+        "print(child.pid, flush=True)", f"open({str(marker)!r}, 'w').write(str(child.pid))"
+    )
+    task = asyncio.create_task(
+        run_bounded([sys.executable, "-c", script], cwd=tmp_path, time_limit=60)
+    )
+    for _ in range(100):
+        if marker.exists() and marker.read_text():
+            break
+        await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0.2)
+    assert not alive(int(marker.read_text()))
+
+
+async def test_merged_output_keeps_the_tail(tmp_path: Path) -> None:
+    done = await run_bounded(
+        [sys.executable, "-c", "import sys; print('x' * 5000); print('END', file=sys.stderr)"],
+        cwd=tmp_path,
+        time_limit=30,
+        merge_stderr=True,
+        keep_bytes=100,
+    )
+    assert len(done.stdout) == 100 and done.stdout.endswith(b"END\n")
