@@ -37,6 +37,9 @@ def print_gate_report(report: GateReport, console: Console) -> None:
         f"[bold]Quality gate: {report.score}/100[/] (threshold {report.threshold}) {verdict}{scope}"
     )
     console.print(_checks_table(report.checks))
+    for check in report.checks:
+        for note in check.notes:
+            console.print(f"  [dim]{check.name}: {escape(note)}[/]")
     parts = ", ".join(f"{c.category.value} {c.points:.1f}/{c.weight:g}" for c in report.categories)
     console.print(f"score: {parts}")
     for condition in report.conditions:
@@ -69,7 +72,8 @@ def _checks_table(checks: tuple[CheckSummary, ...]) -> Table:
         style = _STATUS_STYLE.get(check.status, "white")
         status = f"[{style}]{check.status.replace('_', ' ')}[/]"
         if check.reason and check.status in ("not_run", "crashed"):
-            status += f": {escape(check.reason)}"
+            reason = check.reason.removeprefix("not run: ")
+            status += f": {escape(reason)}"
         if check.cached:
             status += " (cached)"
         version = f" {check.tool_version}" if check.tool_version else ""
