@@ -9,7 +9,7 @@ from pathlib import Path
 
 from incident_service import HealthApp, IncidentProject, pages
 
-from devora.store import RunRecord, RunStatus, Store
+from devora.store import RunRecord, RunStatus, Store, open_store
 from tests.cli.harness import Devora, wait_for
 from tests.notify.receiver import Receiver
 
@@ -187,3 +187,32 @@ def test_a_risky_command_waits_for_an_approval(
     document = postmortem(store, run_id)
     assert "`restart` ran at" in document and "approved by frank" in document
     assert "waiting for approval: run risky runbook command 'restart'" in document
+
+
+def test_an_incident_on_postgresql(
+    tmp_path: Path,
+    postgres_url: str,
+    app: HealthApp,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    """Pages, a live ack from another process and the notes, with the store on PostgreSQL."""
+    from tests.engine.conftest import pg_schema
+
+    with pg_schema(postgres_url) as url:
+        devora = Devora(home=tmp_path / ".devora", database_url=url)
+        with open_store(url=url) as store:
+            process = devora.start(*DECLARE, "API answers 503")
+            try:
+                wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
+                run_id = wait_for_run(store)
+                assert devora("incident", "note", run_id, "pool empty").returncode == 0
+                assert devora("incident", "ack", run_id, "--by", "bob").returncode == 0
+                code, out, err = finish(process)
+            finally:
+                process.kill()
+            assert code == 0, out + err
+            assert only_run(store).status is RunStatus.SUCCEEDED and app.healthy
+            document = postmortem(store, run_id)
+            assert "pool empty" in document and "acknowledged by bob" in document
+        assert not (tmp_path / ".devora" / "devora.db").exists()
