@@ -35,8 +35,9 @@ def crash_then_resume(
 
 
 def test_apply_resumed_after_a_crash_is_not_applied_twice(
-    devora: Devora, db_url: str, tmp_path: Path
+    devora: Devora, sqlite_url: str, tmp_path: Path
 ) -> None:
+    db_url = sqlite_url
     folder = write_sql_folder(tmp_path, {"0001_users.sql": MIGRATION})
 
     run, stdout = crash_then_resume(devora, folder, db_url)
