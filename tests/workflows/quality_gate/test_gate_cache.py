@@ -76,3 +76,20 @@ def test_a_damaged_entry_counts_as_none(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     assert cache.load("bad") is None
     assert cache.load("missing") is None
+
+
+def test_the_cache_keeps_only_the_newest_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from devora.workflows.quality_gate import _cache
+
+    monkeypatch.setattr(_cache, "MAX_ENTRIES", 3)
+    cache = ResultCache(tmp_path)
+    result = CheckResult(name="x", tool="x", status=CheckStatus.PASSED)
+    for number in range(5):
+        cache.save(f"k{number}", result)
+        os.utime(tmp_path / f"k{number}.json", (1000 + number, 1000 + number))
+    cache.save("k5", result)
+    assert sorted(path.stem for path in tmp_path.glob("*.json")) == ["k3", "k4", "k5"]

@@ -111,3 +111,13 @@ async def test_unknown_base_and_no_commits_yet(repo: Path, tmp_path: Path) -> No
     subprocess.run(["git", "init", "-q"], cwd=empty, check=True)
     with pytest.raises(BaseRefError, match="without commits"):
         await changed_lines(empty, "HEAD")
+
+
+async def test_repository_prefix(repo: Path, tmp_path: Path) -> None:
+    from devora.workflows.quality_gate._changed import repository_prefix
+
+    assert await repository_prefix(repo / "pkg") == (str(repo), "pkg/")
+    assert await repository_prefix(repo) == (str(repo), "")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    assert await repository_prefix(outside) is None

@@ -176,3 +176,12 @@ def test_the_default_config_is_what_the_docs_say() -> None:
     docs = (Path(__file__).resolve().parents[3] / "docs" / "quality-gate.md").read_text("utf-8")
     for key, value in config.weights.model_dump().items():
         assert f"| `{key}` | {value:g} |" in docs
+
+
+def test_sarif_uris_start_at_the_repository_top(report: GateReport) -> None:
+    in_monorepo = report.model_copy(update={"repository": ("/repo", "services/inventory/")})
+    log = json.loads(render_sarif(in_monorepo))
+    run = next(run for run in log["runs"] if run["tool"]["driver"]["name"] == "mypy")
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == "file:///repo/"
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "services/inventory/src/inventory/stock.py"

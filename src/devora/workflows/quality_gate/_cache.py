@@ -27,6 +27,7 @@ from devora.workflows.quality_gate._config import GateConfig
 __all__ = ["ResultCache", "default_cache_dir"]
 
 _CACHEABLE = (CheckStatus.PASSED, CheckStatus.FAILED)
+MAX_ENTRIES = 500
 _adapters_digest: str | None = None
 
 
@@ -67,9 +68,11 @@ class ResultCache:
         """The result stored under key, or None (a damaged entry counts as none)."""
         path = self.directory / f"{key}.json"
         try:
-            return CheckResult.model_validate_json(path.read_bytes())
+            result = CheckResult.model_validate_json(path.read_bytes())
         except (OSError, ValidationError, ValueError):
             return None
+        path.touch()  # recently used: kept longest
+        return result
 
     def save(self, key: str, result: CheckResult) -> None:
         """Keep the result of a check that ran; others are not kept."""
@@ -80,6 +83,16 @@ class ResultCache:
         partial = target.with_name(f".{key}.{os.getpid()}.partial")
         partial.write_text(result.model_dump_json(), encoding="utf-8")
         partial.replace(target)
+        self._prune()
+
+    def _prune(self) -> None:
+        # Each changed tree adds entries; keep the newest, so the cache cannot grow forever.
+        entries = list(self.directory.glob("*.json"))
+        if len(entries) <= MAX_ENTRIES:
+            return
+        by_age = sorted(entries, key=lambda path: path.stat().st_mtime)
+        for path in by_age[: len(entries) - MAX_ENTRIES]:
+            path.unlink(missing_ok=True)
 
     async def _version(self, executable: Path, cwd: Path) -> str | None:
         identity = _tool_identity(executable)

@@ -12,7 +12,7 @@ from devora.tools import Finding
 from devora.tools.checks import ToolTimeoutError, run_process
 from devora.workflows.quality_gate._errors import BaseRefError, NotAGitRepositoryError
 
-__all__ = ["ChangedLines", "changed_lines", "parse_diff_zero"]
+__all__ = ["ChangedLines", "changed_lines", "parse_diff_zero", "repository_prefix"]
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _GIT_TIMEOUT = 60.0
@@ -123,6 +123,19 @@ async def changed_lines(root: Path, base: str) -> ChangedLines:
         if name:
             files[name] = (WHOLE_FILE,)
     return ChangedLines(base=base, commit=commit, files=files)
+
+
+async def repository_prefix(root: Path) -> tuple[str, str] | None:
+    """The git work tree holding root and root's path inside it ("" at the top, else "a/b/"),
+    or None outside git. Reports name files from the repository's top, as code scanning does."""
+    try:
+        code, out, _ = await _git(root, "rev-parse", "--show-toplevel", "--show-prefix")
+    except NotAGitRepositoryError:
+        return None
+    lines = out.splitlines()
+    if code != 0 or not lines:
+        return None
+    return lines[0], lines[1] if len(lines) > 1 else ""
 
 
 async def _git(root: Path, *args: str) -> tuple[int, str, str]:

@@ -62,6 +62,9 @@ class Detection(BaseModel):
     checks: dict[Category, tuple[str, ...]]
     changed: ChangedLines | None = None
     tree: str = Field(default="", description="fingerprint of the project's files (for caching)")
+    repository: tuple[str, str] | None = Field(
+        default=None, description="the git work tree and the project's prefix in it"
+    )
     missing_tools: tuple[str, ...] = ()
 
     def names(self, category: Category) -> tuple[str, ...]:
@@ -151,6 +154,9 @@ class GateReport(BaseModel):
         default_factory=dict, description="the same findings, by the check that reported them"
     )
     fix: FixReport | None = None
+    repository: tuple[str, str] | None = Field(
+        default=None, description="the git work tree and the project's prefix in it"
+    )
     reports: dict[str, str] = Field(default_factory=dict, description="format -> written path")
 
     @property

@@ -25,8 +25,13 @@ def render_sarif(report: GateReport) -> str:
     """A SARIF 2.1.0 log of the judged findings: one run per tool, rules listed per run."""
     root = Path(report.project)
     manifest = next((name for name in _MANIFESTS if (root / name).is_file()), None)
+    # Inside git, URIs are relative to the repository's top (what code scanning expects),
+    # so a project in a subdirectory of a monorepo is placed right.
+    prefix = ""
+    if report.repository is not None:
+        root, prefix = Path(report.repository[0]), report.repository[1]
     runs = [
-        _run(tool, checks, [f for f in report.findings if f.tool == tool], root, manifest)
+        _run(tool, checks, [f for f in report.findings if f.tool == tool], root, prefix, manifest)
         for tool, checks in _tools(report.checks).items()
     ]
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": runs}
@@ -47,6 +52,7 @@ def _run(
     checks: list[CheckSummary],
     findings: list[Finding],
     root: Path,
+    prefix: str,
     manifest: str | None,
 ) -> dict[str, Any]:
     rules: dict[str, int] = {}
@@ -59,7 +65,7 @@ def _run(
     version = next((c.tool_version for c in checks if c.tool_version), None)
     if version:
         driver["version"] = version
-    results = [_result(finding, rules[finding.rule], manifest) for finding in findings]
+    results = [_result(finding, rules[finding.rule], prefix, manifest) for finding in findings]
     return {
         "tool": {"driver": driver},
         "automationDetails": {"id": f"devora/quality-gate/{tool}/"},
@@ -69,7 +75,7 @@ def _run(
     }
 
 
-def _result(finding: Finding, rule_index: int, manifest: str | None) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int, prefix: str, manifest: str | None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,
@@ -78,7 +84,9 @@ def _result(finding: Finding, rule_index: int, manifest: str | None) -> dict[str
     }
     file = finding.file or manifest
     if file is not None:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": quote(file), "uriBaseId": _SRCROOT}}
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": quote(prefix + file), "uriBaseId": _SRCROOT}
+        }
         if finding.file is not None and finding.line is not None:
             region: dict[str, int] = {"startLine": finding.line}
             if finding.column is not None:

@@ -22,7 +22,7 @@ from devora.engine import Plan, Step, StepContext, Workflow
 from devora.tools.checks import detect_project, tree_fingerprint
 from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir
 from devora.workflows.quality_gate._categories import Category, checks_named, plan_checks
-from devora.workflows.quality_gate._changed import changed_lines
+from devora.workflows.quality_gate._changed import changed_lines, repository_prefix
 from devora.workflows.quality_gate._config import load_gate_config
 from devora.workflows.quality_gate._errors import GateFailedError
 from devora.workflows.quality_gate._fixing import fixable_checks, fixable_files, run_fixers
@@ -55,6 +55,7 @@ async def detect(ctx: Context) -> Detection:
         changed=changed,
         tree=await tree_fingerprint(profile.root) if ctx.inputs.cache else "",
         missing_tools=profile.missing_tools(),
+        repository=await repository_prefix(profile.root),
     )
     ctx.log(f"{profile.root}: {', '.join(sorted(profile.languages))}")
     if changed is not None:
