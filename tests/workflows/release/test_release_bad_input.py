@@ -149,3 +149,42 @@ def test_an_invalid_increment_is_refused_before_any_run(devora: Devora, project:
     assert not (devora.home / "devora.db").exists() or "HUGE" not in git(
         project.path, "log", "--format=%s"
     )
+
+
+def test_a_remote_branch_ahead_of_the_local_one(
+    devora: Devora, project: Project, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(project.remote), str(other))
+    git(
+        other,
+        "-c",
+        "user.name=O",
+        "-c",
+        "user.email=o@x",
+        "commit",
+        "--allow-empty",
+        "-qm",
+        "fix: theirs",
+    )
+    git(other, "push", "--quiet", "origin", "main")
+    project.commit("feat: ours")
+    before = project.snapshot()
+
+    code, run = release(devora, project.path)
+
+    assert_refused(run, code, "validate", "origin/main has commits that main does not have")
+    assert project.snapshot() == before
+
+
+def test_credentials_in_the_remote_url_are_never_shown(devora: Devora, project: Project) -> None:
+    git(project.path, "remote", "set-url", "origin", f"file://ci-bot:t0ken-123@{project.remote}")
+    project.commit("feat: x")
+
+    result = devora("run", "release", str(project.path), "--dry-run", timeout=120, **GIT_ENV)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "file://***@" in result.stdout
+    assert "t0ken-123" not in result.stdout + result.stderr
+    stored = b"".join(p.read_bytes() for p in devora.home.rglob("*") if p.is_file())
+    assert b"t0ken-123" not in stored

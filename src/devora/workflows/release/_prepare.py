@@ -4,12 +4,14 @@ changelog (the only file change before the release commit, undone on rollback)."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from devora.engine import Plan, StepContext
 from devora.errors import StepError
 from devora.tools.release import (
     BumpRules,
+    GitRepository,
     TagFormat,
     UndoneOperation,
     bump_version_text,
@@ -66,15 +68,7 @@ async def validate_repository(ctx: StepContext[ReleaseInputs]) -> RepositoryStat
     commits = await repo.commits_since(last.name if last else None)
     remote_url = None
     if settings.remote is not None:
-        found = await repo.git("remote", "get-url", "--", settings.remote, check=False)
-        if found.returncode != 0:
-            raise StepError(
-                f"{repo.root} has no remote named {settings.remote!r}",
-                hint=f"git remote add {settings.remote} URL, pass --remote NAME, "
-                "or --no-push to release without pushing",
-            )
-        remote_url = found.stdout.strip()
-        await repo.remote_ref(settings.remote, f"refs/heads/{branch}")  # reachable?
+        remote_url = await _check_remote(repo, settings.remote, branch)
     ctx.log(
         f"on {branch} at {(await repo.head())[:7]}; last release "
         f"{last.name if last else 'none (first release)'}; {len(commits)} commit(s) since"
@@ -88,6 +82,32 @@ async def validate_repository(ctx: StepContext[ReleaseInputs]) -> RepositoryStat
         commits=tuple(commits),
         remote_url=remote_url,
     )
+
+
+def mask_credentials(url: str) -> str:
+    """A remote URL without the user:token part a HTTPS remote may carry."""
+    return re.sub(r"(?<=://)[^/@\s]+@", "***@", url)
+
+
+async def _check_remote(repo: GitRepository, remote: str, branch: str) -> str:
+    """The remote exists, answers, and has nothing on the branch that HEAD lacks."""
+    found = await repo.git("remote", "get-url", "--", remote, check=False)
+    if found.returncode != 0:
+        raise StepError(
+            f"{repo.root} has no remote named {remote!r}",
+            hint=f"git remote add {remote} URL, pass --remote NAME, "
+            "or --no-push to release without pushing",
+        )
+    remote_head = await repo.remote_ref(remote, f"refs/heads/{branch}")
+    if remote_head is not None:
+        ancestor = await repo.git("merge-base", "--is-ancestor", remote_head, "HEAD", check=False)
+        if ancestor.returncode != 0:
+            raise StepError(
+                f"{remote}/{branch} has commits that {branch} does not have "
+                f"(it is at {remote_head[:7]})",
+                hint=f"git pull {remote} {branch}, then release again",
+            )
+    return mask_credentials(found.stdout.strip())
 
 
 def _check_version_files(root: Path, files: tuple[str, ...]) -> None:
