@@ -97,7 +97,6 @@ def ack(
 ) -> None:
     """Acknowledge an incident: its escalation stops and its runbook starts."""
     from devora.cli._lookup import find_run
-    from devora.engine import owner_is_alive
     from devora.workflows import resolve_workflow
     from devora.workflows.incident import AckOutcome, acknowledge_incident
 
@@ -110,11 +109,14 @@ def ack(
             out.print(f"incident {run.id} was already acknowledged by {first}", markup=False)
             return
         out.print(f"incident {run.id} acknowledged by {who}", markup=False)
+        if outcome is AckOutcome.SEEN:
+            out.print("the escalation stopped; the runbook runs next", markup=False)
+            return
         if outcome is AckOutcome.FILED:
-            if run.status.value == "running" and owner_is_alive(run.owner):
-                out.print("the escalation stops within a second", markup=False)
-            else:
-                out.print(f"continue it with: devora resume {run.id}", markup=False)
+            out.print(
+                f"nobody runs the incident now: continue it with devora resume {run.id}",
+                markup=False,
+            )
             return
         if not resume_run:
             out.print(f"continue it with: devora resume {run.id}", markup=False)

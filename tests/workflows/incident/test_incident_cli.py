@@ -53,6 +53,7 @@ def test_an_ack_stops_the_escalation_and_the_runbook_mends_the_service(
         acked = devora("incident", "ack", run_id[:8], "--by", "bob")
         assert acked.returncode == 0, acked.stderr
         assert "acknowledged by bob" in acked.stdout
+        assert "the escalation stopped" in acked.stdout  # it waited to see the step read it
         code, out, err = finish(process)
     finally:
         process.kill()
@@ -120,6 +121,8 @@ def test_without_an_ack_each_level_is_paged_then_the_run_waits_for_one(
     assert "Level 1 paged (devops)" in document and "Level 2 paged (backend)" in document
     assert "acknowledged by carol: on it" in document
     assert len(pages(hooks["devops"].bodies)) == 1  # nobody was paged twice
+    late = devora("incident", "note", run.id, "found the cause")
+    assert late.returncode == 0 and "postmortem is already written" in late.stdout
 
 
 def test_a_killed_escalation_resumes_without_paging_a_level_twice(

@@ -45,13 +45,12 @@ async def escalate_incident(ctx: StepContext[IncidentInputs]) -> Escalation:
         )
     ctx.set_summary(severity=triage.severity.value, priority=triage.priority)
     pages = [Page.model_validate(page) for page in step_logs(events, ctx.step_id, "page")]
+    if not pages:  # the first level hears of the incident even if someone acked already
+        pages.append(await _page(ctx, declaration, triage, policy, 0))
     while True:
         answer = await fresh_answer(ctx, ctx.step_id)
         if answer is not None:
             return _acknowledged(ctx, triage, pages, answer)
-        if not pages:
-            pages.append(await _page(ctx, declaration, triage, policy, 0))
-            continue
         last = pages[-1]
         level = min(last.level, len(policy.levels) - 1)
         wait = last.at + policy.levels[level].ack_minutes * 60 - time.time()

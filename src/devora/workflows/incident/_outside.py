@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from enum import StrEnum
 
-from devora.engine import answer_request, pending_requests
+from devora.engine import answer_request, owner_is_alive, pending_requests
 from devora.errors import RunNotResumableError, UsageError
-from devora.store import AnswerRecord, RunRecord, RunStatus, Store
+from devora.store import AnswerRecord, RunRecord, RunStatus, StepStatus, Store
 from devora.workflows.incident._errors import NotAnIncidentError
 from devora.workflows.incident._escalation import ACK_STEP, WORKFLOW_NAME
 from devora.workflows.incident._timeline import NOTE_PREFIX
@@ -23,8 +23,9 @@ __all__ = ["AckOutcome", "acknowledge_incident", "add_note"]
 class AckOutcome(StrEnum):
     """What an acknowledgement did."""
 
-    FILED = "filed"  # the run is running (or stopped): its escalation step will see it
+    SEEN = "seen"  # the running escalation read it and stopped
     ANSWERED = "answered"  # the run waited for it: resume the run to go on
+    FILED = "filed"  # nobody runs the incident now: `devora resume` will read it
     ALREADY = "already"  # someone acknowledged before
 
 
@@ -36,9 +37,12 @@ def _incident(store: Store, run_id: str) -> RunRecord:
 
 
 def acknowledge_incident(
-    store: Store, run_id: str, by: str, comment: str | None = None
+    store: Store, run_id: str, by: str, comment: str | None = None, *, settle: float = 10.0
 ) -> tuple[AckOutcome, str | None]:
-    """File the acknowledgement; returns what it did and who acknowledged first."""
+    """File the acknowledgement and watch (at most `settle` s) what the run makes of it.
+
+    Returns what happened and who acknowledged (who did first, when someone had).
+    """
     run = _incident(store, run_id)
     earlier = store.answers(run.id).get(ACK_STEP)
     if earlier is not None:
@@ -53,7 +57,31 @@ def acknowledge_incident(
         answer_request(store, run.id, ACK_STEP, payload, kind="input", answered_by=by)
         return AckOutcome.ANSWERED, by
     store.add_answer(AnswerRecord(run_id=run.id, step_id=ACK_STEP, payload=payload, answered_by=by))
-    return AckOutcome.FILED, by
+    return _settled(store, run.id, settle), by
+
+
+def _settled(store: Store, run_id: str, settle: float) -> AckOutcome:
+    """Watch the run until its escalation reads the ack, or it stops waiting for one.
+
+    The escalation may have looked for an ack a moment before this one was filed, and be
+    suspending the run: then the run waits with its answer already there, and only a
+    resume continues it.
+    """
+    deadline = time.monotonic() + settle
+    while True:
+        run = store.get_run(run_id)
+        if any(
+            attempt.step_id == ACK_STEP and attempt.status is StepStatus.SUCCEEDED
+            for attempt in store.attempts(run_id)
+        ):
+            return AckOutcome.SEEN
+        if run.status is RunStatus.WAITING:
+            waiting = {request.step_id for request in pending_requests(store, run_id)}
+            return AckOutcome.ANSWERED if ACK_STEP in waiting else AckOutcome.FILED
+        alive = run.status is RunStatus.RUNNING and owner_is_alive(run.owner)
+        if not alive or time.monotonic() > deadline:
+            return AckOutcome.FILED
+        time.sleep(0.2)
 
 
 def add_note(store: Store, run_id: str, text: str, by: str) -> RunRecord:
