@@ -227,3 +227,20 @@ def test_a_failing_quality_gate_stops_the_release_and_restores_the_changelog(
     assert "quality-gate" in run["error"]["message"]
     assert "undone: restore files: restored CHANGELOG.md" in stdout
     assert project.snapshot() == before
+
+
+def test_a_commit_refused_by_a_hook_leaves_nothing_staged_or_written(
+    devora: Devora, project: Project
+) -> None:
+    project.commit("feat: hooked")
+    hook = project.path / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'lint failed' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = project.snapshot()
+
+    code, run, _ = run_release(devora, project)
+
+    assert code == 1 and run["status"] == "rolled_back", dumps(run)
+    assert run["error"]["step"] == "tag"
+    assert "lint failed" in run["error"]["message"]
+    assert project.snapshot() == before

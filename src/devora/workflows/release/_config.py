@@ -149,7 +149,7 @@ def resolve_settings(inputs: ReleaseInputs, root: Path) -> ReleaseSettings:
         approval = "devops"
     elif isinstance(config.approval, str) and config.approval:
         approval = config.approval
-    push = inputs.push if config.push is None or not inputs.push else config.push
+    push = inputs.push and config.push is not False
     remote = (inputs.remote or config.remote or "origin") if push else None
     files = inputs.version_files if inputs.version_files is not None else config.version_files
     return ReleaseSettings(

@@ -89,9 +89,13 @@ async def commit_and_tag(ctx: StepContext[ReleaseInputs]) -> ReleaseCommit:
         return await _resume(ctx, repo, state, release, tag_message)
     root = Path(state.root)
     write_file_changes(root, [c for c in release.files if _current(root, c) != c.new_text])
+    paths = _committed_paths(state, release)
     try:
-        commit = await repo.commit_files(_committed_paths(state, release), release.message)
+        commit = await repo.commit_files(paths, release.message)
     except BaseException:
+        # A refused commit (a hook, say) leaves the files staged: unstage, then restore
+        # the version files (the changelog is the changelog step's to restore).
+        await repo.git("restore", "--staged", "--", *paths, check=False)
         undo_file_changes(root, release.files)
         raise
     try:
