@@ -186,11 +186,12 @@ def test_nothing_pending_skips_every_later_step(
     assert state_of(sqlite_url) == before
 
 
-def test_the_database_password_is_never_shown_or_stored(
+def test_the_database_password_is_never_shown_or_stored_and_short_urls_work(
     devora: Devora, pg_url: str, tmp_path: Path
 ) -> None:
     """PostgreSQL here trusts local connections, so a password in the URL is ignored by it."""
     url = pg_url.replace("postgres@", "postgres:s3cr3t-pw@", 1)
+    url = url.replace("postgresql+psycopg://", "postgres://", 1)  # the short spelling works
     folder = write_sql_folder(tmp_path, {"0001_users.sql": USERS})
 
     result = devora("run", "migration", str(folder), timeout=180, DATABASE_URL=url)

@@ -9,6 +9,7 @@ variable named by ``url_env`` (``DATABASE_URL`` by default) and is never journal
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -59,7 +60,7 @@ class MigrationInputs(BaseModel):
         default=".", description="a folder of NNNN_name.sql files, an alembic.ini, or its folder"
     )
     url: str | None = Field(
-        default=None, description="the database URL (prefer the url_env variable: no secret)"
+        default=None, description="the database URL (prefer $DATABASE_URL: a URL given here is stored with the run)"
     )
     url_env: str | None = Field(
         default=None, description="the environment variable holding the URL (DATABASE_URL)"
@@ -155,16 +156,17 @@ def _detect(path: Path, wanted: SourceKind) -> tuple[Literal["sql", "alembic"], 
 
 
 def database_url(inputs: MigrationInputs, url_env: str) -> str:
-    """The database URL from --url or the environment; a clear error when there is none."""
-    if inputs.url:
-        return inputs.url
-    value = os.environ.get(url_env, "").strip()
+    """The database URL from --url or the environment; a clear error when there is none.
+
+    `postgresql://` and `postgres://` URLs use psycopg 3, the driver Devora installs.
+    """
+    value = inputs.url or os.environ.get(url_env, "").strip()
     if not value:
         raise MigrationConfigError(
             f"no database URL: --url was not given and ${url_env} is not set",
-            hint=f"export {url_env}=postgresql+psycopg://user@host:5432/db (or sqlite:///app.db)",
+            hint=f"export {url_env}=postgresql://user@host:5432/db (or sqlite:///app.db)",
         )
-    return value
+    return re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", value)
 
 
 def resolve_settings(inputs: MigrationInputs) -> MigrationSettings:
