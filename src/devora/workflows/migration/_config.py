@@ -60,7 +60,9 @@ class MigrationInputs(BaseModel):
         default=".", description="a folder of NNNN_name.sql files, an alembic.ini, or its folder"
     )
     url: str | None = Field(
-        default=None, description="the database URL (prefer $DATABASE_URL: a URL given here is stored with the run)"
+        default=None,
+        description="the database URL (prefer $DATABASE_URL: a URL given here is stored "
+        "with the run)",
     )
     url_env: str | None = Field(
         default=None, description="the environment variable holding the URL (DATABASE_URL)"
