@@ -1,22 +1,25 @@
 """The quality gate's wall time against the same tools run one after another, and pre-commit.
 
-    python benchmarks/quality_gate.py                   # a table
-    python benchmarks/quality_gate.py --json            # one JSON object
-    python benchmarks/quality_gate.py --project PATH    # another Python project (copied first)
+    python benchmarks/quality_gate.py                         # a table
+    python benchmarks/quality_gate.py --json                  # one JSON object
+    python benchmarks/quality_gate.py --project PATH          # another Python project
+    python benchmarks/quality_gate.py --sdist more-itertools==10.5.0   # a PyPI sdist
 
 On a copy of the project (examples/python-project by default), in one run:
 
-sequential   Devora's own check adapters awaited one after another (the same tools, argv and
-             parsing as the gate, without the engine): the "run them by hand" baseline
+sequential   the same tools as plain commands, one after another (ruff check, ruff format
+             --check, mypy, coverage run -m pytest, bandit, and pip-audit when the project
+             declares dependencies): what a developer runs by hand
+adapters     Devora's own check adapters awaited one after another (the same tools plus
+             what Devora adds: each tool's --version, coverage json, parsing), no engine
 devora       `devora run quality-gate COPY --no-cache`, the whole command in a subprocess
-pre-commit   `pre-commit run --all-files` with local `system` hooks running the same tools
-             (ruff check, ruff format --check, mypy, coverage run -m pytest, bandit,
-             pip-audit when the project declares dependencies); skipped when pre-commit is
-             not installed (pip install pre-commit)
+pre-commit   `pre-commit run --all-files` with local `system` hooks running the same plain
+             commands; skipped when pre-commit is not installed (pip install pre-commit)
 cached       a second `devora run quality-gate COPY` on the unchanged tree (median of 3)
 
 Targets (issue #4): devora <= 0.7 x sequential (2 cores), faster than pre-commit, cached < 1 s.
-The tools of this venv come first on the PATH for every contender.
+Every contender runs once to warm up first (imports, mypy's cache, the OS file cache); the
+tools of this venv come first on the PATH for all of them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
@@ -60,7 +64,7 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
     return time.perf_counter() - started, completed.returncode
 
 
-def sequential(project: Path, env: dict[str, str]) -> float:
+def adapters(project: Path, env: dict[str, str]) -> float:
     """Every check the gate would run, awaited one after another."""
     profile = detect_project(project, search_path=env["PATH"])
 
@@ -79,8 +83,8 @@ def devora(project: Path, env: dict[str, str], *extra: str) -> tuple[float, int]
     return timed(argv, project.parent, env)
 
 
-def pre_commit_config(project: Path) -> str:
-    """Local system hooks running the gate's Python tools, one after another."""
+def plain_commands(project: Path) -> list[tuple[str, str]]:
+    """The gate's Python tools as the commands a developer would type."""
     profile = detect_project(project)
     hooks = [
         ("ruff-check", "ruff check --output-format json --no-cache ."),
@@ -91,8 +95,21 @@ def pre_commit_config(project: Path) -> str:
     ]
     if profile.pyproject.get("project", {}).get("dependencies"):
         hooks.append(("pip-audit", "pip-audit -f json --progress-spinner off ."))
+    return hooks
+
+
+def sequential(project: Path, env: dict[str, str]) -> float:
+    """The plain commands, one after another."""
+    started = time.perf_counter()
+    for _, command in plain_commands(project):
+        subprocess.run(command.split(), cwd=project, env=env, capture_output=True, timeout=1800)
+    return time.perf_counter() - started
+
+
+def pre_commit_config(project: Path) -> str:
+    """Local system hooks running the plain commands."""
     lines = ["repos:", "  - repo: local", "    hooks:"]
-    for hook_id, entry in hooks:
+    for hook_id, entry in plain_commands(project):
         lines += [
             f"      - id: {hook_id}",
             f"        name: {hook_id}",
@@ -124,6 +141,19 @@ def pre_commit(project: Path, env: dict[str, str]) -> tuple[float | None, str | 
     return seconds, None
 
 
+def download_sdist(requirement: str, into: Path) -> Path:
+    """Download and unpack a source distribution from PyPI (pip download)."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+         "--quiet", "-d", str(into), requirement],
+        check=True, timeout=300,
+    )  # fmt: skip
+    archive = next(into.glob("*.tar.gz"))
+    with tarfile.open(archive) as tar:
+        tar.extractall(into / "unpacked", filter="data")
+    return next((into / "unpacked").iterdir())
+
+
 def measure(source: Path) -> dict[str, Any]:
     """All figures, on fresh copies of the project."""
     with tempfile.TemporaryDirectory(prefix="devora-bench-") as scratch:
@@ -131,8 +161,10 @@ def measure(source: Path) -> dict[str, Any]:
         project = base / "project"
         shutil.copytree(source, project, ignore=_IGNORED)
         env = tool_env(base / ".devora")
-        devora(project, env, "--no-cache")  # warm-up: imports, tool version lookups, OS caches
+        devora(project, env, "--no-cache")  # warm-up: imports, mypy's cache, OS caches
+        sequential(project, env)
         sequential_s = sequential(project, env)
+        adapters_s = adapters(project, env)
         devora_s, exit_code = devora(project, env, "--no-cache")
         devora(project, env)  # fills the cache
         cached = [devora(project, env)[0] for _ in range(3)]
@@ -141,6 +173,7 @@ def measure(source: Path) -> dict[str, Any]:
         "project": str(source),
         "cores": os.cpu_count(),
         "sequential_s": round(sequential_s, 3),
+        "adapters_sequential_s": round(adapters_s, 3),
         "devora_s": round(devora_s, 3),
         "devora_exit_code": exit_code,
         "ratio_vs_sequential": round(devora_s / sequential_s, 3),
@@ -163,13 +196,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--project", type=Path, default=EXAMPLE, help="a Python project")
+    parser.add_argument("--sdist", help="NAME==VERSION: measure a PyPI source distribution")
     args = parser.parse_args()
-    figures = measure(args.project.resolve())
+    if args.sdist:
+        with tempfile.TemporaryDirectory(prefix="devora-sdist-") as scratch:
+            figures = measure(download_sdist(args.sdist, Path(scratch)))
+            figures["project"] = args.sdist
+    else:
+        figures = measure(args.project.resolve())
     if args.json:
         print(json.dumps(figures))
         return 0
     print(f"project: {figures['project']} ({figures['cores']} cores)")
     print(f"  tools one after another  {figures['sequential_s']:8.2f} s")
+    print(f"  adapters one by one      {figures['adapters_sequential_s']:8.2f} s")
     print(
         f"  devora run quality-gate  {figures['devora_s']:8.2f} s"
         f"  ({figures['ratio_vs_sequential']:.2f} x sequential, target <= 0.7)"
