@@ -143,3 +143,23 @@ def test_an_alembic_revision_that_fails_leaves_the_database_as_it_was(
     assert run["error"]["step"] == "dry_run"
     assert "a1.py" in run["error"]["message"]
     assert state_of(db_url) == before
+
+
+def test_a_password_on_the_command_line_is_refused_before_any_run(
+    devora: Devora, tmp_path: Path
+) -> None:
+    folder = write_sql_folder(tmp_path, {"0001_users.sql": USERS})
+
+    result = devora(
+        "run",
+        "migration",
+        str(folder),
+        "--url",
+        "postgresql://app:hunter2@db.internal/app",
+        timeout=60,
+    )
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("Error: invalid input for workflow 'migration': url")
+    assert "$DATABASE_URL" in result.stderr and "hunter2" not in result.stderr
+    assert not (devora.home / "devora.db").exists()

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from devora.errors import UsageError
 from devora.tools.migrations import (
@@ -61,8 +61,7 @@ class MigrationInputs(BaseModel):
     )
     url: str | None = Field(
         default=None,
-        description="the database URL (prefer $DATABASE_URL: a URL given here is stored "
-        "with the run)",
+        description="the database URL, without a password (that goes in $DATABASE_URL)",
     )
     url_env: str | None = Field(
         default=None, description="the environment variable holding the URL (DATABASE_URL)"
@@ -75,6 +74,17 @@ class MigrationInputs(BaseModel):
     fail_on_risk: bool = Field(
         default=False, description="stop at analyze when the lint finds a risky operation"
     )
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, value: str | None) -> str | None:
+        # Inputs are stored with the run: a secret must come from the environment instead.
+        if value and re.match(r"^[\w+.-]+://[^/@]*:[^/@]*@", value):
+            raise ValueError(
+                "a URL with a password would be stored with the run; put it in "
+                "$DATABASE_URL (or the variable named by --url-env) instead"
+            )
+        return value
 
 
 class _FileConfig(BaseModel):
