@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import pytest
 from incident_service import HealthApp, IncidentProject, closed_port_url, pages
 
 from devora.store import RunStatus, Store
 from tests.cli.harness import Devora, wait_for
 from tests.notify.receiver import Receiver
+
+FAILING = (
+    "import sys; print('switching new-checkout off'); print('flag service refused: 403'); "
+    "sys.exit(3)"
+)
 
 
 def test_a_severity_that_does_not_exist_is_refused(
@@ -112,3 +123,54 @@ def test_a_dry_run_pages_nobody_and_runs_nothing(
     assert "run restart:" in result.stdout
     assert hooks["devops"].bodies == [] and hooks["backend"].bodies == []
     assert not app.healthy
+
+
+def test_a_runbook_command_that_fails_stops_the_runbook_with_its_output(
+    devora: Devora,
+    store: Store,
+    app: HealthApp,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    project.extra = (
+        "[[incident.services.api.runbook]]\n"
+        'name = "flag-off"\n'
+        f"argv = {json.dumps([sys.executable, '-c', FAILING])}\n"
+        "\n[[incident.services.api.runbook]]\n"
+        'name = "page-vendor"\n'
+        'argv = ["devora-no-such-program-xyz"]\n'
+    )
+    project.write()
+    process = devora.start("incident", "declare", "--service", "api", "--severity", "SEV2", "down")
+    try:
+        wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
+        wait_for(lambda: store.list_runs(), timeout=10)
+        [run] = store.list_runs()
+        assert devora("incident", "ack", run.id, "--by", "bob").returncode == 0
+        out, err = process.communicate(timeout=40)
+    finally:
+        process.kill()
+    assert process.returncode == 1, out + err
+    assert "runbook command 'flag-off'" in out and "exited with 3" in out
+    assert "flag service refused: 403" in out  # its last output
+    [run] = store.list_runs()
+    assert run.error is not None and run.error["step"] == "mitigate"
+    logs = [e.message or "" for e in store.events(run.id) if e.step_id == "mitigate"]
+    assert [m.split(" (")[0] for m in logs if m.startswith("ran ")] == [
+        "ran status",
+        "ran restart",
+        "ran flag-off",
+    ]  # in order, and page-vendor never ran
+
+
+def test_a_runbook_program_that_is_not_installed_is_named(tmp_path: Path) -> None:
+    from devora.workflows.incident import RunbookCommand, RunbookCommandError, run_command
+
+    command = RunbookCommand(name="page-vendor", argv=["devora-no-such-program-xyz"])
+    with pytest.raises(RunbookCommandError, match="cannot start: No such file or directory"):
+        asyncio.run(run_command(command, tmp_path))
+    slow = RunbookCommand(
+        name="slow", argv=[sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5
+    )
+    with pytest.raises(RunbookCommandError, match=r"timed out after 0.5s"):
+        asyncio.run(run_command(slow, tmp_path))

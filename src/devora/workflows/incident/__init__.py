@@ -19,6 +19,7 @@ from devora.workflows.incident._errors import (
 from devora.workflows.incident._escalation import ACK_STEP, WORKFLOW_NAME
 from devora.workflows.incident._health import check_once, wait_until_healthy
 from devora.workflows.incident._inputs import IncidentInputs
+from devora.workflows.incident._mitigate import run_command
 from devora.workflows.incident._outside import AckOutcome, acknowledge_incident, add_note
 from devora.workflows.incident._postmortem import (
     ActionItem,
@@ -95,6 +96,7 @@ __all__ = [
     "load_incident_settings",
     "parse_severity",
     "render_postmortem",
+    "run_command",
     "triage_incident",
     "wait_until_healthy",
 ]

@@ -65,8 +65,8 @@ class RunbookCommandError(StepError):
         tail = f"; last output: {output.strip()[-300:]}" if output.strip() else ""
         super().__init__(
             f"runbook command {name!r} ({' '.join(argv)}) {problem}{tail}",
-            hint="fix the command in the service's runbook or mitigate by hand, then "
-            "`devora resume RUN` (commands that succeeded are not run again)",
+            hint="fix the command in the service's runbook, or mitigate by hand and record "
+            "what you did with `devora incident note RUN`",
         )
 
 
@@ -101,6 +101,6 @@ class HealthCheckTimeoutError(StepError):
         super().__init__(
             f"{url} was not healthy {needed} times in a row within {timeout:g}s "
             f"({checks} checks; last: {last})",
-            hint="check that the service runs and health_url is right, or raise "
-            "health_timeout; then `devora resume RUN`",
+            hint="check that the service runs and that health_url is right; raise "
+            "health_timeout if it needs longer to recover",
         )
