@@ -115,7 +115,9 @@ def test_manifests_are_valid_yaml_with_the_plan_numbers() -> None:
         target_rps=100, tested_rps=40, tested_instances=1, headroom=0.0, min_instances=1,
         price_per_instance=None, currency="USD", lower_bound=False,
     )  # fmt: skip
-    deployment, autoscaler = yaml.safe_load_all(kubernetes_manifests(settings, plan))
+    text = kubernetes_manifests(settings, plan)
+    assert "&id" not in text and "*id" not in text  # no YAML aliases for people to untangle
+    deployment, autoscaler = yaml.safe_load_all(text)
     assert deployment["spec"]["replicas"] == 3
     resources = deployment["spec"]["template"]["spec"]["containers"][0]["resources"]
     assert resources["limits"] == {"cpu": "1000m", "memory": "1Gi"}

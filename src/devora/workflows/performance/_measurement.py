@@ -160,9 +160,20 @@ def _weigh_assets(settings: AuditSettings, notes: list[str]) -> list[AssetSize]:
     return sizes
 
 
+_GROUPS = ("categories:", "", "latency:", "assets:", "benchmark:")
+
+
+def metric_order(name: str) -> tuple[int, str]:
+    """Reports list scores, then Lighthouse's lab metrics, latency, assets, benchmarks."""
+    for index, prefix in enumerate(_GROUPS):
+        if prefix and name.startswith(prefix):
+            return index, name
+    return 1, name
+
+
 def median_metrics(measurements: Sequence[Measurement]) -> dict[str, float]:
     """Each metric's median over the measurements that have it."""
-    names = sorted({name for m in measurements for name in m.metrics})
+    names = sorted({name for m in measurements for name in m.metrics}, key=metric_order)
     return {
         name: float(statistics.median(m.metrics[name] for m in measurements if name in m.metrics))
         for name in names
