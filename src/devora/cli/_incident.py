@@ -57,6 +57,7 @@ def declare(
     json_lines: Annotated[bool, typer.Option("--json", help="JSON lines of events.")] = False,
 ) -> None:
     """Declare an incident: page, run the runbook, check health, write the postmortem."""
+    from devora.errors import InputValidationError, UsageError
     from devora.workflows import resolve_workflow
     from devora.workflows.incident import WORKFLOW_NAME, load_incident_settings
 
@@ -73,7 +74,12 @@ def declare(
     }
     raw = {key: value for key, value in raw.items() if value is not None}
     definition = resolve_workflow(WORKFLOW_NAME)
-    definition.validate_inputs(raw)  # a bad input makes no run
+    try:
+        definition.validate_inputs(raw)  # a bad input makes no run
+    except InputValidationError as exc:
+        raise UsageError(
+            exc.message, hint="`devora incident declare --help` lists the options and values"
+        ) from exc
     load_incident_settings().service(service)  # nor does a service without a runbook
     with open_cli_store() as store:
         result = run_with_view(

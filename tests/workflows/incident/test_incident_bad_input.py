@@ -25,7 +25,8 @@ def test_a_severity_that_does_not_exist_is_refused(
 ) -> None:
     result = devora("incident", "declare", "--service", "api", "--severity", "SEV5", "down")
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "severity" in result.stderr and "SEV1" in result.stderr
+    assert "severity: Input should be 'SEV1', 'SEV2', 'SEV3' or 'SEV4'" in result.stderr
+    assert "devora incident declare --help" in result.stderr
     assert store.list_runs() == []
 
 
