@@ -149,9 +149,10 @@ def test_approval_gate_waits_before_publishing(devora: Devora, project: Project)
 
 
 def test_a_rejected_approval_rolls_the_release_back(devora: Devora, project: Project) -> None:
-    project.commit("feat: not now")
+    project.write("devora.toml", '[release]\napproval = "devops"\n')  # configured, no flag
+    project.commit("feat: not now", "devora.toml")
     before = project.snapshot()
-    code, run, _ = run_release(devora, project, "--require-approval")
+    code, run, _ = run_release(devora, project)
     assert code == 3, dumps(run)
 
     rejected = devora(
