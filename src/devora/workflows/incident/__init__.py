@@ -21,6 +21,7 @@ from devora.workflows.incident._health import check_once, wait_until_healthy
 from devora.workflows.incident._inputs import IncidentInputs
 from devora.workflows.incident._mitigate import run_command
 from devora.workflows.incident._outside import AckOutcome, acknowledge_incident, add_note
+from devora.workflows.incident._paging import PageDelivery, page_squads
 from devora.workflows.incident._postmortem import (
     ActionItem,
     Narrative,
@@ -74,6 +75,7 @@ __all__ = [
     "NoRunbookError",
     "NotAnIncidentError",
     "Page",
+    "PageDelivery",
     "PostmortemFacts",
     "PostmortemReport",
     "Resolution",
@@ -94,6 +96,7 @@ __all__ = [
     "incident_outputs",
     "incident_response",
     "load_incident_settings",
+    "page_squads",
     "parse_severity",
     "render_postmortem",
     "run_command",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from devora.notify import Notification, slack_payload, webhook_payload
+from devora.notify import Notification, webhook_payload
 from devora.squads import Squad
 
 __all__ = ["PageDelivery", "page_squads"]
@@ -86,7 +86,7 @@ async def _post(
         notification.at,
     )
     body = (
-        slack_payload(squad_notification)
+        {"text": f":rotating_light: *Devora incident* {notification.message}"}
         if kind == "slack"
         else webhook_payload(squad_notification)
     )
