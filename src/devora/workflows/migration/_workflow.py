@@ -5,7 +5,7 @@
     dry_run (data)  apply in a rolled-back transaction (or a throwaway copy); schemas
     apply (data)  apply and commit; its compensation is the rollback
     verify (data)  the schema is the predicted one and the smoke queries pass
-    rollback (devops)  apply's compensation: Alembic downgrade or restore of the backup,
+    rollback  apply's compensation: Alembic downgrade or restore of the backup,
                        then proof that schema and data are back where they were
 
 `--dry-run` runs analyze and dry_run only: the dry-run is then the plan (what apply would
