@@ -257,3 +257,27 @@ def test_an_unknown_config_key_is_named(devora: Devora, sqlite_url: str, tmp_pat
 
     assert code == 1 and run["error"]["step"] == "analyze", dumps(run)
     assert "pyproject.toml: smoke" in run["error"]["message"]
+
+
+def test_a_downgrade_that_cannot_bring_rows_back_is_followed_by_a_restore(
+    devora: Devora, sqlite_url: str, tmp_path: Path
+) -> None:
+    project = write_alembic_project(tmp_path, {"a1.py": ALEMBIC_A1})
+    assert run_migration(devora, project, sqlite_url)[0] == 0
+    lossy = ALEMBIC_B2.replace(
+        'op.create_index("ix_users_email", "users", ["email"])',
+        'op.create_index("ix_users_email", "users", ["email"])\n'
+        '    op.execute("DELETE FROM users WHERE id = 1")',
+    )
+    (project / "migrations" / "versions" / "b2.py").write_text(lossy.lstrip())
+    before = state_of(sqlite_url)
+
+    code, run, stdout = run_migration(
+        devora, project, sqlite_url, "--smoke", '["SELECT missing FROM users"]'
+    )
+
+    assert code == 1 and run["status"] == "rolled_back", dumps(run)
+    assert "downgrade: database at a1" in stdout
+    assert "the downgrade left differences (data of table users differs): restore" in stdout
+    assert state_of(sqlite_url) == before
+    assert state_of(sqlite_url)[1].tables["users"].rows == 1
