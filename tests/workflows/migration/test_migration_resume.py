@@ -60,3 +60,36 @@ def test_a_resumed_apply_still_rolls_back_to_where_the_run_started(
 
     assert run["status"] == "rolled_back", dumps(run)
     assert state_of(sqlite_url) == before
+
+
+def test_a_rollback_that_cannot_restore_says_so_and_ends_rollback_failed(
+    devora: Devora, sqlite_url: str, tmp_path: Path
+) -> None:
+    folder = write_sql_folder(tmp_path, {"0001_users.sql": MIGRATION})
+    crashed = devora(
+        "run",
+        "migration",
+        str(folder),
+        "--smoke",
+        '["SELECT nope FROM users"]',
+        "--json",
+        timeout=180,
+        DATABASE_URL=sqlite_url,
+        DEVORA_CRASH_AT="in_step:verify",
+    )
+    assert crashed.returncode == -9, crashed.stdout + crashed.stderr
+    run_id = json_lines(crashed.stdout)[0]["run_id"]
+    for backup in (devora.home / "artifacts" / run_id).glob("*.sqlite3"):
+        backup.unlink()  # the backup is lost before the rollback needs it
+
+    resumed = devora("resume", run_id, "--json", timeout=180, DATABASE_URL=sqlite_url)
+
+    run = finished(resumed.stdout, resumed.stderr)
+    assert resumed.returncode == 1 and run["status"] == "rollback_failed", dumps(run)
+    failed = [
+        e
+        for e in json_lines(resumed.stdout)
+        if e["kind"] == "compensation.finished" and e["data"]["status"] == "compensation_failed"
+    ]
+    assert len(failed) == 1 and failed[0]["step_id"] == "apply"
+    assert "does not exist" in failed[0]["message"]
