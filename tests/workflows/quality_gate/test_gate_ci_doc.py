@@ -6,6 +6,7 @@ import re
 import shlex
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,7 +17,7 @@ from tests.cli.harness import Devora
 DOC = REPO / "docs" / "ci" / "github-actions.md"
 
 
-def workflow() -> dict[str, object]:
+def workflow() -> dict[str, Any]:
     block = re.search(r"```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL)
     assert block is not None
     data = yaml.safe_load(block.group(1))
@@ -31,7 +32,7 @@ def test_the_workflow_uploads_the_sarif_the_gate_writes() -> None:
         "security-events": "write",
         "pull-requests": "write",
     }
-    steps = data["jobs"]["gate"]["steps"]  # type: ignore[index]
+    steps = data["jobs"]["gate"]["steps"]
     by_name = {step.get("name", step.get("uses")): step for step in steps}
     assert by_name["actions/checkout@v4"]["with"]["fetch-depth"] == 0
     upload = by_name["Upload SARIF to code scanning"]
@@ -49,7 +50,7 @@ def test_its_gate_commands_run_here(devora: Devora, clean: Path) -> None:
     git(clean, "add", "-A")
     git(clean, "commit", "-q", "-m", "more")
     git(clean, "update-ref", "refs/remotes/origin/main", "main")
-    script = workflow()["jobs"]["gate"]["steps"]  # type: ignore[index]
+    script = workflow()["jobs"]["gate"]["steps"]
     run = next(step["run"] for step in script if step.get("name") == "Quality gate")
     commands = [line.strip() for line in run.splitlines() if line.strip().startswith("devora ")]
     assert len(commands) == 2

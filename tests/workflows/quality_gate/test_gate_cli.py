@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gate_projects import EXAMPLE_FINDINGS, git, init_repo
@@ -21,13 +22,13 @@ def gate(
     return devora("run", "quality-gate", *args, timeout=timeout, **env)
 
 
-def report_of(directory: Path) -> dict[str, object]:
+def report_of(directory: Path) -> dict[str, Any]:
     data = json.loads((directory / "report.json").read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 
 
-def found(report: dict[str, object], check: str) -> list[tuple[str, str | None, int | None]]:
+def found(report: dict[str, Any], check: str) -> list[tuple[str, str | None, int | None]]:
     findings = report["findings"]
     assert isinstance(findings, list)
     return sorted((f["rule"], f["file"], f["line"]) for f in findings if f["check"] == check)
@@ -52,12 +53,12 @@ async def test_the_example_fails_with_its_known_findings(
         ):
             assert (rule, file) == (want_rule, want_file)
             assert want_line is None or line == want_line
-    checks = {c["name"]: c for c in report["checks"]}  # type: ignore[union-attr]
+    checks = {c["name"]: c for c in report["checks"]}
     assert checks["ruff-check"]["counts"]["error"] == 5
     assert checks["pip-audit"]["status"] == "passed"
     coverage = checks["pytest"]["metrics"]["coverage_percent"]
     assert 55 < coverage < 70  # the example's README: about 63 %
-    conditions = {c["name"]: c["passed"] for c in report["conditions"]}  # type: ignore[union-attr]
+    conditions = {c["name"]: c["passed"] for c in report["conditions"]}
     assert conditions == {
         "no check crashed": True,
         "coverage >= 80 %": False,
@@ -85,7 +86,7 @@ def test_a_clean_project_passes_with_100(
     assert report["passed"] is True
     assert report["score"] == 100
     assert report["findings"] == []
-    statuses = {c["name"]: c["status"] for c in report["checks"]}  # type: ignore[union-attr]
+    statuses = {c["name"]: c["status"] for c in report["checks"]}
     assert statuses == {
         "mypy": "passed",
         "ruff-check": "passed",
@@ -109,12 +110,12 @@ def test_a_second_run_on_an_unchanged_tree_reuses_results(
     one, two = report_of(tmp_path / "one"), report_of(tmp_path / "two")
     assert one["score"] == two["score"]
     assert one["findings"] == two["findings"]
-    assert all(c["cached"] for c in two["checks"])  # type: ignore[union-attr]
+    assert all(c["cached"] for c in two["checks"])
 
     # A changed file is a changed tree: nothing is reused.
     (example / "src" / "inventory" / "report.py").write_text("X = 1\n", encoding="utf-8")
     third = gate(devora, str(example), "--report-dir", str(tmp_path / "three"), env=path_env)
-    assert not any(c["cached"] for c in report_of(tmp_path / "three")["checks"])  # type: ignore[union-attr]
+    assert not any(c["cached"] for c in report_of(tmp_path / "three")["checks"])
     assert "cached:" not in third.stdout
     # --no-cache asks every tool again.
     fourth = gate(devora, str(example), "--no-cache", env=path_env)
@@ -150,7 +151,7 @@ def test_changed_judges_only_the_new_lines(
     report = report_of(out)
     assert report["changed_only"] is True and report["base"] == "HEAD"
     assert found(report, "ruff-check") == [("F841", "src/calc/__init__.py", 7)]
-    checks = {c["name"]: c for c in report["checks"]}  # type: ignore[union-attr]
+    checks = {c["name"]: c for c in report["checks"]}
     counts = checks["ruff-check"]["counts"]
     assert counts["error"] == counts["total"] == 1
     assert counts["all"] >= 2  # the old unused import is still there, but not judged

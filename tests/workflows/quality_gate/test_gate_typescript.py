@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gate_projects import REPO, tool_path
@@ -46,7 +47,7 @@ def project(installed: Path, tmp_path: Path) -> Path:
     return target
 
 
-def gate(devora: Devora, project: Path, out: Path, *args: str) -> dict[str, object]:
+def gate(devora: Devora, project: Path, out: Path, *args: str) -> dict[str, Any]:
     result = devora(
         "run", "quality-gate", str(project), "--report-dir", str(out), *args,
         timeout=300, PATH=tool_path(),
@@ -61,7 +62,7 @@ def test_the_typescript_example_fails_with_its_known_findings(
     devora: Devora, project: Path, tmp_path: Path
 ) -> None:
     report = gate(devora, project, tmp_path / "out")
-    checks = {c["name"]: c for c in report["checks"]}  # type: ignore[union-attr]
+    checks = {c["name"]: c for c in report["checks"]}
     assert set(checks) == {"tsc", "eslint", "prettier", "npm-test", "npm-audit", "asset-size"}
     assert {c["category"] for c in checks.values()} == {
         "typecheck", "lint", "tests", "security", "performance"
@@ -94,6 +95,6 @@ def test_fix_applies_eslint_and_prettier_fixes(
     assert fix["changed_files"] == ["src/config.ts", "src/format.ts"]
     assert "-  var host" in fix["diff"] and "+  const host" in fix["diff"]
     assert "+++ b/src/format.ts" in fix["diff"]
-    remaining = sorted(f["rule"] for f in report["findings"] if f["check"] == "eslint")  # type: ignore[union-attr]
+    remaining = sorted(f["rule"] for f in report["findings"] if f["check"] == "eslint")
     assert remaining == ["@typescript-eslint/no-explicit-any", "@typescript-eslint/no-unused-vars"]
-    assert [f for f in report["findings"] if f["check"] == "prettier"] == []  # type: ignore[union-attr]
+    assert [f for f in report["findings"] if f["check"] == "prettier"] == []
