@@ -165,6 +165,32 @@ def test_blaming_words_are_flagged_for_rewording() -> None:
     assert blameful_phrases("the blameless review of the pool") == []
 
 
+def run_with_model(
+    devora: Devora, store: Store, hooks: dict[str, Receiver], server: ScriptedServer
+) -> tuple[str, str]:
+    """Declare, note and ack an incident with a model served by `server`; its postmortem."""
+    env = {
+        "DEVORA_MODEL": "openai:gpt-4o-mini",
+        "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
+        "OPENAI_API_KEY": "sk-test-incident",
+    }
+    process = devora.start(
+        "incident", "declare", "--service", "api", "--severity", "SEV2", "API 503", **env
+    )
+    try:
+        wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
+        wait_for(lambda: store.list_runs(), timeout=10)
+        [run] = store.list_runs()
+        devora("incident", "note", run.id, "the pool was empty", "--by", "alice")
+        assert devora("incident", "ack", run.id, "--by", "bob").returncode == 0
+        out, err = process.communicate(timeout=40)
+    finally:
+        process.kill()
+    assert process.returncode == 0, out + err
+    [artifact] = [a for a in store.artifacts(run.id) if a.name == "postmortem.md"]
+    return run.id, Path(artifact.path).read_text(encoding="utf-8")
+
+
 def test_the_narrative_is_drafted_by_the_configured_model(
     devora: Devora,
     store: Store,
@@ -174,31 +200,32 @@ def test_the_narrative_is_drafted_by_the_configured_model(
 ) -> None:
     server = ScriptedServer([openai_reply(NARRATIVE.model_dump_json())]).start()
     try:
-        env = {
-            "DEVORA_MODEL": "openai:gpt-4o-mini",
-            "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
-            "OPENAI_API_KEY": "sk-test-incident",
-        }
-        process = devora.start(
-            "incident", "declare", "--service", "api", "--severity", "SEV2", "API 503", **env
-        )
-        try:
-            wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
-            wait_for(lambda: store.list_runs(), timeout=10)
-            [run] = store.list_runs()
-            devora("incident", "note", run.id, "the pool was empty", "--by", "alice")
-            assert devora("incident", "ack", run.id, "--by", "bob").returncode == 0
-            out, err = process.communicate(timeout=40)
-        finally:
-            process.kill()
+        _, document = run_with_model(devora, store, hooks, server)
     finally:
         server.stop()
-    assert process.returncode == 0, out + err
     [request] = server.received
     prompt = json.dumps(request.body)
     assert "blameless" in prompt and "the pool was empty" in prompt and "API 503" in prompt
-    [artifact] = [a for a in store.artifacts(run.id) if a.name == "postmortem.md"]
-    document = Path(artifact.path).read_text(encoding="utf-8")
     assert "narrative drafted by an LLM (openai:gpt-4o-mini): review it" in document
     assert "A configuration reload left the worker pool empty." in document
     assert "_To be written" not in document
+
+
+def test_a_model_that_cannot_draft_leaves_the_narrative_to_a_person(
+    devora: Devora,
+    store: Store,
+    app: HealthApp,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    server = ScriptedServer([openai_reply("I would rather not.")] * 3).start()
+    try:
+        run_id, document = run_with_model(devora, store, hooks, server)
+    finally:
+        server.stop()
+    assert len(server.received) == 3  # asked again with the validation error, then gave up
+    assert "openai:gpt-4o-mini could not draft it (" in document
+    assert "Narrative left for a person" in document and "_To be written" in document
+    assert "| note (alice) | the pool was empty |" in document
+    logs = [e.message or "" for e in store.events(run_id) if e.step_id == "postmortem"]
+    assert any("could not draft the narrative" in message for message in logs)

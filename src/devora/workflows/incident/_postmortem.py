@@ -19,6 +19,7 @@ from devora.workflows.incident._severity import Signals
 from devora.workflows.incident._timeline import TimelineEntry, format_clock, format_duration
 
 __all__ = [
+    "NO_MODEL",
     "TO_FILL",
     "ActionItem",
     "Narrative",
@@ -27,7 +28,11 @@ __all__ = [
     "render_postmortem",
 ]
 
-TO_FILL = "_To be written by the incident's owners: no LLM model is configured to draft it._"
+TO_FILL = "_To be written by the incident's owners._"
+NO_MODEL = (
+    "no LLM model is configured for the documentation squad's technical writer. Set "
+    "`DEVORA_MODEL` (see docs/configuration.md) to have Devora draft it."
+)
 
 # Words that point at people instead of at systems and processes.
 _BLAME = re.compile(
@@ -151,7 +156,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_postmortem(facts: PostmortemFacts, narrative: Narrative | None, drafted_by: str) -> str:
+def render_postmortem(
+    facts: PostmortemFacts,
+    narrative: Narrative | None,
+    drafted_by: str,
+    *,
+    left_because: str = NO_MODEL,
+) -> str:
     """The postmortem in Markdown: facts always, the narrative or a note to fill it in."""
     decl, esc, res = facts.declaration, facts.escalation, facts.resolution
     triage = esc.triage
@@ -178,10 +189,8 @@ def render_postmortem(facts: PostmortemFacts, narrative: Narrative | None, draft
     ]
     if n is None:
         lines += [
-            "> **Narrative left for a person**: no LLM model is configured for the "
-            "documentation squad's technical writer, so the sections marked _To be written_ "
-            "are for the incident's owners to fill. Set `DEVORA_MODEL` (see "
-            "docs/configuration.md) to have Devora draft them.",
+            "> **Narrative left for a person**: the sections marked _To be written_ are for "
+            f"the incident's owners to fill: {left_because}",
             "",
         ]
     lines += _section(

@@ -8,9 +8,16 @@ from typing import Any
 
 from devora.config import load_config
 from devora.engine import StepContext
+from devora.errors import DevoraError
+from devora.llm import BudgetExceeded
 from devora.squads import AgentTask, Backend, effective_squads, find_agent
 from devora.workflows.incident._inputs import IncidentInputs
-from devora.workflows.incident._postmortem import Narrative, PostmortemFacts, render_postmortem
+from devora.workflows.incident._postmortem import (
+    NO_MODEL,
+    Narrative,
+    PostmortemFacts,
+    render_postmortem,
+)
 from devora.workflows.incident._records import (
     Declaration,
     Escalation,
@@ -50,15 +57,25 @@ async def write_postmortem(ctx: StepContext[IncidentInputs]) -> PostmortemReport
     model = narrative_model()
     narrative: Narrative | None = None
     drafted_by = "left for a person (no LLM model configured)"
+    left_because = NO_MODEL
     if model is not None:
         ctx.log(f"drafting the narrative with {model}")
         squad, agent = NARRATIVE_AGENT
         task: AgentTask[Narrative] = AgentTask(squad, Narrative, _instructions(facts), agent=agent)
-        narrative = await task.run(ctx)
-        drafted_by = f"drafted by an LLM ({model}): review it"
+        try:
+            narrative = await task.run(ctx)
+            drafted_by = f"drafted by an LLM ({model}): review it"
+        except BudgetExceeded:
+            raise  # the run's budget is a hard stop, as for every LLM step
+        except DevoraError as exc:
+            # The incident is resolved; a model that cannot draft must not fail its record.
+            ctx.log(f"{model} could not draft the narrative: {exc}; left for a person")
+            drafted_by = f"left for a person ({model} could not draft it)"
+            left_because = f"{model} could not draft it ({exc})."
+            model = None
     else:
         ctx.log("no LLM model configured: the narrative sections are left for a person")
-    document = render_postmortem(facts, narrative, drafted_by)
+    document = render_postmortem(facts, narrative, drafted_by, left_because=left_because)
     path = ctx.add_artifact(POSTMORTEM_ARTIFACT, document, media_type="text/markdown")
     ctx.log(f"postmortem written: {path} ({len(facts.timeline)} timeline entries)")
     return PostmortemReport(
