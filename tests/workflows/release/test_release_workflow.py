@@ -245,3 +245,22 @@ def test_a_commit_refused_by_a_hook_leaves_nothing_staged_or_written(
     assert run["error"]["step"] == "tag"
     assert "lint failed" in run["error"]["message"]
     assert project.snapshot() == before
+
+
+def test_an_undo_that_would_destroy_later_work_refuses_and_says_so(
+    devora: Devora, project: Project
+) -> None:
+    project.commit("feat: waits for approval")
+    code, run, _ = run_release(devora, project, "--require-approval")
+    assert code == 3, dumps(run)
+    later = project.commit("fix: work done while the release waited")
+
+    rejected = devora("reject", run["run_id"], "publish", "--comment", "no", timeout=120, **GIT_ENV)
+
+    assert rejected.returncode == 1, rejected.stdout + rejected.stderr
+    assert f"run {run['run_id']} rollback_failed" in rejected.stdout
+    assert project.head() == later  # the later commit is kept
+    assert "refs/tags/v1.1.0" not in project.refs()
+    assert project.status() == ""  # no half-restored file either
+    assert "HEAD has moved on" in rejected.stdout
+    assert "kept CHANGELOG.md: it is committed in" in rejected.stdout

@@ -195,9 +195,20 @@ async def prepend_changelog_section(ctx: StepContext[ReleaseInputs]) -> Changelo
     return update
 
 
-def undo_changelog(ctx: StepContext[ReleaseInputs]) -> None:
-    """Compensation: put the changelog file back as it was."""
+async def undo_changelog(ctx: StepContext[ReleaseInputs]) -> None:
+    """Compensation: put the changelog file back as it was, unless a commit holds it now."""
     state = result_of(ctx, "validate", RepositoryState)
     update = result_of(ctx, "changelog", ChangelogUpdate)
-    done: list[UndoneOperation] = [undo_file_changes(Path(state.root), [update.change])]
-    report_undone(ctx, done)
+    repo = await open_repository(state.root)
+    head = await repo.head()
+    current = read_text_or_none(Path(state.root) / update.change.path)
+    if head != state.head and current != update.change.old_text:
+        # The release commit could not be undone (its compensation says why): restoring
+        # the file now would leave an uncommitted change on top of it.
+        done = UndoneOperation(
+            operation="restore files",
+            description=f"kept {update.change.path}: it is committed in {head[:7]}",
+        )
+    else:
+        done = undo_file_changes(Path(state.root), [update.change])
+    report_undone(ctx, [done])
