@@ -69,14 +69,15 @@ async def validate_repository(ctx: StepContext[ReleaseInputs]) -> RepositoryStat
     remote_url = None
     if settings.remote is not None:
         remote_url = await _check_remote(repo, settings.remote, branch)
+    head = await repo.head()
     ctx.log(
-        f"on {branch} at {(await repo.head())[:7]}; last release "
+        f"on {branch} at {head[:7]}; last release "
         f"{last.name if last else 'none (first release)'}; {len(commits)} commit(s) since"
     )
     return RepositoryState(
         root=str(repo.root),
         branch=branch,
-        head=await repo.head(),
+        head=head,
         settings=settings,
         last_tag=last,
         commits=tuple(commits),
@@ -84,7 +85,7 @@ async def validate_repository(ctx: StepContext[ReleaseInputs]) -> RepositoryStat
     )
 
 
-def mask_credentials(url: str) -> str:
+def _mask_credentials(url: str) -> str:
     """A remote URL without the user:token part a HTTPS remote may carry."""
     return re.sub(r"(?<=://)[^/@\s]+@", "***@", url)
 
@@ -107,7 +108,7 @@ async def _check_remote(repo: GitRepository, remote: str, branch: str) -> str:
                 f"(it is at {remote_head[:7]})",
                 hint=f"git pull {remote} {branch}, then release again",
             )
-    return mask_credentials(found.stdout.strip())
+    return _mask_credentials(found.stdout.strip())
 
 
 def _check_version_files(root: Path, files: tuple[str, ...]) -> None:
