@@ -93,3 +93,18 @@ def test_the_cache_keeps_only_the_newest_entries(
         os.utime(tmp_path / f"k{number}.json", (1000 + number, 1000 + number))
     cache.save("k5", result)
     assert sorted(path.stem for path in tmp_path.glob("*.json")) == ["k3", "k4", "k5"]
+
+
+async def test_fingerprint_leaves_out_what_devora_writes(project: Path) -> None:
+    from devora.workflows.quality_gate._cache import fingerprint_tree
+
+    before = await fingerprint_tree(project, [project / ".devora", project / "reports"])
+    (project / ".devora").mkdir()
+    (project / ".devora" / "devora.db").write_bytes(b"store")
+    (project / "reports").mkdir()
+    (project / "reports" / "report.json").write_text("{}", encoding="utf-8")
+    after = await fingerprint_tree(project, [project / ".devora", project / "reports"])
+    assert after == before
+    assert await fingerprint_tree(project) != before  # without the exclusions: a new tree
+    (project / "src" / "calc" / "__init__.py").write_text("X = 2\n", encoding="utf-8")
+    assert await fingerprint_tree(project, [project / ".devora", project / "reports"]) != before

@@ -240,3 +240,17 @@ async def test_dry_run_fix_plans_and_writes_nothing(
     result = gate(devora, str(example), "--fix", "--dry-run", env=path_env)
     assert "plan autofix: would run ruff-check, ruff-format on 2 file(s)" in result.stdout
     assert await tree_fingerprint(example) == before
+
+
+def test_what_devora_writes_into_the_project_does_not_spoil_the_cache(
+    devora: Devora, clean: Path, path_env: dict[str, str]
+) -> None:
+    # A git project that ignores neither Devora's home nor the report directory.
+    init_repo(clean)
+    (clean / ".gitignore").write_text("__pycache__/\n", encoding="utf-8")
+    env = {**path_env, "DEVORA_HOME": str(clean / ".devora")}
+    first = gate(devora, str(clean), "--report-dir", str(clean / "reports"), env=env)
+    second = gate(devora, str(clean), "--report-dir", str(clean / "reports"), env=env)
+    assert first.returncode == second.returncode == 0, second.stdout + second.stderr
+    assert (clean / ".devora" / "devora.db").is_file()
+    assert "cached: mypy, ruff-check, ruff-format, pytest, bandit, pip-audit" in second.stdout

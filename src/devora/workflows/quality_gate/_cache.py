@@ -12,30 +12,62 @@ asking `mypy --version` or `pip-audit --version` costs more than a cached run sh
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 import devora
 import devora.tools.checks as checks_package
-from devora.tools.checks import Check, CheckResult, CheckStatus, ProjectProfile, tool_version
+from devora.tools.checks import (
+    Check,
+    CheckResult,
+    CheckStatus,
+    ProjectProfile,
+    project_files,
+    tool_version,
+)
 from devora.workflows.quality_gate._config import GateConfig
 
-__all__ = ["ResultCache", "default_cache_dir"]
+__all__ = ["ResultCache", "default_cache_dir", "devora_home", "fingerprint_tree"]
 
 _CACHEABLE = (CheckStatus.PASSED, CheckStatus.FAILED)
 MAX_ENTRIES = 500
 _adapters_digest: str | None = None
 
 
-def default_cache_dir() -> Path:
-    """Where the gate keeps results: DEVORA_HOME/cache/quality-gate."""
+def devora_home() -> Path:
+    """DEVORA_HOME: where the store, the artifacts and the cache live."""
     from devora.store import resolve_store_location
 
-    return resolve_store_location().home / "cache" / "quality-gate"
+    return resolve_store_location().home
+
+
+def default_cache_dir() -> Path:
+    """Where the gate keeps results: DEVORA_HOME/cache/quality-gate."""
+    return devora_home() / "cache" / "quality-gate"
+
+
+async def fingerprint_tree(root: Path, excluded: Sequence[Path] = ()) -> str:
+    """A sha256 over the project's files (tools' view: git's, or a walk), without `excluded`.
+
+    What Devora itself writes (its home when it is inside the project, --report-dir) is left
+    out, or every run would change the tree it is about to look up.
+    """
+    prefixes = []
+    for path in excluded:
+        try:
+            prefixes.append(path.resolve().relative_to(root).as_posix() + "/")
+        except ValueError:
+            continue  # outside the project: not in its files anyway
+    names = [
+        name for name in await project_files(root) if not any(name.startswith(p) for p in prefixes)
+    ]
+    return await asyncio.to_thread(_digest_files, root, names)
 
 
 class ResultCache:
@@ -152,6 +184,18 @@ def _adapters() -> str:
             [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))]
         )
     return _adapters_digest
+
+
+def _digest_files(root: Path, names: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(name.encode())
+        digest.update(b"\0")
+        try:
+            digest.update(hashlib.sha256((root / name).read_bytes()).digest())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()
 
 
 def _digest(parts: list[str]) -> str:

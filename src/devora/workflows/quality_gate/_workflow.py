@@ -19,8 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from devora.engine import Plan, Step, StepContext, Workflow
-from devora.tools.checks import detect_project, tree_fingerprint
-from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir
+from devora.tools.checks import detect_project
+from devora.workflows.quality_gate._cache import (
+    ResultCache,
+    default_cache_dir,
+    devora_home,
+    fingerprint_tree,
+)
 from devora.workflows.quality_gate._categories import Category, checks_named, plan_checks
 from devora.workflows.quality_gate._changed import changed_lines, repository_prefix
 from devora.workflows.quality_gate._config import load_gate_config
@@ -53,7 +58,7 @@ async def detect(ctx: Context) -> Detection:
         config=config,
         checks=plan_checks(profile, config.budgets),
         changed=changed,
-        tree=await tree_fingerprint(profile.root) if ctx.inputs.cache else "",
+        tree=await _tree(ctx, profile.root),
         missing_tools=profile.missing_tools(),
         repository=await repository_prefix(profile.root),
     )
@@ -111,7 +116,7 @@ async def autofix(ctx: Context) -> FixReport:
         if r.name in fixed_checks or any(finding.file in changed for finding in r.findings)
     ]
     cache = _cache(ctx)
-    tree = await tree_fingerprint(detection.profile.root) if cache is not None else ""
+    tree = await _tree(ctx, detection.profile.root)
     checks = checks_named(rerun_names, detection.config.budgets)
     rerun, _ = await run_checks(checks, detection.profile, detection.config, cache, tree, ctx.log)
     fixed = sum(len(r.findings) for r in before if r.name in rerun_names) - sum(
@@ -168,6 +173,13 @@ async def _run(ctx: Context, category: Category) -> CategoryRun:
 
 def _cache(ctx: Context) -> ResultCache | None:
     return ResultCache(default_cache_dir()) if ctx.inputs.cache else None
+
+
+async def _tree(ctx: Context, root: Path) -> str:
+    if not ctx.inputs.cache:
+        return ""
+    ours = [devora_home(), *([Path(ctx.inputs.report_dir)] if ctx.inputs.report_dir else [])]
+    return await fingerprint_tree(root, ours)
 
 
 def _category_runs(ctx: Context) -> list[CategoryRun]:
