@@ -234,12 +234,16 @@ def test_fix_without_anything_fixable_changes_nothing(
 
 
 async def test_dry_run_fix_plans_and_writes_nothing(
-    devora: Devora, example: Path, path_env: dict[str, str]
+    devora: Devora, example: Path, path_env: dict[str, str], tmp_path: Path
 ) -> None:
     before = await tree_fingerprint(example)
-    result = gate(devora, str(example), "--fix", "--dry-run", env=path_env)
+    out = tmp_path / "reports"
+    result = gate(
+        devora, str(example), "--fix", "--dry-run", "--report-dir", str(out), env=path_env
+    )
     assert "plan autofix: would run ruff-check, ruff-format on 2 file(s)" in result.stdout
     assert await tree_fingerprint(example) == before
+    assert not out.exists()  # a dry-run writes no file: the reports stay run artifacts
 
 
 def test_what_devora_writes_into_the_project_does_not_spoil_the_cache(

@@ -142,7 +142,11 @@ def report(ctx: Context) -> GateReport:
     verdict = judge(detection, _category_runs(ctx), fix)
     for name, text in render_reports(verdict).items():
         ctx.add_artifact(name, text)
-    if ctx.inputs.report_dir is not None:
+    if ctx.inputs.report_dir is not None and ctx.dry_run:
+        ctx.log(
+            f"dry-run: the reports are run artifacts only, not written to {ctx.inputs.report_dir}"
+        )
+    elif ctx.inputs.report_dir is not None:
         written = write_reports(verdict, Path(ctx.inputs.report_dir))
         verdict = verdict.model_copy(update={"reports": written})
     ctx.set_summary(score=verdict.score, passed=verdict.passed)
