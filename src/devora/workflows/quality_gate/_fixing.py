@@ -15,8 +15,12 @@ from devora.tools.checks import (
     fix_ruff_check,
     fix_ruff_format,
 )
+from devora.workflows.quality_gate._cache import ResultCache
+from devora.workflows.quality_gate._categories import Category, checks_named
+from devora.workflows.quality_gate._models import CategoryRun, Detection, FixReport
+from devora.workflows.quality_gate._running import run_checks
 
-__all__ = ["FIXERS", "fixable_checks", "fixable_files", "render_diff", "run_fixers"]
+__all__ = ["FIXERS", "fix_project", "fixable_checks", "fixable_files", "render_diff", "run_fixers"]
 
 Fixer = Callable[[ProjectProfile], Awaitable[FixResult]]
 
@@ -60,6 +64,42 @@ async def run_fixers(
         fixes.append(fix)
     changed = sorted({name for fix in fixes for name in fix.changed_files})
     return tuple(fixes), render_diff(profile.root, before, changed)
+
+
+async def fix_project(
+    detection: Detection,
+    runs: Sequence[CategoryRun],
+    cache: ResultCache | None,
+    tree: Callable[[], Awaitable[str]],
+    log: Callable[[str], None],
+) -> FixReport:
+    """Run the fixers for what the lint checks found fixable, then re-check.
+
+    Re-run are the fixed checks and every check that reported on a file a fixer changed
+    (its line numbers moved); the other results stand.
+    """
+    lint = [result for run in runs if run.category is Category.LINT for result in run.results]
+    names = fixable_checks(lint)
+    fixes, diff = await run_fixers(detection.profile, names, fixable_files(lint), log)
+    changed = sorted({name for fix in fixes for name in fix.changed_files})
+    if not changed:
+        return FixReport(fixes=fixes, changed_files=(), diff="")
+    before = [result for run in runs for result in run.results]
+    again = [
+        r.name
+        for r in before
+        if r.name in names or any(finding.file in changed for finding in r.findings)
+    ]
+    checks = checks_named(again, detection.config.budgets)
+    rerun, _ = await run_checks(
+        checks, detection.profile, detection.config, cache, await tree(), log
+    )
+    fixed = sum(len(r.findings) for r in before if r.name in again) - sum(
+        len(r.findings) for r in rerun
+    )
+    return FixReport(
+        fixes=fixes, changed_files=tuple(changed), diff=diff, rerun=rerun, fixed_findings=fixed
+    )
 
 
 def render_diff(root: Path, before: dict[str, str | None], changed: Sequence[str]) -> str:

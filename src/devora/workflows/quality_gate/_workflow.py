@@ -26,11 +26,11 @@ from devora.workflows.quality_gate._cache import (
     devora_home,
     fingerprint_tree,
 )
-from devora.workflows.quality_gate._categories import Category, checks_named, plan_checks
+from devora.workflows.quality_gate._categories import Category, plan_checks
 from devora.workflows.quality_gate._changed import changed_lines, repository_prefix
 from devora.workflows.quality_gate._config import load_gate_config
 from devora.workflows.quality_gate._errors import GateFailedError
-from devora.workflows.quality_gate._fixing import fixable_checks, fixable_files, run_fixers
+from devora.workflows.quality_gate._fixing import fix_project, fixable_checks, fixable_files
 from devora.workflows.quality_gate._models import (
     CategoryRun,
     Detection,
@@ -40,7 +40,7 @@ from devora.workflows.quality_gate._models import (
 )
 from devora.workflows.quality_gate._present import present_gate
 from devora.workflows.quality_gate._reports import render_reports, write_reports
-from devora.workflows.quality_gate._running import run_category, run_checks
+from devora.workflows.quality_gate._running import run_category
 from devora.workflows.quality_gate._verdict import judge
 
 __all__ = ["quality_gate"]
@@ -98,33 +98,16 @@ async def performance(ctx: Context) -> CategoryRun:
 async def autofix(ctx: Context) -> FixReport:
     """Apply the tools' safe fixes, then re-run the checks whose results they changed."""
     detection = ctx.result(detect_step)
-    lint_results = ctx.result(lint_step).results
-    fixes, diff = await run_fixers(
-        detection.profile, fixable_checks(lint_results), fixable_files(lint_results), ctx.log
+    fix = await fix_project(
+        detection,
+        _category_runs(ctx),
+        _cache(ctx),
+        lambda: _tree(ctx, detection.profile.root),
+        ctx.log,
     )
-    changed = sorted({name for fix in fixes for name in fix.changed_files})
-    if diff:
-        ctx.add_artifact("fixes.diff", diff, media_type="text/x-diff")
-    if not changed:
-        return FixReport(fixes=fixes, changed_files=(), diff="")
-    # Re-run the fixed checks, and every check that reported on a file a fixer changed.
-    before = [result for run in _category_runs(ctx) for result in run.results]
-    fixed_checks = {fix_name for fix_name in fixable_checks(lint_results)}
-    rerun_names = [
-        r.name
-        for r in before
-        if r.name in fixed_checks or any(finding.file in changed for finding in r.findings)
-    ]
-    cache = _cache(ctx)
-    tree = await _tree(ctx, detection.profile.root)
-    checks = checks_named(rerun_names, detection.config.budgets)
-    rerun, _ = await run_checks(checks, detection.profile, detection.config, cache, tree, ctx.log)
-    fixed = sum(len(r.findings) for r in before if r.name in rerun_names) - sum(
-        len(r.findings) for r in rerun
-    )
-    return FixReport(
-        fixes=fixes, changed_files=tuple(changed), diff=diff, rerun=rerun, fixed_findings=fixed
-    )
+    if fix.diff:
+        ctx.add_artifact("fixes.diff", fix.diff, media_type="text/x-diff")
+    return fix
 
 
 def plan_autofix(ctx: Context) -> Plan:
