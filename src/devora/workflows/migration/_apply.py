@@ -94,6 +94,7 @@ async def apply_pending(ctx: StepContext[MigrationInputs]) -> Applied:
         ) from error
     names = tuple(m.version for m in result.applied)
     ctx.log(f"applied {', '.join(names) or 'nothing'} to {settings.database}")
+    ctx.set_summary(applied=len(names))
     return Applied(before=before, end=result.end, applied=names, after=result.after)
 
 
