@@ -153,6 +153,20 @@ def note(
     console().print(f"note added to incident {run.id}", markup=False)
     if run.status.finished:
         console().print(
-            "the incident's postmortem is already written: add the note to it by hand",
+            f"the postmortem is already written: `devora incident postmortem {run.id}` "
+            "writes it again with this note",
             markup=False,
         )
+
+
+@incident_app.command()
+def postmortem(
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="The incident's run.")],
+) -> None:
+    """Write the incident's postmortem again: after a failed run, or to add later notes."""
+    from devora.cli._lookup import find_run
+    from devora.workflows.incident import rewrite_postmortem
+
+    with open_cli_store() as store:
+        path = rewrite_postmortem(store, find_run(store, run_id).id)
+    console().print(f"postmortem: {path}", markup=False)

@@ -91,6 +91,16 @@ def test_an_unreachable_health_url_times_out_with_a_clear_error(
     [run] = store.list_runs()
     assert run.status is RunStatus.FAILED and run.error is not None
     assert run.error["step"] == "resolve"
+    rewritten = devora("incident", "postmortem", run.id)
+    assert rewritten.returncode == 0, rewritten.stdout + rewritten.stderr
+    [artifact] = [a for a in store.artifacts(run.id) if a.name == "postmortem.md"]
+    assert artifact.path in rewritten.stdout.replace("\n", "")
+    document = Path(artifact.path).read_text(encoding="utf-8")
+    assert "Not resolved by Devora: step resolve failed: " in document
+    assert "| Time to resolve | not reached |" in document
+    assert "Devora's run stopped before the end" in document
+    assert "`restart` ran at" in document and "Acknowledged by bob" in document
+    assert "written after the run by `devora incident postmortem`" in document
     wait_for(lambda: [b for b in hooks["devops"].bodies if b["event"] == "run.failed"])
 
 

@@ -123,6 +123,10 @@ def test_without_an_ack_each_level_is_paged_then_the_run_waits_for_one(
     assert len(pages(hooks["devops"].bodies)) == 1  # nobody was paged twice
     late = devora("incident", "note", run.id, "found the cause")
     assert late.returncode == 0 and "postmortem is already written" in late.stdout
+    assert "found the cause" not in postmortem(store, run.id)
+    assert devora("incident", "postmortem", run.id).returncode == 0
+    assert "| note (" in postmortem(store, run.id)
+    assert "found the cause |" in postmortem(store, run.id)
 
 
 def test_a_killed_escalation_resumes_without_paging_a_level_twice(

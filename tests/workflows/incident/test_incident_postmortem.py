@@ -12,8 +12,6 @@ from devora.workflows.incident import (
     ActionItem,
     CommandRun,
     Declaration,
-    Escalation,
-    Mitigation,
     Narrative,
     Page,
     PostmortemFacts,
@@ -100,26 +98,22 @@ def facts(timeline_notes: bool = True) -> PostmortemFacts:
             runbook=["restart"],
         ),
         signals=signals,
-        escalation=Escalation(
-            triage=triage,
-            pages=[Page(level=0, squads=["devops"], at=T0 + 1, reached=1)],
-            acknowledged_by="bob",
-            acknowledged_at=T0 + 20,
-        ),
-        mitigation=Mitigation(
-            commands=[
-                CommandRun(
-                    name="restart",
-                    argv=["systemctl", "restart", "api"],
-                    exit_code=0,
-                    output="done ``` fenced",
-                    started_at=T0 + 50,
-                    finished_at=T0 + 51,
-                    approved_by="frank",
-                )
-            ],
-            mitigated_at=T0 + 51,
-        ),
+        triage=triage,
+        pages=[Page(level=0, squads=["devops"], at=T0 + 1, reached=1)],
+        acknowledged_by="bob",
+        acknowledged_at=T0 + 20,
+        commands=[
+            CommandRun(
+                name="restart",
+                argv=["systemctl", "restart", "api"],
+                exit_code=0,
+                output="done ``` fenced",
+                started_at=T0 + 50,
+                finished_at=T0 + 51,
+                approved_by="frank",
+            )
+        ],
+        mitigated_at=T0 + 51,
         resolution=Resolution(
             url="http://127.0.0.1/health",
             checks=3,
@@ -209,6 +203,12 @@ def test_the_narrative_is_drafted_by_the_configured_model(
     assert "narrative drafted by an LLM (openai:gpt-4o-mini): review it" in document
     assert "A configuration reload left the worker pool empty." in document
     assert "_To be written" not in document
+    run_id = store.list_runs()[0].id
+    assert devora("incident", "postmortem", run_id).returncode == 0  # no model asked again
+    [artifact] = [a for a in store.artifacts(run_id) if a.name == "postmortem.md"]
+    rewritten = Path(artifact.path).read_text(encoding="utf-8")
+    assert "A configuration reload left the worker pool empty." in rewritten
+    assert "narrative drafted by an LLM (openai:gpt-4o-mini): review it" in rewritten
 
 
 def test_a_model_that_cannot_draft_leaves_the_narrative_to_a_person(

@@ -17,6 +17,7 @@ from devora.workflows.incident._errors import (
     RunbookCommandError,
 )
 from devora.workflows.incident._escalation import ACK_STEP, WORKFLOW_NAME
+from devora.workflows.incident._facts import incident_facts
 from devora.workflows.incident._health import check_once, wait_until_healthy
 from devora.workflows.incident._inputs import IncidentInputs
 from devora.workflows.incident._mitigate import run_command
@@ -40,6 +41,7 @@ from devora.workflows.incident._records import (
     PostmortemReport,
     Resolution,
 )
+from devora.workflows.incident._rewrite import rewrite_postmortem
 from devora.workflows.incident._severity import (
     SEVERITY_PRIORITIES,
     Severity,
@@ -92,6 +94,7 @@ __all__ = [
     "build_timeline",
     "check_once",
     "classify_signals",
+    "incident_facts",
     "incident_notes",
     "incident_outputs",
     "incident_response",
@@ -99,6 +102,7 @@ __all__ = [
     "page_squads",
     "parse_severity",
     "render_postmortem",
+    "rewrite_postmortem",
     "run_command",
     "triage_incident",
     "wait_until_healthy",

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from devora.workflows.incident._records import Declaration, Escalation, Mitigation, Resolution
-from devora.workflows.incident._severity import Signals
+from devora.workflows.incident._records import CommandRun, Declaration, Page, Resolution
+from devora.workflows.incident._severity import Signals, Triage
 from devora.workflows.incident._timeline import TimelineEntry, format_clock, format_duration
 
 __all__ = [
@@ -66,15 +66,32 @@ class Narrative(BaseModel):
 
 
 class PostmortemFacts(BaseModel):
-    """What Devora recorded about the incident."""
+    """What Devora recorded about the incident, also of one that failed half-way."""
 
     run_id: str
     declaration: Declaration
     signals: Signals
-    escalation: Escalation
-    mitigation: Mitigation
-    resolution: Resolution
+    triage: Triage
+    pages: list[Page]
+    acknowledged_by: str | None = None
+    acknowledged_at: float | None = None
+    commands: list[CommandRun] = Field(default_factory=list)
+    mitigated_at: float | None = None
+    resolution: Resolution | None = None
+    failure: str | None = Field(default=None, description="why the run stopped short")
     timeline: list[TimelineEntry]
+
+    def durations(self) -> dict[str, float | None]:
+        """Seconds to detect, acknowledge, mitigate and resolve (None: not reached)."""
+        decl = self.declaration
+        return {
+            "detect": decl.declared_at - decl.started_at,
+            "acknowledge": (
+                self.acknowledged_at - decl.declared_at if self.acknowledged_at else None
+            ),
+            "mitigate": self.mitigated_at - decl.started_at if self.mitigated_at else None,
+            "resolve": (self.resolution.resolved_at - decl.started_at if self.resolution else None),
+        }
 
 
 def blameful_phrases(text: str) -> list[str]:
@@ -97,40 +114,53 @@ def _impact_facts(facts: PostmortemFacts) -> list[str]:
         value = getattr(signals, name)
         if value is not None:
             lines.append(f"- {label}: {'yes' if value else 'no'}")
-    if facts.escalation.triage.unknown_signals:
-        lines.append(f"- Not measured: {', '.join(facts.escalation.triage.unknown_signals)}")
-    duration = format_duration(facts.resolution.resolved_at - facts.declaration.started_at)
-    lines.append(f"- Duration: {duration} (from the start of the problem to resolution)")
+    if facts.triage.unknown_signals:
+        lines.append(f"- Not measured: {', '.join(facts.triage.unknown_signals)}")
+    resolve = facts.durations()["resolve"]
+    if resolve is not None:
+        lines.append(
+            f"- Duration: {format_duration(resolve)} (from the start of the problem to resolution)"
+        )
+    else:
+        lines.append("- Duration: not resolved when this was written")
     return lines
 
 
 def _resolution_facts(facts: PostmortemFacts) -> list[str]:
     lines = []
-    for run in facts.mitigation.commands:
+    for run in facts.commands:
         approved = f", approved by {run.approved_by}" if run.approved_by else ""
         lines.append(
             f"- `{run.name}` ran at {format_clock(run.started_at)}: exit {run.exit_code}{approved}"
         )
     res = facts.resolution
-    lines.append(
-        f"- {res.url} answered healthy {res.healthy_in_a_row} times in a row at "
-        f"{format_clock(res.resolved_at)} ({res.checks} checks)"
-    )
+    if res is not None:
+        lines.append(
+            f"- {res.url} answered healthy {res.healthy_in_a_row} times in a row at "
+            f"{format_clock(res.resolved_at)} ({res.checks} checks)"
+        )
+    if facts.failure:
+        lines.append(f"- Not resolved by Devora: {facts.failure}")
     return lines
 
 
 def _detection_facts(facts: PostmortemFacts) -> list[str]:
-    decl, esc = facts.declaration, facts.escalation
+    decl = facts.declaration
     lines = [
         f"- The problem began at {format_clock(decl.started_at)}; the incident was declared "
         f"at {format_clock(decl.declared_at)}.",
     ]
-    for page in esc.pages:
+    for page in facts.pages:
         lines.append(
             f"- Level {page.level + 1} paged ({', '.join(page.squads)}) at "
             f"{format_clock(page.at)}: {page.reached} contact(s) reached."
         )
-    lines.append(f"- Acknowledged by {esc.acknowledged_by} at {format_clock(esc.acknowledged_at)}.")
+    if facts.acknowledged_at is not None:
+        lines.append(
+            f"- Acknowledged by {facts.acknowledged_by} at {format_clock(facts.acknowledged_at)}."
+        )
+    else:
+        lines.append("- Nobody acknowledged through Devora.")
     return lines
 
 
@@ -164,8 +194,7 @@ def render_postmortem(
     left_because: str = NO_MODEL,
 ) -> str:
     """The postmortem in Markdown: facts always, the narrative or a note to fill it in."""
-    decl, esc, res = facts.declaration, facts.escalation, facts.resolution
-    triage = esc.triage
+    decl, triage, durations = facts.declaration, facts.triage, facts.durations()
     n = narrative
     lines = [
         f"# Postmortem: {decl.summary}",
@@ -177,11 +206,14 @@ def render_postmortem(
         f"| Severity | {triage.severity.value} ({triage.priority}) — {'; '.join(triage.reasons)} |",
         f"| Date | {datetime.fromtimestamp(decl.declared_at, UTC).date().isoformat()} |",
         f"| Authors | Devora (facts and timeline); narrative {drafted_by} |",
-        "| Status | Draft: review it, complete it and agree on the action items |",
-        f"| Time to detect | {format_duration(res.time_to_detect)} |",
-        f"| Time to acknowledge | {format_duration(res.time_to_acknowledge)} |",
-        f"| Time to mitigate | {format_duration(res.time_to_mitigate)} |",
-        f"| Time to resolve | {format_duration(res.time_to_resolve)} |",
+        "| Status | Draft: review it, complete it and agree on the action items"
+        + (" (Devora's run stopped before the end: see Resolution)" if facts.failure else "")
+        + " |",
+        *(
+            f"| Time to {name} | "
+            f"{format_duration(seconds) if seconds is not None else 'not reached'} |"
+            for name, seconds in durations.items()
+        ),
         "",
         "> This postmortem is blameless: it describes how systems and processes behaved and "
         "how to improve them, not who is at fault.",
@@ -223,7 +255,7 @@ def render_postmortem(
         text = _cell(entry.text)
         lines.append(f"| {format_clock(entry.at)[11:19]} | {entry.source}{who} | {text} |")
     lines += ["", "## Supporting information", ""]
-    for run in facts.mitigation.commands:
+    for run in facts.commands:
         fence = "`" * max(3, _longest_backtick_run(run.output) + 1)
         lines += [f"Output of `{run.name}` (`{shlex.join(run.argv)}`):", "", f"{fence}text"]
         lines += [run.output.rstrip() or "(no output)", fence, ""]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from devora.workflows.incident._severity import Triage
@@ -103,9 +105,12 @@ class Resolution(BaseModel):
 
 
 class PostmortemReport(BaseModel):
-    """Where the postmortem was written and who drafted its narrative."""
+    """Where the postmortem was written, who drafted its narrative, and the narrative."""
 
     artifact: str
     path: str
     drafted_by: str = Field(description="'llm:<model>' or 'person' (sections left to fill)")
     timeline_entries: int
+    narrative: dict[str, Any] | None = Field(
+        default=None, description="the drafted narrative, kept for a rewrite of the document"
+    )

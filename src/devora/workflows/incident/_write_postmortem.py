@@ -1,8 +1,9 @@
-"""Step 5, postmortem: the timeline from the run's events and notes, the narrative from an
-LLM when one is configured, written as the run's `postmortem.md` artifact."""
+"""Step 5, postmortem: the facts and timeline from the run's journal and notes, the
+narrative from an LLM when one is configured, written as the run's `postmortem.md`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -11,6 +12,7 @@ from devora.engine import StepContext
 from devora.errors import DevoraError
 from devora.llm import BudgetExceeded
 from devora.squads import AgentTask, Backend, effective_squads, find_agent
+from devora.workflows.incident._facts import incident_facts
 from devora.workflows.incident._inputs import IncidentInputs
 from devora.workflows.incident._postmortem import (
     NO_MODEL,
@@ -18,15 +20,9 @@ from devora.workflows.incident._postmortem import (
     PostmortemFacts,
     render_postmortem,
 )
-from devora.workflows.incident._records import (
-    Declaration,
-    Escalation,
-    Mitigation,
-    PostmortemReport,
-    Resolution,
-)
-from devora.workflows.incident._run_access import run_answers, run_events
-from devora.workflows.incident._timeline import build_timeline, format_clock, incident_notes
+from devora.workflows.incident._records import PostmortemReport
+from devora.workflows.incident._run_access import run_store
+from devora.workflows.incident._timeline import format_clock
 
 __all__ = ["NARRATIVE_AGENT", "POSTMORTEM_ARTIFACT", "narrative_model", "write_postmortem"]
 
@@ -43,17 +39,9 @@ def narrative_model() -> str | None:
 
 async def write_postmortem(ctx: StepContext[IncidentInputs]) -> PostmortemReport:
     """Gather the facts and the timeline, draft the narrative if a model can, write it."""
-    events = await run_events(ctx)
-    notes = incident_notes(await run_answers(ctx))
-    facts = PostmortemFacts(
-        run_id=ctx.run_id,
-        declaration=Declaration.model_validate(ctx.result("declare")),
-        signals=ctx.inputs.signals(),
-        escalation=Escalation.model_validate(ctx.result("escalate")),
-        mitigation=Mitigation.model_validate(ctx.result("mitigate")),
-        resolution=Resolution.model_validate(ctx.result("resolve")),
-        timeline=build_timeline(events, notes),
-    )
+    store = run_store(ctx)
+    run = await asyncio.to_thread(store.get_run, ctx.run_id)
+    facts = await asyncio.to_thread(incident_facts, store, run)
     model = narrative_model()
     narrative: Narrative | None = None
     drafted_by = "left for a person (no LLM model configured)"
@@ -83,6 +71,7 @@ async def write_postmortem(ctx: StepContext[IncidentInputs]) -> PostmortemReport
         path=str(path),
         drafted_by=f"llm:{model}" if model else "person",
         timeline_entries=len(facts.timeline),
+        narrative=narrative.model_dump(mode="json") if narrative else None,
     )
 
 
@@ -92,7 +81,7 @@ def _instructions(facts: PostmortemFacts) -> str:
         for e in facts.timeline
     )
     data: dict[str, Any] = facts.model_dump(mode="json", exclude={"timeline"})
-    for run in data["mitigation"]["commands"]:
+    for run in data["commands"]:
         run["output"] = run["output"][-1500:]
     return (
         "Draft the narrative of a blameless postmortem (Google SRE template) for this "
