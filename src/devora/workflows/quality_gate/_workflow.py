@@ -122,19 +122,19 @@ def report(ctx: Context) -> GateReport:
     """Score the project, keep the score on the run, write the reports (artifacts, --report-dir)."""
     detection = ctx.result(detect_step)
     fix = ctx.result(autofix_step) if ctx.status(autofix_step) == "succeeded" else None
-    verdict = judge(detection, _category_runs(ctx), fix)
-    for name, text in render_reports(verdict).items():
+    gate = judge(detection, _category_runs(ctx), fix)
+    for name, text in render_reports(gate).items():
         ctx.add_artifact(name, text)
     if ctx.inputs.report_dir is not None and ctx.dry_run:
         ctx.log(
             f"dry-run: the reports are run artifacts only, not written to {ctx.inputs.report_dir}"
         )
     elif ctx.inputs.report_dir is not None:
-        written = write_reports(verdict, Path(ctx.inputs.report_dir))
-        verdict = verdict.model_copy(update={"reports": written})
-    ctx.set_summary(score=verdict.score, passed=verdict.passed)
-    ctx.log(f"score {verdict.score}/100: {'passed' if verdict.passed else 'failed'}")
-    return verdict
+        written = write_reports(gate, Path(ctx.inputs.report_dir))
+        gate = gate.model_copy(update={"reports": written})
+    ctx.set_summary(score=gate.score, passed=gate.passed)
+    ctx.log(f"score {gate.score}/100: {'passed' if gate.passed else 'failed'}")
+    return gate
 
 
 def verdict(ctx: Context) -> bool:
