@@ -185,3 +185,13 @@ def test_a_runbook_program_that_is_not_installed_is_named(tmp_path: Path) -> Non
     )
     with pytest.raises(RunbookCommandError, match=r"timed out after 0.5s"):
         asyncio.run(run_command(slow, tmp_path))
+
+
+def test_a_command_output_is_kept_with_its_secrets_masked(tmp_path: Path) -> None:
+    from devora.workflows.incident import RunbookCommand, run_command
+
+    script = "print('rolled back'); print('API_TOKEN=abcd1234efgh'); print('key sk-abcdefghijkl')"
+    command = RunbookCommand(name="rollback", argv=[sys.executable, "-c", script])
+    run = asyncio.run(run_command(command, tmp_path))
+    assert run.exit_code == 0
+    assert run.output.splitlines() == ["rolled back", "API_TOKEN=[REDACTED]", "key [REDACTED]"]

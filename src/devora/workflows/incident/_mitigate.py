@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from devora.engine import Approval, Plan, StepContext, StepSuspended, WaitRequest
+from devora.llm import redact
 from devora.workflows.incident._config import RunbookCommand, load_incident_settings
 from devora.workflows.incident._errors import CommandRejectedError, RunbookCommandError
 from devora.workflows.incident._inputs import IncidentInputs
@@ -84,7 +85,7 @@ def _approved_by(ctx: StepContext[Any], command: RunbookCommand) -> str:
 
 
 async def run_command(command: RunbookCommand, cwd: Path) -> CommandRun:
-    """Run one command (argv, no shell) with its timeout; its output is kept, clipped."""
+    """Run one command (argv, no shell) with its timeout; its output is kept, clipped, masked."""
     started = time.time()
     try:
         process = await asyncio.create_subprocess_exec(
@@ -109,7 +110,8 @@ async def run_command(command: RunbookCommand, cwd: Path) -> CommandRun:
     except asyncio.CancelledError:
         process.kill()  # the run was cancelled: the command must not outlive it
         raise
-    text = output.decode("utf-8", errors="replace")
+    # The output goes into the journal and the postmortem: mask what looks like a secret.
+    text = redact(output.decode("utf-8", errors="replace"))
     return CommandRun(
         name=command.name,
         argv=list(command.argv),
