@@ -121,3 +121,16 @@ async def test_repository_prefix(repo: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     assert await repository_prefix(outside) is None
+
+
+def test_changed_lines_that_look_like_headers_are_content(repo: Path) -> None:
+    a = repo / "pkg" / "a.py"
+    text = a.read_text("utf-8").replace("line2\n", "-- old\n").replace("line4\n", "x\fy\n")
+    a.write_text(text + "++ b/evil.py\n@@ -1 +1,99 @@\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "tricky")
+    a.write_text(text.replace("-- old\n", "++ new\n") + "++ b/evil.py\n", encoding="utf-8")
+    diff = git(repo, "diff", "-U0", "HEAD~1")
+    # Against the first commit: line 2 and line 4 changed, two lines added at the end.
+    assert parse_diff_zero(diff) == {"pkg/a.py": ((2, 2), (4, 4), (11, 11))}
+    assert "evil.py" not in str(parse_diff_zero(git(repo, "diff", "-U0", "HEAD")))

@@ -14,7 +14,7 @@ from devora.workflows.quality_gate._errors import BaseRefError, NotAGitRepositor
 
 __all__ = ["ChangedLines", "changed_lines", "parse_diff_zero", "repository_prefix"]
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _GIT_TIMEOUT = 60.0
 # An untracked or wholly new file: every line of it is new.
 WHOLE_FILE = (1, 2**31 - 1)
@@ -63,24 +63,30 @@ class ChangedLines(BaseModel):
 def parse_diff_zero(text: str) -> dict[str, tuple[tuple[int, int], ...]]:
     """The added line ranges of each file in `git diff -U0` output (new-side paths).
 
-    Hunks that only delete lines add nothing; deleted files are left out.
+    Hunks that only delete lines add nothing; deleted files are left out. A hunk's lines are
+    counted from its header, so a changed line that reads like a header ("++ x") is content.
     """
     files: dict[str, list[tuple[int, int]]] = {}
     current: str | None = None
-    for line in text.splitlines():
+    pending = 0  # lines of the current hunk still to skip
+    for line in text.split("\n"):  # not splitlines(): a form feed in a line is content
+        if pending > 0:
+            if not line.startswith("\\"):  # "\ No newline at end of file" is not a line
+                pending -= 1
+            continue
         if line.startswith("+++ "):
             target = line[4:].rstrip("\t")
             current = None if target == "/dev/null" else target.removeprefix("b/")
-            if current is not None:
-                files.setdefault(current, [])
             continue
         match = _HUNK.match(line)
-        if match is None or current is None:
+        if match is None:
             continue
-        start = int(match.group(1))
-        count = int(match.group(2)) if match.group(2) is not None else 1
-        if count > 0:
-            files[current].append((start, start + count - 1))
+        old_count = int(match.group(2)) if match.group(2) is not None else 1
+        start = int(match.group(3))
+        count = int(match.group(4)) if match.group(4) is not None else 1
+        pending = old_count + count
+        if current is not None and count > 0:
+            files.setdefault(current, []).append((start, start + count - 1))
     return {name: tuple(ranges) for name, ranges in files.items() if ranges}
 
 
