@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 import yaml
@@ -46,7 +47,7 @@ def test_the_aggregated_row_is_read() -> None:
 
 
 def test_the_generated_locustfile_is_python_naming_only_the_endpoints() -> None:
-    source = locustfile_source(["/a", "/b?q='x'\"y"], 500)
+    source = locustfile_source(["/a", "/b?q='x'\"y"], 500, Path("/tmp/it's/stats.csv"))
     tree = ast.parse(source)
     constants = {
         node.targets[0].id: ast.literal_eval(node.value)  # type: ignore[attr-defined]
@@ -55,6 +56,7 @@ def test_the_generated_locustfile_is_python_naming_only_the_endpoints() -> None:
     }
     assert constants["ENDPOINTS"] == ["/a", "/b?q='x'\"y"]
     assert constants["MAX_REQUESTS"] == 500
+    assert constants["STATS_CSV"] == "/tmp/it's/stats.csv"
 
 
 def test_the_analysis_finds_the_last_good_stage_the_knee_and_saturation() -> None:

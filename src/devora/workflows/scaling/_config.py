@@ -51,7 +51,7 @@ class ScalingInputs(BaseModel):
     endpoints: list[str] | None = Field(default=None, description="paths on url to request")
     stages: list[int] | None = Field(default=None, description="users per stage, increasing")
     stage_seconds: float | None = Field(
-        default=None, ge=2, le=MAX_STAGE_SECONDS, description="how long each stage runs (>= 2)"
+        default=None, ge=1, le=MAX_STAGE_SECONDS, description="how long each stage runs"
     )
     max_requests: int | None = Field(default=None, ge=1, description="requests per stage, at most")
     target_rps: float | None = Field(default=None, gt=0, description="the load to plan for (req/s)")
@@ -74,7 +74,7 @@ class _FileConfig(BaseModel):
     url: str = DEFAULT_URL
     endpoints: list[str] = ["/"]
     stages: list[int] = [5, 10, 20, 40]
-    stage_seconds: float = Field(default=20, ge=2, le=MAX_STAGE_SECONDS)
+    stage_seconds: float = Field(default=20, ge=1, le=MAX_STAGE_SECONDS)
     spawn_rate: float | None = Field(default=None, gt=0)
     max_requests: int = Field(default=50_000, ge=1)
     sla_p95_ms: float = Field(default=500, gt=0)

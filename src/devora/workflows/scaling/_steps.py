@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from devora.workflows.scaling._infrastructure import Infrastructure, build_infra
 from devora.workflows.scaling._locust import (
     StageResult,
     locust_command,
-    locustfile_source,
     run_stage,
 )
 from devora.workflows.scaling._report import render_scaling_report
@@ -50,13 +48,11 @@ async def load_test(ctx: StepContext[ScalingInputs]) -> LoadTest:
     stages: list[StageResult] = []
     stopped = None
     with tempfile.TemporaryDirectory(prefix="devora-locust-") as workdir:
-        locustfile = Path(workdir, "locustfile.py")
-        source = locustfile_source(settings.endpoints, settings.max_requests)
-        await asyncio.to_thread(locustfile.write_text, source, encoding="utf-8")
         for users in settings.stages:
             ctx.log(f"stage: {users} users for {settings.stage_seconds:g} s on {settings.host}")
             stage = await run_stage(
-                locustfile,
+                endpoints=settings.endpoints,
+                max_requests=settings.max_requests,
                 host=settings.host,
                 users=users,
                 spawn_rate=settings.spawn_rate or float(users),
