@@ -136,3 +136,29 @@ image = "registry.example.com/shop:1.0"
     assert container["image"] == "registry.example.com/shop:1.0"
     assert {"name": "WEB_CONCURRENCY", "value": "5"} in container["env"]  # 2 * 2 CPUs + 1
     assert 'worker_class = "sync"' in study.read("gunicorn.conf.py")
+
+
+def test_a_dry_run_plans_the_load_and_sends_nothing(devora: Devora, webapp: WebApp) -> None:
+    study = run_scaling(
+        devora, webapp.url, "--target-rps", "10", "--stages", "2,4", "--max-requests", "100",
+        "--dry-run",
+    )  # fmt: skip
+    assert study.status == "succeeded"
+    assert webapp.hits == {}
+    plans = study.result.stdout
+    assert "would load" in plans and "at most 200 requests in all" in plans
+    assert "stage 2: 4 users for 20 s, at most 100 requests to /" in plans
+
+
+def test_the_cli_summary_names_capacity_plan_and_report(
+    locust_installed: None, devora: Devora, webapp: WebApp
+) -> None:
+    result = devora(
+        "run", "scaling", webapp.url, "--endpoints", "/fast", "--stages", "1",
+        "--stage-seconds", "1", "--max-requests", "50", "--target-rps", "10",
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(lower bound); no stage broke the SLA" in result.stdout
+    assert "plan: 2 instances for 10 req/s" in result.stdout
+    assert "scaling-report.md" in result.stdout

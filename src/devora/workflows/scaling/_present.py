@@ -14,10 +14,11 @@ def present_scaling(result: RunResult, console: Any) -> None:
     outputs = result.outputs or {}
     if not outputs:
         return
+    breaking = outputs["breaking_users"]
+    limit = f"breaks at {breaking} users" if breaking else "no stage broke the SLA"
+    bound = " (lower bound)" if outputs["lower_bound"] else ""
     console.print(
-        f"capacity {outputs['capacity_rps']:g} req/s per instance"
-        f"{' (lower bound)' if outputs['lower_bound'] else ''}; "
-        f"breaks at {outputs['breaking_users'] or 'no tested'} users",
+        f"capacity {outputs['capacity_rps']:g} req/s per instance{bound}; {limit}",
         markup=False,
     )
     cost = (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from devora.engine import StepContext
+from devora.engine import Plan, StepContext
 from devora.errors import StepError
 from devora.workflows.performance import check_reachable
 from devora.workflows.scaling._analysis import LoadAnalysis, analyze_stages
@@ -25,7 +25,14 @@ from devora.workflows.scaling._locust import (
 )
 from devora.workflows.scaling._report import render_scaling_report
 
-__all__ = ["LoadTest", "analyze", "capacity_plan", "infrastructure", "load_test"]
+__all__ = [
+    "LoadTest",
+    "analyze",
+    "capacity_plan",
+    "infrastructure",
+    "load_test",
+    "plan_load_test",
+]
 
 ABANDON_ERROR_RATE = 0.5  # a stage failing this much ends the test: the next would only fail more
 
@@ -69,6 +76,21 @@ async def load_test(ctx: StepContext[ScalingInputs]) -> LoadTest:
                 ctx.log(stopped)
                 break
     return LoadTest(settings=settings, stages=tuple(stages), stopped_early=stopped)
+
+
+def plan_load_test(ctx: StepContext[ScalingInputs]) -> Plan:
+    """What the load test would send, and where: a dry-run loads no service."""
+    settings = resolve_scaling_settings(ctx.inputs)
+    changes = [
+        f"stage {index}: {users} users for {settings.stage_seconds:g} s, at most "
+        f"{settings.max_requests} requests to {', '.join(settings.endpoints)}"
+        for index, users in enumerate(settings.stages, start=1)
+    ]
+    return Plan(
+        summary=f"would load {settings.url} in {len(settings.stages)} stage(s), "
+        f"at most {settings.max_requests * len(settings.stages)} requests in all",
+        changes=changes,
+    )
 
 
 def analyze(ctx: StepContext[ScalingInputs]) -> LoadAnalysis:

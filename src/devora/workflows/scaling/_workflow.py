@@ -22,11 +22,20 @@ from devora.workflows.scaling._steps import (
     capacity_plan,
     infrastructure,
     load_test,
+    plan_load_test,
 )
 
 __all__ = ["scaling", "scaling_outputs"]
 
-load_test_step: Step[LoadTest] = Step("load_test", load_test, squad="performance", timeout=7200)
+# Side-effecting: a load test is traffic on a real service, so a dry-run only plans it.
+load_test_step: Step[LoadTest] = Step(
+    "load_test",
+    load_test,
+    squad="performance",
+    timeout=7200,
+    side_effects=True,
+    plan=plan_load_test,
+)
 analyze_step: Step[LoadAnalysis] = Step(
     "analyze", analyze, squad="performance", needs=[load_test_step]
 )
