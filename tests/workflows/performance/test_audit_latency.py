@@ -136,3 +136,18 @@ def test_without_strict_a_broken_budget_is_reported_and_the_run_succeeds(
     assert audit.outputs is not None
     assert audit.outputs["broken_budgets"] == ["latency:/slow:p95"]
     assert audit.outputs["passed"] is False
+
+
+def test_the_cli_summary_gives_the_verdict_headline_and_report(
+    devora: Devora, webapp: WebApp
+) -> None:
+    result = devora(
+        "run", "performance-audit", webapp.url, "--no-lighthouse", "--endpoints", "/fast",
+        "--requests", "3", "--verify-runs", "1",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"performance audit of {webapp.url}: passed" in result.stdout
+    assert "/fast latency p95: " in result.stdout
+    assert "performance-audit.html" in result.stdout
+    runs = devora("runs").stdout
+    assert "verdict" in runs or "passed" in runs
