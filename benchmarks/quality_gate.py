@@ -15,7 +15,9 @@ adapters     Devora's own check adapters awaited one after another (the same too
 devora       `devora run quality-gate COPY --no-cache`, the whole command in a subprocess
 pre-commit   `pre-commit run --all-files` with local `system` hooks running the same plain
              commands; skipped when pre-commit is not installed (pip install pre-commit)
-cached       a second `devora run quality-gate COPY` on the unchanged tree (median of 3)
+cached       a second `devora run quality-gate COPY` on the unchanged tree
+
+Each figure is the median of --repeat runs (3), the contenders taking turns.
 
 Targets (issue #4): devora <= 0.7 x sequential (2 cores), faster than pre-commit, cached < 1 s.
 Every contender runs once to warm up first (imports, mypy's cache, the OS file cache); the
@@ -125,7 +127,7 @@ def _bandit_targets(project: Path) -> list[str]:
     return ["src"] if (project / "src").is_dir() else ["."]
 
 
-def pre_commit(project: Path, env: dict[str, str]) -> tuple[float | None, str | None]:
+def pre_commit(project: Path, env: dict[str, str], repeat: int) -> tuple[float | None, str | None]:
     """Wall time of `pre-commit run --all-files` on a git copy, or why it was not measured."""
     executable = shutil.which("pre-commit", path=env["PATH"])
     if executable is None:
@@ -137,8 +139,7 @@ def pre_commit(project: Path, env: dict[str, str]) -> tuple[float | None, str | 
         subprocess.run(argv, cwd=repo, env=env, check=True, capture_output=True)
     argv = [executable, "run", "--all-files"]
     timed(argv, repo, env)  # warm-up: pre-commit builds its own store on first use
-    seconds, _ = timed(argv, repo, env)
-    return seconds, None
+    return statistics.median(timed(argv, repo, env)[0] for _ in range(repeat)), None
 
 
 def download_sdist(requirement: str, into: Path) -> Path:
@@ -154,7 +155,7 @@ def download_sdist(requirement: str, into: Path) -> Path:
     return next((into / "unpacked").iterdir())
 
 
-def measure(source: Path) -> dict[str, Any]:
+def measure(source: Path, repeat: int = 3) -> dict[str, Any]:
     """All figures, on fresh copies of the project."""
     with tempfile.TemporaryDirectory(prefix="devora-bench-") as scratch:
         base = Path(scratch)
@@ -163,12 +164,19 @@ def measure(source: Path) -> dict[str, Any]:
         env = tool_env(base / ".devora")
         devora(project, env, "--no-cache")  # warm-up: imports, mypy's cache, OS caches
         sequential(project, env)
-        sequential_s = sequential(project, env)
-        adapters_s = adapters(project, env)
-        devora_s, exit_code = devora(project, env, "--no-cache")
+        # Interleaved and repeated: a busy machine slows every contender alike; medians.
+        sequential_runs, adapters_runs, devora_runs = [], [], []
+        for _ in range(repeat):
+            sequential_runs.append(sequential(project, env))
+            adapters_runs.append(adapters(project, env))
+            seconds, exit_code = devora(project, env, "--no-cache")
+            devora_runs.append(seconds)
+        sequential_s = statistics.median(sequential_runs)
+        adapters_s = statistics.median(adapters_runs)
+        devora_s = statistics.median(devora_runs)
         devora(project, env)  # fills the cache
         cached = [devora(project, env)[0] for _ in range(3)]
-        pre_commit_s, pre_commit_note = pre_commit(project, env)
+        pre_commit_s, pre_commit_note = pre_commit(project, env, repeat)
     figures: dict[str, Any] = {
         "project": str(source),
         "cores": os.cpu_count(),
@@ -179,6 +187,7 @@ def measure(source: Path) -> dict[str, Any]:
         "ratio_vs_sequential": round(devora_s / sequential_s, 3),
         "pre_commit_s": round(pre_commit_s, 3) if pre_commit_s is not None else None,
         "cached_rerun_s": round(statistics.median(cached), 3),
+        "repeat": repeat,
         "targets": TARGETS,
     }
     if pre_commit_note:
@@ -197,13 +206,14 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--project", type=Path, default=EXAMPLE, help="a Python project")
     parser.add_argument("--sdist", help="NAME==VERSION: measure a PyPI source distribution")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per contender (median)")
     args = parser.parse_args()
     if args.sdist:
         with tempfile.TemporaryDirectory(prefix="devora-sdist-") as scratch:
-            figures = measure(download_sdist(args.sdist, Path(scratch)))
+            figures = measure(download_sdist(args.sdist, Path(scratch)), args.repeat)
             figures["project"] = args.sdist
     else:
-        figures = measure(args.project.resolve())
+        figures = measure(args.project.resolve(), args.repeat)
     if args.json:
         print(json.dumps(figures))
         return 0
