@@ -223,3 +223,27 @@ def test_an_incident_on_postgresql(
             document = postmortem(store, run_id)
             assert "pool empty" in document and "acknowledged by bob" in document
         assert not (tmp_path / ".devora" / "devora.db").exists()
+
+
+def test_the_severity_classified_from_signals_picks_who_is_paged(
+    devora: Devora,
+    store: Store,
+    hooks: dict[str, Receiver],
+    project: IncidentProject,
+) -> None:
+    project.extra = (
+        "[incident.escalation.SEV1]\n"
+        'levels = [{ squads = ["devops", "backend"], ack_minutes = 0.01 }]\n'
+    )
+    project.write()
+    declared = devora(
+        "incident", "declare", "--service", "api", "--security-breach", "tokens leaked"
+    )
+    assert declared.returncode == 3, declared.stdout + declared.stderr  # waits for an ack
+    for squad in ("devops", "backend"):
+        [page] = pages(hooks[squad].bodies)
+        assert page["status"] == "SEV1" and "[SEV1 P1]" in page["message"]
+    run = only_run(store)
+    assert run.summary["severity"] == "SEV1" and run.summary["priority"] == "P1"
+    triage = [e.message or "" for e in store.events(run.id) if "triage" in e.data]
+    assert triage == ["triaged SEV1 (P1): security breach → SEV1"]  # SEV1 cannot go higher
