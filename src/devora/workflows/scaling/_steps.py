@@ -123,7 +123,8 @@ def capacity_plan(ctx: StepContext[ScalingInputs]) -> CapacityPlan:
             + "; ".join(first.problems),
             hint="start with fewer users (--stages 1,2,4), or relax sla_p95_ms / sla_error_rate",
         )
-    assert settings.target_rps is not None  # resolve_scaling_settings requires it
+    if settings.target_rps is None:  # resolve_scaling_settings refuses this already
+        raise StepError("no target load to plan for", hint="pass --target-rps N")
     plan = plan_capacity(
         target_rps=settings.target_rps,
         tested_rps=analysis.best.rps,
