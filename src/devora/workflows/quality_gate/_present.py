@@ -39,7 +39,9 @@ def print_gate_report(report: GateReport, console: Console) -> None:
     console.print(_checks_table(report.checks))
     for check in report.checks:
         for note in check.notes:
-            console.print(f"  [dim]{check.name}: {escape(note)}[/]")
+            # Some notes already name their tool ("pip-audit: ...").
+            text = note if note.startswith((f"{check.name}:", f"{check.tool}:")) else None
+            console.print(f"  [dim]{escape(text or f'{check.name}: {note}')}[/]")
     parts = ", ".join(f"{c.category.value} {c.points:.1f}/{c.weight:g}" for c in report.categories)
     console.print(f"score: {parts}")
     for condition in report.conditions:
@@ -74,8 +76,6 @@ def _checks_table(checks: tuple[CheckSummary, ...]) -> Table:
         if check.reason and check.status in ("not_run", "crashed"):
             reason = check.reason.removeprefix("not run: ")
             status += f": {escape(reason)}"
-        if check.cached:
-            status += " (cached)"
         version = f" {check.tool_version}" if check.tool_version else ""
         table.add_row(
             check.name,
