@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
+from devora.config import ConfigError
 from devora.workflows.performance import (
     Analysis,
     Assertion,
+    AuditInputs,
     Measurement,
     metric_info,
     percentile,
+    resolve_audit_settings,
 )
-from devora.workflows.performance._analysis import check_budgets, compare_metrics
+from devora.workflows.performance._analysis import (
+    check_budgets,
+    compare_metrics,
+    validate_assertions,
+)
 from devora.workflows.performance._html import svg_chart
 from devora.workflows.performance._verify import verify_measurements
 
@@ -106,3 +114,27 @@ def test_the_chart_is_well_formed_svg_with_one_point_per_audit() -> None:
     assert "this audit <now>: 1,700 ms" in "".join(circles[2].itertext())
     single = ET.fromstring(svg_chart("categories:performance", [("now", 0.9)]))
     assert len(single.findall(f".//{namespace}circle")) == 1
+
+
+def test_lighthouse_ci_assertion_forms_are_read(tmp_path: Path) -> None:
+    (tmp_path / "devora.toml").write_text(
+        """
+[performance.assertions]
+"categories:performance" = ["warn", { minScore = 0.8 }]
+"largest-contentful-paint" = { maxNumericValue = 2500 }
+"total-blocking-time" = "off"
+"speed-index" = ["off", { maxNumericValue = 1 }]
+"""
+    )
+    settings = resolve_audit_settings(AuditInputs(path=str(tmp_path)))
+    assert set(settings.assertions) == {"categories:performance", "largest-contentful-paint"}
+    performance = settings.assertions["categories:performance"]
+    assert (performance.level, performance.min_score) == ("warn", 0.8)
+    assert settings.assertions["largest-contentful-paint"].level == "error"
+
+
+def test_min_score_on_a_timing_is_a_config_error(tmp_path: Path) -> None:
+    assertions = {"largest-contentful-paint": Assertion.model_validate({"minScore": 0.9})}
+    with pytest.raises(ConfigError, match="use maxNumericValue"):
+        validate_assertions(assertions, str(tmp_path / "devora.toml"))
+    validate_assertions({"categories:seo": Assertion.model_validate({"minScore": 0.9})}, None)

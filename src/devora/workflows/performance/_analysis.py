@@ -6,10 +6,18 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
+from devora.config import ConfigError
 from devora.workflows.performance._config import Assertion
 from devora.workflows.performance._measurement import metric_info
 
-__all__ = ["Analysis", "BudgetResult", "Change", "check_budgets", "compare_metrics"]
+__all__ = [
+    "Analysis",
+    "BudgetResult",
+    "Change",
+    "check_budgets",
+    "compare_metrics",
+    "validate_assertions",
+]
 
 # Differences smaller than these are never called a change, whatever the relative size
 # (CLS going from 0 to 0.001 is not a regression).
@@ -66,6 +74,22 @@ class Analysis(BaseModel):
     def regressions(self) -> list[Change]:
         """Changes for the worse."""
         return [c for c in self.changes if c.regressed]
+
+
+def validate_assertions(assertions: Mapping[str, Assertion], source: str | None) -> None:
+    """minScore only on scores: an audit's own score is not what Devora measures."""
+    wrong = [
+        name
+        for name, assertion in assertions.items()
+        if assertion.min_score is not None and metric_info(name).unit != "score"
+    ]
+    if wrong:
+        raise ConfigError(
+            source or "the configuration",
+            f"performance.assertions: minScore applies to category scores "
+            f"(categories:performance...), not to {', '.join(sorted(wrong))}; "
+            "use maxNumericValue for those",
+        )
 
 
 def check_budgets(

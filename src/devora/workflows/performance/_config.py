@@ -19,7 +19,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from devora.config import ConfigError, load_config
 
@@ -79,6 +86,25 @@ class Assertion(BaseModel):
     min_numeric_value: float | None = Field(default=None, alias="minNumericValue")
     level: Literal["error", "warn"] = "error"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _lighthouse_ci_form(cls, value: Any) -> Any:
+        """Also accept Lighthouse CI's `["warn", {maxNumericValue = 2500}]` form."""
+        if isinstance(value, list) and len(value) == 2 and isinstance(value[1], dict):
+            return {**value[1], "level": value[0]}
+        return value
+
+
+def _drop_off(assertions: Any) -> Any:
+    """Lighthouse CI's `"off"` (alone or as the level) disables an assertion."""
+    if not isinstance(assertions, dict):
+        return assertions
+    return {
+        name: value
+        for name, value in assertions.items()
+        if value != "off" and not (isinstance(value, list) and value[:1] == ["off"])
+    }
+
 
 class _FileConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -93,6 +119,8 @@ class _FileConfig(BaseModel):
     lighthouse_timeout: float = Field(default=180, gt=0)
     request_timeout: float = Field(default=10, gt=0)
     assertions: dict[str, Assertion] = {}
+
+    _off = field_validator("assertions", mode="before")(_drop_off)
 
     @field_validator("categories")
     @classmethod

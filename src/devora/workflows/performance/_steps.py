@@ -9,7 +9,12 @@ from pydantic import BaseModel, ConfigDict
 
 from devora.engine import StepContext
 from devora.errors import StepError
-from devora.workflows.performance._analysis import Analysis, check_budgets, compare_metrics
+from devora.workflows.performance._analysis import (
+    Analysis,
+    check_budgets,
+    compare_metrics,
+    validate_assertions,
+)
 from devora.workflows.performance._audit_report import AuditReport, audit_json
 from devora.workflows.performance._config import AuditInputs, AuditSettings, resolve_audit_settings
 from devora.workflows.performance._history import (
@@ -48,6 +53,7 @@ class Analyzed(BaseModel):
 async def profile(ctx: StepContext[AuditInputs]) -> Profile:
     """Measure the target: Lighthouse, latency percentiles, asset sizes, benchmarks."""
     settings = resolve_audit_settings(ctx.inputs)
+    validate_assertions(settings.assertions, settings.config_file)
     measurement = await measure(settings, ctx.log)
     ctx.log(f"measured {len(measurement.metrics)} metrics of {settings.target}")
     return Profile(settings=settings, measurement=measurement)
