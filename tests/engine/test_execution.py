@@ -428,3 +428,20 @@ async def test_steps_record_summary_figures_on_the_run(store: Store) -> None:
     result = await Engine(store).run(Workflow("scored", [Step("score", score)]))
     assert result.summary == {"score": 87, "passed": True}
     assert store.get_run(result.run_id).summary == {"score": 87, "passed": True}
+
+
+async def test_a_step_reads_answers_filed_while_it_runs_and_the_runs_events(store: Store) -> None:
+    from devora.store import AnswerRecord
+
+    async def wait_for_ack(ctx: StepContext[BaseModel]) -> str:
+        ctx.log("paged")
+        kinds = [e.kind.value for e in await ctx.events()]
+        assert "step.log" in kinds and kinds[0] == "run.created"
+        assert ctx.answer("ack") is None
+        store.add_answer(AnswerRecord(run_id=ctx.run_id, step_id="ack", payload={"by": "bob"}))
+        fresh = await ctx.fresh_answer("ack")
+        assert fresh is not None
+        return str(fresh.payload["by"])
+
+    result = await Engine(store).run(Workflow("acks", [Step("page", wait_for_ack)]))
+    assert result.status is RunStatus.SUCCEEDED and result.outputs == {"page": "bob"}

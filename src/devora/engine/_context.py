@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mimetypes
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from pydantic import BaseModel, Field, ValidationError
 
 from devora.errors import StepError
-from devora.store import AnswerRecord, ArtifactRecord, EventKind
+from devora.store import AnswerRecord, ArtifactRecord, Event, EventKind, Store
 
 if TYPE_CHECKING:
     from devora.engine._execution import RunExecution
@@ -138,6 +139,28 @@ class StepContext(Generic[InputsT]):
     def set_summary(self, **figures: Any) -> None:
         """Record small figures on the run (a score), listed by `devora runs`."""
         self._execution.call_in_loop(self._execution.update_summary, figures)
+
+    @property
+    def store(self) -> Store:
+        """The store the run is journaled in (read it; the engine does the writing)."""
+        return self._execution.store
+
+    async def events(self, *kinds: EventKind) -> list[Event]:
+        """The run's events so far (of the given kinds), committed first, in order."""
+        await self._execution.journal.flush()
+        return await self._execution.engine.call_store(
+            functools.partial(self.store.events, self.run_id, kinds=kinds)
+        )
+
+    async def fresh_answer(self, key: str | None = None) -> AnswerRecord | None:
+        """The answer filed for this step (or `key`), read from the store now.
+
+        `answer()` sees the answers filed before the run (re)started; a step that waits
+        for one to arrive while it runs (an acknowledgement) polls this instead.
+        """
+        answers = await self._execution.engine.call_store(self.store.answers, self.run_id)
+        self._execution.answers.update(answers)
+        return answers.get(key or self.step_id)
 
     @property
     def home(self) -> Path:
