@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from devora.errors import InputsFileError, UsageError
 
@@ -116,7 +117,12 @@ def workflow_arguments(
 
 
 def _is_bool(field: Any) -> bool:
-    return getattr(field, "annotation", None) is bool
+    """A flag: `bool`, or `bool | None` (unset unless the flag is given)."""
+    annotation = getattr(field, "annotation", None)
+    if annotation is bool:
+        return True
+    members = set(get_args(annotation)) if get_origin(annotation) in (Union, UnionType) else set()
+    return bool(members) and members <= {bool, type(None)}
 
 
 def positional_inputs(workflow: str, names: Sequence[str], values: Sequence[str]) -> dict[str, Any]:
