@@ -31,8 +31,7 @@ class PastAudit(BaseModel):
 
 def run_store(ctx: StepContext[Any]) -> Store:
     """The store this run is journaled in."""
-    # StepContext has no public accessor for its store yet; the run's own execution holds it.
-    return ctx._execution.store
+    return ctx.store
 
 
 def past_audits(store: Store, target: str, *, exclude: str) -> list[PastAudit]:
