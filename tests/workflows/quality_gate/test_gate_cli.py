@@ -258,3 +258,31 @@ def test_what_devora_writes_into_the_project_does_not_spoil_the_cache(
     assert first.returncode == second.returncode == 0, second.stdout + second.stderr
     assert (clean / ".devora" / "devora.db").is_file()
     assert "cached: mypy, ruff-check, ruff-format, pytest, bandit, pip-audit" in second.stdout
+
+
+def test_sarif_of_a_project_in_a_subdirectory_names_files_from_the_repository_top(
+    devora: Devora, tmp_path: Path, path_env: dict[str, str]
+) -> None:
+    from gate_projects import make_clean_project
+
+    repo = tmp_path / "monorepo"
+    project = make_clean_project(_mkdir(repo / "services" / "calc"))
+    module = project / "src" / "calc" / "__init__.py"
+    docstring, rest = module.read_text("utf-8").split("\n", 1)
+    module.write_text(f"{docstring}\n\nimport os\n{rest}", encoding="utf-8")
+    init_repo(repo)
+    out = tmp_path / "reports"
+    result = gate(devora, str(project), "--report-dir", str(out), env=path_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    log = json.loads((out / "report.sarif").read_text(encoding="utf-8"))
+    [run] = [run for run in log["runs"] if run["tool"]["driver"]["name"] == "ruff"]
+    location = run["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "services/calc/src/calc/__init__.py"
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == repo.resolve().as_uri() + "/"
+    # report.json keeps paths relative to the project.
+    assert found(report_of(out), "ruff-check") == [("F401", "src/calc/__init__.py", 3)]
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path

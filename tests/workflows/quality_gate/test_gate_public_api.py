@@ -41,11 +41,12 @@ def test_the_registry_resolves_quality_gate() -> None:
         "security",
         "performance",
         "autofix",
+        "agent_fix",
         "report",
         "verdict",
     ]
     assert {step.squad for step in workflow.steps} == {"qa"}
-    assert workflow.by_id["autofix"].side_effects
+    assert workflow.by_id["autofix"].side_effects and workflow.by_id["agent_fix"].side_effects
 
 
 def test_errors_pickle_with_their_fields() -> None:

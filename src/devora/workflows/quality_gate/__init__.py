@@ -5,6 +5,7 @@
 docs/quality-gate.md describes the score, the conditions, the reports and the caching.
 """
 
+from devora.workflows.quality_gate._agent_fix import agent_fix_model, fix_with_agent
 from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir
 from devora.workflows.quality_gate._categories import CATEGORY_OF, Category, plan_checks
 from devora.workflows.quality_gate._changed import ChangedLines, changed_lines, parse_diff_zero
@@ -16,6 +17,8 @@ from devora.workflows.quality_gate._errors import (
     NotAGitRepositoryError,
 )
 from devora.workflows.quality_gate._models import (
+    AgentAttempt,
+    AgentFixReport,
     CategoryRun,
     CategoryScore,
     CheckSummary,
@@ -38,6 +41,8 @@ __all__ = [
     "CATEGORY_OF",
     "REPORT_FILES",
     "SARIF_VERSION",
+    "AgentAttempt",
+    "AgentFixReport",
     "BaseRefError",
     "Category",
     "CategoryRun",
@@ -56,8 +61,10 @@ __all__ = [
     "Penalties",
     "ResultCache",
     "Weights",
+    "agent_fix_model",
     "changed_lines",
     "default_cache_dir",
+    "fix_with_agent",
     "judge",
     "load_gate_config",
     "parse_diff_zero",

@@ -13,6 +13,8 @@ from devora.workflows.quality_gate._changed import ChangedLines
 from devora.workflows.quality_gate._config import GateConfig
 
 __all__ = [
+    "AgentAttempt",
+    "AgentFixReport",
     "CategoryRun",
     "CategoryScore",
     "CheckSummary",
@@ -94,6 +96,37 @@ class FixReport(BaseModel):
     fixed_findings: int = Field(default=0, description="findings before minus after, re-run")
 
 
+class AgentAttempt(BaseModel):
+    """One attempt of the agent: what it changed, the errors before and after, kept or not."""
+
+    model_config = ConfigDict(frozen=True)
+
+    attempt: int
+    kept: bool
+    files: tuple[str, ...]
+    errors_before: int
+    errors_after: int | None
+    failing_tests_before: int
+    failing_tests_after: int | None
+    summary: str
+    diff: str
+
+
+class AgentFixReport(BaseModel):
+    """What the agent did over its attempts, and the checks' results after the kept ones."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str
+    attempts: tuple[AgentAttempt, ...]
+    rerun: tuple[CheckResult, ...] = ()
+
+    @property
+    def kept(self) -> tuple[AgentAttempt, ...]:
+        """The attempts whose change is now in the project."""
+        return tuple(attempt for attempt in self.attempts if attempt.kept)
+
+
 class CheckSummary(BaseModel):
     """One check in the report: what ran, how it ended, what it found."""
 
@@ -154,6 +187,9 @@ class GateReport(BaseModel):
         default_factory=dict, description="the same findings, by the check that reported them"
     )
     fix: FixReport | None = None
+    agent: AgentFixReport | None = Field(
+        default=None, description="what the coding agent changed (--fix with a model)"
+    )
     repository: tuple[str, str] | None = Field(
         default=None, description="the git work tree and the project's prefix in it"
     )

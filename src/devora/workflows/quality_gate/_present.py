@@ -54,6 +54,15 @@ def print_gate_report(report: GateReport, console: Console) -> None:
             f"{report.fix.fixed_findings} finding(s): "
             + (", ".join(report.fix.changed_files) or "nothing to change")
         )
+    if report.agent is not None:
+        for attempt in report.agent.attempts:
+            verdict = "kept" if attempt.kept else "discarded"
+            after = "-" if attempt.errors_after is None else str(attempt.errors_after)
+            console.print(
+                f"coding agent ({escape(report.agent.model)}) attempt {attempt.attempt}: "
+                f"{verdict}, type and lint errors {attempt.errors_before} -> {after}, "
+                f"files: {escape(', '.join(attempt.files) or 'none')}"
+            )
     if report.cached:
         console.print(
             f"cached: {', '.join(report.cached)} (same files, tools and config as an earlier run)"

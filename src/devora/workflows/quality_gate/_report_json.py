@@ -14,7 +14,13 @@ __all__ = ["REPORT_FORMAT_VERSION", "render_json"]
 
 REPORT_FORMAT_VERSION = 1
 # findings are written below with their check; the re-run results are in checks[] already.
-_EXCLUDED: Any = {"reports": True, "findings": True, "by_check": True, "fix": {"rerun"}}
+_EXCLUDED: Any = {
+    "reports": True,
+    "findings": True,
+    "by_check": True,
+    "fix": {"rerun"},
+    "agent": {"rerun"},
+}
 
 
 def render_json(report: GateReport) -> str:

@@ -60,7 +60,30 @@ def render_markdown(report: GateReport) -> str:
             "</details>",
             "",
         ]
+    if report.agent is not None:
+        lines += _agent_section(report)
     return "\n".join(lines)
+
+
+def _agent_section(report: GateReport) -> list[str]:
+    assert report.agent is not None
+    agent = report.agent
+    lines = [
+        f"<details><summary>The coding agent ({agent.model}): {len(agent.kept)} of "
+        f"{len(agent.attempts)} attempt(s) kept</summary>",
+        "",
+    ]
+    for attempt in agent.attempts:
+        verdict = "kept" if attempt.kept else "discarded"
+        after = "no change" if attempt.errors_after is None else f"{attempt.errors_after}"
+        lines.append(
+            f"- attempt {attempt.attempt}, {verdict}: type and lint errors "
+            f"{attempt.errors_before} → {after}; {', '.join(attempt.files) or 'no files'}"
+        )
+    for attempt in agent.kept:
+        lines += ["", "```diff", attempt.diff[:_MAX_DIFF_CHARS].rstrip("\n"), "```"]
+    lines += ["", "</details>", ""]
+    return lines
 
 
 def _check_row(check: CheckSummary) -> str:

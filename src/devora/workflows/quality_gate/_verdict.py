@@ -8,6 +8,7 @@ from devora.tools import Finding, Level
 from devora.tools.checks import CheckResult, CheckStatus
 from devora.workflows.quality_gate._categories import CATEGORY_OF, Category
 from devora.workflows.quality_gate._models import (
+    AgentFixReport,
     CategoryRun,
     CheckSummary,
     Detection,
@@ -26,13 +27,18 @@ _LEVEL_ORDER = {Level.ERROR: 0, Level.WARNING: 1, Level.INFO: 2}
 
 
 def judge(
-    detection: Detection, runs: Sequence[CategoryRun], fix: FixReport | None = None
+    detection: Detection,
+    runs: Sequence[CategoryRun],
+    fix: FixReport | None = None,
+    agent: AgentFixReport | None = None,
 ) -> GateReport:
     """Score the project and decide pass or fail; with --changed, judge only new lines.
 
     Failing tests are judged whatever lines changed: a change can break a test it never touched.
     """
     rerun = {result.name: result for result in fix.rerun} if fix is not None else {}
+    if agent is not None:
+        rerun.update({result.name: result for result in agent.rerun})
     cached = {name for run in runs for name in run.cached} - set(rerun)
     inputs: list[CategoryInput] = []
     summaries: list[CheckSummary] = []
@@ -66,6 +72,8 @@ def judge(
         findings=tuple(sorted(judged, key=finding_order)),
         by_check=by_check,
         fix=fix,
+        agent=agent,
+        repository=detection.repository,
     )
 
 

@@ -2,9 +2,12 @@
 
     detect ─┬─ typecheck ──┐
             ├─ lint ───────┤
-            ├─ test ───────┼─ autofix (only with --fix, when something is fixable)
-            ├─ security ───┤     └─ report (score, report.json/.md/.sarif/.xml) ─ verdict
+            ├─ test ───────┼─ autofix ─ agent_fix ─ report ─ verdict
+            ├─ security ───┤
             └─ performance ┘
+
+autofix runs only with --fix when a tool can fix something; agent_fix only with --fix,
+when a model is configured for the qa squad's code reviewer and type or lint errors remain.
 
 detect finds the project's languages, tools, gate config and (with --changed) the lines
 changed since --base; the five checks run side by side, reusing cached results on an
@@ -19,7 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from devora.engine import Plan, Step, StepContext, Workflow
-from devora.tools.checks import detect_project
+from devora.errors import DevoraError
+from devora.tools.checks import CheckResult, detect_project
+from devora.workflows.quality_gate._agent_fix import (
+    agent_fix_model,
+    fix_with_agent,
+    remaining_errors,
+)
 from devora.workflows.quality_gate._cache import (
     ResultCache,
     default_cache_dir,
@@ -32,6 +41,7 @@ from devora.workflows.quality_gate._config import load_gate_config
 from devora.workflows.quality_gate._errors import GateFailedError
 from devora.workflows.quality_gate._fixing import fix_project, fixable_checks, fixable_files
 from devora.workflows.quality_gate._models import (
+    AgentFixReport,
     CategoryRun,
     Detection,
     FixReport,
@@ -110,6 +120,21 @@ async def autofix(ctx: Context) -> FixReport:
     return fix
 
 
+async def agent_fix(ctx: Context) -> AgentFixReport:
+    """Hand the remaining type and lint errors to the coding agent; keep what improves."""
+    detection = ctx.result(detect_step)
+    return await fix_with_agent(
+        detection.profile, detection.config, _current_results(ctx), log=ctx.log
+    )
+
+
+def plan_agent_fix(ctx: Context) -> Plan:
+    """Say what the coding agent would be asked to fix."""
+    errors = remaining_errors(_current_results(ctx))
+    model = agent_fix_model(ctx.result(detect_step).profile.root)
+    return Plan(summary=f"would ask {model} to fix {errors} type and lint error(s)")
+
+
 def plan_autofix(ctx: Context) -> Plan:
     """Say which fixers --fix would run, on which files."""
     lint_results = ctx.result(lint_step).results
@@ -122,7 +147,8 @@ def report(ctx: Context) -> GateReport:
     """Score the project, keep the score on the run, write the reports (artifacts, --report-dir)."""
     detection = ctx.result(detect_step)
     fix = ctx.result(autofix_step) if ctx.status(autofix_step) == "succeeded" else None
-    gate = judge(detection, _category_runs(ctx), fix)
+    agent = ctx.result(agent_fix_step) if ctx.status(agent_fix_step) == "succeeded" else None
+    gate = judge(detection, _category_runs(ctx), fix, agent)
     for name, text in render_reports(gate).items():
         ctx.add_artifact(name, text)
     if ctx.inputs.report_dir is not None and ctx.dry_run:
@@ -181,6 +207,23 @@ def _applies(category: Category) -> Any:
     return condition
 
 
+def _current_results(ctx: Context) -> list[CheckResult]:
+    # The checks' results after the safe fixes (those re-run replace the first ones).
+    results = {r.name: r for run in _category_runs(ctx) for r in run.results}
+    if ctx.status(autofix_step) == "succeeded":
+        results.update({r.name: r for r in ctx.result(autofix_step).rerun})
+    return list(results.values())
+
+
+def _wants_agent_fix(ctx: Context) -> bool:
+    if not ctx.inputs.fix or remaining_errors(_current_results(ctx)) == 0:
+        return False
+    try:
+        return agent_fix_model(ctx.result(detect_step).profile.root) is not None
+    except DevoraError:  # a squads configuration that cannot be read: no agent
+        return False
+
+
 def _wants_fix(ctx: Context) -> bool:
     lint_run = ctx.result(lint_step)
     return ctx.inputs.fix and lint_run is not None and bool(fixable_checks(lint_run.results))
@@ -216,15 +259,24 @@ autofix_step: Step[FixReport] = Step(
     side_effects=True,
     plan=plan_autofix,
 )
+agent_fix_step: Step[AgentFixReport] = Step(
+    "agent_fix",
+    agent_fix,
+    squad="qa",
+    needs=[autofix_step, *CHECK_STEPS],
+    when=_wants_agent_fix,
+    side_effects=True,
+    plan=plan_agent_fix,
+)
 report_step: Step[GateReport] = Step(
-    "report", report, squad="qa", needs=[*CHECK_STEPS, autofix_step]
+    "report", report, squad="qa", needs=[*CHECK_STEPS, autofix_step, agent_fix_step]
 )
 verdict_step: Step[bool] = Step("verdict", verdict, squad="qa", needs=[report_step])
 
 quality_gate = Workflow(
     name="quality-gate",
     description="Type-check, lint, test and audit a project in parallel; score it; auto-fix.",
-    steps=[detect_step, *CHECK_STEPS, autofix_step, report_step, verdict_step],
+    steps=[detect_step, *CHECK_STEPS, autofix_step, agent_fix_step, report_step, verdict_step],
     concurrency=8,
     inputs=GateInputs,
     positional=("path",),

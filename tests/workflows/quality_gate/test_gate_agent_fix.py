@@ -1,0 +1,159 @@
+"""--fix with a model: the coding agent (a scripted OpenAI-compatible server) and the gate's
+rule to keep its change only when the checks improve and the tests do not get worse."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.harness import Devora
+from tests.llm.harness import TEST_KEY
+from tests.llm.scripted_server import Reply, ScriptedServer, openai_reply
+
+pytestmark = pytest.mark.slow
+
+STOCK = "src/inventory/stock.py"
+# The example's stock.py with its type and lint errors fixed (its failing test's bug kept).
+FIXED = '''"""Stock levels of items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Item:
+    """One item in stock."""
+
+    name: str
+    price: float
+    quantity: int
+
+
+def total_value(items: list[Item]) -> float:
+    """The value of everything in stock."""
+    return sum(item.price * item.quantity for item in items)
+
+
+def restock(item: Item, amount: int) -> Item:
+    """A copy of the item with more in stock."""
+    if amount < 0:
+        raise ValueError("cannot restock a negative amount")
+    return Item(item.name, item.price, item.quantity + amount)
+
+
+def cheapest(items: list[Item]) -> Item:
+    """The item with the lowest price (known bug: returns the most expensive)."""
+    return max(items, key=lambda item: item.price)
+
+
+def describe(item: Item) -> str:
+    """A one-line description of the item."""
+    label: str = item.name
+    return f"{label}: {item.quantity} at {item.price:.2f}"
+
+
+def low_stock(items: list[Item], threshold: int = 3) -> list[str]:
+    """Names of the items that are running out."""
+    return [item.name for item in items if item.quantity < threshold]
+'''
+# Fixes the errors too, but breaks restock: one more failing test.
+BROKEN = FIXED.replace("item.quantity + amount)", "item.quantity)")
+
+
+@pytest.fixture
+def scripted() -> Iterator[list[ScriptedServer]]:
+    servers: list[ScriptedServer] = []
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def serve(scripted: list[ScriptedServer], *replies: Reply) -> dict[str, str]:
+    server = ScriptedServer(list(replies)).start()
+    scripted.append(server)
+    return {
+        "DEVORA_MODEL": "openai:gpt-4o-mini",
+        "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
+        "OPENAI_API_KEY": TEST_KEY,
+    }
+
+
+def fix(devora: Devora, project: Path, out: Path, env: dict[str, str]) -> dict[str, Any]:
+    result = devora(
+        "run", "quality-gate", str(project), "--fix", "--report-dir", str(out),
+        timeout=300, **env,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr  # the failing test remains
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert isinstance(report, dict)
+    return report
+
+
+def test_the_agents_change_is_kept_when_the_checks_improve(
+    devora: Devora,
+    example: Path,
+    path_env: dict[str, str],
+    tmp_path: Path,
+    scripted: list[ScriptedServer],
+) -> None:
+    env = path_env | serve(
+        scripted,
+        openai_reply(tool_calls=[("c1", "write_file", {"path": STOCK, "content": FIXED})]),
+        openai_reply("Typed describe(), dropped the mutable default and the unused names."),
+    )
+    report = fix(devora, example, tmp_path / "out", env)
+
+    agent = report["agent"]
+    assert agent["model"] == "openai:gpt-4o-mini"
+    [attempt] = agent["attempts"]  # nothing left to fix after the first: no second attempt
+    assert attempt["kept"] is True and attempt["files"] == [STOCK]
+    assert attempt["errors_before"] == 4 and attempt["errors_after"] == 0
+    assert attempt["failing_tests_before"] == attempt["failing_tests_after"] == 1
+    assert (example / STOCK).read_text(encoding="utf-8") == FIXED
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["mypy"]["counts"]["total"] == checks["ruff-check"]["counts"]["total"] == 0
+    assert [f["rule"] for f in report["findings"] if f["file"] == STOCK] == []
+    markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "1 of 1 attempt(s) kept" in markdown
+    assert len(scripted[0].received) == 2
+
+
+def test_a_change_that_breaks_a_test_is_discarded(
+    devora: Devora,
+    example: Path,
+    path_env: dict[str, str],
+    tmp_path: Path,
+    scripted: list[ScriptedServer],
+) -> None:
+    env = path_env | serve(
+        scripted,
+        openai_reply(tool_calls=[("c1", "write_file", {"path": STOCK, "content": BROKEN})]),
+        openai_reply("Fixed the errors."),
+        openai_reply("I have nothing more to change."),
+        openai_reply("Still nothing."),
+    )
+    report = fix(devora, example, tmp_path / "out", env)
+
+    attempts = report["agent"]["attempts"]
+    assert [a["kept"] for a in attempts] == [False, False, False]
+    assert attempts[0]["failing_tests_after"] == 2 and attempts[0]["errors_after"] == 0
+    assert attempts[1]["files"] == [] and attempts[1]["errors_after"] is None
+    text = (example / STOCK).read_text(encoding="utf-8")
+    assert "item.quantity + amount" in text  # the agent's change is not in the project
+    assert "import os" not in text  # the safe fixes are
+    assert [f["rule"] for f in report["findings"] if f["check"] == "mypy"] == ["assignment"]
+
+
+def test_without_a_model_the_agent_step_is_skipped(
+    devora: Devora, example: Path, path_env: dict[str, str]
+) -> None:
+    env = {**path_env, "DEVORA_MODEL": ""}
+    result = devora("run", "quality-gate", str(example), "--fix", "--json", timeout=300, **env)
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    [finished] = [e for e in events if e["kind"] == "step.finished" and e["step_id"] == "agent_fix"]
+    assert finished["data"]["status"] == "skipped"
