@@ -445,3 +445,35 @@ async def test_a_step_reads_answers_filed_while_it_runs_and_the_runs_events(stor
 
     result = await Engine(store).run(Workflow("acks", [Step("page", wait_for_ack)]))
     assert result.status is RunStatus.SUCCEEDED and result.outputs == {"page": "bob"}
+
+
+async def test_a_large_file_becomes_an_artifact_without_being_read_whole(
+    store: Store, tmp_path: Path
+) -> None:
+    import hashlib
+
+    big = tmp_path / "backup.db"
+    big.write_bytes(b"x" * (3 << 20))
+
+    async def backup(ctx: StepContext[BaseModel]) -> str:
+        return str(ctx.add_artifact("backup.db", big))
+
+    result = await Engine(store).run(Workflow("copy", [Step("backup", backup)]))
+    [artifact] = store.artifacts(result.run_id)
+    assert artifact.size == 3 << 20
+    assert artifact.sha256 == hashlib.sha256(big.read_bytes()).hexdigest()
+    assert Path(artifact.path).read_bytes() == big.read_bytes()
+
+
+async def test_an_approval_says_who_gave_it(store: Store) -> None:
+    async def gated(ctx: StepContext[BaseModel]) -> str:
+        approval = ctx.wait_for_approval("ship it?")
+        return f"{approval.approved} by {approval.by}"
+
+    wf = Workflow("approved", [Step("ship", gated)])
+    first = await Engine(store).run(wf)
+    answer_request(
+        store, first.run_id, "ship", {"approved": True}, kind="approval", answered_by="ann"
+    )
+    done = await Engine(store).resume(first.run_id, wf)
+    assert done.outputs == {"ship": "True by ann"}

@@ -134,6 +134,8 @@ def _notifier() -> Any:
 
 def print_result(result: RunResult) -> None:
     """A short human summary of how a run ended, and what to do next."""
+    from rich.markup import escape
+
     out = console()
     style = {"succeeded": "green", "waiting": "yellow", "cancelled": "magenta"}.get(
         result.status.value, "red"
@@ -141,18 +143,18 @@ def print_result(result: RunResult) -> None:
     label = " (dry-run)" if result.dry_run else ""
     out.print(f"[bold]run {result.run_id}[/] [{style}]{result.status.value}[/]{label}")
     for step_id, plan in result.plans.items():
-        out.print(f"  plan [bold]{step_id}[/]: {plan.summary}")
+        out.print(f"  plan [bold]{escape(step_id)}[/]: {escape(plan.summary)}")
         for change in plan.changes:
-            out.print(f"    - {change}")
+            out.print(f"    - {escape(change)}")
     if result.error:
         where = f"step {result.error['step']}: " if result.error.get("step") else ""
-        out.print(f"  [red]error[/] {where}{result.error.get('message', '')}")
+        out.print(f"  [red]error[/] {escape(where + str(result.error.get('message', '')))}")
         if result.error.get("hint"):
-            out.print(f"  hint: {result.error['hint']}")
+            out.print(f"  hint: {escape(str(result.error['hint']))}")
     for step_id, outcome in result.compensations.items():
-        out.print(f"  compensation {step_id}: {outcome.status.value}")
+        out.print(f"  compensation {escape(step_id)}: {outcome.status.value}")
     for step_id, request in result.waiting.items():
-        out.print(f"  [yellow]waiting[/] {step_id}: {request.prompt}")
+        out.print(f"  [yellow]waiting[/] {escape(step_id)}: {escape(request.prompt)}")
         if request.kind == "approval":
             out.print(f"    approve: devora approve {result.run_id} {step_id}")
         elif request.kind == "input":
@@ -160,6 +162,6 @@ def print_result(result: RunResult) -> None:
     if result.outputs:
         import json
 
-        out.print("  outputs: " + json.dumps(result.outputs, default=str))
+        out.print("  outputs: " + escape(json.dumps(result.outputs, default=str)))
     if result.status.value in ("waiting", "cancelled"):
         out.print(f"  resume with: devora resume {result.run_id}")

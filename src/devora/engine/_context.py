@@ -129,7 +129,7 @@ class StepContext(Generic[InputsT]):
         answer = self.answer(key)
         if answer is None:
             raise StepSuspended(WaitRequest(kind="approval", key=key, prompt=prompt, squad=squad))
-        return Approval.model_validate(answer.payload)
+        return Approval.model_validate({"by": answer.answered_by, **answer.payload})
 
     @property
     def summary(self) -> Mapping[str, Any]:
@@ -175,15 +175,27 @@ class StepContext(Generic[InputsT]):
         return path
 
     def add_artifact(
-        self, name: str, content: bytes | str, *, media_type: str | None = None
+        self, name: str, content: bytes | str | Path, *, media_type: str | None = None
     ) -> Path:
-        """Write a file into the run's artifacts and record it; returns its path."""
+        """Keep a file in the run's artifacts and record it; returns its path.
+
+        `content` is the file's text or bytes, or the Path of a file to copy in (copied
+        and hashed in chunks, so a large backup never sits in memory).
+        """
         if "/" in name or "\\" in name or name in {"", ".", ".."}:
             raise StepError(f"artifact name {name!r} must be a plain file name")
-        data = content.encode() if isinstance(content, str) else content
         path = self.artifacts_dir / name
         temporary = path.with_name(f".{name}.partial")
-        temporary.write_bytes(data)
+        digest = hashlib.sha256()
+        if isinstance(content, Path):
+            with content.open("rb") as source, temporary.open("wb") as target:
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+                    target.write(chunk)
+        else:
+            data = content.encode() if isinstance(content, str) else content
+            digest.update(data)
+            temporary.write_bytes(data)
         temporary.replace(path)
         record = ArtifactRecord(
             run_id=self.run_id,
@@ -191,8 +203,8 @@ class StepContext(Generic[InputsT]):
             path=str(path),
             step_id=self.step_id,
             media_type=media_type or mimetypes.guess_type(name)[0] or "application/octet-stream",
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            size=path.stat().st_size,
+            sha256=digest.hexdigest(),
         )
         self._execution.call_in_loop(self._execution.journal.add_artifact, record)
         return path
