@@ -121,6 +121,7 @@ def test_the_agents_change_is_kept_when_the_checks_improve(
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "1 of 1 attempt(s) kept" in markdown
     assert len(scripted[0].received) == 2
+    assert (agent["llm_calls"], agent["llm_tokens"]) == (2, 30)  # 10 + 5 tokens per reply
 
 
 def test_a_change_that_breaks_a_test_is_discarded(

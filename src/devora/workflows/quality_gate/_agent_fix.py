@@ -27,7 +27,7 @@ from devora.workflows.quality_gate._running import run_checks
 if TYPE_CHECKING:
     from devora.agents import CodingResult
     from devora.config import DevoraConfig
-    from devora.llm import Provider
+    from devora.llm import Provider, Usage
 
 __all__ = [
     "FIXING_AGENT",
@@ -80,7 +80,10 @@ async def fix_with_agent(
 
     model = agent_fix_model(profile.root)
     assert model is not None, "fix_with_agent needs a configured model"
+    from devora.llm import Usage
+
     settings = load_config(profile.root)
+    usage = Usage()  # shared by the attempts' providers: what the whole step spent
     current = {r.name: r for r in results if CATEGORY_OF.get(r.name) in _JUDGED}
     attempts: list[AgentAttempt] = []
     with tempfile.TemporaryDirectory(prefix="devora-agent-fix-") as scratch:
@@ -89,7 +92,7 @@ async def fix_with_agent(
             before = list(current.values())
             if remaining_errors(before) == 0:
                 break
-            async with _open_provider(model, settings, log) as provider:
+            async with _open_provider(model, settings, usage, log) as provider:
                 agent = CodingAgent(
                     provider,
                     commands=CommandPolicy(allowed=_COMMANDS),
@@ -115,6 +118,9 @@ async def fix_with_agent(
         model=model,
         attempts=tuple(attempts),
         rerun=tuple(current.values()) if any(a.kept for a in attempts) else (),
+        llm_calls=usage.calls,
+        llm_tokens=usage.total_tokens,
+        llm_cost=round(usage.cost, 6),
     )
 
 
@@ -243,12 +249,15 @@ def _copy_changes(source: Path, target: Path, files: Sequence[str]) -> None:
             destination.unlink()
 
 
-def _open_provider(model: str, settings: DevoraConfig, log: Callable[[str], None]) -> Provider:
+def _open_provider(
+    model: str, settings: DevoraConfig, usage: Usage, log: Callable[[str], None]
+) -> Provider:
     from devora.llm import Budget, Price, ProviderOptions, open_provider
 
     llm = settings.llm
     options = ProviderOptions(
         request_timeout=llm.request_timeout,
+        usage=usage,
         budget=Budget(max_tokens=llm.max_tokens, max_cost=llm.max_cost),
         prices={name: Price(p.input, p.output) for name, p in llm.prices.items()},
         on_log=log,

@@ -120,6 +120,9 @@ class AgentFixReport(BaseModel):
     model: str
     attempts: tuple[AgentAttempt, ...]
     rerun: tuple[CheckResult, ...] = ()
+    llm_calls: int = 0
+    llm_tokens: int = 0
+    llm_cost: float = Field(default=0.0, description="dollars, when the model has a price")
 
     @property
     def kept(self) -> tuple[AgentAttempt, ...]:

@@ -123,9 +123,11 @@ async def autofix(ctx: Context) -> FixReport:
 async def agent_fix(ctx: Context) -> AgentFixReport:
     """Hand the remaining type and lint errors to the coding agent; keep what improves."""
     detection = ctx.result(detect_step)
-    return await fix_with_agent(
+    fix = await fix_with_agent(
         detection.profile, detection.config, _current_results(ctx), log=ctx.log
     )
+    ctx.set_summary(llm_calls=fix.llm_calls, llm_tokens=fix.llm_tokens, llm_cost=fix.llm_cost)
+    return fix
 
 
 def plan_agent_fix(ctx: Context) -> Plan:
