@@ -180,14 +180,20 @@ class StepContext(Generic[InputsT]):
         """Keep a file in the run's artifacts and record it; returns its path.
 
         `content` is the file's text or bytes, or the Path of a file to copy in (copied
-        and hashed in chunks, so a large backup never sits in memory).
+        and hashed in chunks, so a large backup never sits in memory; a file already at
+        its place in the artifacts directory is only recorded).
         """
         if "/" in name or "\\" in name or name in {"", ".", ".."}:
             raise StepError(f"artifact name {name!r} must be a plain file name")
         path = self.artifacts_dir / name
         temporary = path.with_name(f".{name}.partial")
         digest = hashlib.sha256()
-        if isinstance(content, Path):
+        if isinstance(content, Path) and content.resolve() == path.resolve():
+            # Already written in place (a backup tool wrote it there): record it as it is.
+            with content.open("rb") as source:
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+        elif isinstance(content, Path):
             with content.open("rb") as source, temporary.open("wb") as target:
                 while chunk := source.read(1 << 20):
                     digest.update(chunk)
@@ -196,7 +202,8 @@ class StepContext(Generic[InputsT]):
             data = content.encode() if isinstance(content, str) else content
             digest.update(data)
             temporary.write_bytes(data)
-        temporary.replace(path)
+        if temporary.exists():
+            temporary.replace(path)
         record = ArtifactRecord(
             run_id=self.run_id,
             name=name,

@@ -32,8 +32,10 @@ async def back_up(ctx: StepContext[MigrationInputs]) -> BackedUp:
     position = await asyncio.to_thread(
         read_position, open_source(settings), url, settings.db_schema
     )
-    data = await asyncio.to_thread(backup.path.read_bytes)
-    ctx.add_artifact(backup.path.name, data, media_type="application/octet-stream")
-    ctx.log(f"backed up {settings.database} to {backup.path} ({len(data)} bytes)")
+    artifact = await asyncio.to_thread(
+        ctx.add_artifact, backup.path.name, backup.path, media_type="application/octet-stream"
+    )
+    size = await asyncio.to_thread(lambda: artifact.stat().st_size)
+    ctx.log(f"backed up {settings.database} to {backup.path} ({size} bytes)")
     ctx.log(f"restore with: {backup.restore_command}")
     return BackedUp(backup=backup, position=position)
