@@ -12,7 +12,7 @@ import pytest
 
 from tests.cli.harness import Devora
 from tests.llm.harness import TEST_KEY
-from tests.llm.scripted_server import Reply, ScriptedServer, openai_reply
+from tests.llm.scripted_server import Reply, ScriptedServer, error_reply, openai_reply
 
 pytestmark = pytest.mark.slow
 
@@ -158,3 +158,20 @@ def test_without_a_model_the_agent_step_is_skipped(
     events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     [finished] = [e for e in events if e["kind"] == "step.finished" and e["step_id"] == "agent_fix"]
     assert finished["data"]["status"] == "skipped"
+
+
+def test_a_model_that_fails_ends_the_attempts_not_the_gate(
+    devora: Devora,
+    example: Path,
+    path_env: dict[str, str],
+    tmp_path: Path,
+    scripted: list[ScriptedServer],
+) -> None:
+    env = path_env | serve(scripted, error_reply(400, "this model does not take tools"))
+    report = fix(devora, example, tmp_path / "out", env)
+
+    [attempt] = report["agent"]["attempts"]
+    assert attempt["kept"] is False and attempt["summary"].startswith("failed: ")
+    assert "400" in attempt["summary"] or "tools" in attempt["summary"]
+    assert "label: int = item.name" in (example / STOCK).read_text(encoding="utf-8")
+    assert report["passed"] is False

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devora.errors import DevoraError
 from devora.tools import Level
 from devora.tools.checks import CheckResult, CheckStatus, ProjectProfile, detect_project
 from devora.workflows.quality_gate._categories import CATEGORY_OF, Category, checks_named
@@ -77,11 +78,10 @@ async def fix_with_agent(
     """Let the coding agent fix the remaining type and lint errors, keeping what improves."""
     from devora.agents import CodingAgent, CommandPolicy
     from devora.config import load_config
+    from devora.llm import Usage
 
     model = agent_fix_model(profile.root)
     assert model is not None, "fix_with_agent needs a configured model"
-    from devora.llm import Usage
-
     settings = load_config(profile.root)
     usage = Usage()  # shared by the attempts' providers: what the whole step spent
     current = {r.name: r for r in results if CATEGORY_OF.get(r.name) in _JUDGED}
@@ -92,14 +92,21 @@ async def fix_with_agent(
             before = list(current.values())
             if remaining_errors(before) == 0:
                 break
-            async with _open_provider(model, settings, usage, log) as provider:
-                agent = CodingAgent(
-                    provider,
-                    commands=CommandPolicy(allowed=_COMMANDS),
-                    worktrees_root=Path(scratch) / "worktrees",
-                    on_log=log,
-                )
-                result = await agent.run(repository, _task(before), run_id=f"attempt-{attempt}")
+            try:
+                async with _open_provider(model, settings, usage, log) as provider:
+                    agent = CodingAgent(
+                        provider,
+                        commands=CommandPolicy(allowed=_COMMANDS),
+                        worktrees_root=Path(scratch) / "worktrees",
+                        on_log=log,
+                    )
+                    task = _task(before)
+                    result = await agent.run(repository, task, run_id=f"attempt-{attempt}")
+            except DevoraError as error:
+                # A model that fails (budget, limits, service) ends the attempts, not the gate.
+                log(f"agent attempt {attempt} failed: {error}")
+                attempts.append(_failed_attempt(attempt, before, str(error)))
+                break
             worktree = result.worktree
             if not result.files_changed:
                 attempts.append(_attempt(attempt, False, result, before, None))
@@ -121,6 +128,21 @@ async def fix_with_agent(
         llm_calls=usage.calls,
         llm_tokens=usage.total_tokens,
         llm_cost=round(usage.cost, 6),
+    )
+
+
+def _failed_attempt(number: int, before: Sequence[CheckResult], reason: str) -> AgentAttempt:
+    errors_before, failing_before = _errors_and_failures(before)
+    return AgentAttempt(
+        attempt=number,
+        kept=False,
+        files=(),
+        errors_before=errors_before,
+        errors_after=None,
+        failing_tests_before=failing_before,
+        failing_tests_after=None,
+        summary=f"failed: {reason}",
+        diff="",
     )
 
 
@@ -161,7 +183,13 @@ def _improves(before: Sequence[CheckResult], after: Sequence[CheckResult]) -> bo
         return False
     errors_before, failing_before = _errors_and_failures(before)
     errors_after, failing_after = _errors_and_failures(after)
-    return errors_after < errors_before and failing_after <= failing_before
+    # Deleting a failing test is not fixing it: the number of tests may not go down.
+    fewer_tests = _test_count(after) < _test_count(before)
+    return errors_after < errors_before and failing_after <= failing_before and not fewer_tests
+
+
+def _test_count(results: Sequence[CheckResult]) -> float:
+    return sum(r.metrics.get("tests", 0.0) for r in results)
 
 
 def _attempt(
