@@ -168,7 +168,7 @@ def test_a_rejected_approval_rolls_the_release_back(devora: Devora, project: Pro
     )
 
     assert rejected.returncode == 1, rejected.stdout + rejected.stderr
-    assert "publishing v1.1.0 was rejected: freeze week" in rejected.stdout
+    assert "publishing v1.1.0 was rejected by ops: freeze week" in rejected.stdout
     assert project.snapshot() == before
 
 
