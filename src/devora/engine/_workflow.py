@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
@@ -70,6 +70,44 @@ class Step(Generic[T]):
         "timeout",
         "when",
     )
+
+    # The overloads let type checkers see T through an async function (Awaitable[T]), a
+    # sync one (T) or an Action[T]; the one implementation below takes them all.
+    @overload
+    def __init__(
+        self,
+        id: str,
+        action: Callable[[StepContext[Any]], Awaitable[T]],
+        *,
+        squad: str = "devops",
+        needs: Sequence[str | Step[Any]] = (),
+        when: Condition | None = None,
+        retry: Retry | int | None = None,
+        timeout: float | None = None,
+        compensate: Action[Any] | StepFunction[Any] | None = None,
+        side_effects: bool = False,
+        plan: PlanFunction | None = None,
+        description: str = "",
+        approval: str | None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        id: str,
+        action: Action[T] | Callable[[StepContext[Any]], T],
+        *,
+        squad: str = "devops",
+        needs: Sequence[str | Step[Any]] = (),
+        when: Condition | None = None,
+        retry: Retry | int | None = None,
+        timeout: float | None = None,
+        compensate: Action[Any] | StepFunction[Any] | None = None,
+        side_effects: bool = False,
+        plan: PlanFunction | None = None,
+        description: str = "",
+        approval: str | None = None,
+    ) -> None: ...
 
     def __init__(
         self,
