@@ -7,14 +7,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from devora.tools.migrations import (
-    DataFingerprint,
-    SchemaSnapshot,
-    fingerprint_data,
-    open_engine,
-    snapshot_schema,
-)
 from tests.cli.harness import Devora, json_lines
+from tests.tools.migrations.helpers import run_sql, state_of, write_sql_folder
+from tests.tools.migrations.revisions import A1
 
 __all__ = [
     "ALEMBIC_A1",
@@ -28,28 +23,6 @@ __all__ = [
     "write_alembic_project",
     "write_sql_folder",
 ]
-
-
-def run_sql(url: str, *statements: str) -> None:
-    """Execute statements and commit (test setup)."""
-    with open_engine(url) as engine, engine.begin() as connection:
-        for statement in statements:
-            connection.exec_driver_sql(statement)
-
-
-def state_of(url: str) -> tuple[SchemaSnapshot, DataFingerprint]:
-    """The schema and data fingerprint of the database: equal means nothing changed."""
-    with open_engine(url) as engine, engine.connect() as connection:
-        return snapshot_schema(connection), fingerprint_data(connection)
-
-
-def write_sql_folder(root: Path, files: dict[str, str]) -> Path:
-    """A folder of .sql migrations with the given names and contents."""
-    folder = root / "migrations"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return folder
 
 
 def write_alembic_project(root: Path, revisions: dict[str, str]) -> Path:
@@ -68,27 +41,7 @@ def write_alembic_project(root: Path, revisions: dict[str, str]) -> Path:
     return project
 
 
-ALEMBIC_A1 = '''
-"""create users"""
-import sqlalchemy as sa
-from alembic import op
-
-revision = "a1"
-down_revision = None
-
-
-def upgrade():
-    op.create_table(
-        "users",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(50), nullable=False),
-    )
-    op.execute("INSERT INTO users (id, name) VALUES (1, 'ann')")
-
-
-def downgrade():
-    op.drop_table("users")
-'''
+ALEMBIC_A1 = A1
 
 ALEMBIC_B2 = '''
 """email"""
