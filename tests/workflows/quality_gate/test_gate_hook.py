@@ -12,6 +12,7 @@ import yaml
 from gate_projects import REPO, init_repo, tool_path
 
 from tests.cli.harness import Devora
+from tests.conftest import require
 
 pytestmark = pytest.mark.slow
 
@@ -99,9 +100,8 @@ def test_the_pre_commit_manifest_is_valid() -> None:
         assert hook["entry"] == "devora run quality-gate --changed"
         assert hook["pass_filenames"] is False
     pre_commit = shutil.which("pre-commit", path=tool_path())
-    if pre_commit is None:
-        # Not yet a dependency of devora[dev]: pre-commit's own check runs where it is installed.
-        pytest.skip("pre-commit is not installed (pip install pre-commit)")
+    require(pre_commit is not None, "pre-commit is not installed (pip install -e '.[dev]')")
+    assert pre_commit is not None
     checked = subprocess.run(
         [pre_commit, "validate-manifest", str(manifest)], capture_output=True, text=True
     )
