@@ -23,7 +23,6 @@ from devora.tools.checks._base import (
     ToolCrashError,
     ToolOutputError,
     relative_file,
-    tool_version,
 )
 from devora.tools.checks._errors import (
     NotAProjectError,
@@ -69,6 +68,12 @@ from devora.tools.checks._ruff import (
     parse_ruff_json,
 )
 from devora.tools.checks._tsc import TscCheck, parse_tsc_output
+from devora.tools.checks._versions import (
+    remember_tool_versions_in,
+    tool_identity,
+    tool_version,
+    venv_packages,
+)
 
 __all__ = [
     "ASSET_PATTERNS",
@@ -133,7 +138,10 @@ __all__ = [
     "parse_tsc_output",
     "project_files",
     "relative_file",
+    "remember_tool_versions_in",
     "run_process",
+    "tool_identity",
     "tool_version",
     "tree_fingerprint",
+    "venv_packages",
 ]

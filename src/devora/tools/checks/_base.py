@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
@@ -15,6 +13,7 @@ from devora.tools import Finding
 from devora.tools.checks._process import ProcessOutput, ToolTimeoutError, run_process, tail
 from devora.tools.checks._profile import ProjectProfile
 from devora.tools.checks._result import CheckResult, CheckStatus
+from devora.tools.checks._versions import tool_version
 
 __all__ = [
     "Check",
@@ -24,11 +23,7 @@ __all__ = [
     "ToolCrashError",
     "ToolOutputError",
     "relative_file",
-    "tool_version",
 ]
-
-_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)?(?:[-.+]?[0-9A-Za-z.]+)?")
-_versions: dict[tuple[str, float], str | None] = {}
 
 
 class ToolOutputError(ValueError):
@@ -196,22 +191,6 @@ class ToolCheck(Check):
             duration=time.monotonic() - started,
             notes=tuple(notes),
         )
-
-
-async def tool_version(executable: Path, cwd: Path) -> str | None:
-    """The version a tool prints for --version (cached per executable), or None."""
-    try:
-        key = (str(executable), os.stat(executable).st_mtime)
-    except OSError:
-        return None
-    if key not in _versions:
-        try:
-            output = await run_process([str(executable), "--version"], cwd=cwd, time_limit=30)
-        except (OSError, ToolTimeoutError):
-            return None
-        match = _VERSION.search(output.stdout or output.stderr)
-        _versions[key] = match.group(0) if match and output.exit_code == 0 else None
-    return _versions[key]
 
 
 def relative_file(filename: str, root: Path) -> str:

@@ -15,9 +15,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from devora.tools.checks._base import Check, tool_version
+from devora.tools.checks._base import Check
 from devora.tools.checks._process import ToolTimeoutError, run_process
 from devora.tools.checks._profile import ProjectProfile
+from devora.tools.checks._versions import tool_version
 
 __all__ = ["check_fingerprint", "project_files", "tree_fingerprint"]
 

@@ -30,6 +30,7 @@ from devora.tools.checks import (
     ProjectProfile,
     project_files,
     tool_version,
+    venv_packages,
 )
 from devora.workflows.quality_gate._config import GateConfig
 
@@ -81,7 +82,7 @@ class ResultCache:
     ) -> str:
         """The key of the check's result for this tree, tool and config."""
         executable = profile.tool(check.tool)
-        version = await self._version(executable, profile.root) if executable else None
+        version = await tool_version(executable, profile.root) if executable else None
         parts = [
             devora.__version__,
             _adapters(),
@@ -90,7 +91,7 @@ class ResultCache:
             str(executable),
             str(version),
             tree,
-            *_venv_packages(profile.python_venv),
+            *venv_packages(profile.python_venv),
         ]
         if check.name == "asset-size":
             parts.append(json.dumps([b.model_dump(mode="json") for b in config.budgets]))
@@ -125,54 +126,6 @@ class ResultCache:
         by_age = sorted(entries, key=lambda path: path.stat().st_mtime)
         for path in by_age[: len(entries) - MAX_ENTRIES]:
             path.unlink(missing_ok=True)
-
-    async def _version(self, executable: Path, cwd: Path) -> str | None:
-        identity = _tool_identity(executable)
-        if identity is None:  # e.g. a pyenv shim: only running it tells which tool it is
-            return await tool_version(executable, cwd)
-        memo = self.directory / "versions" / f"{identity}.json"
-        try:
-            return str(json.loads(memo.read_text(encoding="utf-8"))["version"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        version = await tool_version(executable, cwd)
-        if version is not None:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            partial = memo.with_name(f".{memo.name}.{os.getpid()}.partial")
-            partial.write_text(json.dumps({"version": version}), encoding="utf-8")
-            partial.replace(memo)
-        return version
-
-
-def _tool_identity(executable: Path) -> str | None:
-    """What identifies an installed tool without running it, or None when nothing does."""
-    try:
-        real = executable.resolve()
-        stat = real.stat()
-        with real.open("rb") as handle:
-            first = handle.readline(512)
-    except OSError:
-        return None
-    parts = [str(real), str(stat.st_size), str(stat.st_mtime_ns)]
-    if first.startswith(b"#!"):
-        words = first[2:].decode(errors="replace").split()
-        names = [Path(word).name for word in words[:2]]
-        if any(name.startswith("python") for name in names):
-            # A pip-installed script stays the same file across upgrades; its packages do not.
-            packages = _venv_packages(Path(words[0]).parent.parent)
-            if not packages:
-                return None
-            parts += packages
-        elif "node" not in names:
-            return None  # a shell wrapper (a pyenv shim) chooses the tool at run time
-    return _digest(parts)
-
-
-def _venv_packages(prefix: Path | None) -> list[str]:
-    # dist-info directory names carry the name and version of every installed package.
-    if prefix is None:
-        return []
-    return sorted(path.name for path in prefix.glob("lib/python*/site-packages/*.dist-info"))
 
 
 def _adapters() -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from devora.engine import Plan, Step, StepContext, Workflow
 from devora.errors import DevoraError
-from devora.tools.checks import CheckResult, detect_project
+from devora.tools.checks import CheckResult, detect_project, remember_tool_versions_in
 from devora.workflows.quality_gate._agent_fix import (
     agent_fix_model,
     fix_with_agent,
@@ -187,6 +187,9 @@ async def _run(ctx: Context, category: Category) -> CategoryRun:
 
 
 def _cache(ctx: Context) -> ResultCache | None:
+    # Tools' versions are remembered per installed binary, --no-cache or not: asking
+    # `mypy --version` again costs half a second of CPU and tells nothing new.
+    remember_tool_versions_in(default_cache_dir().parent / "tool-versions")
     return ResultCache(default_cache_dir()) if ctx.inputs.cache else None
 
 
