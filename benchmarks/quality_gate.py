@@ -8,8 +8,8 @@
 On a copy of the project (examples/python-project by default), in one run:
 
 sequential   the same tools as plain commands, one after another (ruff check, ruff format
-             --check, mypy, coverage run -m pytest, bandit, and pip-audit when the project
-             declares dependencies): what a developer runs by hand
+             --check, mypy, coverage run -m pytest, coverage report, bandit, and pip-audit
+             when the project declares dependencies): what a developer runs by hand
 adapters     Devora's own check adapters awaited one after another (the same tools plus
              what Devora adds: each tool's --version, coverage json, parsing), no engine
 devora       `devora run quality-gate COPY --no-cache`, the whole command in a subprocess
@@ -93,6 +93,8 @@ def plain_commands(project: Path) -> list[tuple[str, str]]:
         ("ruff-format", "ruff format --check --no-cache ."),
         ("mypy", "mypy -O json " + " ".join(mypy_targets(profile))),
         ("pytest", "coverage run -m pytest -p no:cacheprovider -q"),
+        # The gate reports the coverage percent: reading it is part of the same work.
+        ("coverage", "coverage report --format=total"),
         ("bandit", "bandit -f json -q -r " + " ".join(_bandit_targets(project))),
     ]
     if profile.pyproject.get("project", {}).get("dependencies"):
