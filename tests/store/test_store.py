@@ -146,3 +146,18 @@ def test_four_processes_share_one_sqlite_file(tmp_path: Path) -> None:
         assert len(runs) == 100
         assert {r.status for r in runs} == {RunStatus.SUCCEEDED}
         assert all(len(store.attempts(r.id)) == 7 for r in runs)
+
+
+def test_the_store_keeps_itself_out_of_git(tmp_path: Path) -> None:
+    """A run inside a repository must not make its tree dirty (a release would refuse it)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    with open_store(home=tmp_path / ".devora") as store:
+        store.create_run(RunRecord(id="r", workflow="w", workflow_ref="w"))
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -133,6 +134,9 @@ class Store:
             probe.unlink()
         except OSError as exc:
             raise StoreNotWritableError(str(path.parent), exc.strerror or str(exc)) from exc
+        _keep_out_of_git(self.location.home)
+        if path.parent != self.location.home:
+            _keep_out_of_git(path.parent)
 
     def _open(self) -> None:
         try:
@@ -532,6 +536,16 @@ class Store:
                 sa.select(schema.runs.c.id).where(schema.runs.c.id.startswith(prefix)).limit(5)
             ).all()
         return [row.id for row in rows]
+
+
+def _keep_out_of_git(directory: Path) -> None:
+    """Make git ignore Devora's own files, so a run never makes a repository dirty."""
+    # `.devora/` usually sits in the project a workflow works on; a release refuses a
+    # dirty tree, and a quality gate's tree fingerprint must not change with each run.
+    ignore = directory / ".gitignore"
+    if directory.is_dir() and not ignore.exists():
+        with contextlib.suppress(OSError):
+            ignore.write_text("# Devora's store and artifacts: never committed\n*\n")
 
 
 def open_store(url: str | None = None, home: str | os.PathLike[str] | None = None) -> Store:
