@@ -163,3 +163,12 @@ def test_a_password_on_the_command_line_is_refused_before_any_run(
     assert result.stderr.startswith("Error: invalid input for workflow 'migration': url")
     assert "$DATABASE_URL" in result.stderr and "hunter2" not in result.stderr
     assert not (devora.home / "devora.db").exists()
+
+
+def test_a_project_root_finds_its_migrations_folder(tmp_path: Path) -> None:
+    from devora.workflows.migration._config import _detect
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_users.sql").write_text("CREATE TABLE users (id INTEGER PRIMARY KEY);\n")
+    assert _detect(tmp_path, "auto") == ("sql", folder)

@@ -161,6 +161,10 @@ def _detect(path: Path, wanted: SourceKind) -> tuple[Literal["sql", "alembic"], 
         return "alembic", ini
     if wanted == "sql" or any(path.glob("*.sql")):
         return "sql", path
+    # A project root: its migrations/ folder (the common layout) holds them.
+    for folder in (path / "migrations", path / "db" / "migrations"):
+        if folder.is_dir() and (any(folder.glob("*.sql")) or (folder / "alembic.ini").is_file()):
+            return _detect(folder, wanted)
     raise MigrationConfigError(
         f"no migrations found in {path}: no alembic.ini and no .sql files",
         hint="pass the folder of NNNN_name.sql files or the folder holding alembic.ini",
