@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-import subprocess
+import subprocess  # nosec B404 - git as an argv list, no shell
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -123,7 +123,7 @@ def _hooks_dir(repository: Path) -> Path:
     if not repository.is_dir():
         raise NotARepositoryError(repository, "no such directory")
     try:
-        completed = subprocess.run(
+        completed = subprocess.run(  # nosec B603 B607 - argv list; git from the PATH
             ["git", "rev-parse", "--path-format=absolute", "--git-path", "hooks"],
             cwd=repository,
             capture_output=True,

@@ -89,7 +89,7 @@ def workflow_arguments(
     while index < len(tokens):
         token = tokens[index]
         index += 1
-        if not token.startswith("--") or token == "--":
+        if not token.startswith("--") or token == "--":  # nosec B105 - not a password
             values.append(token)
             continue
         name, has_value, value = token[2:].partition("=")

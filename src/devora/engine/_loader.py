@@ -25,7 +25,7 @@ def load_workflow_file(reference: str) -> Workflow:
     path = Path(path_text).expanduser().resolve()
     if not path.is_file():
         raise UnknownWorkflowError(reference, reason=f"no file {path_text}")
-    module_name = "devora_user_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
+    module_name = "devora_user_" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
     module = sys.modules.get(module_name)
     if module is None:
         spec = importlib.util.spec_from_file_location(module_name, path)

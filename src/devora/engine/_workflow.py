@@ -47,7 +47,7 @@ class Retry:
         """Seconds to wait after the n-th failed attempt (1-based) before the next one."""
         ceiling = min(self.max_backoff, self.backoff * self.factor ** (failed_attempt - 1))
         # Full jitter spreads retries of many runs hitting the same service apart.
-        return random.uniform(0, ceiling) if self.jitter else ceiling
+        return random.uniform(0, ceiling) if self.jitter else ceiling  # nosec B311 - jitter
 
 
 Condition = Callable[["StepContext[Any]"], bool]

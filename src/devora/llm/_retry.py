@@ -33,7 +33,7 @@ class RetryPolicy:
         """The delay before retry number `attempt` (1-based) when the server gave none."""
         delay = min(self.max_delay, self.base_delay * self.multiplier ** (attempt - 1))
         if self.jitter:
-            delay *= 1 + random.uniform(-self.jitter, self.jitter)
+            delay *= 1 + random.uniform(-self.jitter, self.jitter)  # nosec B311 - jitter
         return max(0.0, delay)
 
 

@@ -34,6 +34,9 @@ class BanditCheck(ToolCheck):
         else:
             targets = [".", "-x", ",".join(f"./{name}" for name in _EXCLUDED)]
         argv = [str(executable), "-f", "json", "-q", "-r", *targets]
+        if isinstance(profile.pyproject.get("tool", {}).get("bandit"), dict):
+            # bandit reads [tool.bandit] (skips, excludes) only when told to.
+            argv[1:1] = ["-c", str(profile.root / "pyproject.toml")]
         output = await self.call(argv, profile)
         try:
             findings, notes = parse_bandit_json(output.stdout, profile.root)

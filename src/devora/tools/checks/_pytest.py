@@ -6,8 +6,11 @@ import json
 import os
 import re
 import tempfile
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError  # nosec B405 - types only; parsed by defusedxml
+
+import defusedxml.ElementTree as SafeElementTree
+from defusedxml import DefusedXmlException
 
 from devora.tools import Finding, Level
 from devora.tools.checks._base import (
@@ -137,8 +140,9 @@ class PytestCheck(ToolCheck):
 def parse_junit_xml(text: str, root: Path) -> JUnitReport:
     """The counts of a pytest JUnit XML report, and a finding per failing or erroring test."""
     try:
-        document = ElementTree.fromstring(text)  # our own pytest run wrote it
-    except ElementTree.ParseError as error:
+        # The project's tests wrote it: parse it as untrusted (no entities, no DTDs).
+        document = SafeElementTree.fromstring(text)
+    except (ParseError, DefusedXmlException) as error:
         raise ToolOutputError(f"JUnit XML cannot be parsed: {error}") from error
     suites = [document] if document.tag == "testsuite" else document.findall("testsuite")
     if not suites:
@@ -163,9 +167,7 @@ def parse_coverage_json(text: str) -> float:
         raise ToolOutputError(f"coverage JSON has no totals.percent_covered: {error}") from error
 
 
-def _test_finding(
-    case: ElementTree.Element, problem: ElementTree.Element, kind: str, root: Path
-) -> Finding:
+def _test_finding(case: Element, problem: Element, kind: str, root: Path) -> Finding:
     file = case.get("file")
     name = case.get("name", "?")
     classname = case.get("classname") or ""

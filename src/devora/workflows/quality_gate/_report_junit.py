@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ElementTree
+import xml.etree.ElementTree as ElementTree  # nosec B405 - writes XML, never parses it
 
 from devora.tools import Finding
 from devora.workflows.quality_gate._models import CheckSummary, GateReport
