@@ -203,8 +203,17 @@ def test_first_release_of_an_untagged_repository(devora: Devora, tmp_path: Path)
 def test_the_quality_gate_runs_as_a_child_run_before_tagging(
     devora: Devora, project: Project
 ) -> None:
-    project.write("tests/test_demo.py", "def test_demo() -> None:\n    assert 1 + 1 == 2\n")
-    project.commit("test: cover the demo", "tests/test_demo.py")
+    # A test that imports the package, so the gate's coverage condition holds wherever
+    # pytest and coverage are found.
+    pyproject = (project.path / "pyproject.toml").read_text(encoding="utf-8")
+    project.write(
+        "pyproject.toml", pyproject + '\n[tool.pytest.ini_options]\npythonpath = ["src"]\n'
+    )
+    project.write(
+        "tests/test_demo.py",
+        "from demo import __version__\n\n\ndef test_demo() -> None:\n    assert __version__\n",
+    )
+    project.commit("test: cover the demo", "tests/test_demo.py", "pyproject.toml")
     project.commit("feat: checked")
 
     code, run, stdout = run_release(devora, project, "--quality-gate", "--no-push")
