@@ -22,7 +22,9 @@ def test_ruff_check() -> None:
 
 
 def test_ruff_format() -> None:
-    result = run(str(BIN / "ruff"), "format", "--check", "src", "tests", "examples", "benchmarks")
+    result = run(
+        str(BIN / "ruff"), "format", "--check", "src", "tests", "examples", "benchmarks", "docs"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
