@@ -12,6 +12,8 @@ from devora.workflows.quality_gate._models import CheckSummary, GateReport
 
 __all__ = ["TOP_FINDINGS", "present_gate", "print_gate_report"]
 
+NOTES_SHOWN = 3  # a check can explain itself at length; the summary stays short
+
 TOP_FINDINGS = 10
 REPORT_STEP = "report"
 _STATUS_STYLE = {"passed": "green", "failed": "red", "not_run": "yellow", "crashed": "red"}
@@ -38,10 +40,13 @@ def print_gate_report(report: GateReport, console: Console) -> None:
     )
     console.print(_checks_table(report.checks))
     for check in report.checks:
-        for note in check.notes:
+        for note in check.notes[:NOTES_SHOWN]:
             # Some notes already name their tool ("pip-audit: ...").
             text = note if note.startswith((f"{check.name}:", f"{check.tool}:")) else None
             console.print(f"  [dim]{escape(text or f'{check.name}: {note}')}[/]")
+        if len(check.notes) > NOTES_SHOWN:
+            more = len(check.notes) - NOTES_SHOWN
+            console.print(f"  [dim]{check.name}: (+{more} more notes in report.json)[/]")
     parts = ", ".join(f"{c.category.value} {c.points:.1f}/{c.weight:g}" for c in report.categories)
     console.print(f"score: {parts}")
     for condition in report.conditions:
