@@ -1,6 +1,6 @@
 """Devora's configuration: `devora.toml` or `[tool.devora]`, with environment overrides."""
 
-from devora.config._load import ENVIRONMENT_OVERRIDES, ConfigError, load_config
+from devora.config._load import ENVIRONMENT_OVERRIDES, ConfigError, load_config, read_section
 from devora.config._model import (
     NOTIFICATION_EVENTS,
     AgentConfig,
@@ -22,4 +22,5 @@ __all__ = [
     "PriceConfig",
     "SquadConfig",
     "load_config",
+    "read_section",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from devora.config._model import DevoraConfig
 from devora.errors import UsageError
 
-__all__ = ["ConfigError", "load_config"]
+__all__ = ["ConfigError", "load_config", "read_section"]
 
 # Environment variables that override the file (DESIGN: the environment wins).
 ENVIRONMENT_OVERRIDES = {
@@ -81,3 +81,31 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), f"not valid TOML ({exc})") from exc
     except OSError as exc:
         raise ConfigError(str(path), exc.strerror or str(exc)) from exc
+
+
+def read_section(
+    directory: Path,
+    name: str,
+    unreadable: Callable[[Path, Exception], Exception],
+) -> tuple[Any, Path] | None:
+    """A workflow's own section and the file holding it, or None when neither file has one.
+
+    `[NAME]` in devora.toml comes first, then `[tool.devora.NAME]` in pyproject.toml; a
+    missing or empty section counts as none. A file that cannot be read raises
+    `unreadable(path, error)`, so each workflow keeps its own error.
+    """
+    for file, keys in (
+        (directory / "devora.toml", (name,)),
+        (directory / "pyproject.toml", ("tool", "devora", name)),
+    ):
+        if not file.is_file():
+            continue
+        try:
+            data: Any = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise unreadable(file, error) from error
+        for key in keys:
+            data = data.get(key) if isinstance(data, dict) else None
+        if data not in (None, {}):
+            return data, file
+    return None

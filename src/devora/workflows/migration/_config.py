@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from devora.config import read_section
 from devora.errors import UsageError
 from devora.tools.migrations import (
     DEFAULT_HISTORY_TABLE,
@@ -118,28 +118,22 @@ class MigrationSettings(BaseModel):
 def _find_config(start: Path) -> tuple[_FileConfig, Path | None]:
     folder = start if start.is_dir() else start.parent
     for directory in (folder, *folder.parents):
-        for name, keys in (("devora.toml", ("migration",)), ("pyproject.toml", ("tool", "devora"))):
-            file = directory / name
-            if not file.is_file():
-                continue
-            try:
-                data: Any = tomllib.loads(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                raise MigrationConfigError(f"cannot read {file}: {error}") from error
-            for key in keys:
-                data = data.get(key, {}) if isinstance(data, dict) else {}
-            if name == "pyproject.toml" and isinstance(data, dict):
-                data = data.get("migration", {})
-            if not data:
-                continue
-            try:
-                return _FileConfig.model_validate(data), file
-            except ValidationError as error:
-                first = error.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                raise MigrationConfigError(
-                    f"invalid migration configuration in {file}: {where}: {first['msg']}"
-                ) from error
+        found = read_section(
+            directory,
+            "migration",
+            lambda file, error: MigrationConfigError(f"cannot read {file}: {error}"),
+        )
+        if found is None:
+            continue
+        data, file = found
+        try:
+            return _FileConfig.model_validate(data), file
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise MigrationConfigError(
+                f"invalid migration configuration in {file}: {where}: {first['msg']}"
+            ) from error
     return _FileConfig(), None
 
 

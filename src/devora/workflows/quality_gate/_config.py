@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from devora.config import read_section
 from devora.tools.checks import AssetBudget, ProjectProfile
 from devora.workflows.quality_gate._errors import GateConfigError
 
@@ -63,38 +64,21 @@ class GateConfig(BaseModel):
 
 def load_gate_config(profile: ProjectProfile) -> GateConfig:
     """The gate configuration of a project (defaults when it has none)."""
-    devora_toml = profile.root / "devora.toml"
-    if devora_toml.is_file():
-        section = _section(_read_toml(devora_toml), ("quality_gate",))
-        if section is not None:
-            return _validate(section, devora_toml)
-    section = _section(profile.pyproject, ("tool", "devora", "quality_gate"))
-    if section is not None:
-        return _validate(section, profile.root / "pyproject.toml")
-    return GateConfig()
+    found = read_section(profile.root, "quality_gate", _unreadable)
+    if found is None:
+        return GateConfig()
+    section, file = found
+    if not isinstance(section, dict):
+        raise GateConfigError(file, [("quality_gate", "must be a table")])
+    return _validate(section, file)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise GateConfigError(path, [("syntax", str(error))]) from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise GateConfigError(path, [("file", str(error))]) from error
-
-
-def _section(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any] | None:
-    current: Any = data
-    for key in keys:
-        if not isinstance(current, dict) or key not in current:
-            return None
-        current = current[key]
-    return current if isinstance(current, dict) else {"": current}
+def _unreadable(path: Path, error: Exception) -> Exception:
+    problem = "syntax" if isinstance(error, tomllib.TOMLDecodeError) else "file"
+    return GateConfigError(path, [(problem, str(error))])
 
 
 def _validate(section: dict[str, Any], file: Path) -> GateConfig:
-    if "" in section:
-        raise GateConfigError(file, [("quality_gate", "must be a table")])
     if "source" in section:
         raise GateConfigError(file, [("source", "unknown key")])
     try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from devora.config import read_section
 from devora.errors import UsageError
 from devora.tools.release import DEFAULT_TAG_FORMAT, Increment, Prerelease
 
@@ -99,29 +100,26 @@ class ReleaseSettings(BaseModel):
 
 
 def _read_config(root: Path) -> tuple[_FileConfig, str | None]:
-    for name, keys in (("devora.toml", ("release",)), ("pyproject.toml", ("tool", "devora"))):
-        file = root / name
-        if not file.is_file():
-            continue
-        try:
-            data: Any = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise ReleaseConfigError(name, f"cannot read it ({error})") from error
-        for key in keys:
-            data = data.get(key, {}) if isinstance(data, dict) else {}
-        if name == "pyproject.toml" and isinstance(data, dict):
-            data = data.get("release", {})
-        if not data:
-            continue
-        if not isinstance(data, dict):
-            raise ReleaseConfigError(name, "the release section is not a table")
-        try:
-            return _FileConfig.model_validate(data), name
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ReleaseConfigError(name, f"{where}: {first['msg']}") from error
-    return _FileConfig(), None
+    found = read_section(
+        root,
+        "release",
+        lambda file, error: ReleaseConfigError(file.name, f"cannot read it ({error})"),
+    )
+    if found is None:
+        return _FileConfig(), None
+    data, file = found
+    if not isinstance(data, dict):
+        raise ReleaseConfigError(file.name, "the release section is not a table")
+    try:
+        return _FileConfig.model_validate(data), file.name
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ReleaseConfigError(file.name, f"{where}: {first['msg']}") from error
+
+
+def _unreadable(file: Path, error: Exception) -> Exception:
+    return ReleaseConfigError(file.name, f"cannot read it ({error})")
 
 
 def _detected_version_files(root: Path) -> tuple[str, ...]:
