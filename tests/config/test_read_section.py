@@ -33,5 +33,5 @@ def test_devora_toml_wins_then_pyproject(tmp_path: Path) -> None:
 
 def test_an_unreadable_file_raises_the_callers_error(tmp_path: Path) -> None:
     (tmp_path / "devora.toml").write_text("[release\n")
-    with pytest.raises(Unreadable, match="devora.toml"):
+    with pytest.raises(Unreadable, match=r"devora\.toml"):
         read_section(tmp_path, "release", unreadable)
