@@ -6,10 +6,13 @@ import asyncio
 import functools
 import inspect
 import typing
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
+
+from devora.errors import StepError
 
 if TYPE_CHECKING:
     from devora.engine._context import StepContext
@@ -31,16 +34,16 @@ class Plan(BaseModel):
     )
 
 
-class Action(Generic[T_co]):
+class Action(ABC, Generic[T_co]):
     """The work of a step. Subclass and implement `run`; side-effecting actions add `plan`."""
 
+    @abstractmethod
     async def run(self, ctx: StepContext[Any]) -> T_co:
         """Do the work and return the step's output."""
-        raise NotImplementedError
 
     async def plan(self, ctx: StepContext[Any]) -> Plan:
         """Say what `run` would change, changing nothing (the dry-run path)."""
-        raise NotImplementedError
+        raise _no_plan(self.name)
 
     @property
     def has_plan(self) -> bool:
@@ -78,7 +81,7 @@ class FunctionAction(Action[T]):
 
     async def plan(self, ctx: StepContext[Any]) -> Plan:
         if self.plan_function is None:
-            raise NotImplementedError
+            raise _no_plan(self.name)
         plan: Plan = await _call(self.plan_function, ctx)
         return plan
 
@@ -111,6 +114,11 @@ def _return_annotation(function: Callable[..., Any]) -> Any:
     except Exception:
         return Any
     return hints.get("return", Any)
+
+
+def _no_plan(name: str) -> StepError:
+    # Workflows refuse side-effecting steps without a plan; this is for direct callers.
+    return StepError(f"action {name} has no plan()", hint="give it a plan to use it in a dry-run")
 
 
 def as_action(work: Action[T] | StepFunction[T]) -> Action[T]:
