@@ -80,3 +80,10 @@ def wait_for(predicate: Any, timeout: float = 20, interval: float = 0.05) -> Non
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+
+
+def finished_event(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """The `run.finished` event that closes a `--json` run (the last one, after a resume)."""
+    finished = [e for e in json_lines(result.stdout) if e.get("kind") == "run.finished"]
+    assert finished, (result.returncode, result.stdout[-2000:], result.stderr[-2000:])
+    return finished[-1]

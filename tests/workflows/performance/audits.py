@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.cli.harness import Devora, json_lines
+from tests.cli.harness import Devora, finished_event
 
 
 @dataclass
@@ -33,10 +33,7 @@ class Audit:
 def run_audit(devora: Devora, *args: str, timeout: float = 300, **env: str) -> Audit:
     """Run the audit with --json and collect the run's end."""
     result = devora("run", "performance-audit", *args, "--json", timeout=timeout, **env)
-    events = json_lines(result.stdout)
-    finished = [e for e in events if e.get("kind") == "run.finished"]
-    assert finished, (result.returncode, result.stdout[-2000:], result.stderr[-2000:])
-    end = finished[-1]
+    end = finished_event(result)
     data = end.get("data") or {}
     return Audit(
         result=result,

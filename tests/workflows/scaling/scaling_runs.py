@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.cli.harness import Devora, json_lines
+from tests.cli.harness import Devora, finished_event, json_lines
 
 
 @dataclass
@@ -30,9 +30,7 @@ def run_scaling(devora: Devora, *args: str, timeout: float = 240) -> Study:
     """Run the scaling workflow with --json and collect the run's end and its step logs."""
     result = devora("run", "scaling", *args, "--json", timeout=timeout)
     events = json_lines(result.stdout)
-    finished = [e for e in events if e.get("kind") == "run.finished"]
-    assert finished, (result.returncode, result.stdout[-2000:], result.stderr[-2000:])
-    end = finished[-1]
+    end = finished_event(result)
     data = end.get("data") or {}
     return Study(
         result=result,
