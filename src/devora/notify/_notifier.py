@@ -3,15 +3,14 @@ never blocks or fails a run."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
-import time
 from collections.abc import Iterable
 
-import httpx
-
 from devora.config import ContactConfig
+from devora.notify._delivery import Delivery, DeliveryTarget, RetryPolicy, deliver_all
 from devora.notify._messages import (
     Notification,
     notification_for,
@@ -21,20 +20,9 @@ from devora.notify._messages import (
 from devora.squads import Squad
 from devora.store import Event, EventKind
 
-__all__ = ["Delivery", "Notifier"]
+__all__ = ["Notifier"]
 
 _log = logging.getLogger("devora.notify")
-
-
-class Delivery:
-    """The outcome of one notification to one contact (for tests and `devora` logs)."""
-
-    def __init__(self, contact: str, kind: str, ok: bool, attempts: int, error: str | None):
-        self.contact = contact
-        self.kind = kind
-        self.ok = ok
-        self.attempts = attempts
-        self.error = error
 
 
 class Notifier:
@@ -49,9 +37,7 @@ class Notifier:
         backoff: float = 0.5,
     ) -> None:
         self.squads = {squad.name: squad for squad in squads}
-        self.timeout = timeout
-        self.attempts = attempts
-        self.backoff = backoff
+        self.policy = RetryPolicy(attempts=attempts, backoff=backoff, timeout=timeout)
         self.deliveries: list[Delivery] = []
         self._workflows: dict[str, str] = {}
         self._run_squads: dict[str, set[str]] = {}
@@ -105,39 +91,23 @@ class Notifier:
         self._thread = None
 
     def _deliver_all(self) -> None:
-        with httpx.Client(timeout=self.timeout) as client:
-            while True:
-                item = self._queue.get()
-                if item is None:
-                    return
-                contact, notification = item
-                self.deliveries.append(self._deliver(client, contact, notification))
-
-    def _deliver(
-        self, client: httpx.Client, contact: ContactConfig, notification: Notification
-    ) -> Delivery:
-        label = contact.name or contact.kind
-        url = contact.resolved_url()
-        if not url:
-            why = f"{contact.url_env} is not set" if contact.url_env else "no url"
-            _log.warning("contact %s has no URL (%s): notification dropped", label, why)
-            return Delivery(label, notification.kind, False, 0, why)
-        body = (
-            slack_payload(notification)
-            if contact.kind == "slack"
-            else webhook_payload(notification)
-        )
-        error = None
-        for attempt in range(1, self.attempts + 1):
-            try:
-                response = client.post(url, json=body)
-                if response.status_code < 300:
-                    return Delivery(label, notification.kind, True, attempt, None)
-                error = f"HTTP {response.status_code}"
-                if response.status_code < 500 and response.status_code != 429:
-                    break  # the endpoint refuses this; asking again will not help
-            except httpx.HTTPError as exc:
-                error = type(exc).__name__  # never the URL: it is a secret
-            time.sleep(self.backoff * 2 ** (attempt - 1))
-        _log.warning("notifying %s of %s failed: %s", label, notification.kind, error)
-        return Delivery(label, notification.kind, False, self.attempts, error)
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            contact, notification = item
+            body = (
+                slack_payload(notification)
+                if contact.kind == "slack"
+                else webhook_payload(notification)
+            )
+            target = DeliveryTarget(contact, notification.kind, body)
+            [delivery] = asyncio.run(deliver_all([target], self.policy))
+            if not delivery.ok:
+                _log.warning(
+                    "notifying %s of %s failed: %s",
+                    delivery.contact,
+                    delivery.kind,
+                    delivery.error,
+                )
+            self.deliveries.append(delivery)

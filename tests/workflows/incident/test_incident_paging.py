@@ -60,7 +60,7 @@ url = "{webhook.url}"
         ("devops", "pager"): (True, None),  # its `events` list does not filter pages
         ("devops", "ops-slack"): (True, None),
         ("backend", "flaky"): (False, "HTTP 500"),
-        ("backend", "no-url"): (False, "no URL (its url_env is not set)"),
+        ("backend", "no-url"): (False, "PAGER_URL_UNSET is not set"),
     }
     [body] = webhook.bodies  # qa was not paged
     assert body["event"] == "incident.escalated" and body["squad"] == "devops"

@@ -22,7 +22,7 @@ from devora.workflows.incident._health import check_once, wait_until_healthy
 from devora.workflows.incident._inputs import IncidentInputs
 from devora.workflows.incident._mitigate import run_command
 from devora.workflows.incident._outside import AckOutcome, acknowledge_incident, add_note
-from devora.workflows.incident._paging import PageDelivery, page_squads
+from devora.workflows.incident._paging import page_squads
 from devora.workflows.incident._postmortem import (
     ActionItem,
     Narrative,
@@ -77,7 +77,6 @@ __all__ = [
     "NoRunbookError",
     "NotAnIncidentError",
     "Page",
-    "PageDelivery",
     "PostmortemFacts",
     "PostmortemReport",
     "Resolution",

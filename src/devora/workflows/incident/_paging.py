@@ -8,26 +8,22 @@ safety net.
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import Any
 
-import httpx
-
-from devora.notify import Notification, webhook_payload
+from devora.config import ContactConfig
+from devora.notify import (
+    Delivery,
+    DeliveryTarget,
+    Notification,
+    RetryPolicy,
+    deliver_all,
+    webhook_payload,
+)
 from devora.squads import Squad
 
-__all__ = ["PageDelivery", "page_squads"]
-
-
-@dataclass(frozen=True, slots=True)
-class PageDelivery:
-    """The outcome of paging one contact."""
-
-    squad: str
-    contact: str
-    ok: bool
-    error: str | None = None
+__all__ = ["page_squads"]
 
 
 async def page_squads(
@@ -38,70 +34,19 @@ async def page_squads(
     request_timeout: float = 5.0,
     attempts: int = 3,
     backoff: float = 0.5,
-) -> list[PageDelivery]:
-    """Post the page to every contact of the named squads; one result per contact."""
+) -> list[Delivery]:
+    """Post the page to every contact of the named squads; one outcome per contact."""
     targets = [
-        (name, contact) for name in names if name in squads for contact in squads[name].contacts
+        DeliveryTarget(contact, notification.kind, _page_body(contact, name, notification), name)
+        for name in names
+        if name in squads
+        for contact in squads[name].contacts
     ]
-    async with httpx.AsyncClient(timeout=request_timeout) as client:
-        return list(
-            await asyncio.gather(
-                *(
-                    _post(
-                        client,
-                        name,
-                        contact.name or contact.kind,
-                        contact.kind,
-                        contact.resolved_url(),
-                        notification,
-                        attempts,
-                        backoff,
-                    )
-                    for name, contact in targets
-                )
-            )
-        )
+    policy = RetryPolicy(attempts=attempts, backoff=backoff, timeout=request_timeout)
+    return await deliver_all(targets, policy)
 
 
-async def _post(
-    client: httpx.AsyncClient,
-    squad: str,
-    label: str,
-    kind: str,
-    url: str | None,
-    notification: Notification,
-    attempts: int,
-    backoff: float,
-) -> PageDelivery:
-    if not url:
-        return PageDelivery(squad, label, False, "no URL (its url_env is not set)")
-    squad_notification = Notification(
-        notification.kind,
-        notification.run_id,
-        notification.workflow,
-        notification.status,
-        notification.step_id,
-        squad,
-        notification.message,
-        notification.at,
-    )
-    body = (
-        {"text": f":rotating_light: *Devora incident* {notification.message}"}
-        if kind == "slack"
-        else webhook_payload(squad_notification)
-    )
-    error = "not sent"
-    for attempt in range(1, attempts + 1):
-        try:
-            response = await client.post(url, json=body)
-        except httpx.HTTPError as exc:
-            error = type(exc).__name__  # never the URL: it is a secret
-        else:
-            if response.status_code < 300:
-                return PageDelivery(squad, label, True)
-            error = f"HTTP {response.status_code}"
-            if response.status_code < 500 and response.status_code != 429:
-                break
-        if attempt < attempts:
-            await asyncio.sleep(backoff * 2 ** (attempt - 1))
-    return PageDelivery(squad, label, False, error)
+def _page_body(contact: ContactConfig, squad: str, notification: Notification) -> dict[str, Any]:
+    if contact.kind == "slack":
+        return {"text": f":rotating_light: *Devora incident* {notification.message}"}
+    return webhook_payload(dataclasses.replace(notification, squad=squad))
