@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -137,23 +138,41 @@ async def test_long_output_keeps_the_tail(toolbox: Toolbox) -> None:
     assert "characters cut" in answer and answer.rstrip().endswith("SUMMARY 1 passed")
 
 
-async def test_a_cancelled_command_is_killed(toolbox: Toolbox, tmp_path: Path) -> None:
-    pid_file = tmp_path / "pid"
-    script = (
-        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
-    )
+async def test_a_cancelled_command_is_killed(toolbox: Toolbox) -> None:
+    # Inside the sandbox a process has another pid: find it by a token in its command line.
+    token = f"devora-cancel-{uuid.uuid4().hex}"
+    started = toolbox.root / "started"
+    script = f"import time; open('started', 'w').write({token!r}); time.sleep(60)"
     toolbox.commands = CommandPolicy(allowed=[[sys.executable]], timeout=60)
     task = asyncio.create_task(call(toolbox, "run_command", argv=[sys.executable, "-c", script]))
-    for _ in range(100):
-        if pid_file.exists() and pid_file.read_text():
+    for _ in range(400):
+        if started.exists() and started.read_text() == token:
             break
         await asyncio.sleep(0.05)
+    assert _processes_with(token), "the command did not start"
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    pid = int(pid_file.read_text())
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
+    for _ in range(200):  # the kernel reaps a dead PID namespace asynchronously
+        if not _processes_with(token):
+            break
+        await asyncio.sleep(0.05)
+    assert _processes_with(token) == []
+
+
+def _processes_with(token: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if token.encode() in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
 
 
 def test_secret_looking_variables_are_hidden_from_commands() -> None:

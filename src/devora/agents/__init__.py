@@ -1,20 +1,17 @@
 """The coding agent: an LLM with file and command tools in a git worktree of its own."""
 
 from devora.agents._coding_agent import DEFAULT_SYSTEM_PROMPT, CodingAgent, CodingResult
-from devora.agents._commands import (
-    CommandPolicy,
-    CommandResult,
-    command_environment,
-    run_allowed_command,
-)
+from devora.agents._commands import CommandPolicy, CommandResult, run_allowed_command
 from devora.agents._errors import (
     AgentLimitError,
     GitError,
     NotAGitRepositoryError,
+    SandboxUnavailableError,
     ToolRefused,
     WorktreeExistsError,
 )
 from devora.agents._paths import resolve_inside
+from devora.agents._sandbox import command_environment, find_bubblewrap, run_sandboxed
 from devora.agents._toolbox import TOOL_SPECS, Toolbox
 from devora.agents._worktree import (
     Worktree,
@@ -35,6 +32,7 @@ __all__ = [
     "CommandResult",
     "GitError",
     "NotAGitRepositoryError",
+    "SandboxUnavailableError",
     "ToolRefused",
     "Toolbox",
     "Worktree",
@@ -43,8 +41,10 @@ __all__ = [
     "commit_worktree",
     "create_worktree",
     "default_worktrees_root",
+    "find_bubblewrap",
     "open_worktree",
     "remove_worktree",
     "resolve_inside",
     "run_allowed_command",
+    "run_sandboxed",
 ]

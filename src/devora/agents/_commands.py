@@ -1,9 +1,12 @@
-"""Commands the agent may run: an allow-list of argv prefixes, a timeout, a cap, no secrets."""
+"""Commands the agent may run: an allow-list of argv prefixes, a timeout, a cap, a sandbox.
+
+The allow-list says what the agent may ask for; the sandbox (`_sandbox.py`) is what keeps an
+allowed command from reaching outside the worktree.
+"""
 
 from __future__ import annotations
 
-import os
-import re
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,12 +14,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from devora.agents._errors import ToolRefused
-from devora.tools._subprocess import ProcessTimedOut, run_bounded
+from devora.agents._sandbox import command_environment, run_sandboxed
+from devora.tools._subprocess import ProcessTimedOut
 
-__all__ = ["CommandPolicy", "CommandResult", "command_environment", "run_allowed_command"]
-
-# Names that hold secrets by convention; code the model wrote must not read them.
-_SECRET_NAME = re.compile(r"(?i)(API_?KEY|TOKEN|SECRET|PASSW(OR)?D|CREDENTIAL|_KEY$|^KEY$)")
+__all__ = ["CommandPolicy", "CommandResult", "run_allowed_command"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class CommandPolicy:
     max_output_chars: int = 12_000
     env: Mapping[str, str] | None = field(default=None, repr=False)
     hidden_variables: Sequence[str] = ()
+    # False only when the user opted out: `[agents] sandbox = "off"`.
+    sandbox: bool = True
 
     def permits(self, argv: Sequence[str]) -> bool:
         """True when `argv` starts with one of the allowed prefixes."""
@@ -53,24 +56,14 @@ class CommandResult(BaseModel):
         return f"$ {' '.join(self.argv)}\n[{status}]\n{self.output}"
 
 
-def command_environment(
-    base: Mapping[str, str] | None = None, hidden: Sequence[str] = ()
-) -> dict[str, str]:
-    """The environment for agent commands: `base` minus `hidden` and names that look secret."""
-    source = os.environ if base is None else base
-    env = {
-        name: value
-        for name, value in source.items()
-        if name not in hidden and not _SECRET_NAME.search(name)
-    }
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
-
-
 async def run_allowed_command(
     argv: Sequence[str], cwd: Path, policy: CommandPolicy
 ) -> CommandResult:
-    """Run `argv` in `cwd` if the policy allows it; stdout and stderr together, tail kept."""
+    """Run `argv` in `cwd` (the worktree) if the policy allows it, in the sandbox.
+
+    Stdout and stderr come back together, their tail kept. SandboxUnavailableError (not a
+    refusal the model sees) when no sandbox works here and the user has not opted out.
+    """
     if not argv or not all(isinstance(part, str) for part in argv):
         raise ToolRefused("argv must be a non-empty list of strings")
     if not policy.permits(argv):
@@ -78,15 +71,18 @@ async def run_allowed_command(
         raise ToolRefused(
             f"refused: {' '.join(argv)!r} is not an allowed command (allowed: {allowed})"
         )
+    env = command_environment(policy.env, policy.hidden_variables)
+    if "/" not in argv[0] and shutil.which(argv[0], path=env.get("PATH")) is None:
+        raise ToolRefused(f"{argv[0]} is not installed (not found on PATH)")
     try:
         # A process group of its own: a timeout or a cancelled step kills all of it.
-        completed = await run_bounded(
+        completed = await run_sandboxed(
             argv,
-            cwd=cwd,
+            worktree=cwd,
+            env=env,
             time_limit=policy.timeout,
-            env=command_environment(policy.env, policy.hidden_variables),
-            merge_stderr=True,
             keep_bytes=policy.max_output_chars * 4,
+            sandbox=policy.sandbox,
         )
     except FileNotFoundError as error:
         raise ToolRefused(f"{argv[0]} is not installed: {error}") from error

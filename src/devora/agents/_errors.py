@@ -4,6 +4,8 @@
     ├── UsageError
     │   ├── NotAGitRepositoryError      the target is not a git repository with a commit
     │   └── WorktreeExistsError         the run's branch or worktree is already there
+    ├── EnvironmentProblem
+    │   └── SandboxUnavailableError     no OS sandbox for the agent's commands (bwrap)
     └── StepError
         ├── GitError                    a git command failed
         └── AgentLimitError             the agent used all its iterations without finishing
@@ -17,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from devora.errors import StepError, UsageError
+from devora.errors import EnvironmentProblem, StepError, UsageError
 
 __all__ = [
     "AgentLimitError",
     "GitError",
     "NotAGitRepositoryError",
+    "SandboxUnavailableError",
     "ToolRefused",
     "WorktreeExistsError",
 ]
@@ -54,6 +57,21 @@ class WorktreeExistsError(UsageError):
             f"branch {branch} or worktree {path} already exists",
             hint=f"use a new run id, or remove them: git worktree remove {path} && "
             f"git branch -D {branch}",
+        )
+
+
+class SandboxUnavailableError(EnvironmentProblem):
+    """The agent's commands cannot be sandboxed here, and the user has not opted out."""
+
+    code = "sandbox_unavailable"
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(
+            f"refusing to run the agent's commands without a sandbox: {problem}",
+            hint="install bubblewrap (scripts/install-sandbox, or apt-get install bubblewrap) "
+            "on a kernel with user namespaces; or, to run them unconfined, set "
+            '[agents] sandbox = "off" in devora.toml',
         )
 
 

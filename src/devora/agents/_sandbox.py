@@ -1,0 +1,160 @@
+"""The OS sandbox every agent command runs in: bubblewrap, or refused, or (opted out) bare.
+
+Checking a command's first word is not enough: `ruff format /elsewhere/x.py` or a test file
+the agent wrote and pytest runs can reach anything the user can. So each command runs under
+bubblewrap (`bwrap`): the root filesystem read-only, only the worktree and a private /tmp
+writable, no network, a PID namespace with its own /proc (the parent's environment is not
+there to read), an environment rebuilt from an allow-list, and killed with its parent.
+Without a working bwrap the command is refused, unless the user set `[agents] sandbox =
+"off"`; then it runs unconfined, with a warning on every command.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from devora.agents._errors import SandboxUnavailableError
+from devora.tools._subprocess import Completed, run_bounded
+
+__all__ = ["command_environment", "find_bubblewrap", "run_sandboxed", "sandbox_argv"]
+
+_log = logging.getLogger("devora.agents.sandbox")
+
+# Names that hold secrets by convention; code the model wrote must not read them.
+_SECRET_NAME = re.compile(r"(?i)(API_?KEY|TOKEN|SECRET|PASSW(OR)?D|CREDENTIAL|_KEY$|^KEY$)")
+# What a test runner or linter needs from the user's environment; nothing else passes.
+_ALLOWED_NAMES = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "LANG",
+        "LANGUAGE",
+        "TERM",
+        "TZ",
+        "COLUMNS",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "VIRTUAL_ENV",
+        "PYTHONPATH",
+    }
+)
+_ALLOWED_PREFIXES = ("LC_",)
+# Inside the sandbox: HOME is a directory of the private /tmp, thrown away afterwards.
+_SANDBOX_TMP = "/tmp"
+_SANDBOX_HOME = "/tmp/home"
+# bubblewrap that works on this machine, by path (probing costs a process per check).
+_working: dict[str, bool] = {}
+
+
+def command_environment(
+    base: Mapping[str, str] | None = None, hidden: Sequence[str] = ()
+) -> dict[str, str]:
+    """The environment for agent commands: the allow-listed names of `base`, no secrets."""
+    source = os.environ if base is None else base
+    env = {
+        name: value
+        for name, value in source.items()
+        if (name in _ALLOWED_NAMES or name.startswith(_ALLOWED_PREFIXES))
+        and name not in hidden
+        and not _SECRET_NAME.search(name)
+    }
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+async def find_bubblewrap() -> str:
+    """The path of a bwrap that can build a sandbox here; SandboxUnavailableError if none."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxUnavailableError("bubblewrap (bwrap) is not installed")
+    if bwrap not in _working:
+        # A bwrap that is installed may still be unable to create namespaces (a container
+        # without user namespaces): try once, with the same namespaces commands get.
+        probe = await run_bounded(
+            [bwrap, "--ro-bind", "/", "/", *_NAMESPACES, "--", "true"],
+            cwd=Path("/"),
+            time_limit=30,
+            env={"PATH": os.defpath},
+        )
+        if probe.returncode != 0:
+            problem = probe.stderr.decode(errors="replace").strip()[:300]
+            raise SandboxUnavailableError(f"{bwrap} cannot create a sandbox here: {problem}")
+        _working[bwrap] = True
+    return bwrap
+
+
+_NAMESPACES = (
+    "--unshare-user-try",
+    "--unshare-ipc",
+    "--unshare-pid",
+    "--unshare-net",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--die-with-parent",
+    "--new-session",
+)
+
+
+def sandbox_argv(bwrap: str, argv: Sequence[str], worktree: Path) -> list[str]:
+    """The bwrap command line that runs `argv` confined to `worktree`."""
+    root = str(worktree.resolve())
+    return [
+        bwrap,
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",  # a new one, for the new PID namespace: no parent to read
+        "--tmpfs", _SANDBOX_TMP,
+        "--dir", _SANDBOX_HOME,
+        "--bind", root, root,  # after the tmpfs, so a worktree under /tmp stays visible
+        *_NAMESPACES,
+        "--chdir", root,
+        "--",
+        *argv,
+    ]  # fmt: skip
+
+
+async def run_sandboxed(
+    argv: Sequence[str],
+    *,
+    worktree: Path,
+    env: Mapping[str, str],
+    time_limit: float,
+    keep_bytes: int | None,
+    sandbox: bool = True,
+) -> Completed:
+    """Run an agent's command in `worktree`, in the sandbox (or bare, when opted out).
+
+    `env` should come from `command_environment`; HOME is replaced by a throwaway
+    directory. Stderr is merged into stdout. SandboxUnavailableError when no sandbox works.
+    """
+    if sandbox:
+        bwrap = await find_bubblewrap()
+        # bwrap itself is PID 1 of the sandbox: its own environment must be the clean one.
+        return await run_bounded(
+            sandbox_argv(bwrap, argv, worktree),
+            cwd=worktree,
+            time_limit=time_limit,
+            env={**env, "HOME": _SANDBOX_HOME, "TMPDIR": _SANDBOX_TMP},
+            merge_stderr=True,
+            keep_bytes=keep_bytes,
+        )
+    _log.warning(
+        'agent command runs WITHOUT a sandbox ([agents] sandbox = "off"): %s', " ".join(argv)
+    )
+    with tempfile.TemporaryDirectory(prefix="devora-agent-home-") as home:
+        return await run_bounded(
+            argv,
+            cwd=worktree,
+            time_limit=time_limit,
+            env={**env, "HOME": home},
+            merge_stderr=True,
+            keep_bytes=keep_bytes,
+        )
