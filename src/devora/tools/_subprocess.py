@@ -1,9 +1,11 @@
 """Running a command the one way Devora does: an argv list, a time limit, nothing left behind.
 
-Every adapter (tools, git, the coding agent's commands) starts its processes here, so they
-all get the same guarantees: the command runs in a session of its own, and when it times
-out or its step is cancelled the whole process group is killed — a hook or a test runner's
-children included, which would otherwise keep the pipes open and hang the step.
+Every process Devora starts (tools, git, runbook commands, database clients, the coding
+agent's commands) starts here, so they all get the same guarantees: the command runs in a
+session of its own, and when it times out or its step is cancelled the whole process group
+is killed — a hook or a test runner's children included, which would otherwise keep the
+pipes open and hang the step. `run_bounded` gives the bytes; `run_process` runs a tool
+with a quiet environment and gives its output as plain text.
 """
 
 from __future__ import annotations
@@ -11,13 +13,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Completed", "ProcessTimedOut", "run_bounded"]
+__all__ = [
+    "Completed",
+    "ProcessOutput",
+    "ProcessTimedOut",
+    "ToolTimeoutError",
+    "run_bounded",
+    "run_process",
+    "strip_ansi",
+    "tail",
+]
+
+# Tools print colours and progress bars to terminals; we want plain machine-readable output.
+# (Not FORCE_COLOR=0: some tools, ruff 0.6 among them, force colours when it is set at all.)
+_QUIET_ENV = {
+    "NO_COLOR": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONIOENCODING": "utf-8",
+    "npm_config_fund": "false",
+    "npm_config_update_notifier": "false",
+}
+_COLOUR_FORCING = frozenset({"FORCE_COLOR", "CLICOLOR_FORCE", "PY_COLORS"})
+_PARENT_PREFIXES = ("COV_CORE_", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -44,13 +69,13 @@ class ProcessTimedOut(Exception):
 async def run_bounded(
     argv: Sequence[str],
     *,
-    cwd: Path,
+    cwd: Path | None = None,
     time_limit: float,
     env: Mapping[str, str] | None = None,
     merge_stderr: bool = False,
     keep_bytes: int | None = None,
 ) -> Completed:
-    """Run argv in cwd for at most time_limit seconds.
+    """Run argv in cwd (default: the current directory) for at most time_limit seconds.
 
     `env` replaces the environment when given. With `merge_stderr`, stderr is read into
     stdout; with `keep_bytes`, only the last bytes of stdout are kept (the end of a test
@@ -107,3 +132,62 @@ async def _kill_group(process: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     await process.wait()
+
+
+@dataclass(frozen=True)
+class ProcessOutput:
+    """What a finished tool left: its exit code, its output as text and how long it took."""
+
+    argv: tuple[str, ...]
+    exit_code: int
+    stdout: str
+    stderr: str
+    duration: float
+
+
+class ToolTimeoutError(ProcessTimedOut):
+    """A tool run by `run_process` ran longer than its timeout and was killed."""
+
+    def __init__(self, argv: Sequence[str], timeout: float, stdout: bytes = b"") -> None:
+        super().__init__(argv, timeout, stdout)
+        self.timeout = timeout
+
+
+def strip_ansi(text: str) -> str:
+    """The text without terminal colour and cursor escapes (raw ESC never belongs in JSON)."""
+    return _ANSI.sub("", text)
+
+
+def tail(text: str, lines: int = 20) -> str:
+    """The last lines of a text, stripped."""
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+async def run_process(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    time_limit: float,
+    env: Mapping[str, str] | None = None,
+) -> ProcessOutput:
+    """Run argv in cwd for at most time_limit seconds (then kill it) and return its output."""
+    inherited = {k: v for k, v in os.environ.items() if not _describes_parent(k)}
+    try:
+        completed = await run_bounded(
+            argv, cwd=cwd, time_limit=time_limit, env={**inherited, **_QUIET_ENV, **(env or {})}
+        )
+    except ProcessTimedOut as timed_out:
+        raise ToolTimeoutError(argv, time_limit, timed_out.stdout) from None
+    return ProcessOutput(
+        argv=completed.argv,
+        exit_code=completed.returncode,
+        stdout=strip_ansi(completed.stdout.decode(errors="replace")),
+        stderr=strip_ansi(completed.stderr.decode(errors="replace")),
+        duration=completed.duration,
+    )
+
+
+def _describes_parent(name: str) -> bool:
+    # Colour forcing breaks parsing; pytest-cov's and pytest's own variables describe the
+    # process that runs Devora (its tests, its coverage), not the project's tools.
+    return name in _COLOUR_FORCING or name.startswith(_PARENT_PREFIXES)

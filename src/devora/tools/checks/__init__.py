@@ -7,6 +7,7 @@ Every check returns a CheckResult (passed, failed, not_run with the reason, or c
 the exit code and stderr tail); the fixers apply the tools' own safe fixes.
 """
 
+from devora.tools._subprocess import ProcessOutput, ToolTimeoutError, run_process
 from devora.tools.checks._assets import (
     ASSET_PATTERNS,
     AssetBudget,
@@ -43,7 +44,6 @@ from devora.tools.checks._mypy import MypyCheck, mypy_targets, parse_mypy_json
 from devora.tools.checks._npm import NpmAuditCheck, NpmTestCheck, parse_npm_audit_json
 from devora.tools.checks._pip_audit import PipAuditCheck, PipAuditReport, parse_pip_audit_json
 from devora.tools.checks._prettier import PrettierCheck, parse_prettier_list
-from devora.tools.checks._process import ProcessOutput, ToolTimeoutError, run_process
 from devora.tools.checks._profile import (
     JS_TOOLS,
     PYTHON_TOOLS,

@@ -15,8 +15,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from devora.tools._subprocess import ToolTimeoutError, run_process
 from devora.tools.checks._base import Check
-from devora.tools.checks._process import ToolTimeoutError, run_process
 from devora.tools.checks._profile import ProjectProfile
 from devora.tools.checks._versions import tool_version
 

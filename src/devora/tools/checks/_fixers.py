@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict
 
 from devora.errors import ToolNotInstalledError
 from devora.tools import Finding
+from devora.tools._subprocess import ProcessOutput, ToolTimeoutError, tail
 from devora.tools.checks._base import ToolCheck, ToolCrashError, ToolOutputError
 from devora.tools.checks._errors import ToolFailedError
 from devora.tools.checks._eslint import EslintCheck, parse_eslint_json
 from devora.tools.checks._prettier import PrettierCheck
-from devora.tools.checks._process import ProcessOutput, ToolTimeoutError, tail
 from devora.tools.checks._profile import ProjectProfile
 from devora.tools.checks._ruff import RuffCheck, RuffFormatCheck
 

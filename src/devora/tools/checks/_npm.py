@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from devora.tools import Finding, Level
+from devora.tools._subprocess import tail
 from devora.tools.checks._base import NotRunError, Outcome, ToolCheck, ToolOutputError
-from devora.tools.checks._process import tail
 from devora.tools.checks._profile import Language, ProjectProfile
 
 __all__ = ["NpmAuditCheck", "NpmTestCheck", "parse_npm_audit_json"]

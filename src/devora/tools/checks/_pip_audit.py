@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from devora.tools import Finding, Level
+from devora.tools._subprocess import tail
 from devora.tools.checks._base import (
     NotRunError,
     Outcome,
@@ -14,7 +15,6 @@ from devora.tools.checks._base import (
     ToolCrashError,
     ToolOutputError,
 )
-from devora.tools.checks._process import tail
 from devora.tools.checks._profile import Language, ProjectProfile
 
 __all__ = ["PipAuditCheck", "PipAuditReport", "parse_pip_audit_json"]

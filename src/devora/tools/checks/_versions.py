@@ -15,7 +15,7 @@ import os
 import re
 from pathlib import Path
 
-from devora.tools.checks._process import ToolTimeoutError, run_process
+from devora.tools._subprocess import ToolTimeoutError, run_process
 
 __all__ = ["remember_tool_versions_in", "tool_identity", "tool_version", "venv_packages"]
 
