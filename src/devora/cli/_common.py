@@ -103,16 +103,16 @@ def run_with_view(
     engine = Engine(store, bus=bus, concurrency=concurrency)
     interactive = not json_lines and sys.stdout.isatty()
     if json_lines:
-        bus.subscribe(JsonPrinter())
+        bus.subscribe(_redacting(JsonPrinter()))
     elif not interactive:
-        bus.subscribe(PlainPrinter())
+        bus.subscribe(_redacting(PlainPrinter()))
     notifier = _notifier()
     if notifier is not None:
         bus.subscribe(notifier)
     try:
         if interactive:
             with LiveView(console()) as view:
-                bus.subscribe(view)
+                bus.subscribe(_redacting(view))
                 return asyncio.run(start(engine))
         return asyncio.run(start(engine))
     except KeyboardInterrupt:
@@ -120,6 +120,17 @@ def run_with_view(
     finally:
         if notifier is not None:
             notifier.close()
+
+
+def _redacting(show: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`show` given events with every secret masked (the terminal is a boundary too)."""
+    from devora.secrets import redact, redact_value
+
+    def redacted(event: Any) -> None:
+        message = None if event.message is None else redact(event.message)
+        show(event.model_copy(update={"message": message, "data": redact_value(event.data)}))
+
+    return redacted
 
 
 def _notifier() -> Any:
@@ -136,6 +147,8 @@ def print_result(result: RunResult) -> None:
     """A short human summary of how a run ended, and what to do next."""
     from rich.markup import escape
 
+    from devora.secrets import redact, redact_value
+
     out = console()
     style = {"succeeded": "green", "waiting": "yellow", "cancelled": "magenta"}.get(
         result.status.value, "red"
@@ -148,9 +161,10 @@ def print_result(result: RunResult) -> None:
             out.print(f"    - {escape(change)}")
     if result.error:
         where = f"step {result.error['step']}: " if result.error.get("step") else ""
-        out.print(f"  [red]error[/] {escape(where + str(result.error.get('message', '')))}")
+        message = redact(where + str(result.error.get("message", "")))
+        out.print(f"  [red]error[/] {escape(message)}")
         if result.error.get("hint"):
-            out.print(f"  hint: {escape(str(result.error['hint']))}")
+            out.print(f"  hint: {escape(redact(str(result.error['hint'])))}")
     for step_id, outcome in result.compensations.items():
         out.print(f"  compensation {escape(step_id)}: {outcome.status.value}")
     for step_id, request in result.waiting.items():
@@ -162,6 +176,7 @@ def print_result(result: RunResult) -> None:
     if result.outputs:
         import json
 
-        out.print("  outputs: " + escape(json.dumps(result.outputs, default=str)))
+        outputs = json.dumps(redact_value(result.outputs), default=str)
+        out.print("  outputs: " + escape(outputs))
     if result.status.value in ("waiting", "cancelled"):
         out.print(f"  resume with: devora resume {result.run_id}")

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from pydantic import BaseModel, Field, ValidationError
 
 from devora.errors import StepError
+from devora.private_files import PRIVATE_FILE_MODE, make_private_dir, open_private, write_private
+from devora.secrets import redact_artifact
 from devora.store import AnswerRecord, ArtifactRecord, Event, EventKind, Store
 
 if TYPE_CHECKING:
@@ -170,9 +172,7 @@ class StepContext(Generic[InputsT]):
     @property
     def artifacts_dir(self) -> Path:
         """This run's artifact directory (created on demand)."""
-        path = self._execution.store.artifact_dir(self.run_id)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return make_private_dir(self._execution.store.artifact_dir(self.run_id))
 
     def add_artifact(
         self, name: str, content: bytes | str | Path, *, media_type: str | None = None
@@ -190,18 +190,19 @@ class StepContext(Generic[InputsT]):
         digest = hashlib.sha256()
         if isinstance(content, Path) and content.resolve() == path.resolve():
             # Already written in place (a backup tool wrote it there): record it as it is.
+            content.chmod(PRIVATE_FILE_MODE)
             with content.open("rb") as source:
                 while chunk := source.read(1 << 20):
                     digest.update(chunk)
         elif isinstance(content, Path):
-            with content.open("rb") as source, temporary.open("wb") as target:
+            with content.open("rb") as source, open_private(temporary) as target:
                 while chunk := source.read(1 << 20):
                     digest.update(chunk)
                     target.write(chunk)
         else:
-            data = content.encode() if isinstance(content, str) else content
+            data = redact_artifact(content)  # a report quoting a tool's output quotes no secret
             digest.update(data)
-            temporary.write_bytes(data)
+            write_private(temporary, data)
         if temporary.exists():
             temporary.replace(path)
         record = ArtifactRecord(

@@ -33,7 +33,6 @@ from devora.llm._errors import (
 from devora.llm._factory import open_provider
 from devora.llm._messages import Completion, Message, Role, ToolCall, ToolSpec
 from devora.llm._provider import LogSink, Provider, ProviderOptions
-from devora.llm._redact import MASK, Redactor, redact
 from devora.llm._retry import RetryNotice, RetryPolicy, call_with_retries, parse_retry_after
 from devora.llm._spec import (
     KNOWN_PROVIDERS,
@@ -53,6 +52,7 @@ from devora.llm._usage import (
     parse_price_table,
     price_for,
 )
+from devora.secrets import MASK, Redactor, redact
 
 if _TYPE_CHECKING:
     from devora.llm._anthropic import AnthropicProvider

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from devora.llm._errors import PriceMissingError
 from devora.llm._messages import Completion, Message, ToolSpec
-from devora.llm._redact import Redactor
 from devora.llm._retry import RetryNotice, RetryPolicy, call_with_retries
 from devora.llm._spec import ModelTarget, provider_key_variables
 from devora.llm._usage import Budget, PriceTable, Usage, price_for
+from devora.secrets import Redactor
 
 __all__ = ["LogSink", "Provider", "ProviderOptions"]
 

@@ -21,6 +21,8 @@ from devora.errors import (
     StoreNotWritableError,
     StoreUnavailableError,
 )
+from devora.private_files import create_private_file, make_private_dir
+from devora.secrets import redact, redact_value
 from devora.store import _schema as schema
 from devora.store._location import StoreLocation, mask_url, resolve_store_location
 from devora.store._records import (
@@ -42,7 +44,8 @@ _BUSY_TIMEOUT_MS = 60_000
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
+    # The one boundary where text is stored: no secret gets past it.
+    return json.dumps(redact_value(value), separators=(",", ":"), default=str)
 
 
 def _loads(text: str | None) -> Any:
@@ -126,13 +129,16 @@ class Store:
 
     def _prepare_sqlite_directory(self, path: Path) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent == self.location.home or self.location.home in path.parents:
+                make_private_dir(self.location.home)
+            make_private_dir(path.parent)
         except OSError as exc:
             raise StoreNotWritableError(str(path.parent), exc.strerror or str(exc)) from exc
         probe = path.parent / f".devora-write-probe-{os.getpid()}"
         try:
             probe.write_bytes(b"")
             probe.unlink()
+            create_private_file(path)  # SQLite gives -wal and -shm the database's mode
         except OSError as exc:
             raise StoreNotWritableError(str(path.parent), exc.strerror or str(exc)) from exc
         _keep_out_of_git(self.location.home)
@@ -371,7 +377,7 @@ class Store:
             event.at,
             event.step_id,
             event.attempt,
-            event.message,
+            None if event.message is None else redact(event.message),
             _dumps(event.data),
         )
 

@@ -12,17 +12,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
+from devora.secrets import mask_url
 from devora.tools.migrations._errors import DatabaseUnreachableError
 
 __all__ = ["mask_url", "open_engine", "sqlite_path"]
-
-
-def mask_url(url: str | URL) -> str:
-    """The URL as text with its password replaced by ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL at all: show nothing that could be a secret
-        return "<unparsable database URL>"
 
 
 def sqlite_path(url: str | URL) -> Path | None:

@@ -23,6 +23,8 @@ from pydantic import ValidationError
 
 import devora
 import devora.tools.checks as checks_package
+from devora.private_files import make_private_dir, write_private
+from devora.secrets import redact_value
 from devora.tools.checks import (
     Check,
     CheckResult,
@@ -111,10 +113,10 @@ class ResultCache:
         """Keep the result of a check that ran; others are not kept."""
         if result.status not in _CACHEABLE:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.directory)
         target = self.directory / f"{key}.json"
         partial = target.with_name(f".{key}.{os.getpid()}.partial")
-        partial.write_text(result.model_dump_json(), encoding="utf-8")
+        write_private(partial, json.dumps(redact_value(result.model_dump(mode="json"))))
         partial.replace(target)
         self._prune()
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devora.errors import StepError
+from devora.private_files import make_private_dir, write_private
+from devora.secrets import redact
 from devora.workflows.quality_gate._models import GateReport
 from devora.workflows.quality_gate._report_json import render_json
 from devora.workflows.quality_gate._report_junit import render_junit
@@ -30,12 +32,12 @@ def render_reports(report: GateReport) -> dict[str, str]:
 def write_reports(report: GateReport, directory: Path) -> dict[str, str]:
     """Write every report into directory (created if needed); format -> path written."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(directory)
         written = {}
         for kind, (name, render) in REPORT_FILES.items():
             target = directory / name
             partial = target.with_name(f".{name}.partial")
-            partial.write_text(render(report), encoding="utf-8")
+            write_private(partial, redact(render(report)))
             partial.replace(target)
             written[kind] = str(target)
     except OSError as error:

@@ -1,0 +1,203 @@
+"""Every secret Devora knows, and the one function that masks them in text it stores or shows.
+
+The secrets are the values of environment variables whose names look secret (``*KEY*``,
+``*TOKEN*``, ``*SECRET*``, ``*PASSWORD*``, ``*PASSWD*``, ``*CREDENTIAL*``), every URL in
+the environment that carries a password (the password and the whole URL), and values
+registered with `add_secret` (a provider's key, a configured contact URL). Text is also
+scrubbed of common key shapes (``sk-…``, ``ghp_…``, ``Bearer …``) and of ``password=…``
+assignments. URLs are parsed with SQLAlchemy's URL parser, never matched by a pattern.
+
+Apply `redact` (text) or `redact_value` (JSON-like data) where text leaves Devora's
+hands: the store's journal, artifacts and reports, the quality gate's cache, the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+__all__ = [
+    "MASK",
+    "Redactor",
+    "add_secret",
+    "known_secrets",
+    "mask_url",
+    "redact",
+    "redact_artifact",
+    "redact_value",
+    "url_password",
+]
+
+MASK = "[REDACTED]"
+
+_SECRET_NAME = re.compile(r"(?i)KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL")
+
+_PATTERNS = (
+    re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),  # OpenAI, Anthropic (sk-ant-...), OpenRouter (sk-or-)
+    re.compile(r"(?i)\bBearer\s+[A-Za-z0-9._~+/\-]+=*"),
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),  # GitHub tokens
+    re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"),  # Slack tokens
+    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key ids
+    re.compile(r"(?i)\bBasic\s+[A-Za-z0-9+/]{8,}=*"),
+)
+
+# `api_key = "..."`, `"password": "..."`, `TOKEN=...`: keep the name, mask the value.
+_ASSIGNMENT = re.compile(
+    r"""(?ix)
+    (\b[\w-]*(?:api[_-]?key|secret|password|passwd|token(?!s))[\w-]*["']?\s*[:=]\s*["']?)
+    (?!\d+\b)([^\s"',;]{4,})  # a count of tokens is not a secret
+    """
+)
+
+# Values this short would mask ordinary words; a real secret is longer.
+_MIN_SECRET_LENGTH = 4
+# Settings that merely have a secret-looking name (PIP_NO_KEYRING=true) are no secrets.
+_NOT_SECRETS = frozenset({"true", "false", "yes", "no", "none", "null", "on", "off"})
+
+_registered: set[str] = set()
+
+
+def add_secret(*values: str | None) -> None:
+    """Remember values (a configured key, a contact's URL) to mask for the rest of the process."""
+    for value in values:
+        if value and _worth_masking(value):
+            _registered.add(value)
+
+
+def url_password(url: str | URL) -> str | None:
+    """The password a URL carries (percent-decoded), or None; SQLAlchemy's parser decides."""
+    parsed = _parse_url(str(url) if isinstance(url, URL) else url)
+    if parsed is None or parsed.password is None:
+        return None
+    password = str(parsed.password)
+    # A password with a raw `@` leaves its tail in the host: it is part of the secret.
+    host = parsed.host or ""
+    return password + "@" + host.rpartition("@")[0] if "@" in host else password
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as text with its password replaced by ***; an unparsable one says only that."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    parsed = _parse_url(url)
+    if parsed is None:
+        return "<unparsable URL>" if "@" in url else url
+    if parsed.password is None:
+        return url
+    host = parsed.host or ""
+    if "@" in host:
+        parsed = parsed.set(host=host.rpartition("@")[2])
+    return parsed.render_as_string(hide_password=True)
+
+
+@lru_cache(maxsize=256)
+def _parse_url(text: str) -> URL | None:
+    if "://" not in text:
+        return None
+    try:
+        return make_url(text.strip())
+    except (ArgumentError, ValueError):
+        return None
+
+
+def known_secrets(env: Mapping[str, str] | None = None) -> frozenset[str]:
+    """Every secret value Devora knows now: secret-named variables, URL passwords, registered."""
+    environment = os.environ if env is None else env
+    return _secrets_of(tuple(environment.items())) | _registered
+
+
+@lru_cache(maxsize=8)
+def _secrets_of(items: tuple[tuple[str, str], ...]) -> frozenset[str]:
+    found: set[str] = set()
+    for name, value in items:
+        if _SECRET_NAME.search(name) and _worth_masking(value):
+            found.add(value)
+        password = url_password(value) if "@" in value else None
+        if password:
+            found.update({value.strip(), password, unquote(password)})
+            raw = value.split("://", 1)[1].rpartition("@")[0].partition(":")[2]
+            found.update({raw, unquote(raw)})  # as written, before the parser decoded it
+    return frozenset(s for s in found if _worth_masking(s))
+
+
+def _worth_masking(value: str) -> bool:
+    text = value.strip()
+    return (
+        len(text) >= _MIN_SECRET_LENGTH and text.lower() not in _NOT_SECRETS and not text.isdigit()
+    )
+
+
+def redact(text: str, secrets: Iterable[str] | None = None) -> str:
+    """`text` with every known secret (or the given ones) and common key shapes masked."""
+    values = known_secrets() if secrets is None else {s for s in secrets if _worth_masking(s)}
+    for secret in sorted(values, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(MASK, text)
+    return _ASSIGNMENT.sub(lambda m: m.group(1) + MASK if m.group(2) != MASK else m.group(0), text)
+
+
+def redact_value(value: Any, secrets: Iterable[str] | None = None) -> Any:
+    """JSON-like data with every string in it (keys too) redacted; other values kept."""
+    values = frozenset(known_secrets() if secrets is None else secrets)
+    return _redact_tree(value, values)
+
+
+def _redact_tree(value: Any, secrets: frozenset[str]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {
+            (redact(k, secrets) if isinstance(k, str) else k): _redact_tree(v, secrets)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_redact_tree(v, secrets) for v in value]
+    return value
+
+
+def redact_artifact(content: bytes | str) -> bytes:
+    """A file's content with secrets masked when it is text; other bytes are kept as they are."""
+    if isinstance(content, bytes):
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            return content
+    else:
+        text = content
+    return redact(text).encode("utf-8")
+
+
+class Redactor:
+    """Masks the known secrets plus the values of named variables and extra values given."""
+
+    def __init__(
+        self,
+        secret_variables: Iterable[str] = (),
+        *,
+        env: Mapping[str, str] | None = None,
+        extra_secrets: Iterable[str] = (),
+    ) -> None:
+        environment = os.environ if env is None else env
+        self.secret_variables = tuple(secret_variables)
+        values = [environment.get(name, "") for name in self.secret_variables]
+        self._secrets = tuple(v for v in (*values, *extra_secrets) if v)
+
+    def with_secrets(self, *secrets: str) -> Redactor:
+        """A redactor that also masks these values."""
+        clone = Redactor()
+        clone.secret_variables = self.secret_variables
+        clone._secrets = (*self._secrets, *(s for s in secrets if s))
+        return clone
+
+    def __call__(self, text: str) -> str:
+        """Mask secrets in `text`."""
+        return redact(text, {*self._secrets, *known_secrets()})
