@@ -154,11 +154,13 @@ async def test_pytest_counts_equal_pytests_own(python_project: Path, tool_path: 
     assert result.metrics["tests"] == int(summary.group(1)) + int(summary.group(2))
 
 
-async def test_pytest_collection_error_is_a_finding(clean_project: Path, tool_path: str) -> None:
+async def test_pytest_collection_error_is_a_crash(clean_project: Path, tool_path: str) -> None:
+    # Exit 2: pytest was interrupted before running anything; no test result is true.
     (clean_project / "tests" / "test_broken.py").write_text("import not_a_module_anywhere\n")
     result = await PytestCheck().run(detect_project(clean_project, search_path=tool_path))
-    assert result.status is CheckStatus.FAILED
-    assert [(f.rule, f.file) for f in result.findings] == [("test-error", "tests/test_broken.py")]
+    assert result.status is CheckStatus.CRASHED and result.exit_code == 2
+    assert result.reason is not None and "interrupted" in result.reason
+    assert result.output_tail is not None and "not_a_module_anywhere" in result.output_tail
 
 
 async def test_pytest_without_tests_is_not_run(clean_project: Path, tool_path: str) -> None:

@@ -43,10 +43,13 @@ class ToolCrashError(Exception):
 class NotRunError(Exception):
     """The check cannot run here (no config for it, no service to reach); says why."""
 
-    def __init__(self, reason: str, *, notes: Sequence[str] = ()) -> None:
+    def __init__(
+        self, reason: str, *, notes: Sequence[str] = (), metrics: Mapping[str, float] | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.notes = tuple(notes)
+        self.metrics = dict(metrics or {})
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,12 @@ class ToolCheck(Check):
             outcome = await self.execute(executable, profile)
         except NotRunError as error:
             return self._result(
-                CheckStatus.NOT_RUN, started, version, reason=error.reason, notes=error.notes
+                CheckStatus.NOT_RUN,
+                started,
+                version,
+                reason=error.reason,
+                notes=error.notes,
+                metrics=error.metrics,
             )
         except ToolCrashError as error:
             return self._result(
@@ -179,6 +187,7 @@ class ToolCheck(Check):
         exit_code: int | None = None,
         output_tail: str | None = None,
         notes: Sequence[str] = (),
+        metrics: Mapping[str, float] | None = None,
     ) -> CheckResult:
         return CheckResult(
             name=self.name,
@@ -189,6 +198,7 @@ class ToolCheck(Check):
             exit_code=exit_code,
             output_tail=output_tail,
             duration=time.monotonic() - started,
+            metrics=dict(metrics or {}),
             notes=tuple(notes),
         )
 

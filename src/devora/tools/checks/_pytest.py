@@ -4,43 +4,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError  # nosec B405 - types only; parsed by defusedxml
 
-import defusedxml.ElementTree as SafeElementTree
-from defusedxml import DefusedXmlException
-
-from devora.tools import Finding, Level
-from devora.tools.checks._base import (
-    NotRunError,
-    Outcome,
-    ToolCheck,
-    ToolCrashError,
-    ToolOutputError,
-    relative_file,
-)
 from devora.tools._subprocess import run_process, tail
+from devora.tools.checks._base import Outcome, ToolCheck, ToolOutputError
+from devora.tools.checks._junit import JUnitReport, parse_junit_xml
 from devora.tools.checks._profile import Language, ProjectProfile
+from devora.tools.checks._pytest_status import judge_pytest_run
 
 __all__ = ["JUnitReport", "PytestCheck", "parse_coverage_json", "parse_junit_xml"]
-
-_NO_TESTS_COLLECTED = 5
-_TRACE_LINE = re.compile(r"^([^\s:][^:\n]*\.py):(\d+): ", re.MULTILINE)
-
-
-class JUnitReport:
-    """What a JUnit XML file says: the counts and one finding per failing or erroring test."""
-
-    def __init__(
-        self, tests: int, failures: int, errors: int, skipped: int, findings: list[Finding]
-    ):
-        self.tests = tests
-        self.failures = failures
-        self.errors = errors
-        self.skipped = skipped
-        self.findings = findings
 
 
 class PytestCheck(ToolCheck):
@@ -75,42 +49,15 @@ class PytestCheck(ToolCheck):
             else:
                 argv = [str(executable)]
                 notes.append("coverage not measured: install coverage beside pytest")
-            output = await self.call([*argv, *pytest_args], profile, ok=(0, 1, 2, 5), env=env)
-            if output.exit_code == _NO_TESTS_COLLECTED:
-                raise NotRunError("not run: pytest collected no tests")
-            if not junit.is_file():
-                raise ToolCrashError(
-                    f"pytest exited with code {output.exit_code} without a test report",
-                    exit_code=output.exit_code,
-                    output=output.stdout + output.stderr,
-                )
-            try:
-                report = parse_junit_xml(junit.read_text(encoding="utf-8"), profile.root)
-            except ToolOutputError as error:
-                raise self.unreadable(output, error) from error
-            if output.exit_code != 0 and not report.findings:
-                raise ToolCrashError(
-                    f"pytest exited with code {output.exit_code} but reported no failing test",
-                    exit_code=output.exit_code,
-                    output=output.stdout + output.stderr,
-                )
-            metrics = {
-                "tests": float(report.tests),
-                "failures": float(report.failures),
-                "errors": float(report.errors),
-                "skipped": float(report.skipped),
-            }
+            output = await self.call([*argv, *pytest_args], profile, ok=range(-255, 256), env=env)
+            report = junit.read_text(encoding="utf-8") if junit.is_file() else None
+            outcome = judge_pytest_run(output, report, profile.root)
+            metrics = dict(outcome.metrics)
             if coverage.is_file():
                 percent = await self._coverage_percent(coverage, profile, Path(scratch), env, notes)
                 if percent is not None:
                     metrics["coverage_percent"] = percent
-        return Outcome(
-            findings=report.findings,
-            metrics=metrics,
-            notes=notes,
-            exit_code=output.exit_code,
-            output_tail=tail(output.stdout) if report.findings else None,
-        )
+        return replace(outcome, metrics=metrics, notes=[*outcome.notes, *notes])
 
     async def _coverage_percent(
         self,
@@ -137,64 +84,12 @@ class PytestCheck(ToolCheck):
             raise self.unreadable(output, error) from error
 
 
-def parse_junit_xml(text: str, root: Path) -> JUnitReport:
-    """The counts of a pytest JUnit XML report, and a finding per failing or erroring test."""
-    try:
-        # The project's tests wrote it: parse it as untrusted (no entities, no DTDs).
-        document = SafeElementTree.fromstring(text)
-    except (ParseError, DefusedXmlException) as error:
-        raise ToolOutputError(f"JUnit XML cannot be parsed: {error}") from error
-    suites = [document] if document.tag == "testsuite" else document.findall("testsuite")
-    if not suites:
-        raise ToolOutputError("JUnit XML has no <testsuite>")
-    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    findings: list[Finding] = []
-    for suite in suites:
-        for key in counts:
-            counts[key] += int(suite.get(key, "0"))
-        for case in suite.iter("testcase"):
-            for kind in ("failure", "error"):
-                for problem in case.findall(kind):
-                    findings.append(_test_finding(case, problem, kind, root))
-    return JUnitReport(findings=findings, **counts)
-
-
 def parse_coverage_json(text: str) -> float:
     """The total percent covered from `coverage json`."""
     try:
         return float(json.loads(text)["totals"]["percent_covered"])
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise ToolOutputError(f"coverage JSON has no totals.percent_covered: {error}") from error
-
-
-def _test_finding(case: Element, problem: Element, kind: str, root: Path) -> Finding:
-    file = case.get("file")
-    name = case.get("name", "?")
-    classname = case.get("classname") or ""
-    if file:
-        # classname is "tests.test_a" for a function, "tests.test_a.TestX" for a method.
-        module = file.removesuffix(".py").replace("/", ".")
-        owner = classname.removeprefix(module).lstrip(".") if classname.startswith(module) else ""
-        test_id = "::".join(part for part in (file, owner, name) if part)
-    else:
-        test_id = "::".join(part for part in (classname, name) if part)
-    line: int | None = int(case.get("line", "-1")) + 1 or None  # xunit1 lines are 0-based
-    body = problem.text or ""
-    if file:
-        # The deepest traceback line in the test's own file is where it failed.
-        lines = [int(n) for path, n in _TRACE_LINE.findall(body) if Path(path) == Path(file)]
-        if lines:
-            line = lines[-1]
-    text_lines = (problem.get("message") or body).strip().splitlines()
-    summary = text_lines[0] if text_lines else kind
-    return Finding(
-        tool="pytest",
-        rule="test-failure" if kind == "failure" else "test-error",
-        level=Level.ERROR,
-        message=f"{test_id}: {summary}",
-        file=relative_file(file, root) if file else None,
-        line=line if line and line >= 1 else None,
-    )
 
 
 def _coverage_source(profile: ProjectProfile) -> list[str]:
