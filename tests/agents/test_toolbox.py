@@ -54,13 +54,21 @@ async def test_symlink_escapes_are_refused(toolbox: Toolbox, tmp_path: Path) -> 
     (outside / "secret.txt").write_text("top secret\n")
     (toolbox.root / "link").symlink_to(outside, target_is_directory=True)
     (toolbox.root / "secret_link.txt").symlink_to(outside / "secret.txt")
+    # A dangling link to a file not there yet, and a chain of links that ends outside.
+    (toolbox.root / "dangling.txt").symlink_to(outside / "planted.txt")
+    (toolbox.root / "hop.txt").symlink_to("secret_link.txt")
     for answer in (
         await call(toolbox, "read_file", path="link/secret.txt"),
         await call(toolbox, "read_file", path="secret_link.txt"),
         await call(toolbox, "write_file", path="link/new.txt", content="x"),
+        await call(toolbox, "write_file", path="secret_link.txt", content="pwned"),
+        await call(toolbox, "write_file", path="dangling.txt", content="pwned"),
+        await call(toolbox, "write_file", path="hop.txt", content="pwned"),
     ):
         assert answer.startswith("error: refused") and "symlink" in answer
-    assert not (outside / "new.txt").exists()
+    assert not (outside / "new.txt").exists() and not (outside / "planted.txt").exists()
+    assert (outside / "secret.txt").read_text() == "top secret\n"
+    assert toolbox.written == set()
     (toolbox.root / "g").symlink_to(toolbox.root / ".git")
     answer = await call(toolbox, "write_file", path="g", content="gitdir: /elsewhere\n")
     assert answer == "error: refused: 'g' resolves inside .git (symlink)"

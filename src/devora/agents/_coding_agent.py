@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from devora.agents._commands import CommandPolicy, CommandResult
 from devora.agents._errors import AgentLimitError
+from devora.agents._sandbox import find_bubblewrap
 from devora.agents._toolbox import TOOL_SPECS, Toolbox
 from devora.agents._worktree import Worktree, commit_worktree, open_worktree
 from devora.llm import Message, Provider, ToolCall, Usage
@@ -25,6 +26,11 @@ Paths are relative to the repository root. Make the smallest change that does th
 keep the style of the code around it, and run the tests before you finish.
 When you are done, answer without calling a tool: a short summary of what you changed and
 why, and the result of the last test run. That answer ends your work."""
+
+_UNSANDBOXED = (
+    'WARNING: [agents] sandbox = "off": the agent\'s commands run WITHOUT a sandbox; they can '
+    "read and change anything your account can"
+)
 
 
 class CodingResult(BaseModel):
@@ -58,6 +64,10 @@ class CodingAgent:
     async def run(self, repository: Path, task: str, *, run_id: str) -> CodingResult:
         """Do `task` in a new worktree of `repository`; commit the work and return the patch."""
         usage_before = self.provider.usage.model_copy(deep=True)
+        if not self.commands.sandbox:
+            self._log(_UNSANDBOXED)
+        elif self.commands.allowed:
+            await find_bubblewrap()  # refuse before the first model call, not at the first command
         # A resumed run finds its worktree as the interrupted attempt left it.
         worktree = await open_worktree(repository, run_id, root=self.worktrees_root)
         self._log(f"agent worktree {worktree.path} on branch {worktree.branch}")
@@ -110,6 +120,8 @@ class CodingAgent:
         )
 
     def _log_tool(self, call: ToolCall, answer: str) -> None:
+        if call.name == "run_command" and not self.commands.sandbox:
+            self._log(_UNSANDBOXED)
         arguments = json.dumps(call.arguments, ensure_ascii=False)
         first_line = answer.splitlines()[0] if answer else ""
         self._log(

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "AgentConfig",
+    "AgentsConfig",
     "ContactConfig",
     "DevoraConfig",
     "LLMConfig",
@@ -74,6 +75,15 @@ class AgentConfig(_Strict):
     model: str | None = None
 
 
+class AgentsConfig(_Strict):
+    """What holds for every coding agent: the OS sandbox its commands run in."""
+
+    sandbox: Literal["on", "off"] = Field(
+        default="on",
+        description='"off": agent commands run unconfined, with a warning each time (not advised)',
+    )
+
+
 class SquadConfig(_Strict):
     """Overrides for one squad: its model, its agents' models, contacts and approvers."""
 
@@ -90,6 +100,7 @@ class DevoraConfig(BaseModel):
 
     llm: LLMConfig = Field(default_factory=LLMConfig)
     squads: dict[str, SquadConfig] = Field(default_factory=dict)
+    agents: AgentsConfig = Field(default_factory=AgentsConfig)
     source: str | None = Field(default=None, description="the file it was read from")
 
     def section(self, name: str) -> dict[str, Any]:

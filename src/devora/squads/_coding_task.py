@@ -88,7 +88,9 @@ class CodingTask(Action[CodeChange]):
                 agent = CodingAgent(
                     provider,
                     commands=CommandPolicy(
-                        allowed=self.allowed_commands, timeout=self.command_timeout
+                        allowed=self.allowed_commands,
+                        timeout=self.command_timeout,
+                        sandbox=config.agents.sandbox == "on",
                     ),
                     max_iterations=self.max_iterations,
                     worktrees_root=ctx.home / "worktrees",

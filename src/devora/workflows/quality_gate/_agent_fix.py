@@ -96,7 +96,9 @@ async def fix_with_agent(
                 async with _open_provider(model, settings, usage, log) as provider:
                     agent = CodingAgent(
                         provider,
-                        commands=CommandPolicy(allowed=_COMMANDS),
+                        commands=CommandPolicy(
+                            allowed=_COMMANDS, sandbox=settings.agents.sandbox == "on"
+                        ),
                         worktrees_root=Path(scratch) / "worktrees",
                         on_log=log,
                     )
