@@ -22,6 +22,7 @@ from devora.tools.checks._eslint import EslintCheck, parse_eslint_json
 from devora.tools.checks._prettier import PrettierCheck
 from devora.tools.checks._profile import ProjectProfile
 from devora.tools.checks._ruff import RuffCheck, RuffFormatCheck
+from devora.tools.checks._ruff_target import ruff_target_args
 
 __all__ = ["FixResult", "fix_eslint", "fix_prettier", "fix_ruff_check", "fix_ruff_format"]
 
@@ -45,7 +46,8 @@ async def fix_ruff_check(profile: ProjectProfile, *, time_limit: float = _TIMEOU
     check = RuffCheck(timeout=time_limit)
     executable = _executable(check, profile)
     candidates = [f.file for f in await _findings(check, executable, profile) if f.fixable]
-    argv = [str(executable), "check", "--fix", "--output-format", "json", "--no-cache", "."]
+    argv = [str(executable), "check", "--fix", "--output-format", "json", "--no-cache"]
+    argv += [*ruff_target_args(profile.root, profile.pyproject), "."]
     return await _apply(check, "ruff check --fix", argv, profile, candidates, started)
 
 
@@ -55,7 +57,8 @@ async def fix_ruff_format(profile: ProjectProfile, *, time_limit: float = _TIMEO
     check = RuffFormatCheck(timeout=time_limit)
     executable = _executable(check, profile)
     candidates = [f.file for f in await _findings(check, executable, profile)]
-    argv = [str(executable), "format", "--no-cache", "."]
+    argv = [str(executable), "format", "--no-cache"]
+    argv += [*ruff_target_args(profile.root, profile.pyproject), "."]
     return await _apply(check, "ruff format", argv, profile, candidates, started)
 
 

@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 from devora.tools import Finding, Level
-from devora.tools.checks._base import Outcome, ToolCheck, ToolOutputError, relative_file
+from devora.tools.checks._base import Outcome, ToolOutputError, relative_file
+from devora.tools.checks._in_environment import EnvironmentCheck, module_command
 from devora.tools.checks._profile import Language, ProjectProfile
 
 __all__ = ["MypyCheck", "parse_mypy_json"]
@@ -17,7 +18,7 @@ __all__ = ["MypyCheck", "parse_mypy_json"]
 _LEVELS = {"error": Level.ERROR, "warning": Level.WARNING, "note": Level.INFO}
 
 
-class MypyCheck(ToolCheck):
+class MypyCheck(EnvironmentCheck):
     """Type-check with mypy; each error is a finding (standalone notes are info findings)."""
 
     name = "mypy"
@@ -30,12 +31,9 @@ class MypyCheck(ToolCheck):
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run mypy on the configured files (or src/, or .) and read its JSON lines."""
-        argv = [str(executable), "-O", "json", "--cache-dir", str(_cache_dir(profile.root))]
-        venv = profile.python_venv
-        if venv is not None and not executable.is_relative_to(venv):
-            # A mypy from elsewhere must still see the packages installed in the project.
-            argv += ["--python-executable", str(venv / "bin" / "python")]
-        argv += mypy_targets(profile)
+        command = module_command(profile, "mypy", executable)
+        argv = [*command, "-O", "json", "--cache-dir", str(_cache_dir(profile.root))]
+        argv += [*_python_executable(profile, command), *mypy_targets(profile)]
         output = await self.call(argv, profile)
         try:
             findings = parse_mypy_json(output.stdout, profile.root)
@@ -95,6 +93,20 @@ def parse_mypy_json(text: str, root: Path) -> list[Finding]:
         except (KeyError, TypeError, AttributeError, ValueError) as error:
             raise ToolOutputError(f"unexpected mypy message on line {number}: {error}") from error
     return findings
+
+
+def _python_executable(profile: ProjectProfile, command: list[str]) -> list[str]:
+    """A mypy from elsewhere (Devora's) must still see the packages of the project's Python."""
+    environment = profile.python_env
+    if environment is not None:
+        inside = len(command) > 1  # `python -m mypy` with the environment's own interpreter
+        if inside or environment.python is None:
+            return []
+        return ["--python-executable", str(environment.python)]
+    venv = profile.python_venv
+    if venv is not None and not Path(command[0]).is_relative_to(venv):
+        return ["--python-executable", str(venv / "bin" / "python")]
+    return []
 
 
 def _cache_dir(root: Path) -> Path:

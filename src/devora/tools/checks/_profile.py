@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from devora.tools.checks._errors import NotAProjectError, ProjectConfigError, ProjectNotFoundError
+from devora.tools.pyenv import PythonEnvironment
 
 __all__ = [
     "JS_TOOLS",
@@ -68,6 +69,9 @@ class ProjectProfile(BaseModel):
     lock_files: tuple[str, ...] = ()
     package_managers: tuple[str, ...] = Field(default=(), description="from the lock files")
     python_venv: Path | None = Field(default=None, description="the project's .venv (or venv)")
+    python_env: PythonEnvironment | None = Field(
+        default=None, description="where pytest and mypy run (resolved by the gate's detect)"
+    )
     test_script: str | None = Field(default=None, description="package.json scripts.test")
     build_script: str | None = Field(default=None, description="package.json scripts.build")
     build_dir: str | None = Field(default=None, description="where the build writes, if found")

@@ -9,7 +9,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from devora.tools._subprocess import run_process, tail
-from devora.tools.checks._base import Outcome, ToolCheck, ToolOutputError
+from devora.tools.checks._base import Outcome, ToolOutputError
+from devora.tools.checks._coverage_config import coverage_source_args
+from devora.tools.checks._in_environment import (
+    EnvironmentCheck,
+    environment_variables,
+    module_command,
+)
 from devora.tools.checks._junit import JUnitReport, parse_junit_xml
 from devora.tools.checks._profile import Language, ProjectProfile
 from devora.tools.checks._pytest_status import judge_pytest_run
@@ -17,25 +23,29 @@ from devora.tools.checks._pytest_status import judge_pytest_run
 __all__ = ["JUnitReport", "PytestCheck", "parse_coverage_json", "parse_junit_xml"]
 
 
-class PytestCheck(ToolCheck):
+class PytestCheck(EnvironmentCheck):
     """Run the tests under coverage; each failing test is a finding, coverage a metric."""
 
     name = "pytest"
     tool = "pytest"
     install = "pip install pytest coverage"
     default_timeout = 900.0
+    requires = ("pytest", "coverage")
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Pytest runs the tests of Python projects."""
         return profile.has(Language.PYTHON)
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
-        """Run `coverage run -m pytest` (coverage beside pytest), then `coverage json`."""
-        coverage = executable.parent / "coverage"
+        """Run `coverage run -m pytest` (in the project's environment), then `coverage json`."""
+        coverage = _coverage_command(profile, executable)
         notes: list[str] = []
         with tempfile.TemporaryDirectory(prefix="devora-pytest-") as scratch:
             junit = Path(scratch) / "junit.xml"
-            env = {"COVERAGE_FILE": str(Path(scratch) / ".coverage")}
+            env = {
+                **environment_variables(profile),
+                "COVERAGE_FILE": str(Path(scratch) / ".coverage"),
+            }
             pytest_args = [
                 "-p",
                 "no:cacheprovider",
@@ -44,16 +54,17 @@ class PytestCheck(ToolCheck):
                 "junit_family=xunit1",
                 "-q",
             ]
-            if coverage.is_file():
-                argv = [str(coverage), "run", *_coverage_source(profile), "-m", "pytest"]
+            if coverage is not None:
+                source = coverage_source_args(profile.root, profile.pyproject)
+                argv = [*coverage, "run", *source, "-m", "pytest"]
             else:
-                argv = [str(executable)]
+                argv = module_command(profile, "pytest", executable)
                 notes.append("coverage not measured: install coverage beside pytest")
             output = await self.call([*argv, *pytest_args], profile, ok=range(-255, 256), env=env)
             report = junit.read_text(encoding="utf-8") if junit.is_file() else None
             outcome = judge_pytest_run(output, report, profile.root)
             metrics = dict(outcome.metrics)
-            if coverage.is_file():
+            if coverage is not None:
                 percent = await self._coverage_percent(coverage, profile, Path(scratch), env, notes)
                 if percent is not None:
                     metrics["coverage_percent"] = percent
@@ -61,7 +72,7 @@ class PytestCheck(ToolCheck):
 
     async def _coverage_percent(
         self,
-        coverage: Path,
+        coverage: list[str],
         profile: ProjectProfile,
         scratch: Path,
         env: dict[str, str],
@@ -71,9 +82,9 @@ class PytestCheck(ToolCheck):
         if any(name.startswith(".coverage.") for name in os.listdir(scratch)):
             # [run] parallel = true leaves one data file per process: combine them first.
             await run_process(
-                [str(coverage), "combine"], cwd=profile.root, time_limit=self.timeout, env=env
+                [*coverage, "combine"], cwd=profile.root, time_limit=self.timeout, env=env
             )
-        argv = [str(coverage), "json", "-o", str(target)]
+        argv = [*coverage, "json", "-o", str(target)]
         output = await run_process(argv, cwd=profile.root, time_limit=self.timeout, env=env)
         if not target.is_file():
             notes.append(f"coverage not measured: {tail(output.stdout + output.stderr, 3)}")
@@ -92,10 +103,10 @@ def parse_coverage_json(text: str) -> float:
         raise ToolOutputError(f"coverage JSON has no totals.percent_covered: {error}") from error
 
 
-def _coverage_source(profile: ProjectProfile) -> list[str]:
-    # Respect the project's own coverage config; without one, measure src/ rather than tests.
-    tool = profile.pyproject.get("tool", {})
-    configured = isinstance(tool, dict) and "coverage" in tool
-    if configured or (profile.root / ".coveragerc").is_file():
-        return []
-    return ["--source=src"] if (profile.root / "src").is_dir() else []
+def _coverage_command(profile: ProjectProfile, executable: Path) -> list[str] | None:
+    """coverage in the project's environment, or the script beside pytest; None without it."""
+    if profile.python_env is not None:
+        has = profile.python_env.has("coverage")
+        return module_command(profile, "coverage", executable) if has else None
+    script = executable.parent / "coverage"
+    return [str(script)] if script.is_file() else None

@@ -34,6 +34,9 @@ class CheckResult(BaseModel):
     name: str = Field(description="the check's name, e.g. ruff-check")
     tool: str = Field(description="the executable that did the work, e.g. ruff")
     tool_version: str | None = None
+    environment: str | None = Field(
+        default=None, description="the Python environment it ran in, e.g. `uv (/p/.venv)`"
+    )
     status: CheckStatus
     reason: str | None = Field(
         default=None, description="why the check did not run or crashed, in one sentence"

@@ -16,6 +16,7 @@ from devora.tools.checks._base import (
     relative_file,
 )
 from devora.tools.checks._profile import Language, ProjectProfile
+from devora.tools.checks._ruff_target import ruff_target_args
 
 __all__ = [
     "RuffCheck",
@@ -42,7 +43,8 @@ class RuffCheck(ToolCheck):
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run `ruff check --output-format json .` and read the array it prints."""
-        argv = [str(executable), "check", "--output-format", "json", "--no-cache", "."]
+        argv = [str(executable), "check", "--output-format", "json", "--no-cache"]
+        argv += [*ruff_target_args(profile.root, profile.pyproject), "."]
         output = await self.call(argv, profile)
         try:
             findings = parse_ruff_json(output.stdout, profile.root)
@@ -65,6 +67,7 @@ class RuffFormatCheck(ToolCheck):
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run `ruff format --check` with JSON output (plain text on older ruff)."""
         base = [str(executable), "format", "--check", "--no-cache"]
+        base += ruff_target_args(profile.root, profile.pyproject)
         output = await self.call([*base, "--output-format", "json", "."], profile, ok=(0, 1, 2))
         if output.exit_code == 2 and "--output-format" in output.stderr:
             # Ruff before JSON output for `format`: it prints "Would reformat: PATH" lines.

@@ -13,6 +13,7 @@ from devora.tools.pyenv._environment import EnvironmentKind, PythonEnvironment
 from devora.tools.pyenv._isolated import MARKER, find_uv, isolated_environment
 from devora.tools.pyenv._probe import CHECK_MODULES, probe_interpreter
 from devora.tools.pyenv._requirements import InstallPlan, plan_install
+from devora.tools.pyenv._requires_python import lowest_minor, requires_python
 from devora.tools.pyenv._resolve import resolve_environment
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
     "find_project_environment",
     "find_uv",
     "isolated_environment",
+    "lowest_minor",
     "plan_install",
     "probe_interpreter",
+    "requires_python",
     "resolve_environment",
 ]

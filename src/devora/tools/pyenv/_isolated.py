@@ -17,7 +17,6 @@ import fcntl
 import hashlib
 import json
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from devora.tools._subprocess import ProcessTimedOut, run_bounded
 from devora.tools.pyenv._environment import EnvironmentKind, PythonEnvironment
 from devora.tools.pyenv._probe import probe_interpreter
 from devora.tools.pyenv._requirements import InstallPlan, plan_install
+from devora.tools.pyenv._requires_python import lowest_minor, requires_python
 
 __all__ = ["MARKER", "find_uv", "isolated_environment"]
 
@@ -39,7 +39,6 @@ _NOT_COPIED = shutil.ignore_patterns(
     ".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", "*.egg-info", "build", "dist",
 )  # fmt: skip
-_LOWER_BOUND = re.compile(r"(?:>=|~=|==|>)\s*3\.(\d+)")
 
 Log = Callable[[str], None]
 
@@ -65,7 +64,7 @@ async def isolated_environment(
             "project's checks (Hint: pip install 'devora[checks]', or create the project's .venv)",
         )
     plan = plan_install(root, pyproject)
-    base = _base_python(pyproject)
+    base = _base_python(root, pyproject)
     key = _key(root, plan, base)
     directory = cache_dir / key
     with _lock_file(cache_dir, key) as lock:
@@ -163,14 +162,11 @@ def _failure(what: str, failed: tuple[int | None, str]) -> PythonEnvironment:
     )
 
 
-def _base_python(pyproject: dict[str, Any]) -> str:
+def _base_python(root: Path, pyproject: dict[str, Any]) -> str:
     """Devora's own interpreter when the project accepts its version, else the requirement."""
-    project = pyproject.get("project")
-    wanted = project.get("requires-python") if isinstance(project, dict) else None
-    if not isinstance(wanted, str):
-        return sys.executable
-    bounds = [int(minor) for minor in _LOWER_BOUND.findall(wanted)]
-    if bounds and max(bounds) > sys.version_info.minor:
+    wanted = requires_python(root, pyproject)
+    lowest = lowest_minor(wanted) if wanted else None
+    if wanted and lowest is not None and lowest > sys.version_info.minor:
         return wanted  # uv finds an interpreter that satisfies it
     return sys.executable
 

@@ -95,6 +95,8 @@ class ResultCache:
             tree,
             *venv_packages(profile.python_venv),
         ]
+        if profile.python_env is not None:  # where pytest and mypy run, and what it holds
+            parts += [profile.python_env.describe(), *venv_packages(profile.python_env.prefix)]
         if check.name == "asset-size":
             parts.append(json.dumps([b.model_dump(mode="json") for b in config.budgets]))
         return _digest(parts)

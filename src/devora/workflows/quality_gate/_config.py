@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -58,6 +58,12 @@ class GateConfig(BaseModel):
     penalties: Penalties = Penalties()
     budgets: tuple[AssetBudget, ...] = Field(
         default=(), description="front-end asset size budgets (performance)"
+    )
+    python: str | None = Field(
+        default=None, description="the interpreter that runs pytest and mypy (project-relative)"
+    )
+    environment: Literal["venv", "uv", "poetry", "hatch", "pdm", "isolated"] | None = Field(
+        default=None, description="the project environment to use instead of detecting one"
     )
     source: str | None = Field(default=None, description="the file this was read from")
 

@@ -138,6 +138,7 @@ class CheckSummary(BaseModel):
     name: str
     tool: str
     tool_version: str | None
+    environment: str | None = Field(default=None, description="the Python environment it ran in")
     category: Category
     status: str
     reason: str | None = None

@@ -39,6 +39,8 @@ def print_gate_report(report: GateReport, console: Console) -> None:
         f"[bold]Quality gate: {report.score}/100[/] (threshold {report.threshold}) {verdict}{scope}"
     )
     console.print(_checks_table(report.checks))
+    for environment in dict.fromkeys(c.environment for c in report.checks if c.environment):
+        console.print(f"python environment: {escape(environment)}")
     for check in report.checks:
         for note in check.notes[:NOTES_SHOWN]:
             # Some notes already name their tool ("pip-audit: ...").

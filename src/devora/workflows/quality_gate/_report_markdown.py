@@ -29,6 +29,10 @@ def render_markdown(report: GateReport) -> str:
         "| --- | --- | --- | ---: | ---: | ---: |",
         *(_check_row(check) for check in report.checks),
         "",
+        *(
+            f"Python environment: `{environment}`\n"
+            for environment in dict.fromkeys(c.environment for c in report.checks if c.environment)
+        ),
         "| category | points | weight | detail |",
         "| --- | ---: | ---: | --- |",
         *(

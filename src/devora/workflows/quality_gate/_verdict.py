@@ -94,6 +94,7 @@ def _summary(result: CheckResult, findings: Sequence[Finding], cached: bool) -> 
         name=result.name,
         tool=result.tool,
         tool_version=result.tool_version,
+        environment=result.environment,
         category=CATEGORY_OF.get(result.name, Category.LINT),
         status=_status(result, findings),
         reason=result.reason,

@@ -38,6 +38,7 @@ from devora.workflows.quality_gate._cache import (
 from devora.workflows.quality_gate._categories import Category, plan_checks
 from devora.workflows.quality_gate._changed import changed_lines, repository_prefix
 from devora.workflows.quality_gate._config import load_gate_config
+from devora.workflows.quality_gate._environment import with_python_environment
 from devora.workflows.quality_gate._errors import GateFailedError
 from devora.workflows.quality_gate._fixing import fix_project, fixable_checks, fixable_files
 from devora.workflows.quality_gate._models import (
@@ -62,6 +63,7 @@ async def detect(ctx: Context) -> Detection:
     """Detect the project's languages, tools and gate config; with --changed, the new lines."""
     profile = await asyncio.to_thread(detect_project, Path(ctx.inputs.path))
     config = load_gate_config(profile)
+    profile = await with_python_environment(profile, config, ctx.log)
     changed = await changed_lines(profile.root, ctx.inputs.base) if ctx.inputs.changed else None
     detection = Detection(
         profile=profile,
@@ -234,7 +236,8 @@ def _wants_fix(ctx: Context) -> bool:
     return ctx.inputs.fix and lint_run is not None and bool(fixable_checks(lint_run.results))
 
 
-detect_step: Step[Detection] = Step("detect", detect, squad="qa", timeout=120)
+# Detecting may create the project's isolated environment (uv installs its dependencies).
+detect_step: Step[Detection] = Step("detect", detect, squad="qa", timeout=1200)
 typecheck_step: Step[CategoryRun] = Step(
     "typecheck", typecheck, squad="qa", needs=[detect_step], when=_applies(Category.TYPECHECK)
 )
