@@ -40,7 +40,12 @@ from devora.tools.checks._fixers import (
     fix_ruff_check,
     fix_ruff_format,
 )
-from devora.tools.checks._mypy import MypyCheck, mypy_targets, parse_mypy_json
+from devora.tools.checks._mypy import (
+    MypyCheck,
+    mypy_targets,
+    parse_mypy_json,
+    split_mypy_output,
+)
 from devora.tools.checks._npm import NpmAuditCheck, NpmTestCheck, parse_npm_audit_json
 from devora.tools.checks._pip_audit import PipAuditCheck, PipAuditReport, parse_pip_audit_json
 from devora.tools.checks._prettier import PrettierCheck, parse_prettier_list
@@ -140,6 +145,7 @@ __all__ = [
     "relative_file",
     "remember_tool_versions_in",
     "run_process",
+    "split_mypy_output",
     "tool_identity",
     "tool_version",
     "tree_fingerprint",

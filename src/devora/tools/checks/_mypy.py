@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import hashlib
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from devora.tools.checks._base import Outcome, ToolOutputError, relative_file
 from devora.tools.checks._in_environment import EnvironmentCheck, module_command
 from devora.tools.checks._profile import Language, ProjectProfile
 
-__all__ = ["MypyCheck", "parse_mypy_json"]
+__all__ = ["MypyCheck", "parse_mypy_json", "split_mypy_output"]
 
 _LEVELS = {"error": Level.ERROR, "warning": Level.WARNING, "note": Level.INFO}
+# A plain-text note mypy prints outside its JSON: "setup.cfg: note: unused section(s): ..."
+_PLAIN_NOTE = re.compile(r"^[^{\s][^:]*(?::\d+)*: note: ")
 
 
 class MypyCheck(EnvironmentCheck):
@@ -35,14 +38,17 @@ class MypyCheck(EnvironmentCheck):
         argv = [*command, "-O", "json", "--cache-dir", str(_cache_dir(profile.root))]
         argv += [*_python_executable(profile, command), *mypy_targets(profile)]
         output = await self.call(argv, profile)
+        json_lines, notes = split_mypy_output(output.stdout)
         try:
-            findings = parse_mypy_json(output.stdout, profile.root)
+            findings = parse_mypy_json(json_lines, profile.root)
         except ToolOutputError as error:
             raise self.unreadable(output, error) from error
         errors = sum(1 for finding in findings if finding.level is Level.ERROR)
         if output.exit_code == 1 and errors == 0:
             raise self.unreadable(output, ToolOutputError("exit 1 but no error reported"))
-        return Outcome(findings=findings, exit_code=output.exit_code, failed=errors > 0)
+        return Outcome(
+            findings=findings, notes=notes, exit_code=output.exit_code, failed=errors > 0
+        )
 
 
 def mypy_targets(profile: ProjectProfile) -> list[str]:
@@ -61,6 +67,23 @@ def mypy_targets(profile: ProjectProfile) -> list[str]:
             if parser.has_option("mypy", "files"):
                 return []
     return ["src"] if (profile.root / "src").is_dir() else ["."]
+
+
+def split_mypy_output(text: str) -> tuple[str, list[str]]:
+    """Mypy's JSON lines, and the plain notes it prints beside them even with `-O json`.
+
+    Seen: `setup.cfg: note: unused section(s): [mypy-x.*]` (warn_unused_configs) in the
+    middle of the JSON. Such notes are kept as notes; any other plain line stays in the
+    JSON text, so that output which is really not JSON is still reported as unreadable.
+    """
+    kept: list[str] = []
+    notes: list[str] = []
+    for line in text.splitlines():
+        if _PLAIN_NOTE.match(line):
+            notes.append(f"mypy: {line.strip()}")
+        else:
+            kept.append(line)
+    return "\n".join(kept), notes
 
 
 def parse_mypy_json(text: str, root: Path) -> list[Finding]:
