@@ -10,14 +10,20 @@
     │   └── WorkflowDefinitionError
     ├── RunBusyError                   exit 2: another live process owns the run
     ├── EnvironmentProblem             exit 5: the machine is not ready (store, tools)
-    │   ├── StoreUnavailableError
-    │   ├── StoreNotWritableError
+    │   ├── StoreUnavailableError      the database cannot be reached
+    │   │   ├── StoreURLError              DEVORA_DATABASE_URL is not a database URL
+    │   │   ├── StoreDriverMissingError    the URL's database driver is not installed
+    │   │   ├── StoreCorruptError          the file is not a (sound) SQLite database
+    │   │   └── StoreLockedError           another process holds the lock too long
+    │   ├── StoreNotWritableError      read-only directory or file
+    │   │   └── StoreFullError             the disk or file-size limit is full
     │   └── ToolNotInstalledError
     └── StepError                      raised inside actions to fail a step with a clear reason
 
 Errors from libraries underneath are translated at the edge into the most specific
-of these, raised ``from`` the original. Only the CLI's top-level handler turns them into
-``Error:`` / ``Hint:`` lines and an exit code.
+of these, raised ``from`` the original. Every error has a hint: a subclass builds its
+own, and one raised with only a message gets its class's ``default_hint``. Only the
+CLI's top-level handler turns them into ``Error:`` / ``Hint:`` lines and an exit code.
 """
 
 from __future__ import annotations
@@ -40,7 +46,12 @@ __all__ = [
     "RunNotFoundError",
     "RunNotResumableError",
     "StepError",
+    "StoreCorruptError",
+    "StoreDriverMissingError",
+    "StoreFullError",
+    "StoreLockedError",
     "StoreNotWritableError",
+    "StoreURLError",
     "StoreUnavailableError",
     "ToolNotInstalledError",
     "UnknownWorkflowError",
@@ -63,11 +74,12 @@ class DevoraError(Exception):
     code: str = "devora_error"
     exit_code: int = EXIT_BAD_INPUT
     retryable: bool = False  # retrying a bad input or a missing tool changes nothing
+    default_hint: str = "see `devora --help` and the docs/ folder for what Devora expects"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint: str = hint or self.default_hint
 
     def __str__(self) -> str:
         return self.message
@@ -90,6 +102,7 @@ class UsageError(DevoraError):
 
     code = "usage"
     exit_code = EXIT_BAD_INPUT
+    default_hint = "`devora COMMAND --help` describes the command, its arguments and options"
 
 
 class UnknownWorkflowError(UsageError):
@@ -112,6 +125,7 @@ class WorkflowDefinitionError(UsageError):
     """A workflow definition is inconsistent (unknown need, cycle, duplicate id...)."""
 
     code = "workflow_definition"
+    default_hint = "`devora show WORKFLOW` lists its steps, their needs and inputs"
 
     def __init__(self, workflow: str, problem: str, *, hint: str | None = None) -> None:
         self.workflow = workflow
@@ -197,6 +211,7 @@ class EnvironmentProblem(DevoraError):
 
     code = "environment"
     exit_code = EXIT_ENVIRONMENT
+    default_hint = "fix the machine's setup named above, then run the command again"
 
 
 class StoreUnavailableError(EnvironmentProblem):
@@ -204,12 +219,73 @@ class StoreUnavailableError(EnvironmentProblem):
 
     code = "store_unavailable"
 
-    def __init__(self, url: str, problem: str) -> None:
+    def __init__(self, url: str, problem: str, *, hint: str | None = None) -> None:
         self.url = url
+        self.problem = problem
         super().__init__(
             f"cannot open the Devora store at {url}: {problem}",
-            hint="check that the database is running and that DEVORA_DATABASE_URL is right "
+            hint=hint
+            or "check that the database is running and that DEVORA_DATABASE_URL is right "
             "(unset it to use SQLite at .devora/devora.db)",
+        )
+
+
+class StoreURLError(StoreUnavailableError):
+    """DEVORA_DATABASE_URL does not name a database SQLAlchemy knows."""
+
+    code = "store_url"
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(
+            url,
+            problem,
+            hint="DEVORA_DATABASE_URL is a database URL such as "
+            "postgresql://user@host:5432/db or sqlite:////abs/path/devora.db "
+            "(unset it to use SQLite at .devora/devora.db)",
+        )
+
+
+class StoreDriverMissingError(StoreUnavailableError):
+    """The URL names a database whose Python driver is not installed."""
+
+    code = "store_driver_missing"
+
+    def __init__(self, url: str, driver: str) -> None:
+        self.driver = driver
+        super().__init__(
+            url,
+            f"its database driver {driver!r} is not installed",
+            hint="Devora stores runs in SQLite or PostgreSQL: use a postgresql:// URL "
+            "(driver psycopg, installed with Devora) or unset DEVORA_DATABASE_URL",
+        )
+
+
+class StoreCorruptError(StoreUnavailableError):
+    """The store's file is not a SQLite database, or a damaged one."""
+
+    code = "store_corrupt"
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        super().__init__(
+            path,
+            problem,
+            hint=f"move the file aside (mv {path} {path}.broken) and Devora starts a new "
+            "store there, or point DEVORA_HOME at another directory",
+        )
+
+
+class StoreLockedError(StoreUnavailableError):
+    """Another process kept the store locked longer than Devora waits."""
+
+    code = "store_locked"
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(
+            url,
+            problem,
+            hint="another devora process is writing to this store; wait for it or stop it "
+            "(`devora runs --status running`), then run the command again",
         )
 
 
@@ -218,12 +294,28 @@ class StoreNotWritableError(EnvironmentProblem):
 
     code = "store_not_writable"
 
-    def __init__(self, path: str, problem: str) -> None:
+    def __init__(self, path: str, problem: str, *, hint: str | None = None) -> None:
         self.path = path
+        self.problem = problem
         super().__init__(
             f"the Devora store at {path} is not writable: {problem}",
-            hint="make the directory writable, or point DEVORA_HOME or DEVORA_DATABASE_URL "
+            hint=hint
+            or "make the directory writable, or point DEVORA_HOME or DEVORA_DATABASE_URL "
             "somewhere writable",
+        )
+
+
+class StoreFullError(StoreNotWritableError):
+    """The disk (or the process's file-size limit) is full: nothing more can be written."""
+
+    code = "store_full"
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(
+            path,
+            problem,
+            hint="free space on that disk (or raise the file-size limit, `ulimit -f`); "
+            "then `devora resume RUN` continues an interrupted run from its journal",
         )
 
 
@@ -244,3 +336,4 @@ class StepError(DevoraError):
     code = "step_failed"
     exit_code = EXIT_FAILED
     retryable = False
+    default_hint = "`devora status RUN` and `devora logs RUN` show the step's log and error"

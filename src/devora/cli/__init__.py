@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from devora.errors import DevoraError
 
 __all__ = ["main"]
 
@@ -34,12 +38,51 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except SystemExit as exit_:
         return _code_of(exit_.code)
+    except BaseExceptionGroup as group:  # a task group's failure: report the Devora error in it
+        inner = _devora_error_in(group)
+        if inner is None:
+            raise
+        _print_error(err_console(), inner.message, inner.hint)
+        return inner.exit_code
+    except OSError as exc:
+        full = _disk_full(exc)
+        if full is None:
+            raise
+        _print_error(err_console(), full.message, full.hint)
+        return full.exit_code
     except Exception as exc:  # typer/click usage errors and exits arrive here too
         code = _click_exit(exc)
         if code is not None:
             return code
         raise
     return 0
+
+
+def _devora_error_in(group: BaseExceptionGroup[BaseException]) -> DevoraError | None:
+    """The first Devora error in a (nested) exception group, the disk-full one included."""
+    from devora.errors import DevoraError
+
+    for error in group.exceptions:
+        if isinstance(error, DevoraError):
+            return error
+        if isinstance(error, BaseExceptionGroup):
+            found = _devora_error_in(error)
+            if found is not None:
+                return found
+        if isinstance(error, OSError) and (full := _disk_full(error)) is not None:
+            return full
+    return None
+
+
+def _disk_full(error: OSError) -> DevoraError | None:
+    """A full disk (or file-size limit) met outside the store, as a Devora error."""
+    import errno
+
+    from devora.errors import StoreFullError
+
+    if error.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return None
+    return StoreFullError(str(error.filename or "the disk"), error.strerror or str(error))
 
 
 def _code_of(code: object) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -18,12 +17,12 @@ from sqlalchemy import event as sa_event
 
 from devora.errors import (
     RunNotFoundError,
-    StoreNotWritableError,
     StoreUnavailableError,
 )
 from devora.private_files import create_private_file, make_private_dir
 from devora.secrets import redact, redact_value
 from devora.store import _schema as schema
+from devora.store._faults import database_fault, engine_fault, filesystem_fault
 from devora.store._location import StoreLocation, mask_url, resolve_store_location
 from devora.store._records import (
     AnswerRecord,
@@ -84,7 +83,13 @@ class Store:
         self.url = location.url
         self.is_sqlite = location.url.startswith("sqlite")
         self._lock = threading.RLock()
-        self._engine = self._create_engine()
+        try:
+            self._engine = self._create_engine()
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            fault = engine_fault(location, exc)
+            if fault is None:
+                raise
+            raise fault from exc
         self._connection: sa.Connection | None = None
         self._closed = False
         marker = "?" if self._engine.dialect.paramstyle == "qmark" else "%s"
@@ -133,14 +138,14 @@ class Store:
                 make_private_dir(self.location.home)
             make_private_dir(path.parent)
         except OSError as exc:
-            raise StoreNotWritableError(str(path.parent), exc.strerror or str(exc)) from exc
+            raise filesystem_fault(path.parent, exc) from exc
         probe = path.parent / f".devora-write-probe-{os.getpid()}"
         try:
             probe.write_bytes(b"")
             probe.unlink()
             create_private_file(path)  # SQLite gives -wal and -shm the database's mode
         except OSError as exc:
-            raise StoreNotWritableError(str(path.parent), exc.strerror or str(exc)) from exc
+            raise filesystem_fault(path.parent, exc) from exc
         _keep_out_of_git(self.location.home)
         if path.parent != self.location.home:
             _keep_out_of_git(path.parent)
@@ -153,16 +158,12 @@ class Store:
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(4242424242)"))
                 schema.upgrade_schema(connection)
             self._connection = self._engine.connect()
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DBAPIError as exc:
             self._engine.dispose()
             raise self._translate(exc) from exc
 
     def _translate(self, exc: sa.exc.DBAPIError) -> Exception:
-        original = exc.orig
-        text = str(original).strip().splitlines()[0] if original else str(exc)
-        if isinstance(original, sqlite3.OperationalError) and "readonly" in text.replace("-", ""):
-            return StoreNotWritableError(str(self.location.sqlite_path), text)
-        return StoreUnavailableError(mask_url(self.url), text)
+        return database_fault(self.location, exc) or exc
 
     def close(self) -> None:
         """Close the connection and the pool; safe to call twice."""
@@ -194,8 +195,11 @@ class Store:
             try:
                 with connection.begin():
                     yield connection
-            except sa.exc.OperationalError as exc:
-                raise self._translate(exc) from exc
+            except sa.exc.DBAPIError as exc:
+                fault = database_fault(self.location, exc)
+                if fault is None:
+                    raise
+                raise fault from exc
 
     # -- runs ----------------------------------------------------------------------
 
@@ -343,10 +347,10 @@ class Store:
                     raise
                 raw.commit()
             except Exception as exc:
-                # sqlite3 and psycopg both name their "cannot reach / cannot write" error so.
-                if type(exc).__name__ == "OperationalError":
-                    raise self._translate_driver_error(exc) from exc
-                raise
+                fault = database_fault(self.location, exc)
+                if fault is None:
+                    raise
+                raise fault from exc
 
     def _insert_journal(self, raw: Any, batch: JournalBatch) -> None:
         cursor = raw.cursor()
@@ -361,12 +365,6 @@ class Store:
                 )
         finally:
             cursor.close()
-
-    def _translate_driver_error(self, exc: Exception) -> Exception:
-        text = str(exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
-        if self.is_sqlite and "readonly" in text.replace("-", ""):
-            return StoreNotWritableError(str(self.location.sqlite_path), text)
-        return StoreUnavailableError(mask_url(self.url), text)
 
     @staticmethod
     def _event_row(event: Event) -> tuple[Any, ...]:
