@@ -24,6 +24,7 @@ from devora.agents import (
     Toolbox,
     create_worktree,
 )
+from devora.config import ConfigError, load_config
 from devora.errors import EXIT_ENVIRONMENT
 from devora.llm import ToolCall
 from tests.conftest import require_executable
@@ -181,3 +182,12 @@ async def test_opting_out_runs_unconfined_and_says_so(
     assert report["write_outside"].startswith("done") and (outside / "pwned.txt").exists()
     assert "OPENAI_API_KEY" not in report["own_environ"]  # the environment is still scrubbed
     assert "WITHOUT a sandbox" in caplog.text
+
+
+def test_the_opt_out_is_read_from_devora_toml(tmp_path: Path) -> None:
+    assert load_config(tmp_path, env={}).agents.sandbox == "on"
+    (tmp_path / "devora.toml").write_text('[agents]\nsandbox = "off"\n')
+    assert load_config(tmp_path, env={}).agents.sandbox == "off"
+    (tmp_path / "devora.toml").write_text('[agents]\nsandbox = "maybe"\n')
+    with pytest.raises(ConfigError, match="sandbox"):
+        load_config(tmp_path, env={})
