@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from devora.config import read_section
 from devora.errors import UsageError
+from devora.secrets import url_password
 from devora.tools.migrations import (
     DEFAULT_HISTORY_TABLE,
     AlembicSource,
@@ -79,7 +80,7 @@ class MigrationInputs(BaseModel):
     @classmethod
     def _no_password(cls, value: str | None) -> str | None:
         # Inputs are stored with the run: a secret must come from the environment instead.
-        if value and re.match(r"^[\w+.-]+://[^/@]*:[^/@]*@", value):
+        if value and url_password(value) is not None:
             raise ValueError(
                 "a URL with a password would be stored with the run; put it in "
                 "$DATABASE_URL (or the variable named by --url-env) instead"

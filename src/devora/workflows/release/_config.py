@@ -10,11 +10,19 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from devora.config import read_section
 from devora.errors import UsageError
 from devora.tools.release import DEFAULT_TAG_FORMAT, Increment, Prerelease
+from devora.workflows._project_paths import PathOutsideProjectError, inside_project
 
 __all__ = ["ReleaseConfigError", "ReleaseInputs", "ReleaseSettings", "resolve_settings"]
 
@@ -67,6 +75,14 @@ class ReleaseInputs(BaseModel):
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("changelog", "version_files")
+    @classmethod
+    def _inside_the_repository(cls, value: Any, info: ValidationInfo) -> Any:
+        # A release writes these files: `../../X` must not reach outside the repository.
+        for name in [value] if isinstance(value, str) else value or []:
+            inside_project(info.data.get("path", "."), name, info.field_name or "path")
+        return value
 
 
 class _FileConfig(BaseModel):
@@ -150,6 +166,11 @@ def resolve_settings(inputs: ReleaseInputs, root: Path) -> ReleaseSettings:
     push = inputs.push and config.push is not False
     remote = (inputs.remote or config.remote or "origin") if push else None
     files = inputs.version_files if inputs.version_files is not None else config.version_files
+    for name in [*(config.version_files or []), *([config.changelog] if config.changelog else [])]:
+        try:
+            inside_project(root, name, "a release file")
+        except PathOutsideProjectError as error:
+            raise ReleaseConfigError(config_file or str(root), str(error)) from error
     return ReleaseSettings(
         branch=inputs.branch or config.branch,
         remote=remote,

@@ -1,0 +1,29 @@
+"""Paths a workflow's inputs name inside the project: resolved (symlinks too), never outside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["PathOutsideProjectError", "inside_project"]
+
+
+class PathOutsideProjectError(ValueError):
+    """A path input resolves outside the project; raised from input validation (exit 2)."""
+
+    def __init__(self, field: str, name: str, root: Path) -> None:
+        self.field = field
+        self.name = name
+        self.root = root
+        super().__init__(
+            f"{field} {name!r} is outside the project {root}; "
+            "name a file inside it (relative to the project root)"
+        )
+
+
+def inside_project(root: str | Path, name: str, field: str) -> Path:
+    """`name` (relative to `root`, or absolute) resolved; refused when it escapes `root`."""
+    base = Path(root).expanduser().resolve()
+    target = (base / Path(name).expanduser()).resolve()
+    if not target.is_relative_to(base):
+        raise PathOutsideProjectError(field, name, base)
+    return target
