@@ -12,6 +12,9 @@ from devora.errors import InputsFileError, UsageError
 
 __all__ = ["collect_inputs", "positional_inputs", "workflow_arguments"]
 
+MAX_DEPTH = 32  # lists and mappings inside one input value, at most
+MAX_ITEMS = 100_000  # values in all the inputs together (YAML aliases count each time)
+
 
 def collect_inputs(pairs: Sequence[str], inputs_file: Path | None) -> dict[str, Any]:
     """Inputs from the file first, then `-i` pairs (which win)."""
@@ -27,7 +30,35 @@ def collect_inputs(pairs: Sequence[str], inputs_file: Path | None) -> dict[str, 
                 hint="for example: -i version=1.2.0 -i dry=true",
             )
         raw[key] = _parse_value(value)
+    _check_shape(raw)
     return raw
+
+
+def _check_shape(inputs: Mapping[str, Any]) -> None:
+    """Refuse inputs nested deeper than MAX_DEPTH or larger than MAX_ITEMS (cycles included).
+
+    Deeper values would overflow Python's stack wherever they are walked (validation,
+    JSON for the journal); a self-referencing YAML anchor is infinitely deep.
+    """
+    pending: list[tuple[str, Any, int]] = [(name, value, 1) for name, value in inputs.items()]
+    seen = 0
+    while pending:
+        name, value, depth = pending.pop()
+        seen += 1
+        if seen > MAX_ITEMS:
+            raise UsageError(
+                f"the inputs hold more than {MAX_ITEMS} values",
+                hint="pass a path to a file the workflow reads instead of the data itself",
+            )
+        if depth > MAX_DEPTH:
+            raise UsageError(
+                f"input {name!r} is nested more than {MAX_DEPTH} levels deep",
+                hint="give a flatter value (a YAML anchor must not contain itself)",
+            )
+        if isinstance(value, Mapping):
+            pending.extend((name, item, depth + 1) for item in value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend((name, item, depth + 1) for item in value)
 
 
 def _parse_value(value: str) -> Any:
@@ -38,6 +69,11 @@ def _parse_value(value: str) -> Any:
             return json.loads(stripped)
         except json.JSONDecodeError:
             return value
+        except RecursionError as exc:
+            raise UsageError(
+                f"an input value is nested more than {MAX_DEPTH} levels deep",
+                hint="give a flatter value, or put it in an --inputs file",
+            ) from exc
     return value
 
 
@@ -51,6 +87,8 @@ def _read_inputs_file(path: Path) -> dict[str, Any]:
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
+        except RecursionError as exc:
+            raise InputsFileError(str(path), f"nested more than {MAX_DEPTH} levels deep") from exc
         except json.JSONDecodeError as exc:
             raise InputsFileError(
                 str(path), f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -60,6 +98,8 @@ def _read_inputs_file(path: Path) -> dict[str, Any]:
 
         try:
             data = yaml.safe_load(text)
+        except RecursionError as exc:
+            raise InputsFileError(str(path), f"nested more than {MAX_DEPTH} levels deep") from exc
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -113,6 +153,7 @@ def workflow_arguments(
         else:
             raise UsageError(f"option {token} needs a value", hint=f"{token} VALUE")
     inputs.update(positional_inputs(workflow, positional, values))
+    _check_shape(inputs)
     return inputs
 
 

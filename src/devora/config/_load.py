@@ -54,13 +54,16 @@ def load_config(root: Path | None = None, env: Mapping[str, str] | None = None) 
         data = _read_toml(source)
     elif (directory / "pyproject.toml").is_file():
         pyproject = _read_toml(directory / "pyproject.toml")
-        section = pyproject.get("tool", {}).get("devora")
+        tool = pyproject.get("tool")
+        section = tool.get("devora") if isinstance(tool, dict) else None
         if section is not None:
             source = directory / "pyproject.toml"
             data = section
     for variable, (table, key) in ENVIRONMENT_OVERRIDES.items():
-        if environ.get(variable):
-            data.setdefault(table, {})[key] = environ[variable]
+        if environ.get(variable) and isinstance(data, dict):
+            values = data.setdefault(table, {})
+            if isinstance(values, dict):  # else validation names the table that is not one
+                values[key] = environ[variable]
     try:
         config = DevoraConfig.model_validate(data)
     except ValidationError as exc:
@@ -79,6 +82,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), f"not valid TOML ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            str(path), f"not UTF-8 text (byte {exc.start}): a TOML file is UTF-8"
+        ) from exc
+    except RecursionError as exc:
+        raise ConfigError(str(path), "nested too deeply to be a configuration") from exc
     except OSError as exc:
         raise ConfigError(str(path), exc.strerror or str(exc)) from exc
 
@@ -102,7 +111,7 @@ def read_section(
             continue
         try:
             data: Any = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as error:
             raise unreadable(file, error) from error
         for key in keys:
             data = data.get(key) if isinstance(data, dict) else None
