@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from devora.store import StepStatus, open_store
-from tests.cli.harness import TOYS, Devora, json_lines, wait_for
+from devora.store import Phase, StepStatus, open_store
+from tests.cli.harness import TOYS, Devora, finished_event, json_lines, wait_for
+from tests.engine.conftest import pg_schema
 
 CHAIN = f"{TOYS}:chain"
+DURABLE = f"{TOYS}:durable"
 pytestmark = pytest.mark.slow
 
 
@@ -143,8 +148,6 @@ def test_crash_and_resume_on_postgresql(
     tmp_path: Path, postgres_url: str, uninterrupted: dict[str, object]
 ) -> None:
     """The same durability on PostgreSQL (DEVORA_DATABASE_URL), one schema for this test."""
-    from tests.engine.conftest import pg_schema
-
     with pg_schema(postgres_url) as url:
         devora = Devora(home=tmp_path / ".devora", database_url=url, counter=tmp_path / "n")
         crashed = devora(
@@ -159,3 +162,127 @@ def test_crash_and_resume_on_postgresql(
         assert "first" not in devora.ran()[len(before) :]
         assert "second" not in devora.ran()[len(before) :]
         assert not (tmp_path / ".devora" / "devora.db").exists()
+
+
+# -- the matrix: every fault point x every attempt state x both stores ------------------
+
+
+@dataclass
+class Driven:
+    """A durable-toy run driven to its end, through at most one crash."""
+
+    run_id: str
+    finished: dict[str, Any]
+    crashes: int
+    committed: set[str]  # what was committed when the process died
+    rerun: list[str]  # what really ran after the crash
+
+    @property
+    def ending(self) -> tuple[Any, ...]:
+        data = self.finished["data"]
+        return data["status"], data.get("outputs"), (data.get("error") or {}).get("message")
+
+
+def committed_work(devora: Devora, run_id: str) -> set[str]:
+    """Steps whose success, and compensations whose end, the store holds."""
+    with open_store(url=devora.database_url, home=devora.home) as store:
+        assert store.get_run(run_id).status.value == "running"
+        return {
+            a.step_id if a.phase is Phase.RUN else f"undo_{a.step_id}"
+            for a in store.attempts(run_id)
+            if a.status in (StepStatus.SUCCEEDED, StepStatus.COMPENSATED)
+        }
+
+
+def drive(devora: Devora, *, fail: bool, crash: str | None = None) -> Driven:
+    """Run the durable toy; after a crash resume it, and approve what waits, to the end."""
+    env = {"DEVORA_CRASH_AT": crash} if crash else {}
+    result = devora("run", DURABLE, "-i", f"fail={str(fail).lower()}", "--json", **env)
+    run_id = json_lines(result.stdout)[0]["run_id"]
+    crashes, committed, ran_before = 0, set[str](), list[str]()
+    for _ in range(5):
+        if result.returncode == -signal.SIGKILL:
+            crashes += 1
+            committed, ran_before, env = committed_work(devora, run_id), devora.ran(), {}
+            result = devora("resume", run_id, "--json")
+        elif result.returncode == 3:
+            approved = devora("approve", run_id, "ship", "--no-resume")
+            assert approved.returncode == 0, approved.stderr
+            result = devora("resume", run_id, "--json", **env)
+        else:
+            break
+    assert result.returncode in (0, 1), (result.returncode, result.stderr[-2000:])
+    return Driven(
+        run_id, finished_event(result), crashes, committed, devora.ran()[len(ran_before) :]
+    )
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, tuple[Driven, set[str]]]:
+    """The durable toy's ending and the work it did, uninterrupted, succeeding and failing."""
+    endings = {}
+    for fail in (False, True):
+        base = tmp_path_factory.mktemp(f"durable-{fail}")
+        devora = Devora(home=base / ".devora", counter=base / "counter")
+        endings[fail] = (drive(devora, fail=fail), set(devora.ran()))
+    assert endings[False][0].ending[0] == "succeeded"
+    assert endings[True][0].ending[0] == "rolled_back"
+    assert {"undo_plain", "undo_flaky", "undo_sluggish"} <= endings[True][1]
+    return endings
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_devora(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Devora]:
+    """A `devora` command on a fresh SQLite store, then on a fresh PostgreSQL schema."""
+    home, counter = tmp_path / ".devora", tmp_path / "counter"
+    if request.param == "sqlite":
+        yield Devora(home=home, counter=counter)
+        return
+    with pg_schema(request.getfixturevalue("postgres_url")) as url:
+        yield Devora(home=home, database_url=url, counter=counter)
+
+
+MATRIX = [
+    # first attempt
+    ("first", "before_commit:plain"),
+    ("first", "after_commit:plain"),
+    ("first", "in_step:plain"),
+    # failed, then retried (attempt 1 fails, attempt 2 succeeds)
+    ("retried", "before_commit:flaky@1"),
+    ("retried", "after_commit:flaky@1"),
+    ("retried", "in_step:flaky@2"),
+    ("retried", "before_commit:flaky@2"),
+    ("retried", "after_commit:flaky@2"),
+    # timed out, then retried
+    ("timed_out", "after_commit:sluggish@1"),
+    ("timed_out", "in_step:sluggish@2"),
+    ("timed_out", "before_commit:sluggish@2"),
+    ("timed_out", "after_commit:sluggish@2"),
+    # compensating (the run fails at `explode`; flaky's compensation is its attempt 3)
+    ("compensating", "after_commit:explode"),
+    ("compensating", "before_commit:flaky@3"),
+    ("compensating", "after_commit:flaky@3"),
+    ("compensating", "in_step:flaky@3"),
+    # waiting for a human (the gate records attempt 1; the approved step runs attempt 2)
+    ("waiting", "before_commit:ship@1"),
+    ("waiting", "after_commit:ship@1"),
+    ("waiting", "in_step:ship@2"),
+    ("waiting", "before_commit:ship@2"),
+]
+
+
+@pytest.mark.parametrize(("state", "crash"), MATRIX, ids=[f"{s}-{c}" for s, c in MATRIX])
+def test_a_crash_at_any_point_resumes_to_the_uninterrupted_ending(
+    any_devora: Devora,
+    reference: dict[bool, tuple[Driven, set[str]]],
+    state: str,
+    crash: str,
+) -> None:
+    fail = state == "compensating"
+    expected, expected_work = reference[fail]
+    driven = drive(any_devora, fail=fail, crash=crash)
+    assert driven.crashes == 1, f"the fault point {crash} was never reached"
+    assert driven.ending == expected.ending
+    assert set(any_devora.ran()) == expected_work
+    again = driven.committed & set(driven.rerun)
+    assert not again, f"committed work ran again after the crash: {again}"

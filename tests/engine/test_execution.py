@@ -150,8 +150,8 @@ async def test_retry_records_every_attempt(
     assert result.status is RunStatus.SUCCEEDED and result.outputs == {"flaky": 3}
     attempts = store.attempts(result.run_id)
     assert [(a.attempt, a.status.value) for a in attempts] == [
-        (1, "failed"),
-        (2, "failed"),
+        (1, "retried"),
+        (2, "retried"),
         (3, "succeeded"),
     ]
     assert attempts[0].error is not None and "attempt 1 failed" in attempts[0].error["message"]

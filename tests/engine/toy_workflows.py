@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
@@ -216,4 +217,79 @@ many = Workflow(
         *[Step(f"leaf{i}", noop, needs=["start"]) for i in range(5)],
         Step("sync", sleepy, needs=["start"]),
     ],
+)
+
+
+# Every attempt state in one run: first attempt (plain), failed then retried (flaky), timed
+# out then retried (sluggish), compensating (fail=true), waiting for approval (ship).
+class DurableInputs(BaseModel):
+    seed: int = 3
+    fail: bool = False
+
+
+async def durable_plain(ctx: StepContext[DurableInputs]) -> int:
+    count("plain")
+    return ctx.inputs.seed * 10
+
+
+async def durable_flaky(ctx: StepContext[DurableInputs]) -> int:
+    """Fails its first attempt, succeeds on the retry."""
+    count("flaky")
+    if ctx.attempt == 1:
+        raise ConnectionError("the first attempt fails")
+    return ctx.result("plain") + 1
+
+
+async def durable_sluggish(ctx: StepContext[DurableInputs]) -> int:
+    """Times out on its first attempt, succeeds on the retry."""
+    count("sluggish")
+    if ctx.attempt == 1:
+        await asyncio.sleep(60)
+    return ctx.result("flaky") * 2
+
+
+async def durable_explode(ctx: StepContext[DurableInputs]) -> int:
+    count("explode")
+    if ctx.inputs.fail:
+        raise StepError("exploded on purpose")
+    return ctx.result("sluggish") + ctx.result("plain")
+
+
+async def durable_ship(ctx: StepContext[DurableInputs]) -> str:
+    count("ship")
+    return f"shipped {ctx.result('explode')}"
+
+
+def _undo(step_id: str) -> Callable[[StepContext[DurableInputs]], None]:
+    def undo(ctx: StepContext[DurableInputs]) -> None:
+        count(f"undo_{step_id}")
+
+    undo.__name__ = f"undo_{step_id}"
+    return undo
+
+
+durable = Workflow(
+    name="durable",
+    inputs=DurableInputs,
+    steps=[
+        Step("plain", durable_plain, compensate=_undo("plain")),
+        Step(
+            "flaky",
+            durable_flaky,
+            needs=["plain"],
+            retry=Retry(3, backoff=0.01),
+            compensate=_undo("flaky"),
+        ),
+        Step(
+            "sluggish",
+            durable_sluggish,
+            needs=["flaky"],
+            retry=Retry(2, backoff=0.01),
+            timeout=1.0,
+            compensate=_undo("sluggish"),
+        ),
+        Step("explode", durable_explode, needs=["sluggish"]),
+        Step("ship", durable_ship, needs=["explode"], approval="devops"),
+    ],
+    outputs=lambda ctx: {k: ctx.result(k) for k in ("plain", "flaky", "sluggish", "ship")},
 )

@@ -60,6 +60,36 @@ def test_an_older_schema_is_upgraded_on_open(tmp_path: Path) -> None:
     )
 
 
+def test_version_1_retried_attempts_are_marked_retried_on_upgrade(tmp_path: Path) -> None:
+    """Version 1 wrote a retried attempt as `failed`; its `retry_scheduled` event tells."""
+    db = tmp_path / "v1.db"
+    with open_store(url=f"sqlite:///{db}") as store:
+        store.create_run(RunRecord(id="r", workflow="w", workflow_ref="w"))
+        store.write(
+            JournalBatch(
+                events=[
+                    Event(run_id="r", seq=2, kind=EventKind.STEP_RETRY_SCHEDULED, step_id="a"),
+                    Event(run_id="r", seq=3, kind=EventKind.STEP_FINISHED, step_id="b"),
+                ],
+                attempts=[
+                    AttemptRecord(
+                        run_id="r", step_id="a", attempt=1, status=StepStatus.FAILED, seq=2
+                    ),
+                    AttemptRecord(
+                        run_id="r", step_id="b", attempt=1, status=StepStatus.FAILED, seq=3
+                    ),
+                ],
+            )
+        )
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as connection:
+        connection.execute(schema.schema_version.update().values(version=1))
+    engine.dispose()
+    with open_store(url=f"sqlite:///{db}") as store:
+        statuses = {a.step_id: a.status for a in store.attempts("r")}
+    assert statuses == {"a": StepStatus.RETRIED, "b": StepStatus.FAILED}
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "new.db"
     with open_store(url=f"sqlite:///{db}"):

@@ -28,6 +28,7 @@ _STATUS_STYLE = {
     "compensated": "yellow",
     "compensation_failed": "red",
     "retrying": "yellow",
+    "retried": "yellow",
 }
 
 

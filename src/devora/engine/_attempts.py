@@ -37,7 +37,7 @@ async def run_attempts(
     started = time.time()
     tries = 1
     while True:
-        fault_point_in_step(step.id)
+        fault_point_in_step(step.id, ctx.attempt)
         try:
             return await attempt_once(step, ctx, started, planning=planning)
         except StepSuspended as suspended:
@@ -65,7 +65,7 @@ async def run_attempts(
                     run_id=execution.run.id,
                     step_id=step.id,
                     attempt=ctx.attempt,
-                    status=StepStatus.FAILED,
+                    status=StepStatus.RETRIED,
                     error=error,
                     started_at=started,
                     finished_at=time.time(),

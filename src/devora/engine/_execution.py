@@ -97,38 +97,25 @@ class RunExecution:
     # -- replay ------------------------------------------------------------------------
 
     def _replay(self, recorded: list[AttemptRecord]) -> None:
-        compensated: set[str] = set()
-        for record in recorded:  # in completion order
+        """Rebuild the run's state from its committed attempts (in completion order).
+
+        A step's outcome is its latest attempt: a success after failed attempts is a
+        success, and a failed attempt that was retried (`retried`) or a wait is no
+        outcome at all, so the step runs again.
+        """
+        latest: dict[str, AttemptRecord] = {}
+        for record in recorded:
             self._next_attempt[record.step_id] = max(
                 self._next_attempt.get(record.step_id, 1), record.attempt + 1
             )
             if record.phase is Phase.COMPENSATE:
-                compensated.add(record.step_id)
                 self.compensations[record.step_id] = StepOutcome(
                     status=record.status, error=record.error, replayed=True
                 )
-                continue
-            if record.status in (StepStatus.SUCCEEDED, StepStatus.SKIPPED, StepStatus.PLANNED):
-                step = self.workflow.by_id.get(record.step_id)
-                if step is None:
-                    continue
-                output = load_output(step.output_type, record.output)
-                self._outputs[record.step_id] = output
-                self.outcomes[record.step_id] = StepOutcome(
-                    status=record.status,
-                    output=output,
-                    attempt=record.attempt,
-                    started_at=record.started_at,
-                    finished_at=record.finished_at,
-                    replayed=True,
-                )
-                if record.status is StepStatus.SUCCEEDED:
-                    self.completion_order.append(record.step_id)
-            elif record.status is StepStatus.FAILED:
-                self.outcomes[record.step_id] = StepOutcome(
-                    status=record.status, error=record.error, attempt=record.attempt, replayed=True
-                )
-                self.failed_step = self.failed_step or record.step_id
+            elif record.step_id in self.workflow.by_id:
+                latest[record.step_id] = record
+        for record in sorted(latest.values(), key=lambda r: r.seq):
+            self._replay_outcome(self.workflow.by_id[record.step_id], record)
         for step_id in self.workflow.order:
             if step_id in self.outcomes:
                 continue
@@ -136,6 +123,26 @@ class RunExecution:
             self._pending_needs[step_id] = sum(1 for need in step.needs if not self._is_done(need))
             if self._pending_needs[step_id] == 0:
                 self._ready.append(step_id)
+
+    def _replay_outcome(self, step: Step[Any], record: AttemptRecord) -> None:
+        if record.status.done:
+            output = load_output(step.output_type, record.output)
+            self._outputs[step.id] = output
+            self.outcomes[step.id] = StepOutcome(
+                status=record.status,
+                output=output,
+                attempt=record.attempt,
+                started_at=record.started_at,
+                finished_at=record.finished_at,
+                replayed=True,
+            )
+            if record.status is StepStatus.SUCCEEDED:
+                self.completion_order.append(step.id)
+        elif record.status is StepStatus.FAILED:
+            self.outcomes[step.id] = StepOutcome(
+                status=record.status, error=record.error, attempt=record.attempt, replayed=True
+            )
+            self.failed_step = self.failed_step or step.id
 
     def _is_done(self, step_id: str) -> bool:
         outcome = self.outcomes.get(step_id)

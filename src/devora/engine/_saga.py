@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
+from devora.engine._faults import fault_point_in_step
 from devora.engine._outcome import RunResult, StepOutcome, describe_error
 from devora.engine._workflow import Step
 from devora.store import AttemptRecord, EventKind, Phase, RunStatus, StepStatus
@@ -60,6 +61,7 @@ async def compensate(execution: RunExecution, step: Step[Any]) -> StepOutcome:
     ctx = execution.context(step, attempt)
     started = time.time()
     try:
+        fault_point_in_step(step.id, attempt)
         async with asyncio.timeout(step.timeout):
             await step.compensate.run(ctx)
         outcome = StepOutcome(status=StepStatus.COMPENSATED)

@@ -98,8 +98,22 @@ def _create_v1(connection: sa.Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
+def _mark_retried_attempts_v2(connection: sa.Connection) -> None:
+    """Version 1 recorded a retried attempt as `failed`: its event says `retry_scheduled`."""
+    retried = sa.exists().where(
+        (events.c.run_id == step_attempts.c.run_id)
+        & (events.c.seq == step_attempts.c.seq)
+        & (events.c.kind == "step.retry_scheduled")
+    )
+    connection.execute(
+        step_attempts.update()
+        .where((step_attempts.c.status == "failed") & retried)
+        .values(status="retried")
+    )
+
+
 # Append a function to move the schema one version up; never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _mark_retried_attempts_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -82,6 +82,7 @@ class StepStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    RETRIED = "retried"  # an attempt that failed and was followed by another one
     SKIPPED = "skipped"
     PLANNED = "planned"  # dry-run: the side-effecting action's plan() ran instead of run()
     WAITING = "waiting"
