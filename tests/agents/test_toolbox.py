@@ -196,3 +196,20 @@ def test_secret_looking_variables_are_hidden_from_commands() -> None:
         "LANG": "C",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+
+
+def test_only_allow_listed_variables_without_a_known_secret_reach_commands() -> None:
+    environ = {
+        "PATH": "/usr/bin",
+        "LC_ALL": "C.UTF-8",
+        "DATABASE_URL": "postgresql://app:s3cr3t-pw@db/prod",  # not allow-listed
+        "PYTHONPATH": "/srv/app:postgresql://app:s3cr3t-pw@db/prod",  # allowed name, secret in
+        "TZ": "sk-live-looks-like-a-key",  # the value of a secret-named variable below
+        "OPENAI_API_KEY": "sk-live-looks-like-a-key",
+        "CI_RUNNER_NAME": "runner-1",  # harmless, but not needed by a test runner
+    }
+    assert command_environment(environ) == {
+        "PATH": "/usr/bin",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }

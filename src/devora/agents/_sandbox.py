@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from devora.agents._errors import SandboxUnavailableError
+from devora.secrets import known_secrets
 from devora.tools._subprocess import Completed, run_bounded
 
 __all__ = ["command_environment", "find_bubblewrap", "run_sandboxed", "sandbox_argv"]
 
 _log = logging.getLogger("devora.agents.sandbox")
 
-# Names that hold secrets by convention; code the model wrote must not read them.
-_SECRET_NAME = re.compile(r"(?i)(API_?KEY|TOKEN|SECRET|PASSW(OR)?D|CREDENTIAL|_KEY$|^KEY$)")
 # What a test runner or linter needs from the user's environment; nothing else passes.
 _ALLOWED_NAMES = frozenset(
     {
@@ -57,14 +55,19 @@ _working: dict[str, bool] = {}
 def command_environment(
     base: Mapping[str, str] | None = None, hidden: Sequence[str] = ()
 ) -> dict[str, str]:
-    """The environment for agent commands: the allow-listed names of `base`, no secrets."""
+    """The environment for agent commands: the allow-listed names of `base`, no secrets.
+
+    A variable is dropped when it is in `hidden` or when its value holds a secret Devora
+    knows (devora.secrets: secret-named variables, URL passwords, registered keys).
+    """
     source = os.environ if base is None else base
+    secrets = known_secrets(source)
     env = {
         name: value
         for name, value in source.items()
         if (name in _ALLOWED_NAMES or name.startswith(_ALLOWED_PREFIXES))
         and name not in hidden
-        and not _SECRET_NAME.search(name)
+        and not any(secret in value for secret in secrets)
     }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
