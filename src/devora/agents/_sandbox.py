@@ -50,6 +50,17 @@ _SANDBOX_TMP = "/tmp"
 _SANDBOX_HOME = "/tmp/home"
 # bubblewrap that works on this machine, by path (probing costs a process per check).
 _working: dict[str, bool] = {}
+# Every namespace of its own (no network, no view of other processes); gone with Devora.
+_NAMESPACES = (
+    "--unshare-user-try",
+    "--unshare-ipc",
+    "--unshare-pid",
+    "--unshare-net",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--die-with-parent",
+    "--new-session",
+)
 
 
 def command_environment(
@@ -92,18 +103,6 @@ async def find_bubblewrap() -> str:
             raise SandboxUnavailableError(f"{bwrap} cannot create a sandbox here: {problem}")
         _working[bwrap] = True
     return bwrap
-
-
-_NAMESPACES = (
-    "--unshare-user-try",
-    "--unshare-ipc",
-    "--unshare-pid",
-    "--unshare-net",
-    "--unshare-uts",
-    "--unshare-cgroup-try",
-    "--die-with-parent",
-    "--new-session",
-)
 
 
 def sandbox_argv(bwrap: str, argv: Sequence[str], worktree: Path) -> list[str]:
