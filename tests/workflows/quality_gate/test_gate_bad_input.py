@@ -92,6 +92,13 @@ def test_a_crashing_tool_fails_the_gate(
     assert statuses["mypy"] == "passed"
     assert "condition failed: no check crashed" in output(result)
     assert "ruff exited with code 101" in output(result)
+    # The end of its stderr is in the terminal, report.json, report.md and `devora status`.
+    assert "ruff: internal error: boom" in result.stdout
+    crashed = next(c for c in report["checks"] if c["name"] == "ruff-check")
+    assert crashed["output_tail"] == "ruff: internal error: boom" and crashed["exit_code"] == 101
+    assert "ruff: internal error: boom" in (out / "report.md").read_text(encoding="utf-8")
+    run_id = json.loads(devora("runs", "--json").stdout)[0]["id"]
+    assert "ruff: internal error: boom" in devora("status", run_id).stdout
     # A crash is never cached: a second run asks the tool again.
     again = devora("run", "quality-gate", str(clean), timeout=240, **path_env)
     cached = [line for line in again.stdout.splitlines() if line.startswith("cached:")]

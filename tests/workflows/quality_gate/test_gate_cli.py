@@ -61,6 +61,7 @@ async def test_the_example_fails_with_its_known_findings(
     conditions = {c["name"]: c["passed"] for c in report["conditions"]}
     assert conditions == {
         "no check crashed": True,
+        "every required check ran": True,
         "coverage >= 80 %": False,
         "no failing test": False,
         "no high-severity security finding": True,

@@ -10,10 +10,11 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from devora.config import read_section
 from devora.tools.checks import AssetBudget, ProjectProfile
+from devora.workflows.quality_gate._categories import CATEGORY_OF
 from devora.workflows.quality_gate._errors import GateConfigError
 
 __all__ = ["GateConfig", "Penalties", "Weights", "load_gate_config"]
@@ -59,6 +60,10 @@ class GateConfig(BaseModel):
     budgets: tuple[AssetBudget, ...] = Field(
         default=(), description="front-end asset size budgets (performance)"
     )
+    optional: tuple[str, ...] = Field(
+        default=(),
+        description="checks whose not running (or crashing) costs neither score nor verdict",
+    )
     python: str | None = Field(
         default=None, description="the interpreter that runs pytest and mypy (project-relative)"
     )
@@ -66,6 +71,16 @@ class GateConfig(BaseModel):
         default=None, description="the project environment to use instead of detecting one"
     )
     source: str | None = Field(default=None, description="the file this was read from")
+
+    @field_validator("optional")
+    @classmethod
+    def _known_checks(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(names) - set(CATEGORY_OF))
+        if unknown:
+            raise ValueError(
+                f"unknown check(s) {', '.join(unknown)}; known: {', '.join(sorted(CATEGORY_OF))}"
+            )
+        return names
 
 
 def load_gate_config(profile: ProjectProfile) -> GateConfig:

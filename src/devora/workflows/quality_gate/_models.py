@@ -142,11 +142,25 @@ class CheckSummary(BaseModel):
     category: Category
     status: str
     reason: str | None = None
+    exit_code: int | None = None
+    output_tail: str | None = Field(
+        default=None, description="the end of the tool's output (stderr when it crashed)"
+    )
+    optional: bool = Field(default=False, description="configured optional: not running is free")
     counts: dict[str, int]
     cached: bool = False
     duration: float = 0.0
     metrics: dict[str, float] = Field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    def test_counts(self) -> str:
+        """A test check's counts ("3 passed, 1 failed, 2 skipped, 4 deselected"); '' for others."""
+        if "passed" not in self.metrics:
+            return ""
+        failed = self.metrics.get("failures", 0.0) + self.metrics.get("errors", 0.0)
+        parts = [("passed", self.metrics["passed"]), ("failed", failed)]
+        parts += [(key, self.metrics.get(key, 0.0)) for key in ("skipped", "deselected")]
+        return ", ".join(f"{value:g} {key}" for key, value in parts if value or key == "passed")
 
 
 class CategoryScore(BaseModel):

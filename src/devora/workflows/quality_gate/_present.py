@@ -10,9 +10,10 @@ from rich.table import Table
 
 from devora.workflows.quality_gate._models import CheckSummary, GateReport
 
-__all__ = ["TOP_FINDINGS", "present_gate", "print_gate_report"]
+__all__ = ["TOP_FINDINGS", "present_gate", "print_gate_report", "unchecked_summary"]
 
 NOTES_SHOWN = 3  # a check can explain itself at length; the summary stays short
+TAIL_SHOWN = 8  # lines of a crashed tool's output in the summary (all of it in report.json)
 
 TOP_FINDINGS = 10
 REPORT_STEP = "report"
@@ -42,6 +43,11 @@ def print_gate_report(report: GateReport, console: Console) -> None:
     for environment in dict.fromkeys(c.environment for c in report.checks if c.environment):
         console.print(f"python environment: {escape(environment)}")
     for check in report.checks:
+        if check.status == "crashed" and check.output_tail:
+            code = "" if check.exit_code is None else f", exit code {check.exit_code}"
+            console.print(f"  [red]{check.name} crashed{code}; the end of its output:[/]")
+            for line in check.output_tail.splitlines()[-TAIL_SHOWN:]:
+                console.print(f"    [dim]{escape(line)}[/]", soft_wrap=True)
         for note in check.notes[:NOTES_SHOWN]:
             # Some notes already name their tool ("pip-audit: ...").
             text = note if note.startswith((f"{check.name}:", f"{check.tool}:")) else None
@@ -92,6 +98,11 @@ def _checks_table(checks: tuple[CheckSummary, ...]) -> Table:
         if check.reason and check.status in ("not_run", "crashed"):
             reason = check.reason.removeprefix("not run: ")
             status += f": {escape(reason)}"
+            if check.optional:
+                status += " (optional)"
+        tests = check.test_counts()
+        if tests:
+            status += f" ({tests})"
         version = f" {check.tool_version}" if check.tool_version else ""
         table.add_row(
             check.name,
@@ -122,3 +133,19 @@ def _print_findings(report: GateReport, console: Console) -> None:
             f"  [{style}]{finding.level.value:<7}[/] {escape(where)}  {finding.tool} "
             f"{escape(finding.rule)}: {escape(finding.message)}{fixable}"
         )
+
+
+def unchecked_summary(report: GateReport) -> dict[str, str]:
+    """The run summary's account of checks that did not run, for `devora status RUN`.
+
+    A crashed check says how its tool ended: the last lines of its output.
+    """
+    parts = []
+    for check in report.checks:
+        if check.status not in ("not_run", "crashed"):
+            continue
+        text = f"{check.name} {check.status.replace('_', ' ')}: {check.reason}"
+        if check.output_tail:
+            text += " | " + " / ".join(check.output_tail.splitlines()[-3:])
+        parts.append(text)
+    return {"unchecked": "; ".join(parts)} if parts else {}

@@ -48,6 +48,7 @@ def render_markdown(report: GateReport) -> str:
         ),
         "",
     ]
+    lines += _crash_section(report)
     lines += _findings_section(report.findings)
     if report.fix is not None and report.fix.changed_files:
         diff = report.fix.diff
@@ -96,6 +97,11 @@ def _check_row(check: CheckSummary) -> str:
         status = _cell(check.reason or "not run")
     elif check.status == "crashed":
         status = f"crashed: {_cell(check.reason or 'no reason given')}"
+    if check.optional and check.status in ("not_run", "crashed"):
+        status += " (optional)"
+    tests = check.test_counts()
+    if tests:
+        status += f" ({tests})"
     if check.cached:
         status += " (cached)"
     counts = check.counts
@@ -103,6 +109,24 @@ def _check_row(check: CheckSummary) -> str:
         f"| {check.name} | {check.tool} {check.tool_version or ''} | {status} "
         f"| {counts.get('error', 0)} | {counts.get('warning', 0)} | {counts.get('info', 0)} |"
     )
+
+
+def _crash_section(report: GateReport) -> list[str]:
+    lines: list[str] = []
+    for check in report.checks:
+        if check.status == "crashed" and check.output_tail:
+            code = "" if check.exit_code is None else f" (exit code {check.exit_code})"
+            lines += [
+                f"<details><summary>{check.name} crashed{code}: the end of its output</summary>",
+                "",
+                "```text",
+                check.output_tail.replace("```", "` ` `"),
+                "```",
+                "",
+                "</details>",
+                "",
+            ]
+    return lines
 
 
 def _findings_section(findings: tuple[Finding, ...]) -> list[str]:

@@ -5,15 +5,21 @@ of the categories that apply add up to 100). A category earns a fraction of its 
 
 - typecheck, lint, security, performance: 1 minus the penalties of its findings (by level,
   in percent of the category), never below 0;
-- tests: the share of tests that pass, averaged with coverage / min_coverage (capped at 1)
-  when coverage was measured;
-- a category none of whose checks could run (tool missing, crashed) earns 0: what was not
-  checked is never counted as passed.
+- tests: the share of the tests that ran (skipped ones excluded) that pass, averaged with
+  coverage / min_coverage (capped at 1); coverage that was not measured earns nothing, and
+  neither does coverage while a test fails (failing tests can raise coverage; they must
+  never raise the score);
+- a category one of whose required checks did not run (tool missing, crashed, not run)
+  earns 0: what was not checked is never counted as passed.
+
+The score is monotonic: more findings, more failing tests, or a required check that did not
+run never raise it (tests/workflows/quality_gate/test_gate_score_properties.py proves it).
+A check named in `optional` that did not run is left out of the score and the conditions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from devora.tools import Finding, Level
 from devora.tools.checks import CheckResult, CheckStatus
@@ -21,7 +27,13 @@ from devora.workflows.quality_gate._categories import Category
 from devora.workflows.quality_gate._config import GateConfig
 from devora.workflows.quality_gate._models import CategoryScore, ConditionResult
 
-__all__ = ["CategoryInput", "coverage_of", "evaluate_conditions", "score_categories"]
+__all__ = [
+    "CategoryInput",
+    "coverage_of",
+    "evaluate_conditions",
+    "failing_tests",
+    "score_categories",
+]
 
 _RAN = (CheckStatus.PASSED, CheckStatus.FAILED)
 
@@ -41,12 +53,20 @@ class CategoryInput:
         """The checks whose tool ran and was understood."""
         return tuple(result for result in self.results if result.status in _RAN)
 
+    def unrun(self, optional: Collection[str] = ()) -> tuple[CheckResult, ...]:
+        """The required checks that did not run (missing tool, not run, crashed)."""
+        return tuple(r for r in self.results if r.status not in _RAN and r.name not in optional)
+
+    def counted(self, optional: Collection[str] = ()) -> bool:
+        """True when the category is scored: some check ran, or a required one did not."""
+        return bool(self.ran or self.unrun(optional))
+
 
 def score_categories(
     inputs: Sequence[CategoryInput], config: GateConfig
 ) -> tuple[int, tuple[CategoryScore, ...]]:
     """The score out of 100 and each applicable category's part of it."""
-    applicable = [item for item in inputs if item.results]
+    applicable = [item for item in inputs if item.counted(config.optional)]
     total_weight = sum(getattr(config.weights, item.category.value) for item in applicable)
     scores = []
     for item in applicable:
@@ -78,7 +98,9 @@ def evaluate_conditions(
     """The SonarQube-style conditions; any that fails, fails the gate whatever the score."""
     by_category = {item.category: item for item in inputs}
     conditions: list[ConditionResult] = []
-    crashed = [r for item in inputs for r in item.results if r.status is CheckStatus.CRASHED]
+    unrun = [r for item in inputs for r in item.unrun(config.optional)]
+    crashed = [r for r in unrun if r.status is CheckStatus.CRASHED]
+    not_run = [r for r in unrun if r.status is not CheckStatus.CRASHED]
     conditions.append(
         ConditionResult(
             name="no check crashed",
@@ -86,8 +108,17 @@ def evaluate_conditions(
             detail="; ".join(f"{r.name}: {r.reason}" for r in crashed) or "every tool worked",
         )
     )
+    conditions.append(
+        ConditionResult(
+            name="every required check ran",
+            passed=not not_run,
+            detail="; ".join(f"{r.name}: {r.reason}" for r in not_run)
+            or "no check left out"
+            + (f" (optional: {', '.join(sorted(config.optional))})" if config.optional else ""),
+        )
+    )
     tests = by_category.get(Category.TESTS)
-    if tests is not None and tests.results:
+    if tests is not None and tests.counted(config.optional):
         coverage = coverage_of(tests.ran)
         if coverage is not None:
             conditions.append(
@@ -98,7 +129,7 @@ def evaluate_conditions(
                 )
             )
         if config.fail_on_failing_tests:
-            failing = sum(1 for f in tests.findings if f.level is Level.ERROR)
+            failing = failing_tests(tests.ran, tests.findings)
             conditions.append(
                 ConditionResult(
                     name="no failing test",
@@ -107,7 +138,7 @@ def evaluate_conditions(
                 )
             )
     security = by_category.get(Category.SECURITY)
-    if config.fail_on_high_security and security is not None and security.results:
+    if config.fail_on_high_security and security is not None and security.counted(config.optional):
         high = [f for f in security.findings if f.level is Level.ERROR]
         conditions.append(
             ConditionResult(
@@ -119,12 +150,18 @@ def evaluate_conditions(
     return tuple(conditions)
 
 
+def failing_tests(ran: Sequence[CheckResult], findings: Sequence[Finding]) -> int:
+    """How many tests fail: the runners' own counts, or the failing-test findings if more."""
+    counted = sum(r.metrics.get("failures", 0.0) + r.metrics.get("errors", 0.0) for r in ran)
+    return max(int(counted), sum(1 for finding in findings if finding.level is Level.ERROR))
+
+
 def _fraction(item: CategoryInput, config: GateConfig) -> tuple[float, str]:
-    ran = item.ran
-    if not ran:
-        return 0.0, "not checked: " + "; ".join(str(r.reason) for r in item.results)
+    unrun = item.unrun(config.optional)
+    if unrun or not item.ran:
+        return 0.0, "not checked: " + "; ".join(str(r.reason) for r in unrun)
     if item.category is Category.TESTS:
-        return _tests_fraction(ran, item.findings, config)
+        return _tests_fraction(item.ran, item.findings, config)
     penalty = sum(_penalty(finding, config) for finding in item.findings)
     fraction = max(0.0, 1.0 - penalty / 100)
     return fraction, f"{len(item.findings)} finding(s)"
@@ -133,17 +170,27 @@ def _fraction(item: CategoryInput, config: GateConfig) -> tuple[float, str]:
 def _tests_fraction(
     ran: Sequence[CheckResult], findings: Sequence[Finding], config: GateConfig
 ) -> tuple[float, str]:
-    total = sum(r.metrics.get("tests", 0.0) for r in ran)
-    failed = sum(1 for finding in findings if finding.level is Level.ERROR)
+    failed = failing_tests(ran, findings)
+    # The tests that ran: skipped ones (JUnit counts them in "tests") are not evidence.
+    total = max(
+        float(failed),
+        sum(max(0.0, r.metrics.get("tests", 0.0) - r.metrics.get("skipped", 0.0)) for r in ran),
+    )
     if total > 0:
         passing = max(0.0, (total - failed) / total)
         detail = f"{total - failed:g}/{total:g} tests pass"
     else:
-        passing = max(0.0, 1.0 - failed * config.penalties.error / 100)
-        detail = f"{failed} failing test(s)"
+        passing = 1.0
+        detail = "0 failing test(s)"
+    skipped = sum(r.metrics.get("skipped", 0.0) for r in ran)
+    deselected = sum(r.metrics.get("deselected", 0.0) for r in ran)
+    if skipped or deselected:
+        detail += f" ({skipped:g} skipped, {deselected:g} deselected)"
     coverage = coverage_of(ran)
     if coverage is None:
-        return passing, detail + ", coverage not measured"
+        return passing / 2, detail + ", coverage not measured (not credited)"
+    if failed:
+        return passing / 2, f"{detail}, coverage {coverage:.1f} % (not credited while a test fails)"
     covered = min(1.0, coverage / config.min_coverage) if config.min_coverage > 0 else 1.0
     return (passing + covered) / 2, f"{detail}, coverage {coverage:.1f} %"
 

@@ -49,7 +49,9 @@ def judge(
         findings = [_judged(detection, run.category, result) for result in results]
         inputs.append(CategoryInput(run.category, results, [f for fs in findings for f in fs]))
         for result, kept in zip(results, findings, strict=True):
-            summaries.append(_summary(result, kept, result.name in cached))
+            summary = _summary(result, kept, result.name in cached)
+            optional = result.name in detection.config.optional
+            summaries.append(summary.model_copy(update={"optional": optional}))
             judged.extend(kept)
             by_check[result.name] = tuple(sorted(kept, key=finding_order))
     config = detection.config
@@ -98,6 +100,8 @@ def _summary(result: CheckResult, findings: Sequence[Finding], cached: bool) -> 
         category=CATEGORY_OF.get(result.name, Category.LINT),
         status=_status(result, findings),
         reason=result.reason,
+        exit_code=result.exit_code,
+        output_tail=result.output_tail if result.status is CheckStatus.CRASHED else None,
         counts=counts,
         cached=cached,
         duration=round(result.duration, 3),

@@ -49,7 +49,7 @@ from devora.workflows.quality_gate._models import (
     GateInputs,
     GateReport,
 )
-from devora.workflows.quality_gate._present import present_gate
+from devora.workflows.quality_gate._present import present_gate, unchecked_summary
 from devora.workflows.quality_gate._reports import render_reports, write_reports
 from devora.workflows.quality_gate._running import run_category
 from devora.workflows.quality_gate._verdict import judge
@@ -162,7 +162,7 @@ def report(ctx: Context) -> GateReport:
     elif ctx.inputs.report_dir is not None:
         written = write_reports(gate, Path(ctx.inputs.report_dir))
         gate = gate.model_copy(update={"reports": written})
-    ctx.set_summary(score=gate.score, passed=gate.passed)
+    ctx.set_summary(score=gate.score, passed=gate.passed, **unchecked_summary(gate))
     ctx.log(f"score {gate.score}/100: {'passed' if gate.passed else 'failed'}")
     return gate
 
