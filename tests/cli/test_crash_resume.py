@@ -286,3 +286,28 @@ def test_a_crash_at_any_point_resumes_to_the_uninterrupted_ending(
     assert set(any_devora.ran()) == expected_work
     again = driven.committed & set(driven.rerun)
     assert not again, f"committed work ran again after the crash: {again}"
+
+
+def test_two_resumes_of_one_run_at_once_one_wins(
+    any_devora: Devora, uninterrupted: dict[str, object]
+) -> None:
+    crashed = any_devora(
+        "run", CHAIN, "-i", "seed=4", "--json", DEVORA_CRASH_AT="after_commit:second"
+    )
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    run_id = json_lines(crashed.stdout)[0]["run_id"]
+    before = any_devora.ran()
+    resumers = [any_devora.start("resume", run_id, "--json", TOY_SLOW="2") for _ in range(2)]
+    try:
+        outputs = [process.communicate(timeout=60) for process in resumers]
+        ended = [(p.returncode, out, err) for p, (out, err) in zip(resumers, outputs, strict=True)]
+    finally:
+        for process in resumers:
+            if process.poll() is None:
+                process.kill()
+    assert sorted(code for code, _, _ in ended) == [0, 2], [e[0::2] for e in ended]
+    (_, won, _), (_, _, lost) = sorted(ended, key=lambda e: e[0])
+    assert json_lines(won)[-1]["data"]["outputs"] == uninterrupted
+    assert "Error:" in lost and "Hint:" in lost and "Traceback" not in lost, lost
+    assert f"run {run_id} is" in lost
+    assert any_devora.ran()[len(before) :] == ["slow", "last"]

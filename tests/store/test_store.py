@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from devora.errors import RunNotFoundError, StoreUnavailableError
+from devora.errors import (
+    RunBusyError,
+    RunNotFoundError,
+    RunNotResumableError,
+    StoreUnavailableError,
+)
 from devora.store import (
     SCHEMA_VERSION,
     AttemptRecord,
@@ -191,3 +196,17 @@ def test_the_store_keeps_itself_out_of_git(tmp_path: Path) -> None:
         check=True,
     )
     assert status.stdout == ""
+
+
+def test_two_claims_of_one_run_one_wins(any_store: Store) -> None:  # noqa: F811
+    """Two resumers both saw a dead owner: the compare-and-set lets exactly one take it."""
+    any_store.create_run(
+        RunRecord(id="r", workflow="w", workflow_ref="w", status=RunStatus.RUNNING, owner="dead:1")
+    )
+    any_store.claim_run("r", "host:2", "dead:1")
+    with pytest.raises(RunBusyError, match="run r is being executed by host:2"):
+        any_store.claim_run("r", "host:3", "dead:1")
+    assert any_store.get_run("r").owner == "host:2"
+    any_store.write(JournalBatch(runs=[RunUpdate(run_id="r", status=RunStatus.SUCCEEDED)]))
+    with pytest.raises(RunNotResumableError, match="succeeded and cannot be resumed"):
+        any_store.claim_run("r", "host:3", "dead:1")

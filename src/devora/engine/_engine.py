@@ -170,11 +170,7 @@ class Engine:
             )
         if run.owner and run.owner != self.owner and owner_is_alive(run.owner) and not force:
             raise RunBusyError(run_id, run.owner)
-        claimed = await self.call_store(
-            self.store.claim_run, run_id, self.owner, _takeover_allowed(run, force)
-        )
-        if claimed.owner not in (None, self.owner, run.owner):
-            raise RunBusyError(run_id, claimed.owner)
+        await self.call_store(self.store.claim_run, run_id, self.owner, run.owner)
         return await self.execute(workflow, run, resumed=True)
 
     async def execute(
@@ -242,12 +238,8 @@ class Engine:
                 error=existing.error,
                 dry_run=existing.dry_run,
             )
-        await self.call_store(self.store.claim_run, child_id, self.owner, True)
+        await self.call_store(self.store.claim_run, child_id, self.owner, existing.owner)
         return await self.execute(workflow, existing, resumed=True)
-
-
-def _takeover_allowed(run: RunRecord, force: bool) -> bool:
-    return force or not owner_is_alive(run.owner)
 
 
 def _find_run(store: Store, run_id: str) -> RunRecord | None:

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
 from devora.errors import (
+    RunBusyError,
     RunNotFoundError,
+    RunNotResumableError,
     StoreUnavailableError,
 )
 from devora.private_files import create_private_file, make_private_dir
@@ -259,27 +261,33 @@ class Store:
             rows = connection.execute(query).all()
         return [self._run_from_row(row) for row in rows]
 
-    def claim_run(self, run_id: str, owner: str, takeover: bool) -> RunRecord:
-        """Make `owner` the process executing the run; return the run as it was.
+    def claim_run(self, run_id: str, owner: str, expected_owner: str | None) -> None:
+        """Make `owner` the process executing the run, if its owner is still `expected_owner`.
 
-        `takeover` is decided by the caller from the previous owner's liveness; the
-        compare-and-set keeps two resumers from both winning.
+        A compare-and-set in one statement: of two processes resuming the same run, one
+        wins; the other gets RunBusyError (or RunNotResumableError when the winner has
+        already finished the run).
         """
+        column = schema.runs.c.owner
+        same_owner = column.is_(None) if expected_owner is None else column == expected_owner
         with self._transaction() as connection:
-            row = connection.execute(
-                sa.select(schema.runs).where(schema.runs.c.id == run_id)
-            ).first()
-            if row is None:
-                raise RunNotFoundError(run_id)
-            run = self._run_from_row(row)
-            if run.owner not in (None, owner) and not takeover:
-                return run
-            connection.execute(
+            claimed = connection.execute(
                 schema.runs.update()
-                .where(schema.runs.c.id == run_id)
+                .where((schema.runs.c.id == run_id) & same_owner)
                 .values(owner=owner, updated_at=time.time())
             )
-        return run
+            if claimed.rowcount == 1:
+                return
+            row = connection.execute(
+                sa.select(schema.runs.c.owner, schema.runs.c.status).where(
+                    schema.runs.c.id == run_id
+                )
+            ).first()
+        if row is None:
+            raise RunNotFoundError(run_id)
+        if not RunStatus(row.status).resumable:
+            raise RunNotResumableError(run_id, row.status)
+        raise RunBusyError(run_id, row.owner or "another process")
 
     def request_cancel(self, run_id: str) -> RunRecord:
         """Ask the process executing a run to cancel it (seen within a second)."""
