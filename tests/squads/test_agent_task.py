@@ -192,12 +192,16 @@ def test_an_agent_step_runs_against_anthropic(
 
 
 def test_only_the_squads_approvers_may_approve(devora: Devora, tmp_path: Path) -> None:
+    from devora.squads import os_account
     from tests.cli.harness import TOYS
 
     (tmp_path / "devora.toml").write_text('[squads.devops]\napprovers = ["alice"]\n')
     run_id = json_lines(devora("run", f"{TOYS}:gated", "--json").stdout)[-1]["run_id"]
-    refused = devora("approve", run_id, "deploy", "--by", "mallory")
+    refused = devora("approve", run_id, "deploy")
     assert refused.returncode == 2
-    assert "mallory is not an approver of the devops squad" in refused.stderr
-    approved = devora("approve", run_id, "deploy", "--by", "alice")
+    assert f"{os_account()} is not an approver of the devops squad" in refused.stderr
+    mapped = f'[squads.devops]\napprovers = ["alice"]\n[approvers]\nalice = "{os_account()}"\n'
+    (tmp_path / "devora.toml").write_text(mapped)
+    run_id = json_lines(devora("run", f"{TOYS}:gated", "--json").stdout)[-1]["run_id"]
+    approved = devora("approve", run_id, "deploy")
     assert approved.returncode == 3, approved.stderr  # on to the next waiting step

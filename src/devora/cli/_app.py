@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -140,7 +140,9 @@ def approve(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     step: Annotated[str, typer.Argument(metavar="STEP")],
     comment: Annotated[str | None, typer.Option(help="Why, for the record.")] = None,
-    by: Annotated[str | None, typer.Option(help="Who approves (default: $USER).")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Only your own name: you are your OS account.")
+    ] = None,
     resume_run: Annotated[
         bool, typer.Option("--resume/--no-resume", help="Continue the run right away.")
     ] = True,
@@ -154,7 +156,9 @@ def reject(
     run_id: Annotated[str, typer.Argument(metavar="RUN")],
     step: Annotated[str, typer.Argument(metavar="STEP")],
     comment: Annotated[str, typer.Option(help="Why the step is rejected.")] = "",
-    by: Annotated[str | None, typer.Option(help="Who rejects (default: $USER).")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Only your own name: you are your OS account.")
+    ] = None,
     resume_run: Annotated[
         bool, typer.Option("--resume/--no-resume", help="Continue the run right away.")
     ] = True,
@@ -170,7 +174,9 @@ def complete(
     output: Annotated[
         Path, typer.Option("--output", help="A JSON or YAML file with the step's output.")
     ],
-    by: Annotated[str | None, typer.Option(help="Who answers (default: $USER).")] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Only your own name: you are your OS account.")
+    ] = None,
     resume_run: Annotated[
         bool, typer.Option("--resume/--no-resume", help="Continue the run right away.")
     ] = True,
@@ -190,16 +196,16 @@ def _answer(
     by: str | None,
     resume_run: bool,
 ) -> None:
-    import getpass
-
     from devora.engine import answer_request
+    from devora.squads import cli_identity, recorded_policy
     from devora.workflows import resolve_workflow
 
-    who = by or getpass.getuser()
     with open_cli_store() as store:
         run_record = _find_run(store, run_id)
+        policy = recorded_policy(store, run_record.id)
+        who = cli_identity(policy, by)
         if kind == "approval":
-            _check_approver(store, run_record.id, step, who)
+            _check_approver(store, run_record.id, step, who, policy)
         answer_request(store, run_record.id, step, payload, kind=kind, answered_by=who)
         console().print(f"{kind} for {run_record.id} {step} recorded (by {who})")
         if not resume_run:
@@ -213,14 +219,13 @@ def _answer(
     raise typer.Exit(exit_code_for(result.status.value))
 
 
-def _check_approver(store: Store, run_id: str, step: str, who: str) -> None:
-    from devora.config import load_config
+def _check_approver(store: Store, run_id: str, step: str, who: str, policy: dict[str, Any]) -> None:
     from devora.engine import pending_requests
-    from devora.squads import effective_squads, ensure_may_approve
+    from devora.squads import ensure_may_approve
 
     waiting = {p.step_id: p for p in pending_requests(store, run_id)}
     if step in waiting:
-        ensure_may_approve(effective_squads(load_config()), waiting[step].request.squad, who)
+        ensure_may_approve(policy, waiting[step].request.squad, who)
 
 
 def _find_run(store: Store, run_id: str) -> RunRecord:

@@ -100,7 +100,7 @@ def run_with_view(
         seen.setdefault("run_id", event.run_id)
 
     bus.subscribe(remember)
-    engine = Engine(store, bus=bus, concurrency=concurrency)
+    engine = Engine(store, bus=bus, concurrency=concurrency, run_context=_run_context())
     interactive = not json_lines and sys.stdout.isatty()
     if json_lines:
         bus.subscribe(_redacting(JsonPrinter()))
@@ -120,6 +120,14 @@ def run_with_view(
     finally:
         if notifier is not None:
             notifier.close()
+
+
+def _run_context() -> dict[str, Any]:
+    """What every run this process creates records: who may approve its steps."""
+    from devora.config import load_config
+    from devora.squads import approval_policy
+
+    return {"approval_policy": approval_policy(load_config())}
 
 
 def _redacting(show: Callable[[Any], None]) -> Callable[[Any], None]:

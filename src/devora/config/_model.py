@@ -100,6 +100,9 @@ class DevoraConfig(BaseModel):
 
     llm: LLMConfig = Field(default_factory=LLMConfig)
     squads: dict[str, SquadConfig] = Field(default_factory=dict)
+    approvers: dict[str, str] = Field(
+        default_factory=dict, description="an approver's name -> the OS account that is them"
+    )
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
     source: str | None = Field(default=None, description="the file it was read from")
 

@@ -82,10 +82,13 @@ class Engine:
         *,
         bus: EventBus | None = None,
         concurrency: int | None = None,
+        run_context: Mapping[str, Any] | None = None,
     ) -> None:
         self.store = store
         self.bus = bus or EventBus()
         self.concurrency = concurrency
+        # Settings recorded with every run it creates (who may approve), read back later.
+        self.run_context = dict(run_context or {})
         self.owner = this_process()
 
     async def call_store(self, function: Callable[..., T], *args: Any) -> T:
@@ -131,6 +134,7 @@ class Engine:
                 "inputs": run.inputs,
                 "dry_run": dry_run,
                 "parent_run_id": parent_run_id,
+                "context": self.run_context,
                 "steps": [
                     {"id": s.id, "squad": s.squad, "needs": list(s.needs)} for s in workflow.steps
                 ],

@@ -3,12 +3,19 @@
 from devora.squads._agent_task import AgentTask, human_task_prompt
 from devora.squads._catalog import SQUAD_CATALOG
 from devora.squads._coding_task import CodeChange, CodingTask
+from devora.squads._identity import (
+    NotAnApproverError,
+    NotYouError,
+    approval_policy,
+    cli_identity,
+    ensure_may_approve,
+    os_account,
+    recorded_policy,
+)
 from devora.squads._model import Agent, Backend, Squad
 from devora.squads._resolve import (
-    NotAnApproverError,
     UnknownSquadError,
     effective_squads,
-    ensure_may_approve,
     find_agent,
     squad_names,
 )
@@ -21,11 +28,16 @@ __all__ = [
     "CodeChange",
     "CodingTask",
     "NotAnApproverError",
+    "NotYouError",
     "Squad",
     "UnknownSquadError",
+    "approval_policy",
+    "cli_identity",
     "effective_squads",
     "ensure_may_approve",
     "find_agent",
     "human_task_prompt",
+    "os_account",
+    "recorded_policy",
     "squad_names",
 ]

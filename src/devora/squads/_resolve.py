@@ -8,10 +8,8 @@ from devora.squads._catalog import SQUAD_CATALOG
 from devora.squads._model import Agent, Backend, Squad
 
 __all__ = [
-    "NotAnApproverError",
     "UnknownSquadError",
     "effective_squads",
-    "ensure_may_approve",
     "find_agent",
     "squad_names",
 ]
@@ -93,24 +91,3 @@ def find_agent(squads: dict[str, Squad], squad: str, agent: str | None = None) -
         return squads[squad].agent(agent)
     except KeyError:
         raise UnknownSquadError(f"{squad}/{agent}", [f"{squad}/{a.key}" for a in members]) from None
-
-
-class NotAnApproverError(UsageError):
-    """Someone who is not among a squad's approvers tried to approve or reject."""
-
-    code = "not_an_approver"
-
-    def __init__(self, who: str, squad: str, approvers: tuple[str, ...]) -> None:
-        super().__init__(
-            f"{who} is not an approver of the {squad} squad (approvers: {', '.join(approvers)})",
-            hint=f"ask one of them, or add {who} to [squads.{squad}] approvers in the config",
-        )
-
-
-def ensure_may_approve(squads: dict[str, Squad], squad: str | None, who: str) -> None:
-    """Refuse an approval by someone the squad does not list (no list: anyone may)."""
-    if squad is None or squad not in squads:
-        return
-    approvers = squads[squad].approvers
-    if approvers and who not in approvers:
-        raise NotAnApproverError(who, squad, approvers)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from incident_service import HealthApp, IncidentProject, pages
 
+from devora.squads import os_account
 from devora.store import RunRecord, RunStatus, Store, open_store
 from tests.cli.harness import Devora, wait_for
 from tests.notify.receiver import Receiver
@@ -185,14 +186,14 @@ def test_a_risky_command_waits_for_an_approval(
     assert f"approve: devora approve {run_id} mitigate" in out
     assert not app.healthy  # the risky restart has not run
     wait_for(lambda: [b for b in hooks["devops"].bodies if b["event"] == "approval.needed"])
-    approved = devora("approve", run_id, "mitigate", "--by", "frank")
+    approved = devora("approve", run_id, "mitigate")
     assert approved.returncode == 0, approved.stdout + approved.stderr
     assert app.healthy
     logs = [e.message or "" for e in store.events(run_id) if e.step_id == "mitigate"]
     assert sum(message.startswith("ran status") for message in logs) == 1  # not run twice
-    assert "restart approved by frank" in logs
+    assert f"restart approved by {os_account()}" in logs
     document = postmortem(store, run_id)
-    assert "`restart` ran at" in document and "approved by frank" in document
+    assert "`restart` ran at" in document and f"approved by {os_account()}" in document
     assert "waiting for approval: run risky runbook command 'restart'" in document
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from release_repos import GIT_ENV, Project, dumps, finished, git, make_project, run_release
 
+from devora.squads import os_account
 from tests.cli.harness import Devora
 
 
@@ -141,7 +142,7 @@ def test_approval_gate_waits_before_publishing(devora: Devora, project: Project)
     assert git(project.path, "tag", "--list", "v1.1.0").strip() == "v1.1.0"
     assert project.remote_refs() == pushed_before  # nothing pushed while waiting
 
-    approved = devora("approve", run["run_id"], "publish", "--by", "ops", timeout=120, **GIT_ENV)
+    approved = devora("approve", run["run_id"], "publish", timeout=120, **GIT_ENV)
 
     assert approved.returncode == 0, approved.stdout + approved.stderr
     assert project.remote_refs()["refs/heads/main"] == project.head()
@@ -161,14 +162,12 @@ def test_a_rejected_approval_rolls_the_release_back(devora: Devora, project: Pro
         "publish",
         "--comment",
         "freeze week",
-        "--by",
-        "ops",
         timeout=120,
         **GIT_ENV,
     )
 
     assert rejected.returncode == 1, rejected.stdout + rejected.stderr
-    assert "publishing v1.1.0 was rejected by ops: freeze week" in rejected.stdout
+    assert f"publishing v1.1.0 was rejected by {os_account()}: freeze week" in rejected.stdout
     assert project.snapshot() == before
 
 
