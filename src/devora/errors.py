@@ -141,7 +141,10 @@ class InputValidationError(UsageError):
     def __init__(self, workflow: str, problems: Sequence[tuple[str, str]]) -> None:
         self.workflow = workflow
         self.problems = list(problems)
-        details = "; ".join(f"{field}: {why}" for field, why in self.problems)
+        # pydantic prefixes a validator's own message with "Value error, ": noise to a user.
+        details = "; ".join(
+            f"{field}: {why.removeprefix('Value error, ')}" for field, why in self.problems
+        )
         super().__init__(
             f"invalid input for workflow {workflow!r}: {details}",
             hint=f"pass inputs with -i NAME=VALUE or --inputs FILE; "

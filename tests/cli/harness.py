@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devora.store import open_store
+
 TOYS = str(Path(__file__).resolve().parents[1] / "engine" / "toy_workflows.py")
 
 
@@ -87,3 +89,21 @@ def finished_event(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     finished = [e for e in json_lines(result.stdout) if e.get("kind") == "run.finished"]
     assert finished, (result.returncode, result.stdout[-2000:], result.stderr[-2000:])
     return finished[-1]
+
+
+def assert_one_clear_error(result: object, *fragments: str, code: int = 2) -> None:
+    """Exit code, an Error: line naming the problem, a Hint:, and no traceback."""
+    assert result.returncode == code, (result.stdout, result.stderr)  # type: ignore[attr-defined]
+    stderr: str = result.stderr  # type: ignore[attr-defined]
+    assert stderr.startswith("Error: "), stderr
+    assert "Hint: " in stderr, stderr
+    assert "Traceback" not in stderr
+    for fragment in fragments:
+        assert fragment in stderr, stderr
+
+
+def no_runs(devora: Devora) -> bool:
+    if not (devora.home / "devora.db").exists():
+        return True
+    with open_store(home=devora.home) as store:
+        return store.list_runs(limit=5) == []

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from devora.store import open_store
-from tests.cli.harness import TOYS, Devora, json_lines
+from tests.cli.harness import TOYS, Devora, assert_one_clear_error, json_lines, no_runs
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,24 +20,6 @@ EXAMPLE = f"{ROOT / 'examples' / 'publish_site.py'}:publish_site"
 @pytest.fixture
 def devora(tmp_path: Path) -> Devora:
     return Devora(home=tmp_path / ".devora", counter=tmp_path / "counter")
-
-
-def assert_one_clear_error(result: object, *fragments: str, code: int = 2) -> None:
-    """Exit code, an Error: line naming the problem, a Hint:, and no traceback."""
-    assert result.returncode == code, (result.stdout, result.stderr)  # type: ignore[attr-defined]
-    stderr: str = result.stderr  # type: ignore[attr-defined]
-    assert stderr.startswith("Error: "), stderr
-    assert "Hint: " in stderr, stderr
-    assert "Traceback" not in stderr
-    for fragment in fragments:
-        assert fragment in stderr, stderr
-
-
-def no_runs(devora: Devora) -> bool:
-    if not (devora.home / "devora.db").exists():
-        return True
-    with open_store(home=devora.home) as store:
-        return store.list_runs(limit=5) == []
 
 
 # -- the example ---------------------------------------------------------------------

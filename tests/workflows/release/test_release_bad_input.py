@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from release_repos import GIT_ENV, Project, dumps, finished, git
 
-from tests.cli.harness import Devora
+from tests.cli.harness import Devora, assert_one_clear_error, no_runs
 
 
 def assert_refused(run: dict[str, Any], code: int, step: str, *fragments: str) -> None:
@@ -30,10 +30,22 @@ def test_not_a_git_repository(devora: Devora, tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "README.md").write_text("not versioned\n")
 
-    code, run = release(devora, folder)
+    result = devora("run", "release", str(folder), "--json", **GIT_ENV)
 
-    assert_refused(run, code, "validate", "not a git repository", str(folder))
+    assert_one_clear_error(result, "path:", f"{folder} is not a git repository")
+    assert no_runs(devora)
     assert [p.name for p in folder.iterdir()] == ["README.md"]
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_path_that_is_not_a_directory(devora: Devora, tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "nowhere"
+    if kind == "file":
+        path.write_text("a file\n")
+    result = devora("run", "release", str(path), "--json", **GIT_ENV)
+    problem = "does not exist" if kind == "missing" else "is not a directory"
+    assert_one_clear_error(result, f"path: {path} {problem}")
+    assert no_runs(devora)
 
 
 def test_a_dirty_working_tree(devora: Devora, project: Project) -> None:

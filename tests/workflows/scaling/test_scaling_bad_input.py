@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scaling_runs import run_scaling
 
-from tests.cli.harness import Devora
+from tests.cli.harness import Devora, assert_one_clear_error, no_runs
 from tests.workflows.performance.perf_webapp import WebApp
 
 
@@ -24,20 +24,23 @@ def test_a_zero_or_negative_target_load_is_refused_before_the_run(
 
 def test_a_zero_target_in_the_config_names_the_file_and_key(devora: Devora) -> None:
     (devora.home.parent / "devora.toml").write_text("[scaling]\ntarget_rps = 0\n")
-    study = run_scaling(devora)
-    assert study.status == "failed"
-    assert study.error is not None
-    assert "devora.toml" in study.error["message"]
-    assert "scaling.target_rps" in study.error["message"]
+    result = devora("run", "scaling", "--json")
+    assert_one_clear_error(result, "devora.toml", "scaling.target_rps")
+    assert no_runs(devora)
 
 
 def test_no_target_load_says_how_to_give_one(devora: Devora, webapp: WebApp) -> None:
-    study = run_scaling(devora, webapp.url)
-    assert study.status == "failed"
-    assert study.error is not None
-    assert study.error["message"] == "no target load to plan for"
-    assert "--target-rps" in study.error["hint"]
+    result = devora("run", "scaling", webapp.url, "--json")
+    assert_one_clear_error(result, "no target load to plan for", "--target-rps N")
+    assert no_runs(devora)
     assert webapp.hits == {}
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/", "127.0.0.1:8000", "file:///etc/passwd"])
+def test_a_url_that_is_not_http_is_refused_before_the_run(devora: Devora, url: str) -> None:
+    result = devora("run", "scaling", url, "--target-rps", "10", "--json")
+    assert_one_clear_error(result, f"{url!r} is not an http(s) URL")
+    assert no_runs(devora)
 
 
 def test_an_unreachable_url_fails_before_any_load(devora: Devora, unused_port: int) -> None:
@@ -59,10 +62,9 @@ def test_an_unreachable_url_fails_before_any_load(devora: Devora, unused_port: i
 def test_bad_stages_and_foreign_endpoints_are_refused(
     devora: Devora, webapp: WebApp, option: str, value: str, problem: str
 ) -> None:
-    study = run_scaling(devora, webapp.url, "--target-rps", "10", option, value)
-    assert study.status == "failed"
-    assert study.error is not None
-    assert problem in study.error["message"]
+    result = devora("run", "scaling", webapp.url, "--target-rps", "10", option, value)
+    assert_one_clear_error(result, problem)
+    assert no_runs(devora)
     assert webapp.hits == {}
 
 

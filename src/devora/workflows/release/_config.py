@@ -66,6 +66,20 @@ class ReleaseInputs(BaseModel):
     )
     push: bool = Field(default=True, description="push the release commit and tag")
 
+    @field_validator("path")
+    @classmethod
+    def _a_git_work_tree(cls, path: str) -> str:
+        """Refuse, before a run is recorded, a path that cannot be released."""
+        folder = Path(path).expanduser()
+        if not folder.exists():
+            raise ValueError(f"{path} does not exist")
+        if not folder.is_dir():
+            raise ValueError(f"{path} is not a directory")
+        resolved = folder.resolve()
+        if not any((parent / ".git").exists() for parent in (resolved, *resolved.parents)):
+            raise ValueError(f"{path} is not a git repository (run `git init` there first)")
+        return path
+
     @field_validator("increment", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from devora.config import ConfigError, load_config
 from devora.errors import StepError
@@ -66,6 +66,13 @@ class ScalingInputs(BaseModel):
     path: str = Field(default=".", description="the project whose config is read")
 
     _lists = field_validator("endpoints", "stages", mode="before")(_split_list)
+
+    @model_validator(mode="after")
+    def _plannable(self) -> ScalingInputs:
+        """Merged with `[scaling]`, the settings must describe a study: checked before a
+        run is recorded, so a bad option or a missing target is exit 2 and nothing made."""
+        merge_settings(self)
+        return self
 
 
 class _FileConfig(BaseModel):
@@ -138,7 +145,22 @@ class ScalingSettings(_FileConfig):
 
 
 def resolve_scaling_settings(inputs: ScalingInputs) -> ScalingSettings:
-    """Merge the inputs over `[scaling]` over the defaults; an error names what is wrong."""
+    """Merge the inputs over `[scaling]` over the defaults; a StepError names what is wrong.
+
+    The inputs were checked when the run started; this fails a step only when the
+    configuration changed since (a resumed run).
+    """
+    try:
+        return merge_settings(inputs)
+    except ValueError as error:
+        raise StepError(
+            str(error),
+            hint="fix the option on the command line or under [scaling] in devora.toml",
+        ) from error
+
+
+def merge_settings(inputs: ScalingInputs) -> ScalingSettings:
+    """The settings a study runs with; ValueError (ConfigError for the file) when unusable."""
     root = Path(inputs.path).resolve()
     config = load_config(root)
     section = dict(config.section("scaling"))
@@ -153,20 +175,17 @@ def resolve_scaling_settings(inputs: ScalingInputs) -> ScalingSettings:
             {**section, **given, "config_file": config.source}
         )
     except ValidationError as error:
-        raise StepError(
-            f"invalid scaling settings: {_problems(error, '')}",
-            hint="fix the option on the command line or under [scaling] in devora.toml",
-        ) from error
+        raise ValueError(f"invalid scaling settings: {_problems(error, '')}") from None
     if settings.target_rps is None:
-        raise StepError(
-            "no target load to plan for",
-            hint="pass --target-rps N (requests per second, more than 0) or set "
-            "target_rps under [scaling]",
+        raise ValueError(
+            "no target load to plan for: pass --target-rps N (requests per second, "
+            "more than 0) or set target_rps under [scaling]"
         )
     return settings
 
 
 def _problems(error: ValidationError, prefix: str) -> str:
     return "; ".join(
-        f"{prefix}{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+        f"{prefix}{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+        for e in error.errors()
     )
