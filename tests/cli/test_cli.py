@@ -89,7 +89,7 @@ def test_waiting_run_exits_3_and_approve_from_another_process_continues(devora: 
     assert [(t["run_id"], t["step_id"], t["kind"]) for t in json.loads(tasks.stdout)] == [
         (run_id, "deploy", "approval")
     ]
-    approved = devora("approve", run_id, "deploy", "--by", "alice")
+    approved = devora("approve", run_id, "deploy")
     assert approved.returncode == 3, approved.stderr  # now waits for the release notes
     assert "devora complete" in approved.stdout
 
