@@ -18,8 +18,7 @@ import pytest
 from devora.errors import StoreLockedError
 from devora.store import resolve_store_location
 from devora.store._faults import database_fault
-from tests.cli.harness import TOYS, Devora
-from tests.cli.test_cli import assert_one_clear_error
+from tests.cli.harness import TOYS, Devora, assert_one_clear_error
 from tests.conftest import require
 
 FILLER = """
