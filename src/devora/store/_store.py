@@ -38,6 +38,7 @@ from devora.store._records import (
     RunUpdate,
 )
 from devora.store._status import RunStatus, StepStatus
+from devora.store._text import safe_text
 
 __all__ = ["Store", "open_store"]
 
@@ -218,6 +219,7 @@ class Store:
         for key in ("inputs", "outputs", "error", "summary"):
             row[key] = None if row[key] is None else _dumps(row[key])
         row["status"] = run.status.value
+        row["workflow_ref"] = safe_text(run.workflow_ref)
         return row
 
     def get_run(self, run_id: str) -> RunRecord:
@@ -331,7 +333,7 @@ class Store:
                         )
                     )
                 connection.execute(
-                    schema.artifacts.insert(), [a.model_dump() for a in batch.artifacts]
+                    schema.artifacts.insert(), [_artifact_row(a) for a in batch.artifacts]
                 )
 
     def _write_journal_only(self, batch: JournalBatch) -> None:
@@ -383,7 +385,7 @@ class Store:
             event.at,
             event.step_id,
             event.attempt,
-            None if event.message is None else redact(event.message),
+            None if event.message is None else safe_text(redact(event.message)),
             _dumps(event.data),
         )
 
@@ -504,7 +506,7 @@ class Store:
                     run_id=answer.run_id,
                     step_id=answer.step_id,
                     payload=_dumps(answer.payload),
-                    answered_by=answer.answered_by,
+                    answered_by=safe_text(answer.answered_by),
                     answered_at=answer.answered_at,
                 )
             )
@@ -549,6 +551,12 @@ class Store:
                 sa.select(schema.runs.c.id).where(schema.runs.c.id.startswith(prefix)).limit(5)
             ).all()
         return [row.id for row in rows]
+
+
+def _artifact_row(artifact: ArtifactRecord) -> dict[str, Any]:
+    row = artifact.model_dump()
+    row["name"], row["path"] = safe_text(artifact.name), safe_text(artifact.path)
+    return row
 
 
 def _keep_out_of_git(directory: Path) -> None:
