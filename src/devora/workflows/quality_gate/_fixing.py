@@ -6,8 +6,10 @@ import difflib
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from devora.tools import Level
 from devora.tools.checks import (
     CheckResult,
+    CheckStatus,
     FixResult,
     ProjectProfile,
     fix_eslint,
@@ -20,7 +22,15 @@ from devora.workflows.quality_gate._categories import Category, checks_named
 from devora.workflows.quality_gate._models import CategoryRun, Detection, FixReport
 from devora.workflows.quality_gate._running import run_checks
 
-__all__ = ["FIXERS", "fix_project", "fixable_checks", "fixable_files", "render_diff", "run_fixers"]
+__all__ = [
+    "FIXERS",
+    "fix_project",
+    "fixable_checks",
+    "fixable_files",
+    "got_worse",
+    "render_diff",
+    "run_fixers",
+]
 
 Fixer = Callable[[ProjectProfile], Awaitable[FixResult]]
 
@@ -73,33 +83,69 @@ async def fix_project(
     tree: Callable[[], Awaitable[str]],
     log: Callable[[str], None],
 ) -> FixReport:
-    """Run the fixers for what the lint checks found fixable, then re-check.
+    """Run the fixers for what the lint checks found fixable, then verify the fixes.
 
-    Re-run are the fixed checks and every check that reported on a file a fixer changed
-    (its line numbers moved); the other results stand.
+    Every check runs again (type check and tests included: a lint fix can break either).
+    The fixes are kept only when no check got worse; otherwise the changed files get their
+    earlier text back, the earlier results stand, and the report says which check got worse.
     """
     lint = [result for run in runs if run.category is Category.LINT for result in run.results]
     names = fixable_checks(lint)
-    fixes, diff = await run_fixers(detection.profile, names, fixable_files(lint), log)
+    files = fixable_files(lint)
+    earlier = _snapshot(detection.profile.root, files)
+    fixes, diff = await run_fixers(detection.profile, names, files, log)
     changed = sorted({name for fix in fixes for name in fix.changed_files})
     if not changed:
         return FixReport(fixes=fixes, changed_files=(), diff="")
     before = [result for run in runs for result in run.results]
-    again = [
-        r.name
-        for r in before
-        if r.name in names or any(finding.file in changed for finding in r.findings)
-    ]
-    checks = checks_named(again, detection.config.budgets)
+    checks = checks_named([r.name for r in before], detection.config.budgets)
     rerun, _ = await run_checks(
         checks, detection.profile, detection.config, cache, await tree(), log
     )
-    fixed = sum(len(r.findings) for r in before if r.name in again) - sum(
-        len(r.findings) for r in rerun
-    )
+    after = {result.name: result for result in rerun}
+    worse = [why for r in before if (why := got_worse(r, after.get(r.name))) is not None]
+    if worse:
+        lost = _restore(detection.profile.root, earlier, changed)
+        log(f"--fix discarded: {'; '.join(worse)}")
+        return FixReport(
+            fixes=fixes,
+            changed_files=tuple(lost),
+            diff=diff,
+            discarded=tuple(worse),
+        )
+    fixed = sum(len(r.findings) for r in before) - sum(len(r.findings) for r in rerun)
     return FixReport(
         fixes=fixes, changed_files=tuple(changed), diff=diff, rerun=rerun, fixed_findings=fixed
     )
+
+
+def got_worse(before: CheckResult, after: CheckResult | None) -> str | None:
+    """Why a check's result after the fixes is worse than before, or None when it is not.
+
+    Worse: it no longer runs (crashed, not run), or it reports more errors (failing tests,
+    type errors); warnings, such as a file ruff format would now reformat, are not.
+    """
+    if after is None:
+        return f"{before.name} did not run again"
+    ran = (CheckStatus.PASSED, CheckStatus.FAILED)
+    if before.status in ran and after.status not in ran:
+        return f"{before.name} {after.status.value.replace('_', ' ')}: {after.reason}"
+    errors_before, errors_after = before.count(Level.ERROR), after.count(Level.ERROR)
+    if after.status in ran and errors_after > errors_before:
+        return f"{before.name} errors {errors_before} -> {errors_after}"
+    return None
+
+
+def _restore(root: Path, earlier: dict[str, str | None], changed: Sequence[str]) -> list[str]:
+    # The files whose earlier text was not read cannot go back: they are named, not hidden.
+    lost = []
+    for name in changed:
+        text = earlier.get(name)
+        if text is None:
+            lost.append(name)
+        else:
+            (root / name).write_text(text, encoding="utf-8")
+    return lost
 
 
 def render_diff(root: Path, before: dict[str, str | None], changed: Sequence[str]) -> str:

@@ -94,6 +94,9 @@ class FixReport(BaseModel):
     diff: str
     rerun: tuple[CheckResult, ...] = ()
     fixed_findings: int = Field(default=0, description="findings before minus after, re-run")
+    discarded: tuple[str, ...] = Field(
+        default=(), description="why the fixes were undone: the checks they made worse"
+    )
 
 
 class AgentAttempt(BaseModel):

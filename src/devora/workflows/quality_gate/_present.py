@@ -61,7 +61,12 @@ def print_gate_report(report: GateReport, console: Console) -> None:
         mark = "[green]ok[/]  " if condition.passed else "[red]FAIL[/]"
         console.print(f"  {mark} {escape(condition.name)}: {escape(condition.detail)}")
     _print_findings(report, console)
-    if report.fix is not None:
+    if report.fix is not None and report.fix.discarded:
+        console.print(
+            "[red]--fix discarded its changes[/] (a check got worse): "
+            + escape("; ".join(report.fix.discarded))
+        )
+    elif report.fix is not None:
         console.print(
             f"--fix changed {len(report.fix.changed_files)} file(s), fixed "
             f"{report.fix.fixed_findings} finding(s): "
