@@ -12,6 +12,8 @@ from pathlib import Path
 
 from devora.engine import owner_is_alive
 from devora.errors import UsageError
+from devora.private_files import make_private_dir, write_private
+from devora.secrets import redact_artifact
 from devora.store import ArtifactRecord, Event, EventKind, JournalBatch, RunStatus, Store
 from devora.workflows.incident._errors import NotAnIncidentError
 from devora.workflows.incident._escalation import WORKFLOW_NAME
@@ -47,12 +49,11 @@ def rewrite_postmortem(store: Store, run_id: str) -> Path:
         else "left for a person"
     )
     document = render_postmortem(facts, narrative, drafted_by, left_because=_AFTER_THE_RUN)
-    data = document.encode()
-    directory = store.artifact_dir(run.id)
-    directory.mkdir(parents=True, exist_ok=True)
+    data = redact_artifact(document)  # argv and output quoted in it hold no secret
+    directory = make_private_dir(store.artifact_dir(run.id))
     path = directory / POSTMORTEM_ARTIFACT
     partial = path.with_name(f".{POSTMORTEM_ARTIFACT}.partial")
-    partial.write_bytes(data)
+    write_private(partial, data)
     partial.replace(path)
     record = ArtifactRecord(
         run_id=run.id,
