@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from audits import run_audit, write_config
 
-from devora.workflows.performance._lighthouse import DEFAULT_BROWSER, LIGHTHOUSE_SCRIPT
+from devora.tools.lighthouse import DEFAULT_BROWSER, LIGHTHOUSE_SCRIPT
 from tests.cli.harness import Devora
 from tests.conftest import require, require_executable
 from tests.workflows.performance.perf_webapp import WebApp

@@ -1,31 +1,18 @@
-"""The scaling rules on their own: Locust's CSV, the SLA analysis, the capacity arithmetic."""
+"""The scaling rules on their own: the SLA analysis, the capacity arithmetic."""
 
 from __future__ import annotations
-
-import ast
-from pathlib import Path
 
 import pytest
 import yaml
 
 from devora.errors import StepError
+from devora.tools.locust import StageResult
 from devora.workflows.scaling import (
     ScalingSettings,
-    StageResult,
     analyze_stages,
     kubernetes_manifests,
-    locustfile_source,
-    parse_locust_stats_csv,
     plan_capacity,
 )
-
-# The header and rows Locust 2.x writes to PREFIX_stats.csv.
-STATS_CSV = """Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,\
-Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,\
-90%,95%,98%,99%,99.9%,99.99%,100%
-GET,/,302,2,3,4.87,1.53,35.49,262.0,801.29,5.3,3,4,4,5,6,16,26,29,35,35,35
-,Aggregated,302,2,3,4.87,1.53,35.49,262.0,801.29,5.3,3,4,4,5,6,16,26,29,35,35,35
-"""
 
 
 def stage(
@@ -35,28 +22,6 @@ def stage(
         users=users, seconds=10, requests=1000, failures=failures, rps=rps,
         p50=p95 / 2, p95=p95, p99=p95 * 1.2, average=p95 / 2, maximum=p95 * 2,
     )  # fmt: skip
-
-
-def test_the_aggregated_row_is_read() -> None:
-    result = parse_locust_stats_csv(STATS_CSV, users=5, seconds=3)
-    assert (result.requests, result.failures, result.rps) == (302, 2, 801.29)
-    assert (result.p50, result.p95, result.p99) == (3, 16, 29)
-    assert result.error_rate == pytest.approx(2 / 302)
-    with pytest.raises(ValueError, match="no Aggregated row"):
-        parse_locust_stats_csv(STATS_CSV.splitlines()[0] + "\n", users=1, seconds=1)
-
-
-def test_the_generated_locustfile_is_python_naming_only_the_endpoints() -> None:
-    source = locustfile_source(["/a", "/b?q='x'\"y"], 500, Path("/tmp/it's/stats.csv"))
-    tree = ast.parse(source)
-    constants = {
-        node.targets[0].id: ast.literal_eval(node.value)  # type: ignore[attr-defined]
-        for node in tree.body
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Constant)
-    }
-    assert constants["ENDPOINTS"] == ["/a", "/b?q='x'\"y"]
-    assert constants["MAX_REQUESTS"] == 500
-    assert constants["STATS_CSV"] == "/tmp/it's/stats.csv"
 
 
 def test_the_analysis_finds_the_last_good_stage_the_knee_and_saturation() -> None:

@@ -16,13 +16,6 @@ from devora.workflows.performance._latency import (
     measure_latency,
     percentile,
 )
-from devora.workflows.performance._lighthouse import (
-    LighthouseFailedError,
-    LighthouseResult,
-    Opportunity,
-    parse_lighthouse_json,
-    run_lighthouse,
-)
 from devora.workflows.performance._measurement import Measurement, metric_info
 from devora.workflows.performance._recommend import Optimization, Recommendation
 from devora.workflows.performance._verify import Verification
@@ -38,10 +31,7 @@ __all__ = [
     "BudgetResult",
     "Change",
     "EndpointLatency",
-    "LighthouseFailedError",
-    "LighthouseResult",
     "Measurement",
-    "Opportunity",
     "Optimization",
     "Recommendation",
     "TargetUnreachableError",
@@ -51,9 +41,7 @@ __all__ = [
     "measure_latency",
     "metric_info",
     "parse_benchmark_json",
-    "parse_lighthouse_json",
     "percentile",
     "performance_audit",
     "resolve_audit_settings",
-    "run_lighthouse",
 ]

@@ -16,18 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from devora.errors import StepError
 from devora.tools.checks import AssetSize, measure_assets
+from devora.tools.lighthouse import (
+    LighthouseResult,
+    browser_path,
+    lighthouse_command,
+    run_lighthouse,
+)
 from devora.workflows.performance._benchmark import BenchmarkStat, read_benchmarks
 from devora.workflows.performance._config import AuditSettings
 from devora.workflows.performance._latency import (
     EndpointLatency,
     check_reachable,
     measure_latency,
-)
-from devora.workflows.performance._lighthouse import (
-    LighthouseResult,
-    browser_path,
-    lighthouse_command,
-    run_lighthouse,
 )
 
 __all__ = ["Measurement", "MetricInfo", "measure", "median_metrics", "metric_info"]

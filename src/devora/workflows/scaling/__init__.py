@@ -14,12 +14,6 @@ from devora.workflows.scaling._infrastructure import (
     kubernetes_manifests,
     worker_count,
 )
-from devora.workflows.scaling._locust import (
-    StageResult,
-    locustfile_source,
-    parse_locust_stats_csv,
-    run_stage,
-)
 from devora.workflows.scaling._workflow import scaling, scaling_outputs
 
 __all__ = [
@@ -28,17 +22,13 @@ __all__ = [
     "LoadAnalysis",
     "ScalingInputs",
     "ScalingSettings",
-    "StageResult",
     "StageVerdict",
     "analyze_stages",
     "build_infrastructure",
     "gunicorn_config",
     "kubernetes_manifests",
-    "locustfile_source",
-    "parse_locust_stats_csv",
     "plan_capacity",
     "resolve_scaling_settings",
-    "run_stage",
     "scaling",
     "scaling_outputs",
     "worker_count",

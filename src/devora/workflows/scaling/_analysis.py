@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from devora.workflows.scaling._locust import StageResult
+from devora.tools.locust import StageResult
 
 __all__ = ["KNEE_FACTOR", "LoadAnalysis", "StageVerdict", "analyze_stages"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from devora.tools.locust import StageResult
 from devora.workflows.scaling._analysis import LoadAnalysis
 from devora.workflows.scaling._capacity import CapacityPlan
 from devora.workflows.scaling._config import ScalingSettings
 from devora.workflows.scaling._infrastructure import Infrastructure
-from devora.workflows.scaling._locust import StageResult
 
 __all__ = ["render_scaling_report"]
 

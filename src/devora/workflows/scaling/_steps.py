@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from devora.engine import Plan, StepContext
 from devora.errors import StepError
+from devora.tools.locust import StageResult, locust_command, run_stage
 from devora.workflows.performance import check_reachable
 from devora.workflows.scaling._analysis import LoadAnalysis, analyze_stages
 from devora.workflows.scaling._capacity import CapacityPlan, plan_capacity
@@ -18,11 +19,6 @@ from devora.workflows.scaling._config import (
     resolve_scaling_settings,
 )
 from devora.workflows.scaling._infrastructure import Infrastructure, build_infrastructure
-from devora.workflows.scaling._locust import (
-    StageResult,
-    locust_command,
-    run_stage,
-)
 from devora.workflows.scaling._report import render_scaling_report
 
 __all__ = [
