@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 from devora.tools import ProcessTimedOut, run_bounded
-
-CHILD_SLEEPS = (
-    "import subprocess, sys, time;"
-    "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']);"
-    "print(child.pid, flush=True); time.sleep(60)"
-)
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split(") ", 1)[1][0] != "Z"
+from tests.tools.processes import alive, leaves_a_sleeping_child
 
 
 async def test_output_and_exit_code(tmp_path: Path) -> None:
@@ -42,7 +27,7 @@ async def test_output_and_exit_code(tmp_path: Path) -> None:
 
 async def test_a_timeout_kills_the_whole_group_and_keeps_what_was_printed(tmp_path: Path) -> None:
     with pytest.raises(ProcessTimedOut) as info:
-        await run_bounded([sys.executable, "-c", CHILD_SLEEPS], cwd=tmp_path, time_limit=1.5)
+        await run_bounded(leaves_a_sleeping_child(), cwd=tmp_path, time_limit=1.5)
     child = int(info.value.stdout.split()[0])
     await asyncio.sleep(0.2)
     assert not alive(child)
@@ -50,11 +35,8 @@ async def test_a_timeout_kills_the_whole_group_and_keeps_what_was_printed(tmp_pa
 
 async def test_cancellation_kills_the_whole_group(tmp_path: Path) -> None:
     marker = tmp_path / "pid"
-    script = CHILD_SLEEPS.replace(
-        "print(child.pid, flush=True)", f"open({str(marker)!r}, 'w').write(str(child.pid))"
-    )
     task = asyncio.create_task(
-        run_bounded([sys.executable, "-c", script], cwd=tmp_path, time_limit=60)
+        run_bounded(leaves_a_sleeping_child(marker), cwd=tmp_path, time_limit=60)
     )
     for _ in range(100):
         if marker.exists() and marker.read_text():

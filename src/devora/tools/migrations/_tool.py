@@ -1,14 +1,13 @@
-"""Running a database client tool (pg_dump, pg_restore) as an argv list with a timeout."""
+"""Running a database client tool (pg_dump, pg_restore) through the one process runner."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import shutil
 from collections.abc import Mapping, Sequence
 
 from devora.errors import ToolNotInstalledError
+from devora.tools._subprocess import ProcessTimedOut, run_bounded
 from devora.tools.migrations._errors import BackupError
 
 __all__ = ["POSTGRES_CLIENT_INSTALL", "TOOL_TIME_LIMIT", "run_tool"]
@@ -25,39 +24,28 @@ async def run_tool(
     action: str,
     target: str,
     env: Mapping[str, str] | None = None,
+    time_limit: float = TOOL_TIME_LIMIT,
 ) -> str:
     """Run the tool; return its stderr, or raise BackupError on failure or timeout.
 
-    The tool is killed when it outlives TOOL_TIME_LIMIT or the caller cancels (for a
-    shorter limit, wrap the call in `asyncio.timeout`).
+    The tool and everything it started are killed when it outlives `time_limit` or the
+    caller cancels.
     """
     if shutil.which(argv[0]) is None:
         raise ToolNotInstalledError(argv[0], POSTGRES_CLIENT_INSTALL)
     try:
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env={**os.environ, **(env or {})},
+        # What it prints on stdout is not read by anyone: keep none of it.
+        completed = await run_bounded(
+            argv, time_limit=time_limit, env={**os.environ, **(env or {})}, keep_bytes=0
         )
     except FileNotFoundError as exc:
         raise ToolNotInstalledError(argv[0], POSTGRES_CLIENT_INSTALL) from exc
-    try:
-        async with asyncio.timeout(TOOL_TIME_LIMIT):
-            _stdout, stderr = await process.communicate()
-    except BaseException as exc:
-        # Timed out, or the caller cancelled: never leave the tool running.
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()
-        await asyncio.shield(process.wait())
-        if isinstance(exc, TimeoutError):
-            raise BackupError(
-                action, target, f"{argv[0]} did not finish within {TOOL_TIME_LIMIT:.0f}s"
-            ) from None
-        raise
-    text = stderr.decode(errors="replace").strip()
-    if process.returncode != 0:
-        last = text.splitlines()[-1] if text else f"exit code {process.returncode}"
+    except ProcessTimedOut:
+        raise BackupError(
+            action, target, f"{argv[0]} did not finish within {time_limit:g}s"
+        ) from None
+    text = completed.stderr.decode(errors="replace").strip()
+    if completed.returncode != 0:
+        last = text.splitlines()[-1] if text else f"exit code {completed.returncode}"
         raise BackupError(action, target, f"{argv[0]} failed: {last}")
     return text

@@ -7,7 +7,6 @@ command whose success is already journaled.
 
 from __future__ import annotations
 
-import asyncio
 import shlex
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from devora.engine import Approval, Plan, StepContext, StepSuspended, WaitRequest
 from devora.llm import redact
+from devora.tools import ProcessTimedOut, run_bounded
 from devora.workflows.incident._config import RunbookCommand, load_incident_settings
 from devora.workflows.incident._errors import CommandRejectedError, RunbookCommandError
 from devora.workflows.incident._inputs import IncidentInputs
@@ -88,34 +88,24 @@ async def run_command(command: RunbookCommand, cwd: Path) -> CommandRun:
     """Run one command (argv, no shell) with its timeout; its output is kept, clipped, masked."""
     started = time.time()
     try:
-        process = await asyncio.create_subprocess_exec(
-            *command.argv,
-            cwd=cwd,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+        # Its own process group: a timeout or a cancelled run also ends what it started.
+        completed = await run_bounded(
+            command.argv, cwd=cwd, time_limit=command.timeout, merge_stderr=True
         )
+    except ProcessTimedOut:
+        raise RunbookCommandError(
+            command.name, command.argv, f"timed out after {command.timeout:g}s"
+        ) from None
     except OSError as exc:
         raise RunbookCommandError(
             command.name, command.argv, f"cannot start: {exc.strerror or exc}"
         ) from exc
-    try:
-        output, _ = await asyncio.wait_for(process.communicate(), command.timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise RunbookCommandError(
-            command.name, command.argv, f"timed out after {command.timeout:g}s"
-        ) from None
-    except asyncio.CancelledError:
-        process.kill()  # the run was cancelled: the command must not outlive it
-        raise
     # The output goes into the journal and the postmortem: mask what looks like a secret.
-    text = redact(output.decode("utf-8", errors="replace"))
+    text = redact(completed.stdout.decode("utf-8", errors="replace"))
     return CommandRun(
         name=command.name,
         argv=list(command.argv),
-        exit_code=process.returncode if process.returncode is not None else -1,
+        exit_code=completed.returncode,
         output=text[-MAX_OUTPUT:],
         started_at=started,
         finished_at=time.time(),

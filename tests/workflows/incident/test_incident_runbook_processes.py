@@ -1,0 +1,36 @@
+"""A runbook command that times out or is cancelled ends with everything it started."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from devora.workflows.incident import RunbookCommand, RunbookCommandError, run_command
+from tests.tools.processes import alive, leaves_a_sleeping_child
+
+
+async def test_a_timed_out_command_leaves_no_child_behind(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    command = RunbookCommand(name="restart", argv=leaves_a_sleeping_child(pid_file), timeout=3)
+    with pytest.raises(RunbookCommandError, match=r"timed out after 3s"):
+        await run_command(command, tmp_path)
+    child = int(pid_file.read_text())
+    await asyncio.sleep(0.2)
+    assert not alive(child)
+
+
+async def test_a_cancelled_run_leaves_no_child_behind(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    command = RunbookCommand(name="restart", argv=leaves_a_sleeping_child(pid_file), timeout=60)
+    task = asyncio.create_task(run_command(command, tmp_path))
+    for _ in range(200):
+        if pid_file.is_file() and pid_file.read_text():
+            break
+        await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.sleep(0.2)
+    assert not alive(int(pid_file.read_text()))
