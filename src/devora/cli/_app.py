@@ -235,12 +235,12 @@ def _find_run(store: Store, run_id: str) -> RunRecord:
 
 
 def _register_inspection_commands() -> None:
-    from devora.cli import _inspect, _squads
+    from devora.cli import _hook, _incident, _inspect, _squads
 
     _inspect.register(app)
     _squads.register(app)
-    __import__("devora.cli._hook", fromlist=["register"]).register(app)
-    __import__("devora.cli._incident", fromlist=["register"]).register(app)
+    _hook.register(app)
+    _incident.register(app)
 
 
 _register_inspection_commands()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import shlex
-import subprocess  # nosec B404 - git as an argv list, no shell
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -120,23 +120,27 @@ def uninstall(
 
 
 def _hooks_dir(repository: Path) -> Path:
+    # Imported here: `devora --help` need not load the tools' models.
+    from devora.tools import ProcessTimedOut, run_bounded
+
     if not repository.is_dir():
         raise NotARepositoryError(repository, "no such directory")
     try:
-        completed = subprocess.run(  # nosec B603 B607 - argv list; git from the PATH
-            ["git", "rev-parse", "--path-format=absolute", "--git-path", "hooks"],
-            cwd=repository,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
+        completed = asyncio.run(
+            run_bounded(
+                ["git", "rev-parse", "--path-format=absolute", "--git-path", "hooks"],
+                cwd=repository,
+                time_limit=30,
+            )
         )
     except FileNotFoundError as error:
         raise NotARepositoryError(repository, "git is not installed") from error
+    except ProcessTimedOut as error:
+        raise NotARepositoryError(repository, "git did not answer within 30 s") from error
     if completed.returncode != 0:
-        problem = completed.stderr.strip().splitlines()
+        problem = completed.stderr.decode(errors="replace").strip().splitlines()
         raise NotARepositoryError(repository, problem[0] if problem else "git refused")
-    return Path(completed.stdout.strip())
+    return Path(completed.stdout.decode().strip())
 
 
 def _read(path: Path) -> str:
