@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from pathlib import Path
 
-__all__ = ["alive", "leaves_a_sleeping_child"]
+__all__ = ["alive", "leaves_a_sleeping_child", "pid_in"]
 
 
 def leaves_a_sleeping_child(pid_file: Path | None = None) -> list[str]:
@@ -35,3 +36,12 @@ def alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+async def pid_in(pid_file: Path) -> int:
+    """The pid a command wrote to pid_file, once it is there."""
+    for _ in range(400):
+        if pid_file.is_file() and pid_file.read_text():
+            return int(pid_file.read_text())
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing wrote a pid to {pid_file}")

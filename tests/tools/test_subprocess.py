@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devora.tools import ProcessTimedOut, run_bounded
-from tests.tools.processes import alive, leaves_a_sleeping_child
+from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
 
 
 async def test_output_and_exit_code(tmp_path: Path) -> None:
@@ -38,15 +38,12 @@ async def test_cancellation_kills_the_whole_group(tmp_path: Path) -> None:
     task = asyncio.create_task(
         run_bounded(leaves_a_sleeping_child(marker), cwd=tmp_path, time_limit=60)
     )
-    for _ in range(100):
-        if marker.exists() and marker.read_text():
-            break
-        await asyncio.sleep(0.05)
+    child = await pid_in(marker)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     await asyncio.sleep(0.2)
-    assert not alive(int(marker.read_text()))
+    assert not alive(child)
 
 
 async def test_merged_output_keeps_the_tail(tmp_path: Path) -> None:

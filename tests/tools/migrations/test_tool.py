@@ -9,15 +9,7 @@ import pytest
 
 from devora.tools.migrations import BackupError
 from devora.tools.migrations._tool import run_tool
-from tests.tools.processes import alive, leaves_a_sleeping_child
-
-
-async def wait_for_pid(pid_file: Path) -> int:
-    for _ in range(200):
-        if pid_file.is_file() and pid_file.read_text():
-            return int(pid_file.read_text())
-        await asyncio.sleep(0.05)
-    raise AssertionError("the command never said its child's pid")
+from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
 
 
 async def test_a_tool_past_its_time_is_killed_with_its_children(tmp_path: Path) -> None:
@@ -26,7 +18,7 @@ async def test_a_tool_past_its_time_is_killed_with_its_children(tmp_path: Path) 
         await run_tool(
             leaves_a_sleeping_child(pid_file), action="backup", target="db", time_limit=3
         )
-    child = await wait_for_pid(pid_file)
+    child = await pid_in(pid_file)
     await asyncio.sleep(0.2)
     assert not alive(child)
 
@@ -36,7 +28,7 @@ async def test_a_cancelled_tool_is_killed_with_its_children(tmp_path: Path) -> N
     task = asyncio.create_task(
         run_tool(leaves_a_sleeping_child(pid_file), action="restore", target="db")
     )
-    child = await wait_for_pid(pid_file)
+    child = await pid_in(pid_file)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from devora.workflows.incident import RunbookCommand, RunbookCommandError, run_command
-from tests.tools.processes import alive, leaves_a_sleeping_child
+from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
 
 
 async def test_a_timed_out_command_leaves_no_child_behind(tmp_path: Path) -> None:
@@ -25,12 +25,9 @@ async def test_a_cancelled_run_leaves_no_child_behind(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
     command = RunbookCommand(name="restart", argv=leaves_a_sleeping_child(pid_file), timeout=60)
     task = asyncio.create_task(run_command(command, tmp_path))
-    for _ in range(200):
-        if pid_file.is_file() and pid_file.read_text():
-            break
-        await asyncio.sleep(0.05)
+    child = await pid_in(pid_file)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     await asyncio.sleep(0.2)
-    assert not alive(int(pid_file.read_text()))
+    assert not alive(child)
