@@ -7,6 +7,7 @@
     │   ├── InputsFileError
     │   ├── RunNotFoundError
     │   ├── RunNotResumableError
+    │   ├── IllegalTransitionError     a run's lifecycle does not allow the change
     │   └── WorkflowDefinitionError
     ├── RunBusyError                   exit 2: another live process owns the run
     ├── EnvironmentProblem             exit 5: the machine is not ready (store, tools)
@@ -40,6 +41,7 @@ __all__ = [
     "EXIT_WAITING",
     "DevoraError",
     "EnvironmentProblem",
+    "IllegalTransitionError",
     "InputValidationError",
     "InputsFileError",
     "RunBusyError",
@@ -191,6 +193,21 @@ class RunNotResumableError(UsageError):
             hint=hint
             or "only pending, running (after a crash), waiting or cancelled runs resume; "
             "start a new run with `devora run`",
+        )
+
+
+class IllegalTransitionError(UsageError):
+    """A run was asked to move to a status its lifecycle does not allow."""
+
+    code = "illegal_transition"
+
+    def __init__(self, run_id: str, current: str, target: str) -> None:
+        self.run_id = run_id
+        self.current = current
+        self.target = target
+        super().__init__(
+            f"run {run_id} cannot go from {current} to {target}",
+            hint=f"`devora status {run_id}` shows where the run is now",
         )
 
 

@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from devora.errors import (
+    DevoraError,
+    IllegalTransitionError,
     RunBusyError,
     RunNotFoundError,
     RunNotResumableError,
@@ -210,3 +212,20 @@ def test_two_claims_of_one_run_one_wins(any_store: Store) -> None:  # noqa: F811
     any_store.write(JournalBatch(runs=[RunUpdate(run_id="r", status=RunStatus.SUCCEEDED)]))
     with pytest.raises(RunNotResumableError, match="succeeded and cannot be resumed"):
         any_store.claim_run("r", "host:3", "dead:1")
+
+
+def test_every_status_change_is_checked_where_it_is_written(any_store: Store) -> None:  # noqa: F811
+    any_store.create_run(RunRecord(id="r", workflow="w", workflow_ref="w"))
+    any_store.write(JournalBatch(runs=[RunUpdate(run_id="r", status=RunStatus.RUNNING)]))
+    any_store.write(JournalBatch(runs=[RunUpdate(run_id="r", status=RunStatus.SUCCEEDED)]))
+    finished_again = JournalBatch(
+        events=[Event(run_id="r", seq=2, kind=EventKind.RUN_FINISHED)],
+        runs=[RunUpdate(run_id="r", status=RunStatus.CANCELLED, clear_owner=True)],
+    )
+    with pytest.raises(IllegalTransitionError, match="cannot go from succeeded to cancelled") as e:
+        any_store.write(finished_again)
+    assert isinstance(e.value, DevoraError) and e.value.exit_code == 2 and e.value.hint
+    assert any_store.get_run("r").status is RunStatus.SUCCEEDED
+    assert any_store.events("r") == []
+    with pytest.raises(RunNotFoundError):
+        any_store.write(JournalBatch(runs=[RunUpdate(run_id="nope", status=RunStatus.RUNNING)]))

@@ -18,6 +18,7 @@ from devora.store._status import (
     RunStatus,
     StepStatus,
     check_run_transition,
+    statuses_before,
 )
 from devora.store._store import Store, open_store
 
@@ -41,4 +42,5 @@ __all__ = [
     "mask_url",
     "open_store",
     "resolve_store_location",
+    "statuses_before",
 ]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["IllegalTransitionError", "RunStatus", "StepStatus", "check_run_transition"]
+from devora.errors import IllegalTransitionError
+
+__all__ = [
+    "IllegalTransitionError",
+    "RunStatus",
+    "StepStatus",
+    "check_run_transition",
+    "statuses_before",
+]
 
 
 class RunStatus(StrEnum):
@@ -57,22 +65,21 @@ _RUN_TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
     RunStatus.ROLLED_BACK: frozenset(),
     RunStatus.ROLLBACK_FAILED: frozenset(),
 }
-
-
-class IllegalTransitionError(RuntimeError):
-    """A run was asked to move to a status its lifecycle does not allow."""
-
-    def __init__(self, run_id: str, current: RunStatus, target: RunStatus) -> None:
-        super().__init__(f"run {run_id} cannot go from {current} to {target}")
-        self.run_id = run_id
-        self.current = current
-        self.target = target
+_PREDECESSORS = {
+    target: frozenset(s for s, targets in _RUN_TRANSITIONS.items() if target in targets)
+    for target in RunStatus
+}
 
 
 def check_run_transition(run_id: str, current: RunStatus, target: RunStatus) -> None:
     """Raise IllegalTransitionError unless `current -> target` is allowed."""
     if target not in _RUN_TRANSITIONS[current]:
         raise IllegalTransitionError(run_id, current, target)
+
+
+def statuses_before(target: RunStatus) -> frozenset[RunStatus]:
+    """The statuses a run may be in to move to `target`."""
+    return _PREDECESSORS[target]
 
 
 class StepStatus(StrEnum):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
 from devora.errors import (
+    IllegalTransitionError,
     RunBusyError,
     RunNotFoundError,
     RunNotResumableError,
@@ -37,7 +38,7 @@ from devora.store._records import (
     RunRecord,
     RunUpdate,
 )
-from devora.store._status import RunStatus, StepStatus
+from devora.store._status import RunStatus, StepStatus, statuses_before
 from devora.store._text import safe_text
 
 __all__ = ["Store", "open_store"]
@@ -407,9 +408,13 @@ class Store:
 
     @staticmethod
     def _apply_run_update(connection: sa.Connection, update: RunUpdate) -> None:
+        """Change a run row; a status change is checked against the row's status, here."""
+        runs = schema.runs
         values: dict[str, Any] = {"updated_at": time.time()}
+        where = runs.c.id == update.run_id
         if update.status is not None:
             values["status"] = update.status.value
+            where &= runs.c.status.in_([s.value for s in statuses_before(update.status)])
         if update.outputs is not None:
             values["outputs"] = _dumps(update.outputs)
         if update.error is not None:
@@ -424,9 +429,15 @@ class Store:
             values["finished_at"] = update.finished_at
         if update.summary is not None:
             values["summary"] = _dumps(update.summary)
-        connection.execute(
-            schema.runs.update().where(schema.runs.c.id == update.run_id).values(**values)
-        )
+        if connection.execute(runs.update().where(where).values(**values)).rowcount == 1:
+            return
+        current = connection.execute(
+            sa.select(runs.c.status).where(runs.c.id == update.run_id)
+        ).scalar()
+        if current is None:
+            raise RunNotFoundError(update.run_id)
+        assert update.status is not None  # only a status check can leave the row unchanged
+        raise IllegalTransitionError(update.run_id, current, update.status.value)
 
     def attempts(self, run_id: str, phase: Phase | None = None) -> list[AttemptRecord]:
         """Every recorded attempt of a run, in completion order."""
