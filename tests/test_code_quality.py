@@ -30,7 +30,7 @@ def test_ruff_format() -> None:
 
 @pytest.mark.slow
 def test_mypy_strict() -> None:
-    """mypy --strict on the packages pyproject.toml lists (engine and store at least)."""
+    """mypy --strict on the whole package (pyproject.toml lists src/devora)."""
     result = run(str(BIN / "mypy"), "--strict")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success" in result.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from devora.errors import (
@@ -83,7 +83,7 @@ class Interrupted(Exception):
 
 
 def run_with_view(
-    start: Callable[[Engine], Awaitable[RunResult]],
+    start: Callable[[Engine], Coroutine[Any, Any, RunResult]],
     *,
     store: Store,
     json_lines: bool,
