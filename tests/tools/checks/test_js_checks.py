@@ -112,7 +112,8 @@ async def test_npm_test_fails_with_the_failing_test(ts_project: Path, tool_path:
     result = await NpmTestCheck().run(detect_project(ts_project, search_path=tool_path))
     assert result.status is CheckStatus.FAILED and result.exit_code == 1
     assert [(f.rule, f.file) for f in result.findings] == [("test-script", "package.json")]
-    assert result.metrics == {"tests": 3, "pass": 2, "fail": 1, "skipped": 0}
+    assert result.metrics == {"tests": 3, "passed": 2, "failures": 1, "errors": 0, "skipped": 0}
+    assert "node --test reported 1 of 3 test(s) failing" in result.findings[0].message
     assert result.output_tail and "# fail 1" in result.output_tail
 
 
@@ -121,7 +122,7 @@ async def test_npm_test_passes_when_the_tests_pass(ts_project: Path, tool_path: 
     stats.write_text(stats.read_text().replace("(values.length + 1)", "values.length"))
     result = await NpmTestCheck().run(detect_project(ts_project, search_path=tool_path))
     assert result.status is CheckStatus.PASSED, result.output_tail
-    assert result.metrics["fail"] == 0 and result.metrics["pass"] == 3
+    assert result.metrics["failures"] == 0 and result.metrics["passed"] == 3
 
 
 async def test_npm_test_without_a_test_script_is_not_run(ts_project: Path, tool_path: str) -> None:

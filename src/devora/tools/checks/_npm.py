@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from devora.tools import Finding, Level
-from devora.tools._subprocess import tail
 from devora.tools.checks._base import NotRunError, Outcome, ToolCheck, ToolOutputError
+from devora.tools.checks._npm_test_status import judge_npm_test_run
 from devora.tools.checks._profile import Language, ProjectProfile
 
 __all__ = ["NpmAuditCheck", "NpmTestCheck", "parse_npm_audit_json"]
 
 _INSTALL_NODE = "install Node.js, which ships npm"
-# node --test (TAP) and most runners print a summary like "# tests 3" / "# fail 1".
-_TAP_COUNT = re.compile(r"^# (tests|pass|fail|skipped) (\d+)$", re.MULTILINE)
 _LEVELS = {
     "critical": Level.ERROR,
     "high": Level.ERROR,
@@ -27,7 +24,7 @@ _LEVELS = {
 
 
 class NpmTestCheck(ToolCheck):
-    """Run the project's own `npm test`; a non-zero exit is one finding with the output tail."""
+    """Run the project's own `npm test`, judged by its runner's counts (node, Jest, Vitest)."""
 
     name = "npm-test"
     tool = "npm"
@@ -39,30 +36,11 @@ class NpmTestCheck(ToolCheck):
         return profile.has(Language.JAVASCRIPT)
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
-        """Run `npm test` and judge it by its exit code."""
+        """Run `npm test` and judge it by its runner's summary and its exit code."""
         if profile.test_script is None:
             raise NotRunError("not run: package.json has no test script")
-        output = await self.call([str(executable), "test"], profile, ok=range(256))
-        combined = f"{output.stdout}\n{output.stderr}"
-        metrics = {key: float(value) for key, value in _TAP_COUNT.findall(output.stdout)}
-        findings = []
-        if output.exit_code != 0:
-            findings.append(
-                Finding(
-                    tool="npm",
-                    rule="test-script",
-                    level=Level.ERROR,
-                    message=f"`npm test` ({profile.test_script}) exited with code "
-                    f"{output.exit_code}",
-                    file="package.json",
-                )
-            )
-        return Outcome(
-            findings=findings,
-            metrics=metrics,
-            exit_code=output.exit_code,
-            output_tail=tail(combined, 30),
-        )
+        output = await self.call([str(executable), "test"], profile, ok=range(-255, 256))
+        return judge_npm_test_run(output, profile.test_script)
 
 
 class NpmAuditCheck(ToolCheck):
