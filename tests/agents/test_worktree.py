@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from devora.agents import (
-    NotAGitRepositoryError,
-    WorktreeExistsError,
-    commit_worktree,
-    create_worktree,
-    open_worktree,
-    remove_worktree,
-)
+from devora.agents import commit_worktree, create_worktree, open_worktree, remove_worktree
 from devora.errors import UsageError
+from devora.tools.git import NotAGitRepositoryError, WorktreeExistsError
 
 from .gitrepo import CALC, git, make_repo
 

@@ -2,18 +2,11 @@
 
 from devora.agents._coding_agent import DEFAULT_SYSTEM_PROMPT, CodingAgent, CodingResult
 from devora.agents._commands import CommandPolicy, CommandResult, run_allowed_command
-from devora.agents._errors import (
-    AgentLimitError,
-    GitError,
-    NotAGitRepositoryError,
-    SandboxUnavailableError,
-    ToolRefused,
-    WorktreeExistsError,
-)
+from devora.agents._errors import AgentLimitError, SandboxUnavailableError, ToolRefused
 from devora.agents._paths import resolve_inside
 from devora.agents._sandbox import command_environment, find_bubblewrap, run_sandboxed
 from devora.agents._toolbox import TOOL_SPECS, Toolbox
-from devora.agents._worktree import (
+from devora.tools.git import (
     Worktree,
     commit_worktree,
     create_worktree,
@@ -30,13 +23,10 @@ __all__ = [
     "CodingResult",
     "CommandPolicy",
     "CommandResult",
-    "GitError",
-    "NotAGitRepositoryError",
     "SandboxUnavailableError",
     "ToolRefused",
     "Toolbox",
     "Worktree",
-    "WorktreeExistsError",
     "command_environment",
     "commit_worktree",
     "create_worktree",

@@ -13,8 +13,8 @@ from devora.agents._commands import CommandPolicy, CommandResult
 from devora.agents._errors import AgentLimitError
 from devora.agents._sandbox import find_bubblewrap
 from devora.agents._toolbox import TOOL_SPECS, Toolbox
-from devora.agents._worktree import Worktree, commit_worktree, open_worktree
 from devora.llm import Message, Provider, ToolCall, Usage
+from devora.tools.git import Worktree, commit_worktree, open_worktree
 
 __all__ = ["DEFAULT_SYSTEM_PROMPT", "CodingAgent", "CodingResult"]
 

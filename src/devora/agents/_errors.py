@@ -1,14 +1,13 @@
 """The coding agent's errors.
 
     DevoraError
-    ├── UsageError
-    │   ├── NotAGitRepositoryError      the target is not a git repository with a commit
-    │   └── WorktreeExistsError         the run's branch or worktree is already there
     ├── EnvironmentProblem
     │   └── SandboxUnavailableError     no OS sandbox for the agent's commands (bwrap)
     └── StepError
-        ├── GitError                    a git command failed
         └── AgentLimitError             the agent used all its iterations without finishing
+
+git's errors (a target that is not a repository, a worktree already there, a git command
+that failed) are devora.tools.git's, the same for every caller.
 
 A tool the model calls that cannot do its work (a path outside the worktree, a command not
 allowed) does not raise out of the agent: the refusal goes back to the model as the tool's
@@ -17,47 +16,13 @@ result, as a ToolRefused raised inside the toolbox.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from devora.errors import EnvironmentProblem, StepError, UsageError
+from devora.errors import EnvironmentProblem, StepError
 
 __all__ = [
     "AgentLimitError",
-    "GitError",
-    "NotAGitRepositoryError",
     "SandboxUnavailableError",
     "ToolRefused",
-    "WorktreeExistsError",
 ]
-
-
-class NotAGitRepositoryError(UsageError):
-    """The coding agent's target is not a git repository (or has no commit to branch from)."""
-
-    code = "not_a_git_repository"
-
-    def __init__(self, path: str, problem: str) -> None:
-        self.path = path
-        self.problem = problem
-        super().__init__(
-            f"cannot work on {path}: {problem}",
-            hint="point the agent at the root of a git repository that has at least one commit",
-        )
-
-
-class WorktreeExistsError(UsageError):
-    """The branch or worktree directory for this run already exists."""
-
-    code = "worktree_exists"
-
-    def __init__(self, branch: str, path: str) -> None:
-        self.branch = branch
-        self.path = path
-        super().__init__(
-            f"branch {branch} or worktree {path} already exists",
-            hint=f"use a new run id, or remove them: git worktree remove {path} && "
-            f"git branch -D {branch}",
-        )
 
 
 class SandboxUnavailableError(EnvironmentProblem):
@@ -72,22 +37,6 @@ class SandboxUnavailableError(EnvironmentProblem):
             hint="install bubblewrap (scripts/install-sandbox, or apt-get install bubblewrap) "
             "on a kernel with user namespaces; or, to run them unconfined, set "
             '[agents] sandbox = "off" in devora.toml',
-        )
-
-
-class GitError(StepError):
-    """A git command failed."""
-
-    code = "git_failed"
-
-    def __init__(self, args: Sequence[str], returncode: int, stderr: str) -> None:
-        self.args_ = list(args)
-        self.returncode = returncode
-        self.stderr = stderr
-        command = " ".join(["git", *args])
-        super().__init__(
-            f"`{command}` failed with exit code {returncode}: {stderr.strip()[:500]}",
-            hint="check the repository state with `git status` and `git worktree list`",
         )
 
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from devora.agents._commands import CommandPolicy, CommandResult, run_allowed_command
 from devora.agents._errors import ToolRefused
-from devora.agents._git import run_git
 from devora.agents._paths import resolve_inside
 from devora.llm import ToolCall, ToolSpec
+from devora.tools.git import git_output, split_nul
 
 __all__ = ["TOOL_SPECS", "Toolbox"]
 
@@ -157,8 +157,7 @@ class Toolbox:
                 raise ToolRefused("directory must be a string")
             target = resolve_inside(self.root, directory)
             args += ["--", target.relative_to(self.root.resolve()).as_posix()]
-        out = await run_git(args, self.root)
-        return sorted({name for name in out.split("\0") if name})
+        return sorted(set(split_nul(await git_output(self.root, args))))
 
 
 def _string(arguments: dict[str, Any], name: str) -> str:

@@ -7,13 +7,12 @@ import pickle
 import pytest
 
 from devora.errors import EXIT_BAD_INPUT, EXIT_FAILED, DevoraError
+from devora.tools.git import GitCommandError, NotAGitRepositoryError
 from devora.tools.release import (
     DirtyWorkingTreeError,
-    GitCommandError,
     InvalidReleaseTagError,
     NoBumpWorthyCommitsError,
     NoCommitsSinceTagError,
-    NotAGitRepositoryError,
     PushRejectedError,
     RemoteUnavailableError,
     UndoRefusedError,

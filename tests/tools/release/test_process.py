@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from devora.errors import ToolNotInstalledError
-from devora.tools.release import GitCommandError, GitTimeoutError, open_repository, run_git
+from devora.tools.git import GitCommandError, GitTimeoutError, run_git
+from devora.tools.release import open_repository
 
 from .helpers import GitFixture, init_bare, init_repo
 

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from devora.tools.git import GitCommandError, NotAGitRepositoryError
 from devora.tools.release import (
     DirtyWorkingTreeError,
-    GitCommandError,
     InvalidReleaseTagError,
-    NotAGitRepositoryError,
     PushRejectedError,
     RemoteUnavailableError,
     ShallowRepositoryError,

@@ -9,13 +9,8 @@ import pytest
 from gate_projects import git
 
 from devora.tools import Finding, Level
-from devora.workflows.quality_gate import (
-    BaseRefError,
-    ChangedLines,
-    NotAGitRepositoryError,
-    changed_lines,
-    parse_diff_zero,
-)
+from devora.tools.git import NotAGitRepositoryError, parse_diff_zero
+from devora.workflows.quality_gate import BaseRefError, ChangedLines, changed_lines
 
 
 def finding(file: str | None, line: int | None, end_line: int | None = None) -> Finding:

@@ -2,7 +2,6 @@
 
 DevoraError
 ├── UsageError
-│   ├── NotAGitRepositoryError          the path is not inside a git work tree
 │   ├── DirtyWorkingTreeError           uncommitted changes would leak into a release
 │   ├── WrongBranchError                not on the release branch
 │   ├── ShallowRepositoryError          a shallow clone hides the last release tag
@@ -17,11 +16,12 @@ DevoraError
 │   ├── FileChangedError                a file changed between plan and write
 │   └── ChangelogError                  the changelog already has this version
 └── StepError
-    ├── GitCommandError                 git exited non-zero
+    ├── GitCommandError                 (devora.tools.git) git exited non-zero
     │   ├── RemoteUnavailableError      the remote cannot be reached or read
     │   └── PushRejectedError           the remote refused the push
-    ├── GitTimeoutError                 git did not finish in time
     └── UndoRefusedError                undoing would destroy work done after the release
+
+NotAGitRepositoryError, GitCommandError and GitTimeoutError are devora.tools.git's.
 """
 
 from __future__ import annotations
@@ -30,20 +30,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from devora.errors import StepError, UsageError
+from devora.tools.git import GitCommandError
+from devora.tools.git import git_error_detail as _error_detail
 
 __all__ = [
     "ChangelogError",
     "ConflictingVersionOptionsError",
     "DirtyWorkingTreeError",
     "FileChangedError",
-    "GitCommandError",
-    "GitTimeoutError",
     "InvalidReleaseTagError",
     "InvalidTagFormatError",
     "InvalidVersionError",
     "NoBumpWorthyCommitsError",
     "NoCommitsSinceTagError",
-    "NotAGitRepositoryError",
     "PushRejectedError",
     "RemoteUnavailableError",
     "ShallowRepositoryError",
@@ -54,20 +53,6 @@ __all__ = [
 ]
 
 _MAX_LISTED = 10
-
-
-class NotAGitRepositoryError(UsageError):
-    """The path is not inside a git working tree."""
-
-    code = "not_a_git_repository"
-
-    def __init__(self, path: Path | str, detail: str = "") -> None:
-        self.path = str(path)
-        self.detail = detail
-        message = f"not a git repository: {self.path}"
-        if detail:
-            message += f" ({detail})"
-        super().__init__(message, hint="run Devora inside a git repository, or `git init` first")
 
 
 class DirtyWorkingTreeError(UsageError):
@@ -265,45 +250,6 @@ class ChangelogError(UsageError):
         )
 
 
-def _error_detail(stderr: str, returncode: int) -> str:
-    """The line of git's error output that says what went wrong."""
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    for line in lines:
-        if line.startswith(("fatal:", "error:")):
-            return line
-    return lines[-1] if lines else f"git exited {returncode}"
-
-
-class GitCommandError(StepError):
-    """git exited with a non-zero status."""
-
-    code = "git_failed"
-
-    def __init__(
-        self,
-        argv: Sequence[str],
-        returncode: int,
-        stderr: str,
-        *,
-        cwd: Path | str,
-        hint: str | None = None,
-        message: str | None = None,
-    ) -> None:
-        self.argv = list(argv)
-        self.returncode = returncode
-        self.stderr = stderr.strip()
-        self.cwd = str(cwd)
-        super().__init__(
-            message or f"`{' '.join(self.argv)}` failed in {self.cwd}: {self.detail}",
-            hint=hint or "run the same git command in the repository to see the full output",
-        )
-
-    @property
-    def detail(self) -> str:
-        """The line of git's error output that says what went wrong."""
-        return _error_detail(self.stderr, self.returncode)
-
-
 class RemoteUnavailableError(GitCommandError):
     """A remote cannot be reached or read (wrong URL, network, permissions)."""
 
@@ -354,21 +300,6 @@ class PushRejectedError(GitCommandError):
             hint=f"nothing was pushed to {remote} (the push is atomic); fix the cause "
             "named by the remote (hook, branch protection, permissions, or fetch and "
             "rebase if the branch moved) and try again",
-        )
-
-
-class GitTimeoutError(StepError):
-    """git did not finish within its timeout and was killed."""
-
-    code = "git_timeout"
-
-    def __init__(self, argv: Sequence[str], timeout: float, *, cwd: Path | str) -> None:
-        self.argv = list(argv)
-        self.timeout = timeout
-        self.cwd = str(cwd)
-        super().__init__(
-            f"`{' '.join(self.argv)}` did not finish within {timeout:g}s in {self.cwd}",
-            hint="check the network and the remote's availability, or raise the timeout",
         )
 
 

@@ -8,17 +8,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from devora.tools.git import (
+    DEFAULT_GIT_TIMEOUT,
+    GitCommandError,
+    GitResult,
+    NotAGitRepositoryError,
+    parse_status_paths,
+    run_git,
+)
 from devora.tools.release._commits import LOG_FORMAT, Commit, parse_log
 from devora.tools.release._errors import (
     DirtyWorkingTreeError,
-    GitCommandError,
-    NotAGitRepositoryError,
     PushRejectedError,
     RemoteUnavailableError,
     ShallowRepositoryError,
     WrongBranchError,
 )
-from devora.tools.release._process import DEFAULT_GIT_TIMEOUT, GitResult, run_git
 from devora.tools.release._records import CreatedCommit, CreatedTag, PushedRelease
 from devora.tools.release._tag_format import TagFormat
 from devora.tools.release._version import Version
@@ -117,19 +122,7 @@ class GitRepository:
         """Paths with uncommitted changes, as ``git status --porcelain=v1 -z`` lists them."""
         untracked = "--untracked-files=all" if include_untracked else "--untracked-files=no"
         result = await self.git("status", "--porcelain=v1", "-z", untracked)
-        entries = result.stdout.split("\x00")
-        paths: list[str] = []
-        index = 0
-        while index < len(entries):
-            entry = entries[index]
-            index += 1
-            if len(entry) < 4:
-                continue
-            status, path = entry[:2], entry[3:]
-            paths.append(path)
-            if "R" in status or "C" in status:
-                index += 1  # the next entry is the rename's source path
-        return paths
+        return parse_status_paths(result.stdout)
 
     async def ensure_clean(self, *, include_untracked: bool = True) -> None:
         """Raise DirtyWorkingTreeError naming the dirty paths, if there are any."""

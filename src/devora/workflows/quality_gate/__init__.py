@@ -8,13 +8,12 @@ docs/quality-gate.md describes the score, the conditions, the reports and the ca
 from devora.workflows.quality_gate._agent_fix import agent_fix_model, fix_with_agent
 from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir
 from devora.workflows.quality_gate._categories import CATEGORY_OF, Category, plan_checks
-from devora.workflows.quality_gate._changed import ChangedLines, changed_lines, parse_diff_zero
+from devora.workflows.quality_gate._changed import ChangedLines, changed_lines
 from devora.workflows.quality_gate._config import GateConfig, Penalties, Weights, load_gate_config
 from devora.workflows.quality_gate._errors import (
     BaseRefError,
     GateConfigError,
     GateFailedError,
-    NotAGitRepositoryError,
 )
 from devora.workflows.quality_gate._models import (
     AgentAttempt,
@@ -57,7 +56,6 @@ __all__ = [
     "GateFailedError",
     "GateInputs",
     "GateReport",
-    "NotAGitRepositoryError",
     "Penalties",
     "ResultCache",
     "Weights",
@@ -67,7 +65,6 @@ __all__ = [
     "fix_with_agent",
     "judge",
     "load_gate_config",
-    "parse_diff_zero",
     "plan_checks",
     "present_gate",
     "print_gate_report",

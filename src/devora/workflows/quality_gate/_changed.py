@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from devora.errors import ToolNotInstalledError
 from devora.tools import Finding
-from devora.tools.checks import ToolTimeoutError, run_process
-from devora.workflows.quality_gate._errors import BaseRefError, NotAGitRepositoryError
+from devora.tools.git import (
+    GitTimeoutError,
+    NotAGitRepositoryError,
+    parse_diff_zero,
+    run_git,
+    split_nul,
+)
+from devora.workflows.quality_gate._errors import BaseRefError
 
-__all__ = ["ChangedLines", "changed_lines", "parse_diff_zero", "repository_prefix"]
+__all__ = ["ChangedLines", "changed_lines", "repository_prefix"]
 
-_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_GIT_TIMEOUT = 60.0
 # An untracked or wholly new file: every line of it is new.
 WHOLE_FILE = (1, 2**31 - 1)
 
@@ -60,42 +64,15 @@ class ChangedLines(BaseModel):
         )
 
 
-def parse_diff_zero(text: str) -> dict[str, tuple[tuple[int, int], ...]]:
-    """The added line ranges of each file in `git diff -U0` output (new-side paths).
-
-    Hunks that only delete lines add nothing; deleted files are left out. A hunk's lines are
-    counted from its header, so a changed line that reads like a header ("++ x") is content.
-    """
-    files: dict[str, list[tuple[int, int]]] = {}
-    current: str | None = None
-    pending = 0  # lines of the current hunk still to skip
-    for line in text.split("\n"):  # not splitlines(): a form feed in a line is content
-        if pending > 0:
-            if not line.startswith("\\"):  # "\ No newline at end of file" is not a line
-                pending -= 1
-            continue
-        if line.startswith("+++ "):
-            target = line[4:].rstrip("\t")
-            current = None if target == "/dev/null" else target.removeprefix("b/")
-            continue
-        match = _HUNK.match(line)
-        if match is None:
-            continue
-        old_count = int(match.group(2)) if match.group(2) is not None else 1
-        start = int(match.group(3))
-        count = int(match.group(4)) if match.group(4) is not None else 1
-        pending = old_count + count
-        if current is not None and count > 0:
-            files.setdefault(current, []).append((start, start + count - 1))
-    return {name: tuple(ranges) for name, ranges in files.items() if ranges}
-
-
 async def changed_lines(root: Path, base: str) -> ChangedLines:
     """The lines of the project at root changed since base: the working tree (staged or not)
     against the merge base of base and HEAD, plus every line of untracked files."""
-    inside = await _git(root, "rev-parse", "--is-inside-work-tree")
+    try:
+        inside = await _git(root, "rev-parse", "--is-inside-work-tree")
+    except NotADirectoryError as error:
+        raise _not_a_repository(root, "no such directory") from error
     if inside[0] != 0 or inside[1].strip() != "true":
-        raise NotAGitRepositoryError(root, _first_line(inside[2]) or "not a work tree")
+        raise _not_a_repository(root, _first_line(inside[2]) or "not a work tree")
     resolved = await _git(
         root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{base}^{{commit}}"
     )
@@ -125,9 +102,8 @@ async def changed_lines(root: Path, base: str) -> ChangedLines:
     untracked = await _git(
         root, "-c", "core.quotePath=false", "ls-files", "-z", "--others", "--exclude-standard"
     )
-    for name in untracked[1].split("\0"):
-        if name:
-            files[name] = (WHOLE_FILE,)
+    for name in split_nul(untracked[1]):
+        files[name] = (WHOLE_FILE,)
     return ChangedLines(base=base, commit=commit, files=files)
 
 
@@ -136,7 +112,7 @@ async def repository_prefix(root: Path) -> tuple[str, str] | None:
     or None outside git. Reports name files from the repository's top, as code scanning does."""
     try:
         code, out, _ = await _git(root, "rev-parse", "--show-toplevel", "--show-prefix")
-    except NotAGitRepositoryError:
+    except (ToolNotInstalledError, GitTimeoutError, NotADirectoryError):
         return None
     lines = out.splitlines()
     if code != 0 or not lines:
@@ -145,13 +121,17 @@ async def repository_prefix(root: Path) -> tuple[str, str] | None:
 
 
 async def _git(root: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        output = await run_process(["git", *args], cwd=root, time_limit=_GIT_TIMEOUT)
-    except FileNotFoundError as error:
-        raise NotAGitRepositoryError(root, "git is not installed") from error
-    except ToolTimeoutError as error:
-        raise NotAGitRepositoryError(root, str(error)) from error
-    return output.exit_code, output.stdout, output.stderr
+    result = await run_git(root, args, check=False)
+    return result.returncode, result.stdout, result.stderr
+
+
+def _not_a_repository(root: Path, problem: str) -> NotAGitRepositoryError:
+    return NotAGitRepositoryError(
+        root,
+        problem,
+        message=f"--changed needs a git repository, and {root} is not in one ({problem})",
+        hint="run without --changed, or `git init` and commit the project first",
+    )
 
 
 def _first_line(text: str) -> str:

@@ -3,10 +3,11 @@
 DevoraError
 ├── UsageError
 │   ├── GateConfigError           [tool.devora.quality_gate] or devora.toml is wrong
-│   ├── NotAGitRepositoryError    --changed on a path that is not in a git work tree
 │   └── BaseRefError              --base names no commit git knows
 └── StepError
     └── GateFailedError           the verdict: the score or a condition fails the gate
+
+--changed outside a git work tree is devora.tools.git's NotAGitRepositoryError.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ __all__ = [
     "BaseRefError",
     "GateConfigError",
     "GateFailedError",
-    "NotAGitRepositoryError",
 ]
 
 
@@ -36,20 +36,6 @@ class GateConfigError(UsageError):
         super().__init__(
             f"the quality gate configuration in {file} is not valid: {listed}",
             hint="see docs/quality-gate.md for the keys, their types and their defaults",
-        )
-
-
-class NotAGitRepositoryError(UsageError):
-    """--changed needs git history, and the path is not inside a git work tree."""
-
-    code = "not_a_git_repository"
-
-    def __init__(self, path: Path, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(
-            f"--changed needs a git repository, and {path} is not in one ({problem})",
-            hint="run without --changed, or `git init` and commit the project first",
         )
 
 

@@ -1,4 +1,8 @@
-"""Running git as an async subprocess: argv lists, a timeout, errors translated."""
+"""Running git, the one way Devora does: an argv list, a time limit, errors translated.
+
+git starts through `run_bounded` like every process, in a process group of its own, with a
+stable non-interactive environment that ignores a calling hook's repository variables.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,31 @@ from pathlib import Path
 
 from devora.errors import ToolNotInstalledError
 from devora.tools._subprocess import ProcessTimedOut, run_bounded
-from devora.tools.release._errors import GitCommandError, GitTimeoutError
+from devora.tools.git._errors import GitCommandError, GitTimeoutError
 
-__all__ = ["DEFAULT_GIT_TIMEOUT", "GitResult", "git_environment", "run_git"]
+__all__ = [
+    "COMMITTER",
+    "DEFAULT_GIT_TIMEOUT",
+    "GIT_INSTALL",
+    "GitResult",
+    "git_environment",
+    "git_output",
+    "run_git",
+]
 
 DEFAULT_GIT_TIMEOUT = 60.0
 GIT_INSTALL = "apt-get install git (Debian/Ubuntu), brew install git (macOS)"
+
+# Options for commits Devora makes itself (the agent's, a scratch copy's): they do not
+# depend on the user's identity, signing or hooks.
+COMMITTER = (
+    "-c",
+    "user.name=Devora",
+    "-c",
+    "user.email=devora@localhost",
+    "-c",
+    "commit.gpgsign=false",
+)
 
 # Stable, English, non-interactive output: git must never wait for a password or an editor.
 _GIT_ENV = {
@@ -102,3 +125,10 @@ async def run_git(
         output = result.stderr if result.stderr.strip() else result.stdout
         raise GitCommandError(argv, result.returncode, output, cwd=cwd)
     return result
+
+
+async def git_output(
+    cwd: Path, args: Sequence[str], *, time_limit: float = DEFAULT_GIT_TIMEOUT
+) -> str:
+    """The stdout of ``git ARGS`` run in cwd; GitCommandError when it fails."""
+    return (await run_git(cwd, args, time_limit=time_limit)).stdout

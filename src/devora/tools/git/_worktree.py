@@ -1,4 +1,4 @@
-"""The agent's git worktree: a branch `devora/<run-id>` checked out away from the user's tree."""
+"""A run's git worktree: a branch `devora/<run-id>` checked out away from the user's tree."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from devora.agents._errors import GitError, NotAGitRepositoryError, WorktreeExistsError
-from devora.agents._git import run_git
 from devora.errors import UsageError
+from devora.tools.git._errors import GitCommandError, NotAGitRepositoryError, WorktreeExistsError
+from devora.tools.git._parse import split_nul
+from devora.tools.git._process import COMMITTER, git_output
 
 __all__ = [
     "Worktree",
@@ -21,6 +22,8 @@ __all__ = [
     "remove_worktree",
 ]
 
+# Local git operations; a hung git (a lock, a credential prompt) must not hang the run.
+WORKTREE_GIT_TIMEOUT = 120.0
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -42,20 +45,20 @@ class Worktree:
 
     async def head(self) -> str:
         """The branch's current commit."""
-        return (await run_git(["rev-parse", "HEAD"], self.path)).strip()
+        return (await _git(["rev-parse", "HEAD"], self.path)).strip()
 
     async def patch(self) -> str:
         """The branch's committed changes against its base, as a git patch."""
-        return await run_git(["diff", "--binary", self.base_commit, "HEAD"], self.path)
+        return await _git(["diff", "--binary", self.base_commit, "HEAD"], self.path)
 
     async def untracked_files(self) -> list[str]:
         """New files git would track (not ignored) that are not committed yet."""
-        out = await run_git(["ls-files", "--others", "--exclude-standard", "-z"], self.path)
-        return sorted(name for name in out.split("\0") if name)
+        out = await _git(["ls-files", "--others", "--exclude-standard", "-z"], self.path)
+        return sorted(split_nul(out))
 
     async def changed_files(self) -> list[str]:
         """Paths changed on the branch since its base."""
-        out = await run_git(["diff", "--name-only", self.base_commit, "HEAD"], self.path)
+        out = await _git(["diff", "--name-only", self.base_commit, "HEAD"], self.path)
         return [line for line in out.splitlines() if line]
 
 
@@ -79,41 +82,41 @@ async def open_worktree(
             raise WorktreeExistsError(branch, str(path))
         return await _create(top, branch, path, base)
     try:
-        recorded = await run_git(["config", "--get", _BASE_KEY.format(branch=branch)], top)
-    except GitError:
+        recorded = await _git(["config", "--get", _BASE_KEY.format(branch=branch)], top)
+    except GitCommandError:
         raise WorktreeExistsError(branch, str(path)) from None  # a branch Devora did not make
     if path.exists():
         if not await _is_worktree_of(path, branch):
             raise WorktreeExistsError(branch, str(path))
     else:
-        await run_git(["worktree", "prune"], top)
-        await run_git(["worktree", "add", str(path), branch], top)
+        await _git(["worktree", "prune"], top)
+        await _git(["worktree", "add", str(path), branch], top)
     return Worktree(top, path, branch, recorded.strip(), resumed=True)
 
 
 async def commit_worktree(worktree: Worktree, message: str, new_files: Iterable[str]) -> bool:
     """Commit tracked changes plus `new_files` on the branch; False when there was nothing."""
-    await run_git(["add", "--update", "--", "."], worktree.path)
+    await _git(["add", "--update", "--", "."], worktree.path)
     wanted = sorted(set(new_files))
     if wanted:
         # Only the written files git would track: ignored ones (build output) stay out.
-        listed = await run_git(
+        listed = await _git(
             ["ls-files", "--others", "--exclude-standard", "-z", "--", *wanted], worktree.path
         )
-        untracked = [name for name in listed.split("\0") if name]
+        untracked = split_nul(listed)
         if untracked:
-            await run_git(["add", "--", *untracked], worktree.path)
+            await _git(["add", "--", *untracked], worktree.path)
     if await _succeeds(["diff", "--cached", "--quiet"], worktree.path):
         return False
-    await run_git(["commit", "--no-verify", "--quiet", "-m", message], worktree.path)
+    await _git(["commit", "--no-verify", "--quiet", "-m", message], worktree.path)
     return True
 
 
 async def remove_worktree(worktree: Worktree, *, delete_branch: bool = False) -> None:
     """Remove the worktree directory (and the branch, when asked)."""
-    await run_git(["worktree", "remove", "--force", str(worktree.path)], worktree.repository)
+    await _git(["worktree", "remove", "--force", str(worktree.path)], worktree.repository)
     if delete_branch:
-        await run_git(["branch", "-D", worktree.branch], worktree.repository)
+        await _git(["branch", "-D", worktree.branch], worktree.repository)
 
 
 # Where the commit a run's branch started from is remembered (in the repository's config).
@@ -128,9 +131,9 @@ async def _locate(repository: Path, run_id: str, root: Path | None) -> tuple[Pat
         )
     repository = _existing_directory(repository)
     try:
-        top = Path((await run_git(["rev-parse", "--show-toplevel"], repository)).strip())
-    except GitError as error:
-        raise NotAGitRepositoryError(str(repository), "not a git repository") from error
+        top = Path((await _git(["rev-parse", "--show-toplevel"], repository)).strip())
+    except GitCommandError as error:
+        raise _not_a_repository(repository, "not a git repository") from error
     path = _prepare_parent((root or default_worktrees_root()) / f"{top.name}-{run_id}")
     return top, f"devora/{run_id}", path
 
@@ -139,14 +142,12 @@ async def _create(top: Path, branch: str, path: Path, base: str) -> Worktree:
     if base.startswith("-"):
         raise UsageError(f"base {base!r} is not a revision", hint="give a branch, tag or commit")
     try:
-        base_commit = await run_git(["rev-parse", "--verify", f"{base}^{{commit}}"], top)
-    except GitError as error:
-        raise NotAGitRepositoryError(
-            str(top), f"cannot resolve {base!r} (no commit yet?)"
-        ) from error
+        base_commit = await _git(["rev-parse", "--verify", f"{base}^{{commit}}"], top)
+    except GitCommandError as error:
+        raise _not_a_repository(top, f"cannot resolve {base!r} (no commit yet?)") from error
     base_commit = base_commit.strip()
-    await run_git(["worktree", "add", "-b", branch, str(path), base_commit], top)
-    await run_git(["config", _BASE_KEY.format(branch=branch), base_commit], top)
+    await _git(["worktree", "add", "-b", branch, str(path), base_commit], top)
+    await _git(["config", _BASE_KEY.format(branch=branch), base_commit], top)
     return Worktree(top, path, branch, base_commit)
 
 
@@ -156,9 +157,9 @@ async def _branch_exists(top: Path, branch: str) -> bool:
 
 async def _is_worktree_of(path: Path, branch: str) -> bool:
     try:
-        current = await run_git(["rev-parse", "--abbrev-ref", "HEAD"], path)
-        top = await run_git(["rev-parse", "--show-toplevel"], path)
-    except GitError:
+        current = await _git(["rev-parse", "--abbrev-ref", "HEAD"], path)
+        top = await _git(["rev-parse", "--show-toplevel"], path)
+    except GitCommandError:
         return False
     return current.strip() == branch and Path(top.strip()) == path
 
@@ -166,7 +167,7 @@ async def _is_worktree_of(path: Path, branch: str) -> bool:
 def _existing_directory(path: Path) -> Path:
     resolved = path.resolve()
     if not resolved.is_dir():
-        raise NotAGitRepositoryError(str(resolved), "no such directory")
+        raise _not_a_repository(resolved, "no such directory")
     return resolved
 
 
@@ -176,9 +177,23 @@ def _prepare_parent(path: Path) -> Path:
     return resolved
 
 
+def _not_a_repository(path: Path, problem: str) -> NotAGitRepositoryError:
+    return NotAGitRepositoryError(
+        path,
+        problem,
+        message=f"cannot work on {path}: {problem}",
+        hint="point the agent at the root of a git repository that has at least one commit",
+    )
+
+
+async def _git(args: list[str], cwd: Path) -> str:
+    """The stdout of a git command of the worktree, committing as Devora."""
+    return await git_output(cwd, [*COMMITTER, *args], time_limit=WORKTREE_GIT_TIMEOUT)
+
+
 async def _succeeds(args: list[str], cwd: Path) -> bool:
     try:
-        await run_git(args, cwd)
-    except GitError:
+        await _git(args, cwd)
+    except GitCommandError:
         return False
     return True
