@@ -98,3 +98,30 @@ def test_fix_applies_eslint_and_prettier_fixes(
     remaining = sorted(f["rule"] for f in report["findings"] if f["check"] == "eslint")
     assert remaining == ["@typescript-eslint/no-explicit-any", "@typescript-eslint/no-unused-vars"]
     assert [f for f in report["findings"] if f["check"] == "prettier"] == []
+
+
+def test_three_of_four_failing_node_tests_are_three_failing_tests(
+    devora: Devora, tmp_path: Path
+) -> None:
+    # Once read as "1 fails": the runner's own counts reach the row, the condition, the score.
+    project = tmp_path / "node-project"
+    project.mkdir()
+    package = {"name": "p", "version": "1.0.0", "private": True, "scripts": {"test": "node --test"}}
+    (project / "package.json").write_text(json.dumps(package), encoding="utf-8")
+    (project / "a.test.mjs").write_text(
+        "import test from 'node:test';\nimport assert from 'node:assert';\n"
+        + "".join(f"test('t{n}', () => assert.equal({n}, 3));\n" for n in range(4))
+        + "test('s', { skip: true }, () => {});\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    report = gate(devora, project, out)
+    row = next(c for c in report["checks"] if c["name"] == "npm-test")
+    assert row["status"] == "failed"
+    assert row["metrics"] == {"tests": 5, "passed": 1, "failures": 3, "errors": 0, "skipped": 1}
+    conditions = {c["name"]: c["detail"] for c in report["conditions"]}
+    assert conditions["no failing test"] == "3 test(s) fail"
+    tests = next(c for c in report["categories"] if c["category"] == "tests")
+    assert tests["detail"].startswith("1/4 tests pass (1 skipped, 0 deselected)")
+    assert "npm-test" in (out / "report.md").read_text(encoding="utf-8")
+    assert "1 passed, 3 failed, 1 skipped" in (out / "report.md").read_text(encoding="utf-8")
