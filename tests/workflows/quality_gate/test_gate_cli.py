@@ -245,6 +245,24 @@ async def test_dry_run_fix_plans_and_writes_nothing(
     assert "plan autofix: would run ruff-check, ruff-format on 2 file(s)" in result.stdout
     assert await tree_fingerprint(example) == before
     assert not out.exists()  # a dry-run writes no file: the reports stay run artifacts
+    # The verdict is of the unfixed tree: the example fails, so the dry-run exits 1 too.
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "step verdict: quality gate failed (score" in result.stdout
+    wet = gate(devora, str(example), "--report-dir", str(out), env=path_env)
+    assert wet.returncode == 1
+    score = report_of(out)["score"]
+    assert f"quality gate failed (score {score}/100)" in result.stdout
+
+
+def test_dry_run_fix_of_a_passing_project_exits_0(
+    devora: Devora, clean: Path, path_env: dict[str, str]
+) -> None:
+    # One fixable formatting finding the gate tolerates: --fix has something to plan.
+    (clean / "tests" / "conftest.py").write_text("VALUE  =  1\n", encoding="utf-8")
+    result = gate(devora, str(clean), "--fix", "--dry-run", env=path_env)
+    assert "plan autofix: would run ruff-format on 1 file(s)" in result.stdout, result.stderr
+    assert "score 99/100: passed" in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_what_devora_writes_into_the_project_does_not_spoil_the_cache(

@@ -136,7 +136,11 @@ def plan_agent_fix(ctx: Context) -> Plan:
     """Say what the coding agent would be asked to fix."""
     errors = remaining_errors(_current_results(ctx))
     model = agent_fix_model(ctx.result(detect_step).profile.root)
-    return Plan(summary=f"would ask {model} to fix {errors} type and lint error(s)")
+    return Plan(
+        summary=f"would ask {model} to fix {errors} type and lint error(s)",
+        # No attempt made: report and verdict judge the tree as it is.
+        predicted_output=AgentFixReport(model=str(model), attempts=()),
+    )
 
 
 def plan_autofix(ctx: Context) -> Plan:
@@ -144,7 +148,12 @@ def plan_autofix(ctx: Context) -> Plan:
     lint_results = ctx.result(lint_step).results
     files = fixable_files(lint_results)
     names = fixable_checks(lint_results)
-    return Plan(summary=f"would run {', '.join(names)} on {len(files)} file(s)", changes=files)
+    return Plan(
+        summary=f"would run {', '.join(names)} on {len(files)} file(s)",
+        changes=files,
+        # No change applied: report and verdict judge the unfixed tree.
+        predicted_output=FixReport(fixes=(), changed_files=(), diff=""),
+    )
 
 
 def report(ctx: Context) -> GateReport:
@@ -153,6 +162,8 @@ def report(ctx: Context) -> GateReport:
     fix = ctx.result(autofix_step) if ctx.status(autofix_step) == "succeeded" else None
     agent = ctx.result(agent_fix_step) if ctx.status(agent_fix_step) == "succeeded" else None
     gate = judge(detection, _category_runs(ctx), fix, agent)
+    if "planned" in (ctx.status(autofix_step), ctx.status(agent_fix_step)):
+        ctx.log("dry-run: the fixes are planned, not applied; the verdict is of the unfixed tree")
     for name, text in render_reports(gate).items():
         ctx.add_artifact(name, text)
     if ctx.inputs.report_dir is not None and ctx.dry_run:
