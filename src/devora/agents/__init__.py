@@ -4,7 +4,12 @@ from devora.agents._coding_agent import DEFAULT_SYSTEM_PROMPT, CodingAgent, Codi
 from devora.agents._commands import CommandPolicy, CommandResult, run_allowed_command
 from devora.agents._errors import AgentLimitError, SandboxUnavailableError, ToolRefused
 from devora.agents._paths import resolve_inside
-from devora.agents._sandbox import command_environment, find_bubblewrap, run_sandboxed
+from devora.agents._sandbox import (
+    command_environment,
+    find_bubblewrap,
+    run_sandboxed,
+    sandbox_confinement,
+)
 from devora.agents._toolbox import TOOL_SPECS, Toolbox
 from devora.tools.git import (
     Worktree,
@@ -37,4 +42,5 @@ __all__ = [
     "resolve_inside",
     "run_allowed_command",
     "run_sandboxed",
+    "sandbox_confinement",
 ]

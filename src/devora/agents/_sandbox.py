@@ -20,9 +20,15 @@ from pathlib import Path
 
 from devora.agents._errors import SandboxUnavailableError
 from devora.secrets import known_secrets
-from devora.tools._subprocess import Completed, run_bounded
+from devora.tools._subprocess import Completed, Confinement, run_bounded
 
-__all__ = ["command_environment", "find_bubblewrap", "run_sandboxed", "sandbox_argv"]
+__all__ = [
+    "command_environment",
+    "find_bubblewrap",
+    "run_sandboxed",
+    "sandbox_argv",
+    "sandbox_confinement",
+]
 
 _log = logging.getLogger("devora.agents.sandbox")
 
@@ -105,9 +111,18 @@ async def find_bubblewrap() -> str:
     return bwrap
 
 
-def sandbox_argv(bwrap: str, argv: Sequence[str], worktree: Path) -> list[str]:
-    """The bwrap command line that runs `argv` confined to `worktree`."""
+def sandbox_argv(
+    bwrap: str,
+    argv: Sequence[str],
+    worktree: Path,
+    *,
+    writable: Sequence[Path] = (),
+    cwd: Path | None = None,
+) -> list[str]:
+    """The bwrap command line that runs `argv` in `cwd` (default: the worktree), confined to
+    `worktree` (and the `writable` directories)."""
     root = str(worktree.resolve())
+    extra = [part for path in writable for part in ("--bind", str(path), str(path))]
     return [
         bwrap,
         "--ro-bind", "/", "/",
@@ -116,11 +131,28 @@ def sandbox_argv(bwrap: str, argv: Sequence[str], worktree: Path) -> list[str]:
         "--tmpfs", _SANDBOX_TMP,
         "--dir", _SANDBOX_HOME,
         "--bind", root, root,  # after the tmpfs, so a worktree under /tmp stays visible
+        *extra,
         *_NAMESPACES,
-        "--chdir", root,
+        "--chdir", str(cwd.resolve()) if cwd is not None else root,
         "--",
         *argv,
     ]  # fmt: skip
+
+
+def sandbox_confinement(bwrap: str, worktree: Path, scratch: Path) -> Confinement:
+    """Tools started by `run_process` inside `confined(...)` run in the agent's sandbox (built
+    by `bwrap`, from `find_bubblewrap`): only `worktree` and `scratch` writable, no network,
+    no secrets in their environment."""
+    resolved = scratch.resolve()
+
+    def environment(inherited: Mapping[str, str]) -> dict[str, str]:
+        return {**command_environment(inherited), "HOME": _SANDBOX_HOME, "TMPDIR": _SANDBOX_TMP}
+
+    return Confinement(
+        argv=lambda argv, cwd: sandbox_argv(bwrap, argv, worktree, writable=[resolved], cwd=cwd),
+        environment=environment,
+        scratch=resolved,
+    )
 
 
 async def run_sandboxed(

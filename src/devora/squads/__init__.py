@@ -2,7 +2,7 @@
 
 from devora.squads._agent_task import AgentTask, human_task_prompt
 from devora.squads._catalog import SQUAD_CATALOG
-from devora.squads._coding_task import CodeChange, CodingTask
+from devora.squads._coding_task import CodeChange, CodingTask, run_coding_agent
 from devora.squads._identity import (
     NotAnApproverError,
     NotYouError,
@@ -39,5 +39,6 @@ __all__ = [
     "human_task_prompt",
     "os_account",
     "recorded_policy",
+    "run_coding_agent",
     "squad_names",
 ]

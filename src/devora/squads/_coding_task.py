@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from devora.config import load_config
+from devora.config import DevoraConfig, load_config
 from devora.engine import Action, StepContext
 from devora.squads._agent_task import ConfigRoot, Instructions, human_task_prompt
 from devora.squads._llm_support import open_agent_provider, record_usage, run_usage
-from devora.squads._model import Backend
+from devora.squads._model import Agent, Backend
 from devora.squads._resolve import effective_squads, find_agent
 
-__all__ = ["CodeChange", "CodingTask"]
+if TYPE_CHECKING:
+    from devora.agents import CodingResult
+
+__all__ = ["CodeChange", "CodingTask", "run_coding_agent"]
 
 Repository = Callable[[StepContext[Any]], str | Path]
 
@@ -79,26 +82,16 @@ class CodingTask(Action[CodeChange]):
             return ctx.wait_for_input(
                 human_task_prompt(request, self.squad, member), CodeChange, squad=self.squad
             )
-        from devora.agents import CodingAgent, CommandPolicy
-
-        usage = run_usage(ctx)
-        before = usage.model_copy(deep=True)
-        try:
-            async with open_agent_provider(ctx, config, member, usage) as provider:
-                agent = CodingAgent(
-                    provider,
-                    commands=CommandPolicy(
-                        allowed=self.allowed_commands,
-                        timeout=self.command_timeout,
-                        sandbox=config.agents.sandbox == "on",
-                    ),
-                    max_iterations=self.max_iterations,
-                    worktrees_root=ctx.home / "worktrees",
-                    on_log=ctx.log,
-                )
-                result = await agent.run(repository, task, run_id=ctx.run_id)
-        finally:
-            record_usage(ctx, usage, before)
+        result = await run_coding_agent(
+            ctx,
+            config,
+            member,
+            repository,
+            task,
+            allowed_commands=self.allowed_commands,
+            command_timeout=self.command_timeout,
+            max_iterations=self.max_iterations,
+        )
         patch = ctx.add_artifact(f"{ctx.step_id}.patch", result.patch, media_type="text/x-diff")
         ctx.log(f"{len(result.files_changed)} file(s) changed on {result.branch}")
         return CodeChange(
@@ -108,6 +101,44 @@ class CodingTask(Action[CodeChange]):
             summary=result.summary,
             patch_artifact=str(patch),
         )
+
+
+async def run_coding_agent(
+    ctx: StepContext[Any],
+    config: DevoraConfig,
+    member: Agent,
+    repository: Path,
+    task: str,
+    *,
+    allowed_commands: Sequence[Sequence[str]],
+    command_timeout: float = 300.0,
+    max_iterations: int = 30,
+    run_id: str | None = None,
+    worktrees_root: Path | None = None,
+) -> CodingResult:
+    """The one path of a coding agent: `member`'s model, under the run's budget and usage,
+    sandboxed as configured, on branch `devora/<run_id>` (default: the run's id) of a
+    worktree under `worktrees_root` (default: the Devora home's worktrees)."""
+    from devora.agents import CodingAgent, CommandPolicy
+
+    usage = run_usage(ctx)
+    before = usage.model_copy(deep=True)
+    try:
+        async with open_agent_provider(ctx, config, member, usage) as provider:
+            agent = CodingAgent(
+                provider,
+                commands=CommandPolicy(
+                    allowed=allowed_commands,
+                    timeout=command_timeout,
+                    sandbox=config.agents.sandbox == "on",
+                ),
+                max_iterations=max_iterations,
+                worktrees_root=worktrees_root or ctx.home / "worktrees",
+                on_log=ctx.log,
+            )
+            return await agent.run(repository, task, run_id=run_id or ctx.run_id)
+    finally:
+        record_usage(ctx, usage, before)
 
 
 def _absolute(path: str | Path) -> Path:

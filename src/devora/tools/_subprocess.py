@@ -16,17 +16,21 @@ import os
 import re
 import signal
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
     "Completed",
+    "Confinement",
     "ProcessOutput",
     "ProcessTimedOut",
     "ToolTimeoutError",
+    "confined",
     "run_bounded",
     "run_process",
+    "scratch_directory",
     "strip_ansi",
     "tail",
 ]
@@ -170,21 +174,65 @@ async def run_process(
     time_limit: float,
     env: Mapping[str, str] | None = None,
 ) -> ProcessOutput:
-    """Run argv in cwd for at most time_limit seconds (then kill it) and return its output."""
+    """Run argv in cwd for at most time_limit seconds (then kill it) and return its output.
+
+    Inside `confined(...)`, the command runs confined, with the confinement's environment.
+    """
     inherited = {k: v for k, v in os.environ.items() if not _describes_parent(k)}
+    command = list(argv)
+    confinement = _confinement.get()
+    if confinement is not None:
+        inherited = confinement.environment(inherited)
+        command = confinement.argv(argv, cwd)
     try:
         completed = await run_bounded(
-            argv, cwd=cwd, time_limit=time_limit, env={**inherited, **_QUIET_ENV, **(env or {})}
+            command,
+            cwd=cwd,
+            time_limit=time_limit,
+            env={**inherited, **_QUIET_ENV, **(env or {})},
         )
     except ProcessTimedOut as timed_out:
         raise ToolTimeoutError(argv, time_limit, timed_out.stdout) from None
     return ProcessOutput(
-        argv=completed.argv,
+        argv=tuple(argv),
         exit_code=completed.returncode,
         stdout=strip_ansi(completed.stdout.decode(errors="replace")),
         stderr=strip_ansi(completed.stderr.decode(errors="replace")),
         duration=completed.duration,
     )
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """How `run_process` starts tools inside a sandbox (the gate re-checking an agent's work).
+
+    `argv` rewrites a command (argv, cwd) into the one that runs it confined; `environment`
+    turns the inherited environment into the one allowed inside; `scratch` is a directory
+    writable inside, where tools put their own temporary files (`scratch_directory`).
+    """
+
+    argv: Callable[[Sequence[str], Path], list[str]]
+    environment: Callable[[Mapping[str, str]], dict[str, str]]
+    scratch: Path
+
+
+_confinement: ContextVar[Confinement | None] = ContextVar("devora_confinement", default=None)
+
+
+@contextlib.contextmanager
+def confined(confinement: Confinement) -> Iterator[None]:
+    """Within the block (and the tasks it starts), `run_process` runs tools confined."""
+    token = _confinement.set(confinement)
+    try:
+        yield
+    finally:
+        _confinement.reset(token)
+
+
+def scratch_directory() -> Path | None:
+    """Where a tool's temporary files go: the confinement's scratch, else None (the system's)."""
+    confinement = _confinement.get()
+    return confinement.scratch if confinement is not None else None
 
 
 def _describes_parent(name: str) -> bool:

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from devora.tools._subprocess import run_process, tail
+from devora.tools._subprocess import run_process, scratch_directory, tail
 from devora.tools.checks._base import Outcome, ToolOutputError
 from devora.tools.checks._coverage_config import coverage_source_args
 from devora.tools.checks._in_environment import (
@@ -40,7 +40,10 @@ class PytestCheck(EnvironmentCheck):
         """Run `coverage run -m pytest` (in the project's environment), then `coverage json`."""
         coverage = _coverage_command(profile, executable)
         notes: list[str] = []
-        with tempfile.TemporaryDirectory(prefix="devora-pytest-") as scratch:
+        # Where the sandbox lets pytest write, when it runs confined.
+        with tempfile.TemporaryDirectory(
+            prefix="devora-pytest-", dir=scratch_directory()
+        ) as scratch:
             junit = Path(scratch) / "junit.xml"
             env = {
                 **environment_variables(profile),

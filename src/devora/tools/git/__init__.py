@@ -1,10 +1,12 @@
 """git, the one way Devora runs it: the process, its errors, its output parsed, worktrees
 and scratch repositories. Every workflow, agent and command that needs git uses this."""
 
+from devora.tools.git._copy import check_changed_files, copy_changed_files
 from devora.tools.git._errors import (
     GitCommandError,
     GitTimeoutError,
     NotAGitRepositoryError,
+    UnsafeLinkError,
     WorktreeExistsError,
     git_error_detail,
 )
@@ -36,10 +38,13 @@ __all__ = [
     "GitResult",
     "GitTimeoutError",
     "NotAGitRepositoryError",
+    "UnsafeLinkError",
     "Worktree",
     "WorktreeExistsError",
+    "check_changed_files",
     "commit_everything",
     "commit_worktree",
+    "copy_changed_files",
     "create_scratch_repository",
     "create_worktree",
     "default_worktrees_root",

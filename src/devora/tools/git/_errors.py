@@ -6,7 +6,8 @@ DevoraError
 │   └── WorktreeExistsError         a run's branch or worktree is already there
 └── StepError
     ├── GitCommandError             git exited non-zero
-    └── GitTimeoutError             git did not finish in time and was killed
+    ├── GitTimeoutError             git did not finish in time and was killed
+    └── UnsafeLinkError             a changed file is a link leading out of its tree
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "GitCommandError",
     "GitTimeoutError",
     "NotAGitRepositoryError",
+    "UnsafeLinkError",
     "WorktreeExistsError",
     "git_error_detail",
 ]
@@ -117,4 +119,20 @@ class GitTimeoutError(StepError):
         super().__init__(
             f"`{' '.join(self.argv)}` did not finish within {timeout:g}s in {self.cwd}",
             hint="check the network and the remote's availability, or raise the timeout",
+        )
+
+
+class UnsafeLinkError(StepError):
+    """A changed file is a link (or lies under one) that leads outside its tree."""
+
+    code = "unsafe_link"
+
+    def __init__(self, name: str, target: str, root: Path | str) -> None:
+        self.name = name
+        self.target = target
+        self.root = str(root)
+        super().__init__(
+            f"refusing to copy {name}: it leads to {target}, outside {self.root}",
+            hint="a change may only hold regular files and links that stay inside the "
+            "repository; look at the change with `git diff` before using it",
         )

@@ -1,25 +1,36 @@
 """--fix with a model: the qa squad's coding agent takes on what the tools' fixes left.
 
-Up to three attempts. The agent works in a git worktree of a scratch copy of the project
-(as it is now, the safe fixes included), never in the project itself. After each attempt
-the type checks, linters and tests run again in that worktree; the change is kept, copied
-into the project, only when it leaves fewer type and lint errors, no more failing tests
-and no crashed tool. Without a model configured for the qa squad's code reviewer
-(DEVORA_MODEL or devora.toml), this does not run.
+Up to three attempts. The agent works as every coding agent does (the squads'
+`run_coding_agent`: the run's budget, the sandbox) in a git worktree of a scratch copy of the
+project (as it is now, the safe fixes included), never in the project itself. After each
+attempt the type checks, linters and tests run again in that worktree, in the agent's
+sandbox (they run code the agent wrote); the change is kept, copied into the project
+without following links, only when it leaves fewer type and lint errors, no more failing
+tests and no crashed tool. Without a model configured for the qa squad's code reviewer
+(DEVORA_MODEL or devora.toml), this does not run; without a sandbox (and no opt-out), it is
+not run, and says why.
 """
 
 from __future__ import annotations
 
-import asyncio
-import shutil
+import contextlib
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from devora.agents import SandboxUnavailableError, find_bubblewrap, sandbox_confinement
+from devora.engine import StepContext
 from devora.errors import DevoraError
-from devora.tools import Level
+from devora.tools import Level, confined
 from devora.tools.checks import CheckResult, CheckStatus, ProjectProfile, detect_project
+from devora.tools.git import (
+    UnsafeLinkError,
+    check_changed_files,
+    commit_everything,
+    copy_changed_files,
+    create_scratch_repository,
+)
 from devora.workflows.quality_gate._categories import CATEGORY_OF, Category, checks_named
 from devora.workflows.quality_gate._config import GateConfig
 from devora.workflows.quality_gate._models import AgentAttempt, AgentFixReport
@@ -27,8 +38,6 @@ from devora.workflows.quality_gate._running import run_checks
 
 if TYPE_CHECKING:
     from devora.agents import CodingResult
-    from devora.config import DevoraConfig
-    from devora.llm import Provider, Usage
 
 __all__ = [
     "FIXING_AGENT",
@@ -69,71 +78,94 @@ def remaining_errors(results: Sequence[CheckResult]) -> int:
 
 
 async def fix_with_agent(
+    ctx: StepContext[Any],
     profile: ProjectProfile,
     config: GateConfig,
     results: Sequence[CheckResult],
-    *,
-    log: Callable[[str], None],
 ) -> AgentFixReport:
     """Let the coding agent fix the remaining type and lint errors, keeping what improves."""
-    from devora.agents import CodingAgent, CommandPolicy
     from devora.config import load_config
-    from devora.llm import Usage
+    from devora.squads import effective_squads, find_agent, run_coding_agent
+    from devora.squads._llm_support import run_usage
 
-    model = agent_fix_model(profile.root)
-    assert model is not None, "fix_with_agent needs a configured model"
     settings = load_config(profile.root)
-    usage = Usage()  # shared by the attempts' providers: what the whole step spent
+    member = find_agent(effective_squads(settings), *FIXING_AGENT)
+    assert member.model is not None, "fix_with_agent needs a configured model"
+    spent_before = run_usage(ctx)
     current = {r.name: r for r in results if CATEGORY_OF.get(r.name) in _JUDGED}
     attempts: list[AgentAttempt] = []
-    with tempfile.TemporaryDirectory(prefix="devora-agent-fix-") as scratch:
-        repository = await _scratch_repository(profile.root, Path(scratch) / "project")
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            before = list(current.values())
-            if remaining_errors(before) == 0:
-                break
-            try:
-                async with _open_provider(model, settings, usage, log) as provider:
-                    agent = CodingAgent(
-                        provider,
-                        commands=CommandPolicy(
-                            allowed=_COMMANDS, sandbox=settings.agents.sandbox == "on"
-                        ),
+    not_run: str | None = None
+    try:
+        # Refused before the first model call when there is no sandbox (and no opt-out).
+        bwrap = await find_bubblewrap() if settings.agents.sandbox == "on" else None
+        with tempfile.TemporaryDirectory(prefix="devora-agent-fix-") as scratch:
+            repository = await create_scratch_repository(
+                profile.root, Path(scratch) / "project", skipped=(*_SKIPPED, *_LINKED)
+            )
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                before = list(current.values())
+                if remaining_errors(before) == 0:
+                    break
+                try:
+                    result = await run_coding_agent(
+                        ctx,
+                        settings,
+                        member,
+                        repository,
+                        _task(before),
+                        allowed_commands=_COMMANDS,
+                        run_id=f"attempt-{attempt}",
                         worktrees_root=Path(scratch) / "worktrees",
-                        on_log=log,
                     )
-                    task = _task(before)
-                    result = await agent.run(repository, task, run_id=f"attempt-{attempt}")
-            except DevoraError as error:
-                # A model that fails (budget, limits, service) ends the attempts, not the gate.
-                log(f"agent attempt {attempt} failed: {error}")
-                attempts.append(_failed_attempt(attempt, before, str(error)))
-                break
-            worktree = result.worktree
-            if not result.files_changed:
-                attempts.append(_attempt(attempt, False, result, before, None))
-                log(f"agent attempt {attempt}: no change")
-                continue
-            _link_environments(profile.root, worktree)
-            after = await _recheck(worktree, config, list(current), log)
-            better = _improves(before, after)
-            attempts.append(_attempt(attempt, better, result, before, after))
-            log(f"agent attempt {attempt}: {'kept' if better else 'discarded'}")
-            if better:
-                _copy_changes(worktree, profile.root, result.files_changed)
-                await _commit(repository, worktree, result.files_changed)
-                current.update({r.name: r for r in after})
+                except SandboxUnavailableError:
+                    raise
+                except DevoraError as error:
+                    # A model that fails (budget, limits, service) ends the attempts, not the gate.
+                    ctx.log(f"agent attempt {attempt} failed: {error}")
+                    attempts.append(_failed_attempt(attempt, before, str(error)))
+                    break
+                if not result.files_changed:
+                    attempts.append(_attempt(attempt, False, result, before, None))
+                    ctx.log(f"agent attempt {attempt}: no change")
+                    continue
+                try:
+                    check_changed_files(result.worktree, result.files_changed)
+                except UnsafeLinkError as error:
+                    ctx.log(f"agent attempt {attempt} refused: {error}")
+                    attempts.append(_failed_attempt(attempt, before, str(error), "refused"))
+                    continue
+                _link_environments(profile.root, result.worktree)
+                after = await _recheck(
+                    result.worktree, Path(scratch) / "checks", bwrap, config, list(current), ctx.log
+                )
+                better = _improves(before, after)
+                attempts.append(_attempt(attempt, better, result, before, after))
+                ctx.log(f"agent attempt {attempt}: {'kept' if better else 'discarded'}")
+                if better:
+                    copy_changed_files(result.worktree, profile.root, result.files_changed)
+                    # The next attempt starts from the kept change.
+                    copy_changed_files(result.worktree, repository, result.files_changed)
+                    await commit_everything(repository, "kept")
+                    current.update({r.name: r for r in after})
+    except SandboxUnavailableError as error:
+        # A fix not attempted is not run, and the user is told how to make it run.
+        not_run = f"{error.message}. Hint: {error.hint}"
+        ctx.log(f"the coding agent did not run: {not_run}")
+    spent = run_usage(ctx).since(spent_before)
     return AgentFixReport(
-        model=model,
+        model=member.model,
         attempts=tuple(attempts),
+        not_run=not_run,
         rerun=tuple(current.values()) if any(a.kept for a in attempts) else (),
-        llm_calls=usage.calls,
-        llm_tokens=usage.total_tokens,
-        llm_cost=round(usage.cost, 6),
+        llm_calls=spent.calls,
+        llm_tokens=spent.total_tokens,
+        llm_cost=round(spent.cost, 6),
     )
 
 
-def _failed_attempt(number: int, before: Sequence[CheckResult], reason: str) -> AgentAttempt:
+def _failed_attempt(
+    number: int, before: Sequence[CheckResult], reason: str, outcome: str = "failed"
+) -> AgentAttempt:
     errors_before, failing_before = _errors_and_failures(before)
     return AgentAttempt(
         attempt=number,
@@ -143,7 +175,7 @@ def _failed_attempt(number: int, before: Sequence[CheckResult], reason: str) -> 
         errors_after=None,
         failing_tests_before=failing_before,
         failing_tests_after=None,
-        summary=f"failed: {reason}",
+        summary=f"{outcome}: {reason}",
         diff="",
     )
 
@@ -220,47 +252,18 @@ def _attempt(
 
 
 async def _recheck(
-    worktree: Path, config: GateConfig, names: Sequence[str], log: Callable[[str], None]
+    worktree: Path,
+    scratch: Path,
+    bwrap: str | None,
+    config: GateConfig,
+    names: Sequence[str],
+    log: Callable[[str], None],
 ) -> list[CheckResult]:
     profile = detect_project(worktree)
-    results, _ = await run_checks(
-        checks_named(names, config.budgets), profile, config, None, "", log
-    )
+    checks = checks_named(names, config.budgets)
+    with _confined(bwrap, worktree, scratch):
+        results, _ = await run_checks(checks, profile, config, None, "", log)
     return list(results)
-
-
-async def _scratch_repository(source: Path, target: Path) -> Path:
-    from devora.tools.checks import run_process
-
-    await asyncio.to_thread(
-        shutil.copytree,
-        source,
-        target,
-        symlinks=True,
-        ignore=shutil.ignore_patterns(*_SKIPPED, *_LINKED),
-    )
-    git = ["git", "-c", "user.name=Devora", "-c", "user.email=devora@localhost"]
-    for argv in (
-        [*git, "init", "-q"],
-        [*git, "add", "-A"],
-        [*git, "commit", "-q", "--no-verify", "-m", "the project as the gate found it"],
-    ):
-        output = await run_process(argv, cwd=target, time_limit=120)
-        if output.exit_code != 0:
-            raise RuntimeError(f"{' '.join(argv[3:])} failed: {output.stderr.strip()}")
-    return target
-
-
-async def _commit(repository: Path, worktree: Path, files: Sequence[str]) -> None:
-    # The next attempt starts from the kept change.
-    from devora.tools.checks import run_process
-
-    _copy_changes(worktree, repository, files)
-    git = ["git", "-c", "user.name=Devora", "-c", "user.email=devora@localhost"]
-    await run_process([*git, "add", "-A"], cwd=repository, time_limit=120)
-    await run_process(
-        [*git, "commit", "-q", "--no-verify", "-m", "kept"], cwd=repository, time_limit=120
-    )
 
 
 def _link_environments(project: Path, worktree: Path) -> None:
@@ -269,28 +272,13 @@ def _link_environments(project: Path, worktree: Path) -> None:
             (worktree / name).symlink_to(project / name)
 
 
-def _copy_changes(source: Path, target: Path, files: Sequence[str]) -> None:
-    for name in files:
-        origin, destination = source / name, target / name
-        if origin.is_file():
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(origin, destination)
-        elif destination.is_file():
-            destination.unlink()
-
-
-def _open_provider(
-    model: str, settings: DevoraConfig, usage: Usage, log: Callable[[str], None]
-) -> Provider:
-    from devora.llm import Budget, Price, ProviderOptions, open_provider
-
-    llm = settings.llm
-    options = ProviderOptions(
-        request_timeout=llm.request_timeout,
-        usage=usage,
-        budget=Budget(max_tokens=llm.max_tokens, max_cost=llm.max_cost),
-        prices={name: Price(p.input, p.output) for name, p in llm.prices.items()},
-        on_log=log,
-    )
-    log(f"the coding agent works with {model}")
-    return open_provider(model, options, base_url=llm.base_url, key_variable=llm.key_variable)
+@contextlib.contextmanager
+def _confined(bwrap: str | None, worktree: Path, scratch: Path) -> Iterator[None]:
+    # The checks run code the agent wrote (its tests): in the agent's sandbox, as its
+    # commands did, unless the user opted out of the sandbox (bwrap None).
+    if bwrap is None:
+        yield
+        return
+    scratch.mkdir(parents=True, exist_ok=True)
+    with confined(sandbox_confinement(bwrap, worktree, scratch)):
+        yield

@@ -122,6 +122,9 @@ class AgentFixReport(BaseModel):
 
     model: str
     attempts: tuple[AgentAttempt, ...]
+    not_run: str | None = Field(
+        default=None, description="why the agent was not run (the error and its hint)"
+    )
     rerun: tuple[CheckResult, ...] = ()
     llm_calls: int = 0
     llm_tokens: int = 0

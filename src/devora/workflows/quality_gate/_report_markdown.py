@@ -78,6 +78,8 @@ def _agent_section(report: GateReport) -> list[str]:
         f"{len(agent.attempts)} attempt(s) kept</summary>",
         "",
     ]
+    if agent.not_run is not None:
+        lines.append(f"- not run: {agent.not_run}")
     for attempt in agent.attempts:
         verdict = "kept" if attempt.kept else "discarded"
         after = "no change" if attempt.errors_after is None else f"{attempt.errors_after}"

@@ -125,11 +125,8 @@ async def autofix(ctx: Context) -> FixReport:
 async def agent_fix(ctx: Context) -> AgentFixReport:
     """Hand the remaining type and lint errors to the coding agent; keep what improves."""
     detection = ctx.result(detect_step)
-    fix = await fix_with_agent(
-        detection.profile, detection.config, _current_results(ctx), log=ctx.log
-    )
-    ctx.set_summary(llm_calls=fix.llm_calls, llm_tokens=fix.llm_tokens, llm_cost=fix.llm_cost)
-    return fix
+    # The run's usage and budget are kept by the coding agent's one path (squads).
+    return await fix_with_agent(ctx, detection.profile, detection.config, _current_results(ctx))
 
 
 def plan_agent_fix(ctx: Context) -> Plan:
