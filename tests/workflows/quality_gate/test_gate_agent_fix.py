@@ -4,6 +4,10 @@ rule to keep its change only when the checks improve and the tests do not get wo
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cli.harness import Devora
+from tests.conftest import require_executable
 from tests.llm.harness import TEST_KEY
 from tests.llm.scripted_server import Reply, ScriptedServer, error_reply, openai_reply
 
@@ -175,3 +180,76 @@ def test_a_model_that_fails_ends_the_attempts_not_the_gate(
     assert "400" in attempt["summary"] or "tools" in attempt["summary"]
     assert "label: int = item.name" in (example / STOCK).read_text(encoding="utf-8")
     assert report["passed"] is False
+
+
+# A test the agent writes: when the gate re-runs the tests, it tries to leave the worktree
+# and to read the API key. The re-check runs in the agent's sandbox, so neither happens.
+ESCAPING_TEST = """import os
+
+
+def test_escape():
+    with open({target!r}, "w") as out:
+        out.write(os.environ.get("OPENAI_API_KEY", "no key"))
+"""
+
+
+def test_the_recheck_runs_the_agents_tests_in_the_sandbox(
+    devora: Devora,
+    example: Path,
+    path_env: dict[str, str],
+    tmp_path: Path,
+    scripted: list[ScriptedServer],
+) -> None:
+    require_executable("bwrap", "scripts/install-sandbox, or apt-get install bubblewrap")
+    outside = Path(tempfile.mkdtemp(prefix="devora-outside-", dir="/var/tmp"))
+    target = outside / "escaped"
+    test_file = {
+        "path": "tests/test_escape.py",
+        "content": ESCAPING_TEST.format(target=str(target)),
+    }
+    env = path_env | serve(
+        scripted,
+        openai_reply(
+            tool_calls=[
+                ("c1", "write_file", {"path": STOCK, "content": FIXED}),
+                ("c2", "write_file", test_file),
+            ]
+        ),
+        openai_reply("Fixed the errors and added a test."),
+        openai_reply("Nothing more."),
+        openai_reply("Nothing more."),
+    )
+    try:
+        report = fix(devora, example, tmp_path / "out", env)
+        assert not target.exists()  # the test ran, confined: it could not write outside
+        first = report["agent"]["attempts"][0]
+        assert first["files"] == sorted([STOCK, "tests/test_escape.py"])
+        assert first["failing_tests_after"] == 2  # its escape failed inside the sandbox
+        assert first["kept"] is False
+    finally:
+        shutil.rmtree(outside, ignore_errors=True)
+
+
+def test_without_a_sandbox_the_agent_fix_is_not_run_and_says_why(
+    devora: Devora, example: Path, tmp_path: Path, scripted: list[ScriptedServer]
+) -> None:
+    tools = tmp_path / "bin"  # git, but no bwrap
+    tools.mkdir()
+    git = shutil.which("git")
+    assert git is not None
+    (tools / "git").symlink_to(git)
+    env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), str(tools)])}
+    env |= serve(scripted, openai_reply("never asked"))
+    out = tmp_path / "out"
+    result = devora(
+        "run", "quality-gate", str(example), "--fix", "--report-dir", str(out),
+        timeout=300, **env,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    agent = json.loads((out / "report.json").read_text(encoding="utf-8"))["agent"]
+    assert agent["attempts"] == []
+    assert "bubblewrap (bwrap) is not installed" in agent["not_run"]
+    assert "Hint: install bubblewrap" in agent["not_run"]
+    assert "not run: refusing to run the agent" in (out / "report.md").read_text()
+    assert scripted[0].received == []  # refused before the first model call
+    assert "label: int = item.name" in (example / STOCK).read_text(encoding="utf-8")
