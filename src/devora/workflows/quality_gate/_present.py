@@ -72,6 +72,8 @@ def print_gate_report(report: GateReport, console: Console) -> None:
             f"{report.fix.fixed_findings} finding(s): "
             + (", ".join(report.fix.changed_files) or "nothing to change")
         )
+    if report.agent is not None and report.agent.not_run is not None:
+        console.print(f"[red]coding agent not run[/]: {escape(report.agent.not_run)}")
     if report.agent is not None:
         for attempt in report.agent.attempts:
             verdict = "kept" if attempt.kept else "discarded"
