@@ -32,20 +32,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(hook_app, name="hook")
 
 
-class NotARepositoryError(UsageError):
-    """The directory is not inside a git work tree, so it has no hooks."""
-
-    code = "not_a_git_repository"
-
-    def __init__(self, path: Path, problem: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        super().__init__(
-            f"{path} is not in a git repository ({problem})",
-            hint="pass the repository's directory, or `git init` it first",
-        )
-
-
 class ForeignHookError(UsageError):
     """A pre-commit hook that Devora did not write is already there."""
 
@@ -121,26 +107,23 @@ def uninstall(
 
 def _hooks_dir(repository: Path) -> Path:
     # Imported here: `devora --help` need not load the tools' models.
-    from devora.tools import ProcessTimedOut, run_bounded
+    from devora.tools.git import NotAGitRepositoryError, git_error_detail, run_git
+
+    def not_a_repository(problem: str) -> NotAGitRepositoryError:
+        return NotAGitRepositoryError(
+            repository,
+            problem,
+            message=f"{repository} is not in a git repository ({problem})",
+            hint="pass the repository's directory, or `git init` it first",
+        )
 
     if not repository.is_dir():
-        raise NotARepositoryError(repository, "no such directory")
-    try:
-        completed = asyncio.run(
-            run_bounded(
-                ["git", "rev-parse", "--path-format=absolute", "--git-path", "hooks"],
-                cwd=repository,
-                time_limit=30,
-            )
-        )
-    except FileNotFoundError as error:
-        raise NotARepositoryError(repository, "git is not installed") from error
-    except ProcessTimedOut as error:
-        raise NotARepositoryError(repository, "git did not answer within 30 s") from error
+        raise not_a_repository("no such directory")
+    args = ["rev-parse", "--path-format=absolute", "--git-path", "hooks"]
+    completed = asyncio.run(run_git(repository, args, time_limit=30, check=False))
     if completed.returncode != 0:
-        problem = completed.stderr.decode(errors="replace").strip().splitlines()
-        raise NotARepositoryError(repository, problem[0] if problem else "git refused")
-    return Path(completed.stdout.decode().strip())
+        raise not_a_repository(git_error_detail(completed.stderr, completed.returncode))
+    return Path(completed.stdout.strip())
 
 
 def _read(path: Path) -> str:

@@ -15,10 +15,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from devora.tools._subprocess import ToolTimeoutError, run_process
+from devora.errors import DevoraError
 from devora.tools.checks._base import Check
 from devora.tools.checks._profile import ProjectProfile
 from devora.tools.checks._versions import tool_version
+from devora.tools.git import run_git, split_nul
 
 __all__ = ["check_fingerprint", "project_files", "tree_fingerprint"]
 
@@ -34,16 +35,13 @@ _SKIPPED_DIRS = frozenset(
 async def project_files(root: Path) -> list[str]:
     """The project's files, relative and sorted: git's view (tracked + untracked, not ignored)."""
     try:
-        output = await run_process(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            time_limit=60,
+        listed = await run_git(
+            root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], check=False
         )
-    except (OSError, ToolTimeoutError):
-        output = None
-    if output is not None and output.exit_code == 0:
-        names = {name for name in output.stdout.split("\0") if name}
-        return sorted(name for name in names if (root / name).is_file())
+    except (OSError, DevoraError):  # no git, no such directory, git too slow
+        listed = None
+    if listed is not None and listed.returncode == 0:
+        return sorted(name for name in set(split_nul(listed.stdout)) if (root / name).is_file())
     return sorted(_walk(root))
 
 
