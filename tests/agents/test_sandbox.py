@@ -23,10 +23,13 @@ from devora.agents import (
     SandboxUnavailableError,
     Toolbox,
     create_worktree,
+    find_bubblewrap,
+    sandbox_confinement,
 )
 from devora.config import ConfigError, load_config
 from devora.errors import EXIT_ENVIRONMENT
 from devora.llm import ToolCall
+from devora.tools import confined, run_process, scratch_directory
 from tests.conftest import require_executable
 from tests.llm.harness import provider_for, reply
 from tests.llm.scripted_server import scripted_server
@@ -191,3 +194,54 @@ def test_the_opt_out_is_read_from_devora_toml(tmp_path: Path) -> None:
     (tmp_path / "devora.toml").write_text('[agents]\nsandbox = "maybe"\n')
     with pytest.raises(ConfigError, match="sandbox"):
         load_config(tmp_path, env={})
+
+
+# The gate re-runs the checks on an agent's change with `run_process` inside
+# `confined(sandbox_confinement(...))`: the same sandbox as the agent's commands.
+CONFINED_SECRET = "sk-live-confined-0123456789"
+# Writes outside, reads the key, writes in the worktree and in the scratch directory.
+PROBE = """
+import os, sys
+outside, scratch = sys.argv[1], sys.argv[2]
+try:
+    open(os.path.join(outside, "escaped"), "w").write("out")
+    print("wrote outside")
+except OSError:
+    print("outside refused")
+print("key:", os.environ.get("OPENAI_API_KEY"))
+open("inside.txt", "w").write("in")
+open(os.path.join(scratch, "junit.xml"), "w").write("<testsuite/>")
+"""
+
+
+async def test_a_confined_tool_writes_only_its_worktree_and_scratch_and_sees_no_key(
+    tmp_path: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", CONFINED_SECRET)
+    worktree = await create_worktree(make_repo(tmp_path / "repo"), "conf", root=tmp_path / "wt")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    argv = [sys.executable, "-c", PROBE, str(outside), str(scratch)]
+
+    confinement = sandbox_confinement(await find_bubblewrap(), worktree.path, scratch)
+    with confined(confinement):
+        assert scratch_directory() == scratch.resolve()
+        output = await run_process(argv, cwd=worktree.path, time_limit=60)
+    assert scratch_directory() is None  # only within the block
+
+    assert output.exit_code == 0, output.stdout + output.stderr
+    assert output.argv == tuple(argv)  # the tool's command, not bwrap's
+    assert "outside refused" in output.stdout
+    assert not (outside / "escaped").exists()
+    assert CONFINED_SECRET not in output.stdout and "key: None" in output.stdout
+    assert (worktree.path / "inside.txt").read_text() == "in"
+    assert (scratch / "junit.xml").is_file()
+
+
+async def test_unconfined_the_same_tool_reaches_outside(tmp_path: Path, outside: Path) -> None:
+    # The probe can escape: the confined test above fails for the sandbox's sake, not the probe's.
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    argv = [sys.executable, "-c", PROBE, str(outside), str(scratch)]
+    output = await run_process(argv, cwd=tmp_path, time_limit=60)
+    assert "wrote outside" in output.stdout and (outside / "escaped").exists()

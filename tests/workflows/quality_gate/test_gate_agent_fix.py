@@ -241,12 +241,7 @@ def test_without_a_sandbox_the_agent_fix_is_not_run_and_says_why(
     env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), str(tools)])}
     env |= serve(scripted, openai_reply("never asked"))
     out = tmp_path / "out"
-    result = devora(
-        "run", "quality-gate", str(example), "--fix", "--report-dir", str(out),
-        timeout=300, **env,
-    )  # fmt: skip
-    assert result.returncode == 1, result.stdout + result.stderr
-    agent = json.loads((out / "report.json").read_text(encoding="utf-8"))["agent"]
+    agent = fix(devora, example, out, env)["agent"]
     assert agent["attempts"] == []
     assert "bubblewrap (bwrap) is not installed" in agent["not_run"]
     assert "Hint: install bubblewrap" in agent["not_run"]
