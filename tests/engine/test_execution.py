@@ -20,6 +20,7 @@ from devora.engine import (
     Workflow,
     answer_request,
 )
+from devora.errors import WorkflowDefinitionError
 from devora.store import Phase, RunUpdate, Store
 from tests.engine import toy_workflows as toys
 from tests.engine.conftest import Recorder
@@ -98,25 +99,52 @@ async def test_parallel_steps_overlap_in_time(store: Store) -> None:
     assert loop.time() - started < 0.6
 
 
+class Build(BaseModel):
+    version: str
+    size: int
+
+
+async def build(ctx: StepContext[BaseModel]) -> Build:
+    return Build(version="1.0", size=3)
+
+
+async def plan_build(ctx: StepContext[BaseModel]) -> Plan:
+    return Plan(summary="would build", predicted_output={"version": "0.0", "size": 0})
+
+
+async def use_build(ctx: StepContext[BaseModel]) -> int:
+    value = ctx.result("build")
+    assert isinstance(value, Build), f"{value!r} is not a Build"
+    return value.size
+
+
 async def test_typed_outputs_survive_the_journal(store: Store) -> None:
-    class Build(BaseModel):
-        version: str
-        size: int
-
-    async def build(ctx: StepContext[BaseModel]) -> Build:
-        return Build(version="1.0", size=3)
-
-    async def use(ctx: StepContext[BaseModel]) -> int:
-        value = ctx.result(build_step)
-        assert isinstance(value, Build)
-        return value.size
-
-    build_step = Step("build", build)
-    wf = Workflow("typed", [build_step, Step("use", use, needs=[build_step])])
-    result = await Engine(store).run(wf)
-    assert result.outputs == {"use": 3}
-    stored = {a.step_id: a.output for a in store.attempts(result.run_id)}
+    """Live, planned (dry-run) or replayed, a step's output comes back as its declared type."""
+    wf = Workflow(
+        "typed",
+        [
+            Step("build", build, side_effects=True, plan=plan_build),
+            Step("use", use_build, needs=["build"], approval="qa"),
+        ],
+    )
+    planned = await Engine(store).run(wf, dry_run=True)
+    assert planned.status is RunStatus.SUCCEEDED and planned.steps["use"].output == 0
+    waiting = await Engine(store).run(wf)
+    assert waiting.status is RunStatus.WAITING
+    stored = {a.step_id: a.output for a in store.attempts(waiting.run_id)}
     assert stored["build"] == {"version": "1.0", "size": 3}
+    answer_request(store, waiting.run_id, "use", {"approved": True}, kind="approval")
+    resumed = await Engine(store).resume(waiting.run_id, wf)  # `build` is replayed
+    assert resumed.status is RunStatus.SUCCEEDED and resumed.outputs == {"use": 3}
+    assert isinstance(resumed.steps["build"].output, Build)
+
+
+def test_an_output_type_that_cannot_be_resolved_fails_the_definition() -> None:
+    async def build_later(ctx: StepContext[BaseModel]) -> LaterModel:  # type: ignore[name-defined]  # noqa: F821
+        return None
+
+    with pytest.raises(WorkflowDefinitionError, match=r"step 'b'.*cannot be resolved.*LaterModel"):
+        Workflow("untyped", [Step("b", build_later)])
 
 
 async def test_false_condition_skips_and_skips_propagate(store: Store) -> None:

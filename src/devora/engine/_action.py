@@ -109,11 +109,8 @@ async def _call(function: Callable[..., Any], ctx: StepContext[Any]) -> Any:
 @functools.lru_cache(maxsize=4096)
 def _return_annotation(function: Callable[..., Any]) -> Any:
     # Resolving hints compiles string annotations: once per function, not once per step.
-    try:
-        hints = typing.get_type_hints(function)
-    except Exception:
-        return Any
-    return hints.get("return", Any)
+    # A name that does not resolve raises (NameError): the workflow reports it when defined.
+    return typing.get_type_hints(function).get("return", Any)
 
 
 def _no_plan(name: str) -> StepError:

@@ -28,6 +28,7 @@ from devora.engine._outcome import (
     describe_error,
     dump_output,
     load_output,
+    typed_output,
 )
 from devora.engine._saga import fail_and_compensate
 from devora.engine._workflow import Step, Workflow
@@ -356,6 +357,7 @@ class RunExecution:
     def _record(self, step: Step[Any], outcome: StepOutcome, attempt: int) -> None:
         """Queue a step's outcome for the next commit and release its dependents."""
         try:
+            outcome.output = typed_output(step.output_type, outcome.output)
             stored_output = dump_output(step.output_type, outcome.output)
         except Exception as exc:
             outcome = StepOutcome(

@@ -104,3 +104,16 @@ def load_output(output_type: Any, value: Any) -> Any:
     if output_type is Any or value is None:
         return value
     return output_adapter(output_type).validate_python(value)
+
+
+def typed_output(output_type: Any, value: Any) -> Any:
+    """The output dependents see: of the declared type, live as after a replay.
+
+    A value already of the declared class is kept; any other (a dict for a model, a
+    plan's predicted output) is validated into that type, as a resume would load it.
+    """
+    if output_type is Any or value is None:
+        return value
+    if isinstance(output_type, type) and isinstance(value, output_type):
+        return value
+    return output_adapter(output_type).validate_python(value)

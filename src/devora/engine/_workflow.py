@@ -202,6 +202,7 @@ class Workflow:
                 if need == step.id:
                     self._invalid(f"step {step.id!r} needs itself")
                 dependents[need].append(step.id)
+            self._resolve_output_type(step)
             if step.side_effects and not step.action.has_plan:
                 self._invalid(
                     f"step {step.id!r} has side effects but its action has no plan()",
@@ -214,6 +215,20 @@ class Workflow:
             self._invalid(f"positional inputs {unknown} are not fields of {self.inputs.__name__}")
         self.dependents = {k: tuple(v) for k, v in dependents.items()}
         self.order = self._topological_order()
+
+    def _resolve_output_type(self, step: Step[Any]) -> None:
+        """Resolve the step's output type now, so a replayed output comes back typed."""
+        from devora.engine._outcome import output_adapter
+
+        try:
+            output_adapter(step.output_type)
+        except Exception as exc:
+            self._invalid(
+                f"step {step.id!r}: the output type of {step.action.name} cannot be "
+                f"resolved: {exc}",
+                hint="make the return annotation's names importable at run time (not only "
+                "under TYPE_CHECKING), with a type pydantic can validate",
+            )
 
     def _invalid(self, problem: str, hint: str | None = None) -> None:
         raise WorkflowDefinitionError(self.name, problem, hint=hint)

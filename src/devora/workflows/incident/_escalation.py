@@ -34,7 +34,7 @@ _POLL_SECONDS = 0.5
 
 async def escalate_incident(ctx: StepContext[IncidentInputs]) -> Escalation:
     """Triage, page the first level, and the next ones while nobody acknowledges."""
-    declaration = Declaration.model_validate(ctx.result("declare"))
+    declaration: Declaration = ctx.result("declare")
     triage = triage_incident(ctx.inputs.severity, ctx.inputs.signals())
     policy = load_incident_settings().policy(triage.severity)
     events = await run_events(ctx)

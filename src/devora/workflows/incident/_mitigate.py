@@ -33,7 +33,7 @@ def approval_key(step_id: str, command: RunbookCommand) -> str:
 
 async def mitigate_incident(ctx: StepContext[IncidentInputs]) -> Mitigation:
     """Run the runbook's commands in order; stop at the first that fails."""
-    declaration = Declaration.model_validate(ctx.result("declare"))
+    declaration: Declaration = ctx.result("declare")
     service = load_incident_settings().service(declaration.service)
     events = await run_events(ctx)
     done = {

@@ -22,9 +22,9 @@ __all__ = ["resolve_incident"]
 
 async def resolve_incident(ctx: StepContext[Any]) -> Resolution:
     """Wait until the service is healthy N times in a row; compute detect/mitigate/resolve."""
-    declaration = Declaration.model_validate(ctx.result("declare"))
-    escalation = Escalation.model_validate(ctx.result("escalate"))
-    mitigation = Mitigation.model_validate(ctx.result("mitigate"))
+    declaration: Declaration = ctx.result("declare")
+    escalation: Escalation = ctx.result("escalate")
+    mitigation: Mitigation = ctx.result("mitigate")
     service = load_incident_settings().service(declaration.service)
     url = service.health_url
     ctx.log(

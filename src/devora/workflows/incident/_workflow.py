@@ -81,9 +81,9 @@ postmortem_step: Step[PostmortemReport] = Step(
 
 def incident_outputs(ctx: StepContext[Any]) -> dict[str, Any]:
     """Severity, who acknowledged, the durations and the postmortem's path."""
-    escalation = Escalation.model_validate(ctx.result(escalate_step))
-    resolution = Resolution.model_validate(ctx.result(resolve_step))
-    postmortem = PostmortemReport.model_validate(ctx.result(postmortem_step))
+    escalation: Escalation = ctx.result(escalate_step)
+    resolution: Resolution = ctx.result(resolve_step)
+    postmortem: PostmortemReport = ctx.result(postmortem_step)
     return {
         "service": ctx.inputs.service,
         "severity": escalation.triage.severity.value,

@@ -18,7 +18,7 @@ from devora.workflows.migration._config import (
     open_source,
     resolve_settings,
 )
-from devora.workflows.migration._records import Analyzed, result_of
+from devora.workflows.migration._records import Analyzed
 from devora.workflows.migration._report import render_findings, render_schema_change
 
 __all__ = ["analyze_migrations", "dry_run_migrations", "has_pending", "plan_from_dry_run"]
@@ -56,12 +56,12 @@ def analyze_migrations(ctx: StepContext[MigrationInputs]) -> Analyzed:
 
 def has_pending(ctx: StepContext[MigrationInputs]) -> bool:
     """The later steps run only when there is something to migrate."""
-    return bool(result_of(ctx, "analyze", Analyzed).analysis.pending)
+    return bool(ctx.result("analyze").analysis.pending)
 
 
 async def dry_run_migrations(ctx: StepContext[MigrationInputs]) -> DryRunResult:
     """Apply the pending migrations and undo them; report the schema before and after."""
-    analyzed = result_of(ctx, "analyze", Analyzed)
+    analyzed: Analyzed = ctx.result("analyze")
     settings = analyzed.settings
     source = open_source(settings)
     url = database_url(ctx.inputs, settings.url_env)
@@ -90,7 +90,7 @@ async def dry_run_migrations(ctx: StepContext[MigrationInputs]) -> DryRunResult:
 async def plan_from_dry_run(ctx: StepContext[MigrationInputs]) -> Plan:
     """In a dry-run of the workflow the dry-run is the plan: what apply would change."""
     result = await dry_run_migrations(ctx)
-    settings = result_of(ctx, "analyze", Analyzed).settings
+    settings = ctx.result("analyze").settings
     names = [f"{m.version} ({Path(m.file).name})" for m in result.migrations]
     return Plan(
         summary=f"would apply {len(names)} migration(s) to {settings.database}: "

@@ -25,7 +25,7 @@ from devora.workflows.migration._config import (
     database_url,
     open_source,
 )
-from devora.workflows.migration._records import Analyzed, Applied, BackedUp, result_of
+from devora.workflows.migration._records import Applied, BackedUp
 from devora.workflows.migration._rollback import bring_back
 from devora.workflows.migration._state import differences, read_position
 
@@ -33,14 +33,14 @@ __all__ = ["apply_pending", "plan_apply", "roll_back", "verify_applied"]
 
 
 def _settings(ctx: StepContext[MigrationInputs]) -> tuple[MigrationSettings, str]:
-    settings = result_of(ctx, "analyze", Analyzed).settings
+    settings = ctx.result("analyze").settings
     return settings, database_url(ctx.inputs, settings.url_env)
 
 
 def plan_apply(ctx: StepContext[MigrationInputs]) -> Plan:
     """Say which migrations would be applied and the schema changes the dry-run found."""
-    settings = result_of(ctx, "analyze", Analyzed).settings
-    predicted = result_of(ctx, "dry_run", DryRunResult)
+    settings = ctx.result("analyze").settings
+    predicted: DryRunResult = ctx.result("dry_run")
     names = [f"{m.version} ({Path(m.file).name})" for m in predicted.migrations]
     return Plan(
         summary=f"would apply {len(names)} migration(s) to {settings.database}: "
@@ -53,8 +53,8 @@ def plan_apply(ctx: StepContext[MigrationInputs]) -> Plan:
 async def apply_pending(ctx: StepContext[MigrationInputs]) -> Applied:
     """Apply and commit the pending migrations; put the database back if that fails."""
     settings, url = _settings(ctx)
-    backed_up = result_of(ctx, "backup", BackedUp)
-    predicted = result_of(ctx, "dry_run", DryRunResult)
+    backed_up: BackedUp = ctx.result("backup")
+    predicted: DryRunResult = ctx.result("dry_run")
     source = open_source(settings)
     schema = settings.db_schema
     before = await asyncio.to_thread(read_position, source, url, schema)
@@ -101,15 +101,15 @@ async def apply_pending(ctx: StepContext[MigrationInputs]) -> Applied:
 async def roll_back(ctx: StepContext[MigrationInputs]) -> None:
     """Compensation of apply: downgrade or restore the backup, and show the database is back."""
     settings, url = _settings(ctx)
-    applied = result_of(ctx, "apply", Applied)
-    backed_up = result_of(ctx, "backup", BackedUp)
+    applied: Applied = ctx.result("apply")
+    backed_up: BackedUp = ctx.result("backup")
     await bring_back(ctx, settings, url, applied.before, backed_up.backup)
 
 
 async def verify_applied(ctx: StepContext[MigrationInputs]) -> VerifyResult:
     """The schema is the one the dry-run predicted, and the smoke queries pass."""
     settings, url = _settings(ctx)
-    predicted = result_of(ctx, "dry_run", DryRunResult)
+    predicted: DryRunResult = ctx.result("dry_run")
     result = await asyncio.to_thread(
         verify_migrations, url, predicted.after, settings.smoke_queries, schema=settings.db_schema
     )

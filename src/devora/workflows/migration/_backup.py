@@ -7,7 +7,7 @@ import asyncio
 from devora.engine import Plan, StepContext
 from devora.tools.migrations import backup_database
 from devora.workflows.migration._config import MigrationInputs, database_url, open_source
-from devora.workflows.migration._records import Analyzed, BackedUp, result_of
+from devora.workflows.migration._records import BackedUp
 from devora.workflows.migration._state import read_position
 
 __all__ = ["back_up", "plan_backup"]
@@ -15,7 +15,7 @@ __all__ = ["back_up", "plan_backup"]
 
 def plan_backup(ctx: StepContext[MigrationInputs]) -> Plan:
     """Say how the database would be backed up."""
-    settings = result_of(ctx, "analyze", Analyzed).settings
+    settings = ctx.result("analyze").settings
     url = database_url(ctx.inputs, settings.url_env)
     how = "pg_dump --format=custom" if url.startswith("postgresql") else "the SQLite backup API"
     return Plan(
@@ -26,7 +26,7 @@ def plan_backup(ctx: StepContext[MigrationInputs]) -> Plan:
 
 async def back_up(ctx: StepContext[MigrationInputs]) -> BackedUp:
     """Back the database up into the run's artifacts; the report names the restore command."""
-    settings = result_of(ctx, "analyze", Analyzed).settings
+    settings = ctx.result("analyze").settings
     url = database_url(ctx.inputs, settings.url_env)
     backup = await backup_database(url, ctx.artifacts_dir)
     position = await asyncio.to_thread(

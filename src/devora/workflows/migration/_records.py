@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
 from pydantic import BaseModel, ConfigDict
 
-from devora.engine import StepContext
-from devora.errors import StepError
 from devora.tools.migrations import (
     Analysis,
     Backup,
@@ -17,9 +13,7 @@ from devora.tools.migrations import (
 )
 from devora.workflows.migration._config import MigrationSettings
 
-__all__ = ["Analyzed", "Applied", "BackedUp", "Position", "result_of"]
-
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["Analyzed", "Applied", "BackedUp", "Position"]
 
 
 class Analyzed(BaseModel):
@@ -64,13 +58,3 @@ class Applied(BaseModel):
     end: MigrationState
     applied: tuple[str, ...]
     after: SchemaSnapshot
-
-
-def result_of(ctx: StepContext[Any], step_id: str, model: type[M]) -> M:
-    """The output of an earlier step, checked to be the model it should be."""
-    value = ctx.result(step_id)
-    if isinstance(value, model):
-        return value
-    if isinstance(value, dict):
-        return model.model_validate(value)
-    raise StepError(f"step {step_id!r} has no {model.__name__} output (it was {value!r})")

@@ -29,7 +29,7 @@ from devora.workflows.migration._apply import apply_pending, plan_apply, roll_ba
 from devora.workflows.migration._backup import back_up, plan_backup
 from devora.workflows.migration._config import MigrationInputs
 from devora.workflows.migration._present import present_migration
-from devora.workflows.migration._records import Analyzed, Applied, BackedUp, result_of
+from devora.workflows.migration._records import Analyzed, Applied, BackedUp
 
 __all__ = [
     "analyze_step",
@@ -84,7 +84,7 @@ migration_steps = (analyze_step, backup_step, dry_run_step, apply_step, verify_s
 
 def migration_outputs(ctx: StepContext[Any]) -> dict[str, Any]:
     """The database, what was pending and applied, the findings, and the backup."""
-    analyzed = result_of(ctx, "analyze", Analyzed)
+    analyzed: Analyzed = ctx.result("analyze")
     applied = ctx.result("apply")
     backup = ctx.result("backup")
     done = Applied.model_validate(applied) if applied is not None else None

@@ -25,8 +25,6 @@ def present_gate(result: Any, console: Console) -> None:
     """Print the gate's summary from a finished run (nothing when it never got to a verdict)."""
     outcome = result.steps.get(REPORT_STEP)
     report = getattr(outcome, "output", None)
-    if isinstance(report, dict):
-        report = GateReport.model_validate(report)
     if isinstance(report, GateReport):
         print_gate_report(report, console)
 

@@ -30,7 +30,6 @@ from devora.workflows.release._records import (
     ChangelogUpdate,
     ReleasePlan,
     RepositoryState,
-    result_of,
 )
 from devora.workflows.release._report import report_undone
 
@@ -125,7 +124,7 @@ def _check_version_files(root: Path, files: tuple[str, ...]) -> None:
 
 async def compute_release_version(ctx: StepContext[ReleaseInputs]) -> ReleasePlan:
     """The next version from the Conventional Commits since the last release tag."""
-    state = result_of(ctx, "validate", RepositoryState)
+    state: RepositoryState = ctx.result("validate")
     last = state.last_tag
     next_version = compute_next_version(
         list(state.commits),
@@ -159,8 +158,8 @@ async def compute_release_version(ctx: StepContext[ReleaseInputs]) -> ReleasePla
 async def _changelog_update(
     ctx: StepContext[ReleaseInputs],
 ) -> tuple[RepositoryState, ChangelogUpdate]:
-    state = result_of(ctx, "validate", RepositoryState)
-    plan = result_of(ctx, "version", ReleasePlan)
+    state: RepositoryState = ctx.result("validate")
+    plan: ReleasePlan = ctx.result("version")
     section = render_changelog_section(
         plan.version,
         dt.date.today(),
@@ -198,8 +197,8 @@ async def prepend_changelog_section(ctx: StepContext[ReleaseInputs]) -> Changelo
 
 async def undo_changelog(ctx: StepContext[ReleaseInputs]) -> None:
     """Compensation: put the changelog file back as it was, unless a commit holds it now."""
-    state = result_of(ctx, "validate", RepositoryState)
-    update = result_of(ctx, "changelog", ChangelogUpdate)
+    state: RepositoryState = ctx.result("validate")
+    update: ChangelogUpdate = ctx.result("changelog")
     repo = await open_repository(state.root)
     head = await repo.head()
     current = read_text_or_none(Path(state.root) / update.change.path)

@@ -11,7 +11,6 @@ from devora.workflows.release._records import (
     Published,
     ReleaseCommit,
     RepositoryState,
-    result_of,
 )
 from devora.workflows.release._report import report_undone
 
@@ -20,7 +19,7 @@ __all__ = ["plan_publish", "publish_release", "undo_publish", "will_push"]
 
 def will_push(ctx: StepContext[ReleaseInputs]) -> bool:
     """Publish runs when the release has a remote to push to."""
-    return result_of(ctx, "validate", RepositoryState).settings.remote is not None
+    return ctx.result("validate").settings.remote is not None
 
 
 def _target(state: RepositoryState) -> str:
@@ -30,8 +29,8 @@ def _target(state: RepositoryState) -> str:
 
 def plan_publish(ctx: StepContext[ReleaseInputs]) -> Plan:
     """Say what would be pushed where, and whether an approval is needed first."""
-    state = result_of(ctx, "validate", RepositoryState)
-    release = result_of(ctx, "tag", ReleaseCommit)
+    state: RepositoryState = ctx.result("validate")
+    release: ReleaseCommit = ctx.result("tag")
     gate = f" after an approval by {state.settings.approval}" if state.settings.approval else ""
     return Plan(
         summary=f"would push {state.branch} and tag {release.tag_name} to {_target(state)}{gate}",
@@ -45,8 +44,8 @@ def plan_publish(ctx: StepContext[ReleaseInputs]) -> Plan:
 
 async def publish_release(ctx: StepContext[ReleaseInputs]) -> Published:
     """Push the release branch and tag together (both arrive or neither does)."""
-    state = result_of(ctx, "validate", RepositoryState)
-    release = result_of(ctx, "tag", ReleaseCommit)
+    state: RepositoryState = ctx.result("validate")
+    release: ReleaseCommit = ctx.result("tag")
     remote = state.settings.remote
     if remote is None:  # pragma: no cover - the step's condition prevents it
         raise StepError("the release has no remote to push to")
@@ -71,7 +70,7 @@ async def publish_release(ctx: StepContext[ReleaseInputs]) -> Published:
 
 async def undo_publish(ctx: StepContext[ReleaseInputs]) -> None:
     """Compensation: delete the tag on the remote and push a revert of the release commit."""
-    state = result_of(ctx, "validate", RepositoryState)
-    published = result_of(ctx, "publish", Published)
+    state: RepositoryState = ctx.result("validate")
+    published: Published = ctx.result("publish")
     repo = await open_repository(state.root)
     report_undone(ctx, await undo_push(repo, published.pushed))

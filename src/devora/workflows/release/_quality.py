@@ -7,7 +7,7 @@ from typing import Any
 
 from devora.engine import Action, StepContext, SubWorkflow, Workflow
 from devora.errors import StepError
-from devora.workflows.release._records import RepositoryState, result_of
+from devora.workflows.release._records import RepositoryState
 
 __all__ = ["QUALITY_GATE", "RunQualityGate"]
 
@@ -35,7 +35,7 @@ class RunQualityGate(Action[dict[str, Any]]):
 
     async def run(self, ctx: StepContext[Any]) -> dict[str, Any]:
         gate = _load_gate()
-        state = result_of(ctx, "validate", RepositoryState)
+        state: RepositoryState = ctx.result("validate")
         fields = gate.inputs.model_fields
         inputs = {"path": state.root} if "path" in fields else {}
         return await SubWorkflow(gate, inputs=inputs).run(ctx)

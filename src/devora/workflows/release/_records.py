@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
 from pydantic import BaseModel, ConfigDict
 
-from devora.engine import StepContext
-from devora.errors import StepError
 from devora.tools.release import (
     Commit,
     CreatedCommit,
@@ -26,20 +22,7 @@ __all__ = [
     "ReleaseCommit",
     "ReleasePlan",
     "RepositoryState",
-    "result_of",
 ]
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def result_of(ctx: StepContext[Any], step_id: str, model: type[M]) -> M:
-    """The output of an earlier step, checked to be the model it should be."""
-    value = ctx.result(step_id)
-    if isinstance(value, model):
-        return value
-    if isinstance(value, dict):
-        return model.model_validate(value)
-    raise StepError(f"step {step_id!r} has no {model.__name__} output (it was {value!r})")
 
 
 class _Frozen(BaseModel):

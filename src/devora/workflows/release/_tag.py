@@ -30,7 +30,6 @@ from devora.workflows.release._records import (
     ReleaseCommit,
     ReleasePlan,
     RepositoryState,
-    result_of,
 )
 from devora.workflows.release._report import report_undone
 
@@ -40,8 +39,8 @@ __all__ = ["commit_and_tag", "plan_commit_and_tag", "undo_release_commit"]
 async def _planned(
     ctx: StepContext[Any],
 ) -> tuple[GitRepository, RepositoryState, ReleasePlan, ReleaseCommit, str]:
-    state = result_of(ctx, "validate", RepositoryState)
-    plan = result_of(ctx, "version", ReleasePlan)
+    state: RepositoryState = ctx.result("validate")
+    plan: ReleasePlan = ctx.result("version")
     repo = await open_repository(state.root)
     changes = await version_file_changes(
         repo, state.head, state.settings.version_files, plan.version
@@ -146,8 +145,8 @@ async def _resume(
 
 async def undo_release_commit(ctx: StepContext[ReleaseInputs]) -> None:
     """Compensation: delete the local tag and reset the release commit (kept if reverted)."""
-    state = result_of(ctx, "validate", RepositoryState)
-    release = result_of(ctx, "tag", ReleaseCommit)
+    state: RepositoryState = ctx.result("validate")
+    release: ReleaseCommit = ctx.result("tag")
     repo = await open_repository(state.root)
     done: list[UndoneOperation] = []
     if release.tag is not None:

@@ -38,7 +38,6 @@ from devora.workflows.release._records import (
     ReleaseCommit,
     ReleasePlan,
     RepositoryState,
-    result_of,
 )
 from devora.workflows.release._tag import commit_and_tag, plan_commit_and_tag, undo_release_commit
 
@@ -106,9 +105,9 @@ release_steps = (validate_step, version_step, changelog_step, quality_step, tag_
 
 def release_outputs(ctx: StepContext[Any]) -> dict[str, Any]:
     """The released version, its tag and commit, and where it was pushed."""
-    state = result_of(ctx, "validate", RepositoryState)
-    plan = result_of(ctx, "version", ReleasePlan)
-    release = result_of(ctx, "tag", ReleaseCommit)
+    state: RepositoryState = ctx.result("validate")
+    plan: ReleasePlan = ctx.result("version")
+    release: ReleaseCommit = ctx.result("tag")
     published = ctx.result("publish")
     pushed = Published.model_validate(published) if published is not None else None
     return {
