@@ -15,7 +15,14 @@ try:  # tests/ as a package (tests/__init__.py) or as a plain rootdir conftest
 except ModuleNotFoundError:  # pragma: no cover - depends on how pytest was started
     from conftest import require, require_executable
 
-__all__ = ["PYTHON_EXAMPLE", "TS_EXAMPLE", "require", "require_executable", "write_tool"]
+__all__ = [
+    "PYTHON_EXAMPLE",
+    "TS_EXAMPLE",
+    "npm_ci",
+    "require",
+    "require_executable",
+    "write_tool",
+]
 
 REPO = Path(__file__).resolve().parents[3]
 PYTHON_EXAMPLE = REPO / "examples" / "python-project"
@@ -46,16 +53,21 @@ def _ts_installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     npm = require_executable("npm", "install Node.js 20, which ships npm")
     target = tmp_path_factory.mktemp("ts") / "typescript-project"
     shutil.copytree(TS_EXAMPLE, target, ignore=_IGNORED)
+    npm_ci(npm, target)
+    return target
+
+
+def npm_ci(npm: str, project: Path) -> None:
+    """Install a project's node_modules from its committed package-lock.json."""
     completed = subprocess.run(
         [npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"],
-        cwd=target,
+        cwd=project,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert completed.returncode == 0, f"npm ci failed:\n{completed.stderr[-2000:]}"
-    return target
 
 
 @pytest.fixture

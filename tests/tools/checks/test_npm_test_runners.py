@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from devora.tools.checks import CheckResult, CheckStatus, NpmTestCheck, detect_project
-from tests.conftest import require_executable
+
+from .conftest import npm_ci, require_executable
 
 FIXTURE = Path(__file__).resolve().parents[1].parent / "fixtures" / "js-test-runners"
 
@@ -57,15 +57,7 @@ def runners(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("runners")
     for name in ("package.json", "package-lock.json"):
         shutil.copy(FIXTURE / name, target / name)
-    completed = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"],
-        cwd=target,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, f"npm ci failed:\n{completed.stderr[-2000:]}"
+    npm_ci(npm, target)
     return target / "node_modules"
 
 
