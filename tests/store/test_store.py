@@ -116,11 +116,11 @@ def test_batches_are_all_or_nothing(any_store: Store) -> None:  # noqa: F811
     attempt = AttemptRecord(
         run_id="r1", step_id="a", attempt=1, status=StepStatus.SUCCEEDED, output=1, seq=3
     )
-    duplicate = Event(run_id="r1", seq=2, kind=EventKind.STEP_FINISHED, step_id="a")
-    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+    finished = Event(run_id="r1", seq=3, kind=EventKind.STEP_FINISHED, step_id="a")
+    with pytest.raises(IllegalTransitionError):  # pending cannot become succeeded
         any_store.write(
             JournalBatch(
-                events=[duplicate],
+                events=[finished],
                 attempts=[attempt],
                 runs=[RunUpdate(run_id="r1", status=RunStatus.SUCCEEDED)],
             )
@@ -128,6 +128,31 @@ def test_batches_are_all_or_nothing(any_store: Store) -> None:  # noqa: F811
     assert any_store.attempts("r1") == []
     assert any_store.get_run("r1").status is RunStatus.PENDING
     assert [e.kind for e in any_store.events("r1")] == [EventKind.STEP_STARTED]
+
+
+def test_events_are_numbered_after_the_last_committed_one(any_store: Store) -> None:  # noqa: F811
+    """Two writers of one run numbered the same seq: the later one's events move up."""
+    created = any_store.create_run(
+        RunRecord(id="r", workflow="w", workflow_ref="w"),
+        Event(run_id="r", kind=EventKind.RUN_CREATED),
+    )
+    assert created is not None and created.seq == 1
+    outside = Event(run_id="r", kind=EventKind.STEP_LOG, message="answered")  # unnumbered
+    assert any_store.write(JournalBatch(events=[outside])) == 2
+    live = [Event(run_id="r", seq=2, kind=EventKind.STEP_STARTED, step_id="a")]
+    live.append(Event(run_id="r", seq=3, kind=EventKind.STEP_FINISHED, step_id="a"))
+    attempt = AttemptRecord(run_id="r", step_id="a", attempt=1, status=StepStatus.SUCCEEDED, seq=3)
+    batch = JournalBatch(events=live, attempts=[attempt])
+    assert any_store.write(batch) == 1
+    assert [e.seq for e in batch.events] == [3, 4] and attempt.seq == 4
+    stored = any_store.events("r")
+    assert [(e.seq, e.kind) for e in stored] == [
+        (1, EventKind.RUN_CREATED),
+        (2, EventKind.STEP_LOG),
+        (3, EventKind.STEP_STARTED),
+        (4, EventKind.STEP_FINISHED),
+    ]
+    assert [a.seq for a in any_store.attempts("r")] == [4]
 
 
 def test_unknown_run(any_store: Store) -> None:  # noqa: F811

@@ -32,14 +32,13 @@ def cancel_run(store: Store, run_id: str) -> RunRecord:
         )
     if run.status is RunStatus.RUNNING and owner_is_alive(run.owner):
         return store.request_cancel(run_id)
-    # Nobody executes it (waiting, or its process died): cancel it here and now.
-    seq = store.last_seq(run_id) + 1
+    # Nobody executes it (waiting, or its process died): cancel it here and now. The
+    # store numbers the event after the run's last, in the transaction that writes it.
     store.write(
         JournalBatch(
             events=[
                 Event(
                     run_id=run_id,
-                    seq=seq,
                     kind=EventKind.RUN_FINISHED,
                     message=RunStatus.CANCELLED.value,
                     data={"status": RunStatus.CANCELLED.value, "workflow": run.workflow},
@@ -123,7 +122,6 @@ def answer_request(
         )
     if kind == "input" and request.request.output_schema is not None:
         _check_against_schema(step_id, payload, request.request.output_schema)
-    seq = store.last_seq(run_id) + 1
     store.add_answer(
         AnswerRecord(
             run_id=run_id,
@@ -134,7 +132,6 @@ def answer_request(
         ),
         Event(
             run_id=run_id,
-            seq=seq,
             kind=EventKind.STEP_LOG,
             step_id=step_id,
             message=f"{kind} answered" + (f" by {answered_by}" if answered_by else ""),

@@ -126,7 +126,6 @@ class Engine:
         )
         created = Event(
             run_id=run.id,
-            seq=1,
             kind=EventKind.RUN_CREATED,
             message=workflow.name,
             data={
@@ -140,8 +139,7 @@ class Engine:
                 ],
             },
         )
-        self.store.create_run(run, created)
-        self.bus.publish(created)
+        self.bus.publish(self.store.create_run(run, created) or created)
         return run
 
     async def run(

@@ -102,9 +102,12 @@ class Journal:
             self._pending = JournalBatch()
             fault_point("before_commit", batch)
             if self._inline:
-                self.store.write(batch)
+                offset = self.store.write(batch)
             else:
-                await asyncio.to_thread(self.store.write, batch)
+                offset = await asyncio.to_thread(self.store.write, batch)
+            # Another writer committed events of this run meanwhile: ours moved up after
+            # them (in the store, atomically); the next ones follow.
+            self._seq += offset
             fault_point("after_commit", batch)
         if self.bus:
             for event in batch.events:

@@ -49,7 +49,9 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     run_id: str
-    seq: int
+    seq: int = Field(
+        default=0, description="0 until committed: the store numbers it after the run's last"
+    )
     kind: EventKind
     at: float = Field(default_factory=time.time, description="unix time, seconds")
     step_id: str | None = None

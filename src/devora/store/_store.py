@@ -79,6 +79,14 @@ def _insert_sql(table: sa.Table, columns: Sequence[str], marker: str) -> str:
     )
 
 
+def _last_seq_sql(marker: str, *, lock_run: bool) -> str:
+    # Names are this module's constants; the run id goes as a parameter.
+    last = f"SELECT max(seq) FROM {schema.events.name} WHERE run_id = {marker}"  # nosec B608
+    if not lock_run:
+        return last
+    return f"SELECT ({last}) FROM {schema.runs.name} WHERE id = {marker} FOR UPDATE"  # nosec B608
+
+
 class Store:
     """Durable memory of runs; every write is one transaction (see `write`)."""
 
@@ -99,6 +107,7 @@ class Store:
         marker = "?" if self._engine.dialect.paramstyle == "qmark" else "%s"
         self._insert_event_sql = _insert_sql(schema.events, _EVENT_COLUMNS, marker)
         self._insert_attempt_sql = _insert_sql(schema.step_attempts, _ATTEMPT_COLUMNS, marker)
+        self._last_seq_sql = _last_seq_sql(marker, lock_run=not self.is_sqlite)
         self._open()
 
     # -- opening -----------------------------------------------------------------
@@ -129,7 +138,7 @@ class Store:
 
         @sa_event.listens_for(engine, "begin")
         def _on_begin(connection: sa.Connection) -> None:
-            if connection.get_execution_options().get("devora_read_only"):
+            if connection.info.get("devora_read_only"):
                 connection.exec_driver_sql("BEGIN")
             else:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -194,8 +203,10 @@ class Store:
             connection = self._connection
             if connection is None:
                 raise StoreUnavailableError(mask_url(self.url), "the store is closed")
-            if read_only:
-                connection = connection.execution_options(devora_read_only=True)
+            # Per transaction: SQLAlchemy 2's execution_options() would change the shared
+            # connection for good, and every later writer would then start with a plain
+            # BEGIN and fail with "database is locked" when it upgrades to write.
+            connection.info["devora_read_only"] = read_only
             try:
                 with connection.begin():
                     yield connection
@@ -207,12 +218,16 @@ class Store:
 
     # -- runs ----------------------------------------------------------------------
 
-    def create_run(self, run: RunRecord, first_event: Event | None = None) -> None:
-        """Insert a new run (and the event announcing it) in one transaction."""
+    def create_run(self, run: RunRecord, first_event: Event | None = None) -> Event | None:
+        """Insert a new run (and the event announcing it) in one transaction.
+
+        Returns the event as committed (numbered), to publish.
+        """
+        batch = JournalBatch(events=[first_event] if first_event is not None else [])
         with self._transaction() as connection:
             connection.execute(schema.runs.insert().values(**self._run_row(run)))
-            if first_event is not None:
-                connection.exec_driver_sql(self._insert_event_sql, [self._event_row(first_event)])
+            self._insert_journal(connection.connection.driver_connection, batch)
+        return batch.events[0] if batch.events else None
 
     @staticmethod
     def _run_row(run: RunRecord) -> dict[str, Any]:
@@ -314,15 +329,19 @@ class Store:
 
     # -- the journal -----------------------------------------------------------------
 
-    def write(self, batch: JournalBatch) -> None:
-        """Commit a batch of events, attempt records and run updates atomically."""
+    def write(self, batch: JournalBatch) -> int:
+        """Commit a batch of events, attempt records and run updates atomically.
+
+        The batch's events are numbered after the run's last committed event in the same
+        transaction: when another writer got there first, they (and the attempt records
+        that share their numbers) move up. Returns by how much (0 almost always).
+        """
         if not batch:
-            return
+            return 0
         if not batch.runs and not batch.artifacts:
-            self._write_journal_only(batch)
-            return
+            return self._write_journal_only(batch)
         with self._transaction() as connection:
-            self._insert_journal(connection.connection.driver_connection, batch)
+            offset = self._insert_journal(connection.connection.driver_connection, batch)
             for update in batch.runs:
                 self._apply_run_update(connection, update)
             if batch.artifacts:
@@ -336,8 +355,9 @@ class Store:
                 connection.execute(
                     schema.artifacts.insert(), [_artifact_row(a) for a in batch.artifacts]
                 )
+        return offset
 
-    def _write_journal_only(self, batch: JournalBatch) -> None:
+    def _write_journal_only(self, batch: JournalBatch) -> int:
         """The hot path of every run: events and step results, straight to the driver.
 
         SQLAlchemy's transaction bookkeeping costs more than SQLite's own commit here;
@@ -352,20 +372,22 @@ class Store:
                 if self.is_sqlite:
                     raw.execute("BEGIN IMMEDIATE")
                 try:
-                    self._insert_journal(raw, batch)
+                    offset = self._insert_journal(raw, batch)
                 except BaseException:
                     raw.rollback()
                     raise
                 raw.commit()
+                return offset
             except Exception as exc:
                 fault = database_fault(self.location, exc)
                 if fault is None:
                     raise
                 raise fault from exc
 
-    def _insert_journal(self, raw: Any, batch: JournalBatch) -> None:
+    def _insert_journal(self, raw: Any, batch: JournalBatch) -> int:
         cursor = raw.cursor()
         try:
+            offset = self._number_events(cursor, batch)
             if batch.events:
                 cursor.executemany(
                     self._insert_event_sql, [self._event_row(e) for e in batch.events]
@@ -376,6 +398,26 @@ class Store:
                 )
         finally:
             cursor.close()
+        return offset
+
+    def _number_events(self, cursor: Any, batch: JournalBatch) -> int:
+        """Move the batch's events after the run's last committed one, if need be.
+
+        Writers are serialized here (SQLite's BEGIN IMMEDIATE; on PostgreSQL the run's
+        row is locked), so two writers of one run never commit the same number.
+        """
+        if not batch.events:
+            return 0
+        run_id = batch.events[0].run_id
+        cursor.execute(self._last_seq_sql, (run_id,) if self.is_sqlite else (run_id, run_id))
+        row = cursor.fetchone()
+        offset = int((row[0] if row else None) or 0) - (batch.events[0].seq - 1)
+        if offset <= 0:
+            return 0
+        batch.events[:] = [e.model_copy(update={"seq": e.seq + offset}) for e in batch.events]
+        for attempt in batch.attempts:
+            attempt.seq += offset
+        return offset
 
     @staticmethod
     def _event_row(event: Event) -> tuple[Any, ...]:
@@ -522,7 +564,8 @@ class Store:
                 )
             )
             if event is not None:
-                connection.exec_driver_sql(self._insert_event_sql, [self._event_row(event)])
+                raw = connection.connection.driver_connection
+                self._insert_journal(raw, JournalBatch(events=[event]))
 
     def answers(self, run_id: str) -> dict[str, AnswerRecord]:
         """The answers given to the run's suspended steps, by step id."""

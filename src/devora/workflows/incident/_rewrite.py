@@ -66,7 +66,6 @@ def rewrite_postmortem(store: Store, run_id: str) -> Path:
     )
     event = Event(
         run_id=run.id,
-        seq=store.last_seq(run.id) + 1,
         kind=EventKind.ARTIFACT_ADDED,
         step_id="postmortem",
         message=POSTMORTEM_ARTIFACT,
