@@ -40,6 +40,7 @@ from devora.tools.checks._fixers import (
     fix_ruff_check,
     fix_ruff_format,
 )
+from devora.tools.checks._junit import JUnitCase, parse_junit_cases
 from devora.tools.checks._mypy import (
     MypyCheck,
     mypy_targets,
@@ -94,6 +95,7 @@ __all__ = [
     "EslintCheck",
     "EslintReport",
     "FixResult",
+    "JUnitCase",
     "JUnitReport",
     "Language",
     "MypyCheck",
@@ -132,6 +134,7 @@ __all__ = [
     "parse_bandit_json",
     "parse_coverage_json",
     "parse_eslint_json",
+    "parse_junit_cases",
     "parse_junit_xml",
     "parse_mypy_json",
     "parse_npm_audit_json",
