@@ -124,17 +124,17 @@ class LiveView:
         if kind == "run.created" and "." not in event.run_id:
             self.title = f"{data.get('workflow')}  {event.run_id}"
             for step in data.get("steps", []):
-                self.rows.setdefault(step["id"], _Row(step["id"], step["squad"]))
+                self.rows.setdefault(step["id"], _Row(step["id"], step["squad"] or ""))
             return
         if kind == "run.created":
             for step in data.get("steps", []):
                 key = f"{event.run_id.rsplit('.', 1)[1]} > {step['id']}"
-                self.rows.setdefault(key, _Row(key, step["squad"]))
+                self.rows.setdefault(key, _Row(key, step["squad"] or ""))
             return
         if not event.step_id:
             return
         key = self._key(event)
-        row = self.rows.setdefault(key, _Row(key, str(data.get("squad", ""))))
+        row = self.rows.setdefault(key, _Row(key, str(data.get("squad") or "")))
         if kind == "step.started":
             row.status, row.started, row.ended = "running", event.at, None
         elif kind == "step.log":

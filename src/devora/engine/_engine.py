@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import time
@@ -93,9 +92,7 @@ class Engine:
 
     async def call_store(self, function: Callable[..., T], *args: Any) -> T:
         """Call a store method without blocking the loop on a network database."""
-        if self.store.is_sqlite:
-            return function(*args)
-        return await asyncio.to_thread(function, *args)
+        return await self.store.call(function, *args)
 
     # -- starting --------------------------------------------------------------------
 

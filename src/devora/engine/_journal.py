@@ -35,9 +35,6 @@ class Journal:
         self._seq = last_seq
         self._pending = JournalBatch()
         self._lock = asyncio.Lock()
-        # SQLite commits take microseconds: do them inline. A network database may take
-        # milliseconds: commit from a thread so running steps keep their event loop.
-        self._inline = store.is_sqlite
 
     def event(
         self,
@@ -101,10 +98,7 @@ class Journal:
                 return
             self._pending = JournalBatch()
             fault_point("before_commit", batch)
-            if self._inline:
-                offset = self.store.write(batch)
-            else:
-                offset = await asyncio.to_thread(self.store.write, batch)
+            offset = await self.store.call(self.store.write, batch)
             # Another writer committed events of this run meanwhile: ours moved up after
             # them (in the store, atomically); the next ones follow.
             self._seq += offset

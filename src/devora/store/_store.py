@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -77,6 +78,9 @@ def _insert_sql(table: sa.Table, columns: Sequence[str], marker: str) -> str:
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # nosec B608
         f"VALUES ({', '.join(marker for _ in columns)})"
     )
+
+
+T = TypeVar("T")
 
 
 def _last_seq_sql(marker: str, *, lock_run: bool) -> str:
@@ -194,6 +198,16 @@ class Store:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        """Call a store method from async code without blocking its event loop.
+
+        SQLite answers in microseconds: called inline. A network database may take
+        milliseconds: called from a worker thread, so running steps keep their loop.
+        """
+        if self.is_sqlite:
+            return function(*args)
+        return await asyncio.to_thread(function, *args)
 
     # -- transactions --------------------------------------------------------------
 
