@@ -117,11 +117,18 @@ def sandbox_argv(
     worktree: Path,
     *,
     writable: Sequence[Path] = (),
+    readable: Sequence[Path] = (),
     cwd: Path | None = None,
 ) -> list[str]:
     """The bwrap command line that runs `argv` in `cwd` (default: the worktree), confined to
-    `worktree` (and the `writable` directories)."""
+    `worktree` (and the `writable` directories).
+
+    The sandbox has a /tmp of its own; `readable` directories (a project environment that
+    lives under /tmp, say) are shown in it read-only.
+    """
     root = str(worktree.resolve())
+    # Read-only first: a worktree or scratch directory inside one stays writable.
+    shown = [part for path in readable for part in ("--ro-bind", str(path), str(path))]
     extra = [part for path in writable for part in ("--bind", str(path), str(path))]
     return [
         bwrap,
@@ -130,6 +137,7 @@ def sandbox_argv(
         "--proc", "/proc",  # a new one, for the new PID namespace: no parent to read
         "--tmpfs", _SANDBOX_TMP,
         "--dir", _SANDBOX_HOME,
+        *shown,
         "--bind", root, root,  # after the tmpfs, so a worktree under /tmp stays visible
         *extra,
         *_NAMESPACES,
@@ -139,17 +147,22 @@ def sandbox_argv(
     ]  # fmt: skip
 
 
-def sandbox_confinement(bwrap: str, worktree: Path, scratch: Path) -> Confinement:
+def sandbox_confinement(
+    bwrap: str, worktree: Path, scratch: Path, readable: Sequence[Path] = ()
+) -> Confinement:
     """Tools started by `run_process` inside `confined(...)` run in the agent's sandbox (built
-    by `bwrap`, from `find_bubblewrap`): only `worktree` and `scratch` writable, no network,
-    no secrets in their environment."""
+    by `bwrap`, from `find_bubblewrap`): only `worktree` and `scratch` writable, `readable`
+    shown read-only, no network, no secrets in their environment."""
     resolved = scratch.resolve()
+    shown = [path.resolve() for path in readable if path.exists()]
 
     def environment(inherited: Mapping[str, str]) -> dict[str, str]:
         return {**command_environment(inherited), "HOME": _SANDBOX_HOME, "TMPDIR": _SANDBOX_TMP}
 
     return Confinement(
-        argv=lambda argv, cwd: sandbox_argv(bwrap, argv, worktree, writable=[resolved], cwd=cwd),
+        argv=lambda argv, cwd: sandbox_argv(
+            bwrap, argv, worktree, writable=[resolved], readable=shown, cwd=cwd
+        ),
         environment=environment,
         scratch=resolved,
     )

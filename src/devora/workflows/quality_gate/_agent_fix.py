@@ -136,7 +136,13 @@ async def fix_with_agent(
                     continue
                 _link_environments(profile.root, result.worktree)
                 after = await _recheck(
-                    result.worktree, Path(scratch) / "checks", bwrap, config, list(current), ctx.log
+                    profile,
+                    result.worktree,
+                    Path(scratch) / "checks",
+                    bwrap,
+                    config,
+                    list(current),
+                    ctx.log,
                 )
                 better = _improves(before, after)
                 attempts.append(_attempt(attempt, better, result, before, after))
@@ -252,6 +258,7 @@ def _attempt(
 
 
 async def _recheck(
+    project: ProjectProfile,
     worktree: Path,
     scratch: Path,
     bwrap: str | None,
@@ -259,9 +266,12 @@ async def _recheck(
     names: Sequence[str],
     log: Callable[[str], None],
 ) -> list[CheckResult]:
-    profile = detect_project(worktree)
+    # The project's environment as detect chose it, never one resolved again from files
+    # the agent may have changed: building that would run the agent's setup code unconfined,
+    # and the checks before and after would not run in the same environment.
+    profile = detect_project(worktree).model_copy(update={"python_env": project.python_env})
     checks = checks_named(names, config.budgets)
-    with _confined(bwrap, worktree, scratch):
+    with _confined(bwrap, worktree, scratch, _environment_paths(project)):
         results, _ = await run_checks(checks, profile, config, None, "", log)
     return list(results)
 
@@ -272,13 +282,24 @@ def _link_environments(project: Path, worktree: Path) -> None:
             (worktree / name).symlink_to(project / name)
 
 
+def _environment_paths(project: ProjectProfile) -> list[Path]:
+    # What the checks read besides the worktree: the project (its .venv is linked into the
+    # worktree) and the environment Devora created for it, wherever they are.
+    paths = [project.root]
+    if project.python_env is not None and project.python_env.prefix is not None:
+        paths.append(project.python_env.prefix)
+    return paths
+
+
 @contextlib.contextmanager
-def _confined(bwrap: str | None, worktree: Path, scratch: Path) -> Iterator[None]:
+def _confined(
+    bwrap: str | None, worktree: Path, scratch: Path, readable: Sequence[Path]
+) -> Iterator[None]:
     # The checks run code the agent wrote (its tests): in the agent's sandbox, as its
     # commands did, unless the user opted out of the sandbox (bwrap None).
     if bwrap is None:
         yield
         return
     scratch.mkdir(parents=True, exist_ok=True)
-    with confined(sandbox_confinement(bwrap, worktree, scratch)):
+    with confined(sandbox_confinement(bwrap, worktree, scratch, readable)):
         yield
