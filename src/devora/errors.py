@@ -1,6 +1,6 @@
 """Devora's errors: one hierarchy, each error knows its message, code, hint and exit code.
 
-    DevoraError
+    DevoraError                        exit 2 unless a family says otherwise
     ├── UsageError                     exit 2: the user asked for something that cannot be
     │   ├── UnknownWorkflowError                 done as asked (bad name, bad input, bad file)
     │   ├── InputValidationError
@@ -8,8 +8,14 @@
     │   ├── RunNotFoundError
     │   ├── RunNotResumableError
     │   ├── IllegalTransitionError     a run's lifecycle does not allow the change
-    │   └── WorkflowDefinitionError
+    │   ├── WorkflowDefinitionError
+    │   ├── ConfigError                        config._load: devora.toml cannot be read
+    │   ├── UnknownSquadError, NotYouError, NotAnApproverError          squads
+    │   ├── PathOutsideProjectError    (also a ValueError)  workflows._project_paths
+    │   └── the domains' bad inputs: tools.checks, tools.git, tools.migrations,
+    │       tools.release, workflows.{quality_gate,incident,release,migration}, cli._hook
     ├── RunBusyError                   exit 2: another live process owns the run
+    ├── Interrupted                    exit 130: Ctrl-C stopped the run (cli._common)
     ├── EnvironmentProblem             exit 5: the machine is not ready (store, tools)
     │   ├── StoreUnavailableError      the database cannot be reached
     │   │   ├── StoreURLError              DEVORA_DATABASE_URL is not a database URL
@@ -18,11 +24,50 @@
     │   │   └── StoreLockedError           another process holds the lock too long
     │   ├── StoreNotWritableError      read-only directory or file
     │   │   └── StoreFullError             the disk or file-size limit is full
-    │   └── ToolNotInstalledError
-    └── StepError                      raised inside actions to fail a step with a clear reason
+    │   ├── ToolNotInstalledError
+    │   ├── MissingAPIKeyError                 llm
+    │   ├── SandboxUnavailableError            agents
+    │   ├── NotRunError                        tools.checks: a check that cannot run here
+    │   └── DatabaseUnreachableError, BackupError                  tools.migrations
+    ├── StepError                      exit 1: raised inside actions to fail a step
+    │   ├── ToolCrashError                     tools.checks: a tool that did not do its job
+    │   ├── ToolOutputError (also a ValueError)  tools.checks: unreadable tool output
+    │   ├── ToolRefused                        agents: a tool call refused to the model
+    │   ├── ProviderError, StructuredOutputError, BudgetExceeded     llm
+    │   ├── GitCommandError, UnsafeLinkError   tools.git (release's push errors under it)
+    │   └── the domains' failed steps: agents, tools.checks, tools.lighthouse,
+    │       tools.release, workflows.{quality_gate,incident,performance}
+    └── TimedOut                       exit 1, retryable: something ran past its `limit`
+        ├── ProcessTimedOut                    tools._subprocess: a command was killed
+        │   └── ToolTimeoutError                   a tool run by run_process
+        ├── StepTimeoutError (StepError)       engine: a step attempt was cancelled
+        ├── ProviderTimeoutError (ProviderError)  llm: the model gave no answer in time
+        ├── GitTimeoutError (StepError)        tools.git
+        ├── LighthouseTimeoutError (its FailedError)   tools.lighthouse
+        ├── LocustTimeoutError (StepError)     tools.locust: a load stage
+        ├── BackupTimeoutError (BackupError, exit 5)   tools.migrations
+        ├── HealthCheckTimeoutError (StepError)  workflows.incident
+        └── RunbookCommandTimeoutError (RunbookCommandError)  workflows.incident
+
+Every timeout is a ``TimedOut`` with ``limit`` (seconds) and ``what`` (what timed out), so
+``except TimedOut`` catches all of them; one that is also a step's or a provider's error
+lists that family first, which keeps that family's exit code and retry policy.
+
+Where the classes live: this module holds the cross-cutting ones (usage, the store, the
+machine, steps, timeouts). Each domain keeps its own in a small ``_errors.py`` beside the
+code that raises them (``agents``, ``llm``, ``tools.checks``, ``tools.git``,
+``tools.migrations``, ``tools.release``, ``workflows.incident``, ``workflows.quality_gate``):
+one concept per module, read with the code it belongs to, and this file stays the map
+rather than a thousand-line catalogue. All of them derive from the families above.
+
+Not errors: ``engine.StepSuspended`` is a ``BaseException`` on purpose, a control-flow
+signal like ``asyncio.CancelledError`` that unwinds an action waiting for a human and
+that no ``except Exception`` may swallow; it never reaches a user.
 
 Errors from libraries underneath are translated at the edge into the most specific
-of these, raised ``from`` the original. Every error has a hint: a subclass builds its
+of these, raised ``from`` the original: the store's in ``store._faults``, the LLM
+providers' in ``llm._translate``, git's in ``tools.git``, a process's in
+``tools._subprocess``. Every error has a hint: a subclass builds its
 own, and one raised with only a message gets its class's ``default_hint``. Only the
 CLI's top-level handler turns them into ``Error:`` / ``Hint:`` lines and an exit code.
 """
@@ -55,6 +100,7 @@ __all__ = [
     "StoreNotWritableError",
     "StoreURLError",
     "StoreUnavailableError",
+    "TimedOut",
     "ToolNotInstalledError",
     "UnknownWorkflowError",
     "UsageError",
@@ -357,3 +403,18 @@ class StepError(DevoraError):
     exit_code = EXIT_FAILED
     retryable = False
     default_hint = "`devora status RUN` and `devora logs RUN` show the step's log and error"
+
+
+class TimedOut(DevoraError):
+    """Something ran past its time limit: the base of every Devora timeout.
+
+    Subclasses set `limit` (the seconds allowed) and `what` (what timed out) before
+    building their message. A timeout is worth another attempt unless its family says not.
+    """
+
+    code = "timed_out"
+    exit_code = EXIT_FAILED
+    retryable = True
+    default_hint = "raise the time limit, or find out why it took so long (`devora logs RUN`)"
+    limit: float
+    what: str

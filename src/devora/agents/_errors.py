@@ -4,7 +4,8 @@
     ├── EnvironmentProblem
     │   └── SandboxUnavailableError     no OS sandbox for the agent's commands (bwrap)
     └── StepError
-        └── AgentLimitError             the agent used all its iterations without finishing
+        ├── AgentLimitError             the agent used all its iterations without finishing
+        └── ToolRefused                 a tool call the agent must not or cannot do
 
 git's errors (a target that is not a repository, a worktree already there, a git command
 that failed) are devora.tools.git's, the same for every caller.
@@ -56,5 +57,10 @@ class AgentLimitError(StepError):
         )
 
 
-class ToolRefused(Exception):
+class ToolRefused(StepError):
     """A tool call the agent must not or cannot do; its message goes back to the model."""
+
+    code = "tool_refused"
+    default_hint = (
+        "the coding agent's tools stay inside its worktree and run only the allowed commands"
+    )

@@ -14,7 +14,7 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `devora`: the one place that turns errors into messages and exit codes."""
     from devora.cli._app import app
-    from devora.cli._common import Interrupted, err_console
+    from devora.cli._common import err_console
     from devora.errors import DevoraError
 
     try:
@@ -24,16 +24,6 @@ def main(argv: list[str] | None = None) -> int:
     except DevoraError as error:
         _print_error(err_console(), error.message, error.hint)
         return error.exit_code
-    except Interrupted as interrupted:
-        where = f" run {interrupted.run_id}" if interrupted.run_id else ""
-        _print_error(
-            err_console(),
-            f"interrupted:{where} cancelled",
-            f"continue it with `devora resume {interrupted.run_id}`"
-            if interrupted.run_id
-            else None,
-        )
-        return interrupted.exit_code
     except KeyboardInterrupt:
         return 130
     except SystemExit as exit_:

@@ -13,6 +13,7 @@ from devora.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_WAITING,
+    DevoraError,
 )
 
 if TYPE_CHECKING:
@@ -73,13 +74,20 @@ def exit_code_for(status: str) -> int:
     return EXIT_FAILED
 
 
-class Interrupted(Exception):
+class Interrupted(DevoraError):
     """Ctrl-C stopped a run; it is recorded as cancelled and can be resumed."""
 
+    code = "interrupted"
+    exit_code = EXIT_INTERRUPTED
+    default_hint = "`devora runs --status cancelled` lists the runs that can be resumed"
+
     def __init__(self, run_id: str | None) -> None:
-        super().__init__(run_id)
         self.run_id = run_id
-        self.exit_code = EXIT_INTERRUPTED
+        where = f" run {run_id}" if run_id else ""
+        super().__init__(
+            f"interrupted:{where} cancelled",
+            hint=f"continue it with `devora resume {run_id}`" if run_id else None,
+        )
 
 
 def run_with_view(

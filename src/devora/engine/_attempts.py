@@ -10,7 +10,7 @@ from devora.engine._context import StepContext, StepSuspended
 from devora.engine._faults import fault_point_in_step
 from devora.engine._outcome import StepOutcome, describe_error
 from devora.engine._workflow import Step
-from devora.errors import StepError
+from devora.errors import StepError, TimedOut
 from devora.store import AttemptRecord, EventKind, StepStatus
 
 if TYPE_CHECKING:
@@ -19,13 +19,15 @@ if TYPE_CHECKING:
 __all__ = ["StepTimeoutError", "attempt_once", "run_attempts"]
 
 
-class StepTimeoutError(StepError):
+class StepTimeoutError(StepError, TimedOut):
     """A step attempt ran past its timeout and was cancelled."""
 
     code = "step_timeout"
     retryable = True
 
     def __init__(self, step_id: str, seconds: float) -> None:
+        self.limit = seconds
+        self.what = f"step {step_id!r}"
         super().__init__(f"step {step_id!r} timed out after {seconds:g}s")
 
 

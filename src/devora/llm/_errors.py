@@ -8,7 +8,7 @@
     │   └── MissingAPIKeyError          the provider's key variable is not set
     └── StepError
         ├── ProviderError               the provider failed (after retries, if retryable)
-        │   └── ProviderTimeoutError    no answer within the request timeout
+        │   └── ProviderTimeoutError    no answer within the request timeout (a TimedOut too)
         ├── StructuredOutputError       no valid structured answer after the bounded attempts
         └── BudgetExceeded              the run's token or cost budget is spent
 
@@ -17,7 +17,7 @@ SDK errors are translated into ProviderError in the provider modules, ``from`` t
 
 from __future__ import annotations
 
-from devora.errors import EnvironmentProblem, StepError, UsageError
+from devora.errors import EnvironmentProblem, StepError, TimedOut, UsageError
 
 __all__ = [
     "BudgetExceeded",
@@ -119,13 +119,14 @@ def _hint_for_status(status: int | None) -> str:
     return "check the base URL, the model name and the network"
 
 
-class ProviderTimeoutError(ProviderError):
+class ProviderTimeoutError(ProviderError, TimedOut):
     """The provider gave no answer within the request timeout."""
 
     code = "provider_timeout"
 
     def __init__(self, provider: str, timeout: float) -> None:
-        self.timeout = timeout
+        self.timeout = self.limit = timeout
+        self.what = f"the {provider} provider"
         super().__init__(
             provider,
             f"no answer within the request timeout of {timeout:g}s",

@@ -21,6 +21,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+from devora.errors import TimedOut
+
 __all__ = [
     "Completed",
     "Confinement",
@@ -60,14 +62,18 @@ class Completed:
     duration: float
 
 
-class ProcessTimedOut(Exception):
+class ProcessTimedOut(TimedOut):
     """The command ran past its time limit and was killed; what it printed is kept."""
 
+    code = "process_timed_out"
+    default_hint = "raise the time limit, or run the command by hand to see where it hangs"
+
     def __init__(self, argv: Sequence[str], time_limit: float, stdout: bytes) -> None:
-        super().__init__(f"{Path(argv[0]).name} timed out after {time_limit:g} s")
         self.argv = tuple(argv)
-        self.time_limit = time_limit
+        self.time_limit = self.limit = time_limit
+        self.what = Path(argv[0]).name
         self.stdout = stdout
+        super().__init__(f"{self.what} timed out after {time_limit:g} s")
 
 
 async def run_bounded(
@@ -151,6 +157,8 @@ class ProcessOutput:
 
 class ToolTimeoutError(ProcessTimedOut):
     """A tool run by `run_process` ran longer than its timeout and was killed."""
+
+    code = "tool_timeout"
 
     def __init__(self, argv: Sequence[str], timeout: float, stdout: bytes = b"") -> None:
         super().__init__(argv, timeout, stdout)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from devora.errors import UsageError
+
 __all__ = ["PathOutsideProjectError", "inside_project"]
 
 
-class PathOutsideProjectError(ValueError):
-    """A path input resolves outside the project; raised from input validation (exit 2)."""
+class PathOutsideProjectError(UsageError, ValueError):
+    """A path input resolves outside the project (exit 2).
+
+    A ValueError too, so that raised inside an input model's validator, pydantic reports
+    it as that input's error.
+    """
+
+    code = "path_outside_project"
 
     def __init__(self, field: str, name: str, root: Path) -> None:
         self.field = field
@@ -16,7 +24,8 @@ class PathOutsideProjectError(ValueError):
         self.root = root
         super().__init__(
             f"{field} {name!r} is outside the project {root}; "
-            "name a file inside it (relative to the project root)"
+            "name a file inside it (relative to the project root)",
+            hint="paths are relative to the project root and may not lead out of it",
         )
 
 

@@ -118,7 +118,7 @@ def test_every_abnormal_exit_is_a_crash(code: int) -> None:
     output = ProcessOutput(("pytest",), code, "", "it went wrong", 0.1)
     with pytest.raises(ToolCrashError) as caught:
         judge_pytest_run(output, None, Path("/tmp"))
-    assert caught.value.exit_code == code and caught.value.output_tail == "it went wrong"
+    assert caught.value.tool_exit_code == code and caught.value.output_tail == "it went wrong"
 
 
 def test_exit_0_without_a_report_is_not_a_pass() -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from devora.tools import Finding
-from devora.tools._subprocess import ProcessOutput, ToolTimeoutError, run_process, tail
+from devora.tools._subprocess import ProcessOutput, ToolTimeoutError, run_process
+from devora.tools.checks._errors import NotRunError, ToolCrashError, ToolOutputError
 from devora.tools.checks._profile import ProjectProfile
 from devora.tools.checks._result import CheckResult, CheckStatus
 from devora.tools.checks._versions import tool_version
@@ -24,32 +25,6 @@ __all__ = [
     "ToolOutputError",
     "relative_file",
 ]
-
-
-class ToolOutputError(ValueError):
-    """A tool printed output that cannot be read as the format it promises."""
-
-
-class ToolCrashError(Exception):
-    """The tool did not do its job: an unexpected exit code, or output that cannot be read."""
-
-    def __init__(self, reason: str, *, exit_code: int | None = None, output: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.exit_code = exit_code
-        self.output_tail = tail(output) or None
-
-
-class NotRunError(Exception):
-    """The check cannot run here (no config for it, no service to reach); says why."""
-
-    def __init__(
-        self, reason: str, *, notes: Sequence[str] = (), metrics: Mapping[str, float] | None = None
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.notes = tuple(notes)
-        self.metrics = dict(metrics or {})
 
 
 @dataclass(frozen=True)
@@ -128,7 +103,7 @@ class ToolCheck(Check):
                 started,
                 version,
                 reason=error.reason,
-                exit_code=error.exit_code,
+                exit_code=error.tool_exit_code,
                 output_tail=error.output_tail,
             )
         except ToolTimeoutError as error:

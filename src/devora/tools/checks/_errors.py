@@ -5,17 +5,34 @@ DevoraError
 │   ├── ProjectNotFoundError      the path does not exist
 │   ├── NotAProjectError          nothing there says which languages or tools it uses
 │   └── ProjectConfigError        a config file cannot be parsed (file, line, problem)
+├── EnvironmentProblem
+│   └── NotRunError               a check cannot run here (no config for it, no service)
 └── StepError
+    ├── ToolCrashError            a check's tool did not do its job (exit code, output)
+    ├── ToolOutputError           a tool's output cannot be read as promised (a ValueError too)
     └── ToolFailedError           a fixer's tool crashed or printed what cannot be read
+
+NotRunError and ToolCrashError do not leave a check: `ToolCheck.run` turns them into a
+not-run or crashed result; ToolOutputError becomes a ToolCrashError (`ToolCheck.unreadable`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from devora.errors import StepError, UsageError
+from devora.errors import EnvironmentProblem, StepError, UsageError
+from devora.tools._subprocess import tail
 
-__all__ = ["NotAProjectError", "ProjectConfigError", "ProjectNotFoundError", "ToolFailedError"]
+__all__ = [
+    "NotAProjectError",
+    "NotRunError",
+    "ProjectConfigError",
+    "ProjectNotFoundError",
+    "ToolCrashError",
+    "ToolFailedError",
+    "ToolOutputError",
+]
 
 
 class ProjectNotFoundError(UsageError):
@@ -77,3 +94,42 @@ class ToolFailedError(StepError):
         if output_tail:
             message += f"\n{output_tail}"
         super().__init__(message, hint=f"run {tool} by hand in the project to see the error")
+
+
+class ToolOutputError(StepError, ValueError):
+    """A tool printed output that cannot be read as the format it promises.
+
+    A ValueError too: parsers raise it beside the ValueErrors of json and int().
+    """
+
+    code = "tool_output"
+    default_hint = "run the tool by hand in the project to see what it printed"
+
+
+class ToolCrashError(StepError):
+    """The tool did not do its job: an unexpected exit code, or output that cannot be read."""
+
+    code = "tool_crashed"
+    default_hint = "run the tool by hand in the project to see the error"
+
+    def __init__(self, reason: str, *, exit_code: int | None = None, output: str = "") -> None:
+        self.reason = reason
+        # Not `exit_code`: that is the exit code of `devora` (1), the tool's is this one.
+        self.tool_exit_code = exit_code
+        self.output_tail = tail(output) or None
+        super().__init__(reason)
+
+
+class NotRunError(EnvironmentProblem):
+    """The check cannot run here (no config for it, no service to reach); says why."""
+
+    code = "check_not_run"
+    default_hint = "the reason above says what the check needs; `devora logs RUN` shows more"
+
+    def __init__(
+        self, reason: str, *, notes: Sequence[str] = (), metrics: Mapping[str, float] | None = None
+    ) -> None:
+        self.reason = reason
+        self.notes = tuple(notes)
+        self.metrics = dict(metrics or {})
+        super().__init__(reason)

@@ -107,7 +107,10 @@ async def _findings(
         outcome = await check.execute(executable, profile)
     except ToolCrashError as error:
         raise ToolFailedError(
-            check.tool, error.reason, exit_code=error.exit_code, output_tail=error.output_tail or ""
+            check.tool,
+            error.reason,
+            exit_code=error.tool_exit_code,
+            output_tail=error.output_tail or "",
         ) from error
     except ToolTimeoutError as error:
         raise ToolFailedError(check.tool, str(error), exit_code=None, output_tail="") from error
@@ -119,7 +122,10 @@ async def _call(check: ToolCheck, argv: Sequence[str], profile: ProjectProfile) 
         return await check.call(argv, profile)
     except ToolCrashError as error:
         raise ToolFailedError(
-            check.tool, error.reason, exit_code=error.exit_code, output_tail=error.output_tail or ""
+            check.tool,
+            error.reason,
+            exit_code=error.tool_exit_code,
+            output_tail=error.output_tail or "",
         ) from error
     except ToolTimeoutError as error:
         raise ToolFailedError(check.tool, str(error), exit_code=None, output_tail="") from error

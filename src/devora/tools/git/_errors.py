@@ -6,7 +6,7 @@ DevoraError
 │   └── WorktreeExistsError         a run's branch or worktree is already there
 └── StepError
     ├── GitCommandError             git exited non-zero
-    ├── GitTimeoutError             git did not finish in time and was killed
+    ├── GitTimeoutError             git did not finish in time and was killed (a TimedOut)
     └── UnsafeLinkError             a changed file is a link leading out of its tree
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from devora.errors import StepError, UsageError
+from devora.errors import StepError, TimedOut, UsageError
 
 __all__ = [
     "GitCommandError",
@@ -107,14 +107,15 @@ class GitCommandError(StepError):
         return git_error_detail(self.stderr, self.returncode)
 
 
-class GitTimeoutError(StepError):
+class GitTimeoutError(StepError, TimedOut):
     """git did not finish within its timeout and was killed."""
 
     code = "git_timeout"
 
     def __init__(self, argv: Sequence[str], timeout: float, *, cwd: Path | str) -> None:
         self.argv = list(argv)
-        self.timeout = timeout
+        self.timeout = self.limit = timeout
+        self.what = " ".join(self.argv[:2])
         self.cwd = str(cwd)
         super().__init__(
             f"`{' '.join(self.argv)}` did not finish within {timeout:g}s in {self.cwd}",

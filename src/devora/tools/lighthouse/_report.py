@@ -6,12 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from devora.errors import StepError
+from devora.errors import StepError, TimedOut
 
 __all__ = [
     "LAB_METRICS",
     "LighthouseFailedError",
     "LighthouseResult",
+    "LighthouseTimeoutError",
     "Opportunity",
     "parse_lighthouse_json",
 ]
@@ -39,6 +40,17 @@ class LighthouseFailedError(StepError):
             hint="check that the URL answers in a browser (curl -I URL) and that Chromium "
             "starts: CHROME_PATH=/usr/bin/chromium chromium --headless --no-sandbox --version",
         )
+
+
+class LighthouseTimeoutError(LighthouseFailedError, TimedOut):
+    """Lighthouse gave no report within its time limit and was killed."""
+
+    code = "lighthouse_timeout"
+
+    def __init__(self, url: str, limit: float) -> None:
+        self.limit = limit
+        self.what = f"Lighthouse on {url}"
+        super().__init__(url, f"no report after {limit:g} s")
 
 
 class Opportunity(BaseModel):

@@ -13,6 +13,7 @@ from devora.tools.lighthouse._binary import browser_path, lighthouse_command
 from devora.tools.lighthouse._report import (
     LighthouseFailedError,
     LighthouseResult,
+    LighthouseTimeoutError,
     parse_lighthouse_json,
 )
 
@@ -56,7 +57,7 @@ async def run_lighthouse(
                 argv, cwd=Path(workdir), time_limit=time_limit, env={"CHROME_PATH": browser}
             )
         except ToolTimeoutError as error:
-            raise LighthouseFailedError(url, f"no report after {time_limit:g} s") from error
+            raise LighthouseTimeoutError(url, time_limit) from error
         data = await asyncio.to_thread(_read_report, report, url, output)
     return parse_lighthouse_json(data, url)
 

@@ -7,14 +7,29 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from devora.errors import StepError, ToolNotInstalledError
+from devora.errors import StepError, TimedOut, ToolNotInstalledError
 from devora.tools._subprocess import ToolTimeoutError, run_process
 from devora.tools.locust._locustfile import locustfile_source
 from devora.tools.locust._stats import StageResult, parse_locust_stats_csv
 
-__all__ = ["MIN_STAGE_SECONDS", "locust_command", "run_stage"]
+__all__ = ["MIN_STAGE_SECONDS", "LocustTimeoutError", "locust_command", "run_stage"]
 
 MIN_STAGE_SECONDS = 1
+
+
+class LocustTimeoutError(StepError, TimedOut):
+    """A Locust stage did not finish within its time limit and was killed."""
+
+    code = "locust_timeout"
+
+    def __init__(self, users: int, limit: float) -> None:
+        self.users = users
+        self.limit = limit
+        self.what = f"the {users}-user Locust stage"
+        super().__init__(
+            f"Locust did not finish the {users}-user stage within {limit:g} s",
+            hint="lower stage_seconds or check that the service answers",
+        )
 
 
 def locust_command() -> list[str]:
@@ -63,10 +78,7 @@ async def run_stage(
     try:
         output = await run_process(argv, cwd=workdir, time_limit=seconds + 60)
     except ToolTimeoutError as error:
-        raise StepError(
-            f"Locust did not finish the {users}-user stage within {seconds + 60:g} s",
-            hint="lower stage_seconds or check that the service answers",
-        ) from error
+        raise LocustTimeoutError(users, seconds + 60) from error
     text = await asyncio.to_thread(_read, stats)
     if text is None or output.exit_code != 0:
         lines = (output.stderr or output.stdout).strip().splitlines()[-8:]

@@ -11,14 +11,16 @@ DevoraError
 └── EnvironmentProblem
     ├── DatabaseUnreachableError       the URL cannot be connected to (password masked)
     └── BackupError                    a backup or restore did not complete
+        └── BackupTimeoutError         ... its tool ran past its limit (a TimedOut too)
 """
 
 from __future__ import annotations
 
-from devora.errors import EnvironmentProblem, UsageError
+from devora.errors import EnvironmentProblem, TimedOut, UsageError
 
 __all__ = [
     "BackupError",
+    "BackupTimeoutError",
     "ChecksumMismatchError",
     "DatabaseUnreachableError",
     "MigrationError",
@@ -142,3 +144,15 @@ class BackupError(EnvironmentProblem):
             f"{action} of {target} failed: {problem}",
             hint=hint or "check free disk space and the database's permissions, then retry",
         )
+
+
+class BackupTimeoutError(BackupError, TimedOut):
+    """The backup or restore tool ran past its time limit and was killed."""
+
+    code = "backup_timeout"
+    retryable = False  # a backup is retried by running the migration again, not by the step
+
+    def __init__(self, action: str, target: str, tool: str, limit: float) -> None:
+        self.limit = limit
+        self.what = f"{tool} ({action} of {target})"
+        super().__init__(action, target, f"{tool} did not finish within {limit:g}s")

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from devora.errors import ToolNotInstalledError
 from devora.tools._subprocess import ProcessTimedOut, run_bounded
-from devora.tools.migrations._errors import BackupError
+from devora.tools.migrations._errors import BackupError, BackupTimeoutError
 
 __all__ = ["POSTGRES_CLIENT_INSTALL", "TOOL_TIME_LIMIT", "run_tool"]
 
@@ -40,10 +40,8 @@ async def run_tool(
         )
     except FileNotFoundError as exc:
         raise ToolNotInstalledError(argv[0], POSTGRES_CLIENT_INSTALL) from exc
-    except ProcessTimedOut:
-        raise BackupError(
-            action, target, f"{argv[0]} did not finish within {time_limit:g}s"
-        ) from None
+    except ProcessTimedOut as timed_out:
+        raise BackupTimeoutError(action, target, argv[0], time_limit) from timed_out
     text = completed.stderr.decode(errors="replace").strip()
     if completed.returncode != 0:
         last = text.splitlines()[-1] if text else f"exit code {completed.returncode}"

@@ -5,13 +5,14 @@ UsageError
 └── NotAnIncidentError        `devora incident ack|note` on a run of another workflow
 StepError
 ├── RunbookCommandError       a runbook command failed, timed out or is not installed
+│   └── RunbookCommandTimeoutError  ... timed out and was killed (a TimedOut too)
 ├── CommandRejectedError      someone rejected a risky runbook command
-└── HealthCheckTimeoutError   the service was not healthy N times in a row in time
+└── HealthCheckTimeoutError   the service was not healthy N times in a row in time (TimedOut)
 """
 
 from __future__ import annotations
 
-from devora.errors import StepError, UsageError
+from devora.errors import StepError, TimedOut, UsageError
 
 __all__ = [
     "CommandRejectedError",
@@ -19,6 +20,7 @@ __all__ = [
     "NoRunbookError",
     "NotAnIncidentError",
     "RunbookCommandError",
+    "RunbookCommandTimeoutError",
 ]
 
 
@@ -70,6 +72,17 @@ class RunbookCommandError(StepError):
         )
 
 
+class RunbookCommandTimeoutError(RunbookCommandError, TimedOut):
+    """A runbook command ran past its timeout and was killed, with what it started."""
+
+    code = "incident_runbook_timeout"
+
+    def __init__(self, name: str, argv: list[str], timeout: float) -> None:
+        self.limit = timeout
+        self.what = f"runbook command {name!r}"
+        super().__init__(name, argv, f"timed out after {timeout:g}s")
+
+
 class CommandRejectedError(StepError):
     """A risky runbook command was rejected by an approver."""
 
@@ -87,14 +100,15 @@ class CommandRejectedError(StepError):
         )
 
 
-class HealthCheckTimeoutError(StepError):
+class HealthCheckTimeoutError(StepError, TimedOut):
     """The service did not answer healthy enough times in a row before the timeout."""
 
     code = "incident_health_timeout"
 
     def __init__(self, url: str, timeout: float, needed: int, checks: int, last: str) -> None:
         self.url = url
-        self.timeout = timeout
+        self.timeout = self.limit = timeout
+        self.what = f"the health check of {url}"
         self.needed = needed
         self.checks = checks
         self.last = last

@@ -16,7 +16,11 @@ from devora.engine import Approval, Plan, StepContext, StepSuspended, WaitReques
 from devora.llm import redact
 from devora.tools import ProcessTimedOut, run_bounded
 from devora.workflows.incident._config import RunbookCommand, load_incident_settings
-from devora.workflows.incident._errors import CommandRejectedError, RunbookCommandError
+from devora.workflows.incident._errors import (
+    CommandRejectedError,
+    RunbookCommandError,
+    RunbookCommandTimeoutError,
+)
 from devora.workflows.incident._inputs import IncidentInputs
 from devora.workflows.incident._records import CommandRun, Declaration, Mitigation
 from devora.workflows.incident._run_access import run_events, step_logs
@@ -92,10 +96,8 @@ async def run_command(command: RunbookCommand, cwd: Path) -> CommandRun:
         completed = await run_bounded(
             command.argv, cwd=cwd, time_limit=command.timeout, merge_stderr=True
         )
-    except ProcessTimedOut:
-        raise RunbookCommandError(
-            command.name, command.argv, f"timed out after {command.timeout:g}s"
-        ) from None
+    except ProcessTimedOut as timed_out:
+        raise RunbookCommandTimeoutError(command.name, command.argv, command.timeout) from timed_out
     except OSError as exc:
         raise RunbookCommandError(
             command.name, command.argv, f"cannot start: {exc.strerror or exc}"
