@@ -89,7 +89,21 @@ def test_a_venv_without_pytest_is_not_run_with_the_install_command(
     assert environment.kind is EnvironmentKind.UV
     result = _run(PytestCheck(), root, environment)
     assert result.status is CheckStatus.NOT_RUN
-    assert "uv add --dev pytest coverage" in (result.reason or "")
+    assert "uv add --dev pytest" in (result.reason or "")
+
+
+def test_a_venv_without_coverage_runs_the_tests_unmeasured_and_says_so(
+    tmp_path: Path, uv: Path
+) -> None:
+    root = write_project(tmp_path / "shelf", SOURCE_ONLY)
+    _venv(root, uv, "pytest")
+    environment = _environment(root, tmp_path / "cache")
+    result = _run(PytestCheck(), root, environment)
+    assert result.status is CheckStatus.PASSED, (result.reason, result.output_tail)
+    assert result.metrics["passed"] == 1
+    assert "coverage_percent" not in result.metrics
+    [note] = [n for n in result.notes if n.startswith("coverage not measured")]
+    assert "pip install coverage" in note and str(root / ".venv") in note
 
 
 def test_mypy_outside_the_environment_sees_its_packages(tmp_path: Path, uv: Path) -> None:

@@ -30,7 +30,9 @@ class PytestCheck(EnvironmentCheck):
     tool = "pytest"
     install = "pip install pytest coverage"
     default_timeout = 900.0
-    requires = ("pytest", "coverage")
+    # Coverage is wanted, not required: without it the tests still run, unmeasured (a note
+    # says how to install it, and an unmeasured coverage earns nothing in the score).
+    requires = ("pytest",)
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Pytest runs the tests of Python projects."""
@@ -62,7 +64,7 @@ class PytestCheck(EnvironmentCheck):
                 argv = [*coverage, "run", *source, "-m", "pytest"]
             else:
                 argv = module_command(profile, "pytest", executable)
-                notes.append("coverage not measured: install coverage beside pytest")
+                notes.append(_coverage_missing(profile))
             output = await self.call([*argv, *pytest_args], profile, ok=range(-255, 256), env=env)
             report = junit.read_text(encoding="utf-8") if junit.is_file() else None
             outcome = judge_pytest_run(output, report, profile.root)
@@ -104,6 +106,16 @@ def parse_coverage_json(text: str) -> float:
         return float(json.loads(text)["totals"]["percent_covered"])
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise ToolOutputError(f"coverage JSON has no totals.percent_covered: {error}") from error
+
+
+def _coverage_missing(profile: ProjectProfile) -> str:
+    environment = profile.python_env
+    if environment is None:
+        return "coverage not measured: install coverage beside pytest"
+    return (
+        f"coverage not measured: coverage is not installed in {environment.describe()} "
+        f"(Hint: {environment.install_hint('coverage')})"
+    )
 
 
 def _coverage_command(profile: ProjectProfile, executable: Path) -> list[str] | None:
