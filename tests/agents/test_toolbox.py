@@ -121,6 +121,13 @@ async def test_commands_allowed_refused_timed_out_and_capped(toolbox: Toolbox) -
     assert (toolbox.root / "calc.py").exists()
 
 
+async def test_a_command_that_cannot_start_is_refused_to_the_model(toolbox: Toolbox) -> None:
+    (toolbox.root / "check.sh").write_text("#!/bin/sh\necho ok\n")  # not executable
+    toolbox.commands = CommandPolicy(allowed=[["./check.sh"]], sandbox=False)
+    answer = await call(toolbox, "run_command", argv=["./check.sh"])
+    assert answer.startswith("error: cannot run ./check.sh:") and "ermission" in answer
+
+
 async def test_commands_run_in_the_worktree_without_secrets(toolbox: Toolbox) -> None:
     script = "import os; print(os.getcwd()); print(sorted(os.environ))"
     environ = {

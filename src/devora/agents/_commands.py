@@ -86,6 +86,8 @@ async def run_allowed_command(
         )
     except FileNotFoundError as error:
         raise ToolRefused(f"{argv[0]} is not installed: {error}") from error
+    except OSError as error:  # not executable, a directory...: the model's to hear, not a crash
+        raise ToolRefused(f"cannot run {argv[0]}: {error.strerror or error}") from error
     except ProcessTimedOut as timed_out:
         partial = _tail(timed_out.stdout.decode(errors="replace"), policy)
         return CommandResult(
