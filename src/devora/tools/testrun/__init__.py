@@ -16,7 +16,12 @@ from devora.tools.testrun._model import (
     TestRun,
     TestTally,
 )
-from devora.tools.testrun._pytest import PYTEST_INSTALL, project_path, run_pytest
+from devora.tools.testrun._pytest import (
+    DEFAULT_TEST_TIMEOUT,
+    PYTEST_INSTALL,
+    project_path,
+    run_pytest,
+)
 from devora.tools.testrun._repeat import tally_runs
 from devora.tools.testrun._reproducer import (
     UNTESTABLE_EXIT,
@@ -27,6 +32,7 @@ from devora.tools.testrun._reproducer import (
 )
 
 __all__ = [
+    "DEFAULT_TEST_TIMEOUT",
     "PYTEST_INSTALL",
     "UNTESTABLE_EXIT",
     "Reproducer",

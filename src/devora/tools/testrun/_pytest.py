@@ -21,7 +21,7 @@ from devora.tools.checks._pytest_status import EXIT_MEANINGS
 from devora.tools.testrun._errors import TestRunCrashedError, UnknownTestError
 from devora.tools.testrun._model import TestCaseResult, TestOutcome, TestRun
 
-__all__ = ["PYTEST_INSTALL", "project_path", "run_pytest"]
+__all__ = ["DEFAULT_TEST_TIMEOUT", "PYTEST_INSTALL", "project_path", "run_pytest"]
 
 PYTEST_INSTALL = "install pytest in the project's environment: python -m pip install pytest"
 DEFAULT_TEST_TIMEOUT = 900.0
