@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from devora.tools.testrun import (
     run_reproducer,
     tally_runs,
 )
+from tests.tools.pyenv.conftest import write_project as write
 
 PYTHON = Path(sys.executable)
 
@@ -54,14 +54,6 @@ class TestCart:
     def test_one(self):
         assert total([5]) == 5
 """
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return root
 
 
 @pytest.fixture
