@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from devora.errors import TimedOut
 from devora.tools.migrations import BackupError
 from devora.tools.migrations._tool import run_tool
 from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
@@ -14,10 +15,11 @@ from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
 
 async def test_a_tool_past_its_time_is_killed_with_its_children(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
-    with pytest.raises(BackupError, match=r"did not finish within 3s"):
+    with pytest.raises(BackupError, match=r"did not finish within 3s") as caught:
         await run_tool(
             leaves_a_sleeping_child(pid_file), action="backup", target="db", time_limit=3
         )
+    assert isinstance(caught.value, TimedOut) and caught.value.limit == 3
     child = await pid_in(pid_file)
     await asyncio.sleep(0.2)
     assert not alive(child)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from devora.errors import TimedOut
 from devora.workflows.incident import RunbookCommand, RunbookCommandError, run_command
 from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
 
@@ -14,8 +15,9 @@ from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
 async def test_a_timed_out_command_leaves_no_child_behind(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
     command = RunbookCommand(name="restart", argv=leaves_a_sleeping_child(pid_file), timeout=3)
-    with pytest.raises(RunbookCommandError, match=r"timed out after 3s"):
+    with pytest.raises(RunbookCommandError, match=r"timed out after 3s") as caught:
         await run_command(command, tmp_path)
+    assert isinstance(caught.value, TimedOut) and caught.value.limit == 3
     child = int(pid_file.read_text())
     await asyncio.sleep(0.2)
     assert not alive(child)
