@@ -42,7 +42,7 @@ class TestRunCrashedError(StepError):
 
     def __init__(self, argv: Sequence[str], exit_code: int, meaning: str, output_tail: str):
         self.argv = list(argv)
-        self.exit_code = exit_code
+        self.tool_exit_code = exit_code
         self.output_tail = output_tail
         super().__init__(
             f"`{' '.join(self.argv)}` {meaning} (exit code {exit_code}):\n{output_tail}",
