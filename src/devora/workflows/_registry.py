@@ -65,6 +65,13 @@ BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {
             "Staged Locust load test, SLA breaking point, capacity plan, Kubernetes manifests.",
             "built-in",
         ),
+        WorkflowEntry(
+            "refactoring",
+            "devora.workflows.refactoring:refactoring",
+            "Hotspots from complexity and churn, codemods or the coding agent in a worktree, "
+            "behind the tests.",
+            "built-in",
+        ),
     )
 }
 

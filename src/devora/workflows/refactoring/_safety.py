@@ -1,0 +1,97 @@
+"""The safety net: the project's tests, coverage and type check, before and after.
+
+Both sides run in worktrees (the base commit, and the refactoring's branch) with the
+project's Python environment; the user's checkout is never used. A test that passed before
+and does not pass after, a lower coverage, or more type errors make the change worse.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from devora.tools import Level, run_process
+from devora.tools.checks import CheckStatus, MypyCheck, detect_project
+from devora.tools.pyenv import PythonEnvironment, resolve_environment
+from devora.tools.testrun import TestOutcome, TestRun, run_pytest
+
+__all__ = ["Measured", "judge_safety", "measure_side", "project_environment"]
+
+COVERAGE_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One side of the comparison."""
+
+    tests: TestRun
+    coverage: float | None  # percent; None when coverage.py is not in the environment
+    type_errors: int | None  # None when mypy could not run
+
+
+async def project_environment(
+    root: Path, cache: Path, log: Callable[[str], None]
+) -> PythonEnvironment:
+    """The project's Python environment (its own, or one Devora creates and caches)."""
+    profile = detect_project(root)
+    environment = await resolve_environment(root, profile.pyproject, cache_dir=cache, log=log)
+    log(f"python environment: {environment.describe()}")
+    return environment
+
+
+async def measure_side(folder: Path, environment: PythonEnvironment) -> Measured:
+    """Run the tests under coverage and the type check in `folder`."""
+    assert environment.python is not None
+    python = str(environment.python)
+    with tempfile.TemporaryDirectory(prefix="devora-refactor-cov-") as scratch:
+        data = Path(scratch) / ".coverage"
+        has_coverage = (
+            await run_process([python, "-m", "coverage", "--version"], cwd=folder, time_limit=60)
+        ).exit_code == 0
+        launcher = (
+            [python, "-m", "coverage", "run", f"--data-file={data}", "-m", "pytest"]
+            if has_coverage
+            else None
+        )
+        tests = await run_pytest(folder, environment.python, launcher=launcher)
+        coverage = await _percent(python, folder, data) if has_coverage else None
+    profile = detect_project(folder).model_copy(update={"python_env": environment})
+    checked = await MypyCheck().run(profile)
+    errors = (
+        sum(1 for finding in checked.findings if finding.level is Level.ERROR)
+        if checked.status in (CheckStatus.PASSED, CheckStatus.FAILED)
+        else None
+    )
+    return Measured(tests=tests, coverage=coverage, type_errors=errors)
+
+
+async def _percent(python: str, folder: Path, data: Path) -> float | None:
+    report = data.with_name("coverage.json")
+    done = await run_process(
+        [python, "-m", "coverage", "json", f"--data-file={data}", "-o", str(report), "-q"],
+        cwd=folder,
+        time_limit=COVERAGE_TIMEOUT,
+    )
+    if done.exit_code != 0 or not report.is_file():
+        return None
+    totals = json.loads(report.read_text(encoding="utf-8")).get("totals", {})
+    percent = totals.get("percent_covered")
+    return round(float(percent), 2) if percent is not None else None
+
+
+def judge_safety(before: Measured, after: Measured) -> tuple[list[str], list[str]]:
+    """The tests that passed before and not after, and every figure that got worse."""
+    passed = before.tests.with_outcome(TestOutcome.PASSED)
+    lost = [test for test in passed if after.tests.outcome(test) is not TestOutcome.PASSED]
+    worse = [f"test {test} passed before, {after.tests.outcome(test) or 'missing'} after"
+             for test in lost]  # fmt: skip
+    if before.coverage is not None and (after.coverage or 0.0) < before.coverage:
+        worse.append(f"coverage {before.coverage}% before, {after.coverage}% after")
+    if before.type_errors is not None and (
+        after.type_errors is None or after.type_errors > before.type_errors
+    ):
+        worse.append(f"type errors {before.type_errors} before, {after.type_errors} after")
+    return lost, worse

@@ -1,0 +1,138 @@
+"""The refactoring workflow through the real `devora` command, on real repositories with real
+histories and real pytest: a rename kept behind the safety net, a change that breaks a test
+discarded, and every bad input refused with exit 2 and the user's tree untouched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli.harness import Devora
+from tests.tools.metrics.histories import History, branchy, git
+
+PRICING = (
+    '__all__ = ["total_price"]\n\n\n'
+    "def total_price(items):\n    return sum(items) + tax(sum(items))\n\n\n"
+    "def tax(amount):\n    return amount // 5\n"
+)
+TESTS = (
+    "from shop.pricing import total_price, tax\n\n\n"
+    "def test_total():\n    assert total_price([10]) == 12\n\n\n"
+    "def test_tax():\n    assert tax(10) == 2\n"
+)
+
+
+@pytest.fixture
+def devora(tmp_path: Path) -> Devora:
+    return Devora(home=tmp_path / ".devora")
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> History:
+    """A src-layout project with tests and a .venv that is Devora's interpreter's."""
+    repo = History(tmp_path / "shop")
+    repo.commit(
+        "shop",
+        {
+            "pyproject.toml": '[project]\nname = "shop"\nversion = "1.0"\n',
+            "src/shop/__init__.py": "",
+            "src/shop/pricing.py": PRICING,
+            "src/shop/rules.py": branchy("rule", 6),
+            "tests/test_pricing.py": TESTS,
+        },
+    )
+    for i in range(3):
+        repo.commit(f"rules {i}", {"src/shop/rules.py": branchy("rule", 7 + i)})
+    # The project's own environment: a venv that sees the test runner's packages
+    # (pytest, coverage, mypy) through a .pth file.
+    venv = repo.root / ".venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    (site,) = venv.glob("lib/python*/site-packages")
+    (site / "runner.pth").write_text("\n".join(p for p in sys.path if "site-packages" in p))
+    (repo.root / ".gitignore").write_text((repo.root / ".gitignore").read_text() + ".venv/\n")
+    git(repo.root, "commit", "-q", "-am", "ignore the venv")
+    return repo
+
+
+def _run(devora: Devora, *args: str) -> subprocess.CompletedProcess[str]:
+    return devora("run", "refactoring", *args, timeout=600)
+
+
+def test_a_rename_is_kept_on_its_branch_behind_the_safety_net(
+    devora: Devora, shop: History
+) -> None:
+    before = shop.state()
+    head = git(shop.root, "rev-parse", "HEAD")
+    done = _run(devora, str(shop.root), "-i", "rename=shop.pricing.total_price=price_with_tax")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "refactored src/shop/pricing.py on branch devora/refactor-" in done.stdout
+    assert shop.state() == before and git(shop.root, "rev-parse", "HEAD") == head
+    (branch,) = git(
+        shop.root, "for-each-ref", "--format=%(refname:short)", "refs/heads/devora/"
+    ).split()
+    changed = git(shop.root, "diff", "--name-only", f"HEAD..{branch}").split()
+    assert changed == ["src/shop/pricing.py", "tests/test_pricing.py"]
+    shown = git(shop.root, "show", f"{branch}:src/shop/pricing.py")
+    assert "def price_with_tax(items)" in shown and '__all__ = ["price_with_tax"]' in shown
+    (report,) = devora.home.rglob("report.json")
+    data = json.loads(report.read_text())
+    net = data["safety_net"]
+    assert net["passed_before"] == ["tests/test_pricing.py::test_tax",
+                                    "tests/test_pricing.py::test_total"]  # fmt: skip
+    assert net["no_longer_passing"] == [] and net["worse"] == []
+    assert data["change"]["done_by"] == "codemod rename"
+    assert (report.parent / "refactoring.patch").read_text().count("price_with_tax") >= 3
+    assert "## Delta per target" in (report.parent / "report.md").read_text()
+
+
+def test_bad_inputs_are_refused_before_anything_runs(
+    devora: Devora, shop: History, tmp_path: Path
+) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    cases = [
+        ([str(plain)], "not a git repository"),
+        ([str(shop.root), "--kind", "rewrite"], "kind"),
+        ([str(shop.root), "--target", "src/shop/nothing.py"], "not a file committed"),
+        ([str(shop.root), "--target", "src/shop/rules.py:nope"], "has no function nope"),
+        ([str(shop.root), "-i", "rename=total_price"], "rename"),
+    ]
+    before = shop.state()
+    for args, message in cases:
+        done = _run(devora, *args)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert message in done.stderr and "Error:" in done.stderr and "Hint:" in done.stderr
+        assert shop.state() == before
+    (shop.root / "src/shop/rules.py").write_text("x = 1\n")
+    dirty = shop.state()
+    done = _run(devora, str(shop.root))
+    assert done.returncode == 2 and "uncommitted changes" in done.stderr
+    assert shop.state() == dirty
+    assert not devora.home.exists() or not list(devora.home.rglob("report.json"))
+
+
+def test_a_change_that_breaks_a_test_is_discarded_and_the_run_fails_naming_it(
+    devora: Devora, shop: History
+) -> None:
+    # A reference the codemod cannot see (a string): the rename breaks this test.
+    shop.commit(
+        "look the function up by name",
+        {
+            "tests/test_lookup.py": "import shop.pricing\n\n\ndef test_lookup():\n"
+            "    assert getattr(shop.pricing, 'total_price')([5]) == 6\n"
+        },
+    )
+    before = shop.state()
+    done = _run(devora, str(shop.root), "-i", "rename=shop.pricing.total_price=price_with_tax")
+    assert done.returncode == 1, done.stdout
+    assert "test tests/test_lookup.py::test_lookup passed before, failed after" in done.stdout
+    assert "worktree was discarded" in done.stdout
+    assert git(shop.root, "for-each-ref", "refs/heads/devora/") == ""
+    assert not list((devora.home / "worktrees").glob("shop-refactor-*"))
+    assert shop.state() == before
+    (net,) = devora.home.rglob("safety-net.json")
+    assert json.loads(net.read_text())["no_longer_passing"] == ["tests/test_lookup.py::test_lookup"]
