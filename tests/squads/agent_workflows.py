@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from devora.engine import Step, StepContext, Workflow
 from devora.squads import AgentTask, CodingTask
+from devora.workflows import register_command_line
 
 
 class Change(BaseModel):
@@ -53,7 +54,6 @@ class FixInputs(BaseModel):
 fix_bug = Workflow(
     name="fix_bug",
     inputs=FixInputs,
-    positional=("repository",),
     steps=[
         Step(
             "fix",
@@ -67,3 +67,4 @@ fix_bug = Workflow(
         )
     ],
 )
+register_command_line(fix_bug, positional=("repository",))

@@ -65,14 +65,14 @@ def run(
 ) -> None:
     """Run a workflow: validate its inputs, then execute it with a live view."""
     from devora.cli._inputs import collect_inputs, workflow_arguments
-    from devora.workflows import resolve_workflow
+    from devora.workflows import command_line, resolve_workflow
 
     definition = resolve_workflow(workflow)
     raw = collect_inputs(inputs or [], inputs_file)
     raw.update(
         workflow_arguments(
             definition.name,
-            definition.positional,
+            command_line(definition).positional,
             definition.inputs.model_fields,
             arguments or [],
         )
@@ -87,8 +87,9 @@ def run(
         )
     if not json_lines:
         print_result(result)
-        if definition.present is not None and not result.dry_run:
-            definition.present(result, console())
+        present = command_line(definition).present
+        if present is not None and not result.dry_run:
+            present(result, console())
     raise typer.Exit(exit_code_for(result.status.value))
 
 

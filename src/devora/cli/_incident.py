@@ -58,7 +58,7 @@ def declare(
 ) -> None:
     """Declare an incident: page, run the runbook, check health, write the postmortem."""
     from devora.errors import InputValidationError, UsageError
-    from devora.workflows import resolve_workflow
+    from devora.workflows import command_line, resolve_workflow
     from devora.workflows.incident import WORKFLOW_NAME, load_incident_settings
 
     raw: dict[str, Any] = {
@@ -87,8 +87,9 @@ def declare(
         )
     if not json_lines:
         print_result(result)
-        if definition.present is not None:
-            definition.present(result, console())
+        present = command_line(definition).present
+        if present is not None:
+            present(result, console())
     raise typer.Exit(exit_code_for(result.status.value))
 
 
@@ -103,7 +104,7 @@ def ack(
 ) -> None:
     """Acknowledge an incident: its escalation stops and its runbook starts."""
     from devora.cli._lookup import find_run
-    from devora.workflows import resolve_workflow
+    from devora.workflows import command_line, resolve_workflow
     from devora.workflows.incident import AckOutcome, acknowledge_incident
 
     who = by or getpass.getuser()
@@ -132,8 +133,9 @@ def ack(
             lambda engine: engine.resume(run.id, definition), store=store, json_lines=False
         )
     print_result(result)
-    if definition.present is not None:
-        definition.present(result, console())
+    present = command_line(definition).present
+    if present is not None:
+        present(result, console())
     raise typer.Exit(exit_code_for(result.status.value))
 
 

@@ -163,11 +163,7 @@ OutputsFunction = Callable[["StepContext[Any]"], Mapping[str, Any]]
 
 @dataclass(slots=True)
 class Workflow:
-    """A named definition: an input model, steps, and how to compute its outputs.
-
-    `positional` names the inputs the command line takes as arguments (`PATH`);
-    `present(result, console)` prints a workflow's own summary after a run in the CLI.
-    """
+    """A named definition: an input model, steps, and how to compute its outputs."""
 
     name: str
     steps: Sequence[Step[Any]]
@@ -175,8 +171,6 @@ class Workflow:
     outputs: OutputsFunction | None = None
     description: str = ""
     concurrency: int = 16
-    positional: tuple[str, ...] = ()
-    present: Callable[[Any, Any], None] | None = None
     ref: str | None = None
     by_id: dict[str, Step[Any]] = field(init=False, repr=False)
     order: tuple[str, ...] = field(init=False, repr=False)
@@ -210,9 +204,6 @@ class Workflow:
                 )
         if self.concurrency < 1:
             self._invalid("concurrency must be at least 1")
-        unknown = [name for name in self.positional if name not in self.inputs.model_fields]
-        if unknown:
-            self._invalid(f"positional inputs {unknown} are not fields of {self.inputs.__name__}")
         self.dependents = {k: tuple(v) for k, v in dependents.items()}
         self.order = self._topological_order()
 

@@ -1,5 +1,6 @@
 """The built-in workflows and how workflows are found by name."""
 
+from devora.workflows._command_line import CommandLine, command_line, register_command_line
 from devora.workflows._registry import (
     BUILTIN_WORKFLOWS,
     WorkflowEntry,
@@ -7,4 +8,12 @@ from devora.workflows._registry import (
     resolve_workflow,
 )
 
-__all__ = ["BUILTIN_WORKFLOWS", "WorkflowEntry", "available_workflows", "resolve_workflow"]
+__all__ = [
+    "BUILTIN_WORKFLOWS",
+    "CommandLine",
+    "WorkflowEntry",
+    "available_workflows",
+    "command_line",
+    "register_command_line",
+    "resolve_workflow",
+]

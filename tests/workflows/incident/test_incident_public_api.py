@@ -6,7 +6,7 @@ import inspect
 import pickle
 
 import devora.workflows.incident as incident
-from devora.workflows import resolve_workflow
+from devora.workflows import command_line, resolve_workflow
 from devora.workflows.incident import HealthCheckTimeoutError, NoRunbookError, RunbookCommandError
 
 
@@ -40,7 +40,7 @@ def test_the_registry_resolves_incident_response() -> None:
     ]
     assert {step.squad for step in workflow.steps} == {"devops", "documentation"}
     assert workflow.by_id["escalate"].side_effects and workflow.by_id["mitigate"].side_effects
-    assert workflow.positional == ("summary",)
+    assert command_line(workflow).positional == ("summary",)
 
 
 def test_errors_pickle_with_their_fields() -> None:

@@ -6,7 +6,7 @@ import inspect
 import pickle
 
 import devora.workflows.quality_gate as gate
-from devora.workflows import resolve_workflow
+from devora.workflows import command_line, resolve_workflow
 from devora.workflows.quality_gate import GateConfigError, GateFailedError
 
 
@@ -32,7 +32,7 @@ def test_public_functions_and_classes_have_docstrings() -> None:
 def test_the_registry_resolves_quality_gate() -> None:
     workflow = resolve_workflow("quality-gate")
     assert workflow is gate.quality_gate
-    assert workflow.positional == ("path",)
+    assert command_line(workflow).positional == ("path",)
     assert [step.id for step in workflow.steps] == [
         "detect",
         "typecheck",

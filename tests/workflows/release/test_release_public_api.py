@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import devora.workflows.release as package
-from devora.workflows import resolve_workflow
+from devora.workflows import command_line, resolve_workflow
 
 
 def test_public_names_are_sorted_unique_and_defined() -> None:
@@ -26,4 +26,4 @@ def test_the_built_in_name_resolves_to_six_steps_owned_by_the_named_squads() -> 
     assert {step.squad for step in workflow.steps} == {"qa", "documentation", "devops"}
     undone = {step.id for step in workflow.steps if step.compensate is not None}
     assert undone == {"changelog", "tag", "publish"}
-    assert workflow.positional == ("path",)
+    assert command_line(workflow).positional == ("path",)

@@ -96,12 +96,13 @@ def test_a_failure_after_publishing_pushes_a_revert_and_deletes_the_remote_tag(
     extended.write_text(
         "from devora.engine import Step, Workflow\n"
         "from devora.errors import StepError\n"
+        "from devora.workflows import register_command_line\n"
         "from devora.workflows.release import ReleaseInputs, release_steps\n\n"
         "def deploy(ctx):\n"
         "    raise StepError('deployment failed: the health check never passed')\n\n"
         "release_and_deploy = Workflow('release_and_deploy', [*release_steps,\n"
-        "    Step('deploy', deploy, needs=['publish'])], inputs=ReleaseInputs,\n"
-        "    positional=('path',))\n",
+        "    Step('deploy', deploy, needs=['publish'])], inputs=ReleaseInputs)\n"
+        "register_command_line(release_and_deploy, positional=('path',))\n",
         encoding="utf-8",
     )
     project.commit("fix: a bug")

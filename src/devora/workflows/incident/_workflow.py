@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from devora.engine import Step, StepContext, Workflow
+from devora.workflows import register_command_line
 from devora.workflows.incident._declare import declare_incident
 from devora.workflows.incident._escalation import (
     ACK_STEP,
@@ -104,7 +105,6 @@ incident_response = Workflow(
     steps=[declare_step, escalate_step, mitigate_step, resolve_step, postmortem_step],
     inputs=IncidentInputs,
     outputs=incident_outputs,
-    positional=("summary",),
-    present=present_incident,
     concurrency=1,
 )
+register_command_line(incident_response, positional=("summary",), present=present_incident)

@@ -19,6 +19,7 @@ from typing import Any
 
 from devora.engine import Step, StepContext, Workflow
 from devora.tools.migrations import DryRunResult, VerifyResult
+from devora.workflows import register_command_line
 from devora.workflows.migration._analyze import (
     analyze_migrations,
     dry_run_migrations,
@@ -105,7 +106,6 @@ migration = Workflow(
     steps=migration_steps,
     inputs=MigrationInputs,
     outputs=migration_outputs,
-    positional=("path",),
-    present=present_migration,
     concurrency=1,
 )
+register_command_line(migration, positional=("path",), present=present_migration)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from devora.engine import Step, StepContext, Workflow
+from devora.workflows import register_command_line
 from devora.workflows.performance._audit_report import AuditReport, format_value
 from devora.workflows.performance._config import AuditInputs
 from devora.workflows.performance._history import WORKFLOW_NAME
@@ -70,7 +71,6 @@ performance_audit = Workflow(
     steps=[profile_step, analyze_step, optimize_step, verify_step],
     inputs=AuditInputs,
     outputs=audit_outputs,
-    positional=("url",),
-    present=present_audit,
     concurrency=1,
 )
+register_command_line(performance_audit, positional=("url",), present=present_audit)

@@ -24,6 +24,7 @@ from typing import Any
 from devora.engine import Plan, Step, StepContext, Workflow
 from devora.errors import DevoraError
 from devora.tools.checks import CheckResult, detect_project, remember_tool_versions_in
+from devora.workflows import register_command_line
 from devora.workflows.quality_gate._agent_fix import (
     agent_fix_model,
     fix_with_agent,
@@ -295,10 +296,9 @@ quality_gate = Workflow(
     steps=[detect_step, *CHECK_STEPS, autofix_step, agent_fix_step, report_step, verdict_step],
     concurrency=8,
     inputs=GateInputs,
-    positional=("path",),
-    present=present_gate,
     outputs=lambda ctx: {
         "score": ctx.result(report_step).score,
         "passed": ctx.result(report_step).passed,
     },
 )
+register_command_line(quality_gate, positional=("path",), present=present_gate)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from devora.engine import Step, StepContext, Workflow
+from devora.workflows import register_command_line
 from devora.workflows.release._config import ReleaseInputs
 from devora.workflows.release._prepare import (
     compute_release_version,
@@ -128,7 +129,6 @@ release = Workflow(
     steps=release_steps,
     inputs=ReleaseInputs,
     outputs=release_outputs,
-    positional=("path",),
-    present=present_release,
     concurrency=1,
 )
+register_command_line(release, positional=("path",), present=present_release)

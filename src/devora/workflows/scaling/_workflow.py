@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from devora.engine import Step, StepContext, Workflow
+from devora.workflows import register_command_line
 from devora.workflows.scaling._analysis import LoadAnalysis
 from devora.workflows.scaling._capacity import CapacityPlan
 from devora.workflows.scaling._config import ScalingInputs
@@ -72,7 +73,6 @@ scaling = Workflow(
     steps=[load_test_step, analyze_step, capacity_step, infrastructure_step],
     inputs=ScalingInputs,
     outputs=scaling_outputs,
-    positional=("url",),
-    present=present_scaling,
     concurrency=1,
 )
+register_command_line(scaling, positional=("url",), present=present_scaling)
