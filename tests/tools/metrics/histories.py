@@ -3,7 +3,9 @@ refactoring tests."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+import sys
 from pathlib import Path
 
 GITIGNORE = "__pycache__/\n.pytest_cache/\n.mypy_cache/\n.coverage\ncoverage.json\n"
@@ -64,3 +66,18 @@ def branchy(name: str, branches: int, *, extra: str = "") -> str:
 DUPLICATED = "".join(
     f"    total += value * {i}\n    total -= {i} // 2\n" for i in range(5)
 )  # 10 lines
+
+
+def radon_complexities(root: Path) -> dict[tuple[str, str, int], int]:
+    """`radon cc -j` run on root: (file, Class.function, line) -> complexity, classes left out."""
+    output = subprocess.run(
+        [str(Path(sys.executable).parent / "radon"), "cc", "-j", "."],
+        cwd=root, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return {
+        (file, (f"{b['classname']}." if b.get("classname") else "") + b["name"], b["lineno"]):
+        b["complexity"]
+        for file, blocks in json.loads(output).items()
+        for b in blocks
+        if b["type"] != "class"
+    }  # fmt: skip

@@ -3,7 +3,6 @@ and git count."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from devora.tools.metrics import (
     parse_symilar_report,
 )
 
-from .histories import DUPLICATED, History, branchy, git
+from .histories import DUPLICATED, History, branchy, git, radon_complexities
 
 BIN = Path(sys.executable).parent
 
@@ -92,22 +91,7 @@ def history(tmp_path: Path) -> History:
 
 async def test_complexity_per_function_is_radons_own(history: History) -> None:
     analysis = await analyze_project(history.root)
-    radon = json.loads(
-        subprocess.run(
-            [str(BIN / "radon"), "cc", "-j", "."],
-            cwd=history.root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
-    theirs = {
-        (file, (f"{b['classname']}." if b.get("classname") else "") + b["name"], b["lineno"]):
-        b["complexity"]
-        for file, blocks in radon.items()
-        for b in blocks
-        if b["type"] != "class"
-    }  # fmt: skip
+    theirs = radon_complexities(history.root)
     ours = {(f.file, f.name, f.line): f.complexity for f in analysis.functions if f.tool == "radon"}
     assert ours == theirs
     assert ours[("hot.py", "hot", 1)] == 14  # 13 ifs

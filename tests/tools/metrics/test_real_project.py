@@ -3,8 +3,6 @@ counts, and takes a time worth reporting."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,6 +11,7 @@ import pytest
 
 from devora.tools.metrics import analyze_project
 
+from .histories import radon_complexities
 from .real_project import real_project
 
 BIN = Path(sys.executable).parent
@@ -26,19 +25,7 @@ async def test_complexity_of_a_real_project_is_radons_own(
     started = time.monotonic()
     analysis = await analyze_project(root)
     elapsed = time.monotonic() - started
-    radon = json.loads(
-        subprocess.run(
-            [str(BIN / "radon"), "cc", "-j", "."], cwd=root, capture_output=True, text=True,
-            check=True,
-        ).stdout
-    )  # fmt: skip
-    theirs = {
-        (file, (f"{b['classname']}." if b.get("classname") else "") + b["name"], b["lineno"]):
-        b["complexity"]
-        for file, blocks in radon.items()
-        for b in blocks
-        if b["type"] != "class"
-    }  # fmt: skip
+    theirs = radon_complexities(root)
     ours = {(f.file, f.name, f.line): f.complexity for f in analysis.functions}
     assert ours == theirs and len(ours) > 300
     assert analysis.unparsed == ()

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from devora.config import read_section
 from devora.errors import UsageError
 from devora.tools.codemods import InvalidSymbolError
-from devora.tools.git import run_git
-from devora.tools.metrics import measure_file, measured_suffix
+from devora.tools.git import NotAGitRepositoryError, run_git
+from devora.tools.metrics import measure_file, measured_suffix, repository_root
 
 __all__ = ["RefactoringConfig", "RefactoringConfigError", "RefactoringInputs", "RefactoringKind"]
 
@@ -99,12 +99,10 @@ def _in_thread(coroutine: Any) -> Any:
 
 
 async def _tree_problem(folder: Path) -> str | None:
-    top = await run_git(folder, ["rev-parse", "--show-toplevel"], check=False)
-    if top.returncode != 0:
-        return f"{folder} is not a git repository (run `git init` there first)"
-    root = Path(top.stdout.strip())
-    if (await run_git(root, ["rev-parse", "--verify", "-q", "HEAD"], check=False)).returncode:
-        return f"{root} has no commit yet (commit the project first)"
+    try:
+        root = await repository_root(folder)
+    except NotAGitRepositoryError as error:
+        return f"{error.message} ({error.hint})"
     status = await run_git(root, ["status", "--porcelain", "--untracked-files=no"])
     if status.stdout.strip():
         first = status.stdout.splitlines()[0]
