@@ -147,7 +147,10 @@ class Engine:
         run_id: str | None = None,
         dry_run: bool = False,
     ) -> RunResult:
-        """Validate inputs, record a new run and execute it to its end (or to waiting)."""
+        """Validate inputs, preflight them, record a new run and execute it to its end."""
+        if workflow.preflight is not None:
+            raw = inputs.model_dump(mode="json") if isinstance(inputs, BaseModel) else inputs
+            await workflow.preflight(workflow.validate_inputs(raw or {}))
         run = self.create_run(workflow, inputs or {}, run_id=run_id, dry_run=dry_run)
         return await self.execute(workflow, run)
 

@@ -163,7 +163,11 @@ OutputsFunction = Callable[["StepContext[Any]"], Mapping[str, Any]]
 
 @dataclass(slots=True)
 class Workflow:
-    """A named definition: an input model, steps, and how to compute its outputs."""
+    """A named definition: an input model, steps, and how to compute its outputs.
+
+    `preflight(inputs)` checks what input validation cannot (a tool, a repository's state)
+    before a new run is recorded: the error it raises leaves no run behind.
+    """
 
     name: str
     steps: Sequence[Step[Any]]
@@ -171,6 +175,7 @@ class Workflow:
     outputs: OutputsFunction | None = None
     description: str = ""
     concurrency: int = 16
+    preflight: Callable[[Any], Awaitable[None]] | None = None
     ref: str | None = None
     by_id: dict[str, Step[Any]] = field(init=False, repr=False)
     order: tuple[str, ...] = field(init=False, repr=False)

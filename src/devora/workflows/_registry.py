@@ -60,6 +60,12 @@ BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {
             "built-in",
         ),
         WorkflowEntry(
+            "bug-resolution",
+            "devora.workflows.bug_resolution:bug_resolution",
+            "Reproduce, bisect, localize, repair and prove it (FAIL_TO_PASS, PASS_TO_PASS).",
+            "built-in",
+        ),
+        WorkflowEntry(
             "scaling",
             "devora.workflows.scaling:scaling",
             "Staged Locust load test, SLA breaking point, capacity plan, Kubernetes manifests.",

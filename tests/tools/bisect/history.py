@@ -48,8 +48,12 @@ def build_history(
     untestable: Collection[int] = (),
     tags: Mapping[str, int] | None = None,
     extra: Mapping[int, Mapping[str, str]] | None = None,
+    counter: bool = True,
 ) -> Path:
-    """A repository at root with `commits` commits on main, checked out clean."""
+    """A repository at root with `commits` commits on main, checked out clean.
+
+    Without `counter`, commit i adds `history/i.txt` instead of rewriting counter.txt, so
+    that any commit can be reverted without a conflict."""
     root.mkdir(parents=True, exist_ok=True)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
     stream = bytearray()
@@ -61,7 +65,7 @@ def build_history(
         stream += f"data {len(message)}\n".encode() + message
         if i > 1:
             stream += f"from :{i - 1}\n".encode()
-        stream += _blob("counter.txt", f"{i}\n")
+        stream += _blob("counter.txt" if counter else f"history/{i}.txt", f"{i}\n")
         if i == 1:
             stream += _blob("tests/test_calc.py", TEST) + _blob("check.py", REPRODUCER)
         if i == 1 or i == bad_at:
