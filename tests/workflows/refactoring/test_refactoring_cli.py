@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli.harness import Devora
+from tests.conftest import require_executable
+from tests.llm.harness import TEST_KEY
+from tests.llm.scripted_server import ScriptedServer, openai_reply
 from tests.tools.metrics.histories import History, branchy, git
 
 PRICING = (
@@ -136,3 +139,38 @@ def test_a_change_that_breaks_a_test_is_discarded_and_the_run_fails_naming_it(
     assert shop.state() == before
     (net,) = devora.home.rglob("safety-net.json")
     assert json.loads(net.read_text())["no_longer_passing"] == ["tests/test_lookup.py::test_lookup"]
+
+
+RULES_EXTRACTED = (
+    "RULES = {i: i for i in range(9)}\n\n\ndef rule(x):\n    return RULES.get(x, -1)\n"
+)
+
+
+@pytest.mark.slow
+def test_a_judgement_refactoring_is_made_by_the_coding_agent_when_a_model_is_configured(
+    devora: Devora, shop: History
+) -> None:
+    require_executable("bwrap", "apt-get install bubblewrap")
+    write = {"path": "src/shop/rules.py", "content": RULES_EXTRACTED}
+    server = ScriptedServer(
+        [
+            openai_reply(tool_calls=[("c1", "write_file", write)]),
+            openai_reply("Replaced the if-ladder of rule() with a table lookup."),
+        ]
+    ).start()
+    try:
+        done = devora(
+            "run", "refactoring", str(shop.root), "--target", "src/shop/rules.py:rule",
+            timeout=600, DEVORA_MODEL="openai:gpt-4o-mini",
+            DEVORA_LLM_BASE_URL=f"{server.url}/v1", OPENAI_API_KEY=TEST_KEY,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    (report,) = devora.home.rglob("report.json")
+    data = json.loads(report.read_text())
+    assert data["change"]["done_by"] == "coding agent openai:gpt-4o-mini"
+    assert data["change"]["files_changed"] == ["src/shop/rules.py"]
+    (delta,) = data["review"]["deltas"]
+    assert delta["before"]["complexity"] == 10 and delta["after"]["complexity"] == 1
+    assert TEST_KEY not in report.read_text()
