@@ -15,6 +15,7 @@
     │   └── the domains' bad inputs: tools.checks, tools.git, tools.migrations,
     │       tools.release, workflows.{quality_gate,incident,release,migration}, cli._hook
     ├── RunBusyError                   exit 2: another live process owns the run
+    ├── RunCancelledError              exit 4: why a run was cancelled (its error record)
     ├── Interrupted                    exit 130: Ctrl-C stopped the run (cli._common)
     ├── EnvironmentProblem             exit 5: the machine is not ready (store, tools)
     │   ├── StoreUnavailableError      the database cannot be reached
@@ -30,6 +31,7 @@
     │   ├── NotRunError                        tools.checks: a check that cannot run here
     │   └── DatabaseUnreachableError, BackupError                  tools.migrations
     ├── StepError                      exit 1: raised inside actions to fail a step
+    │   ├── StepRejectedError                  engine: an approver rejected the step
     │   ├── ToolCrashError                     tools.checks: a tool that did not do its job
     │   ├── ToolOutputError (also a ValueError)  tools.checks: unreadable tool output
     │   ├── ToolRefused                        agents: a tool call refused to the model
@@ -90,9 +92,11 @@ __all__ = [
     "InputValidationError",
     "InputsFileError",
     "RunBusyError",
+    "RunCancelledError",
     "RunNotFoundError",
     "RunNotResumableError",
     "StepError",
+    "StepRejectedError",
     "StoreCorruptError",
     "StoreDriverMissingError",
     "StoreFullError",
@@ -257,6 +261,17 @@ class IllegalTransitionError(UsageError):
         )
 
 
+class RunCancelledError(DevoraError):
+    """A run was cancelled (`devora cancel`, Ctrl-C); recorded as the run's error."""
+
+    code = "run_cancelled"
+    exit_code = EXIT_CANCELLED
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason, hint="`devora resume RUN` continues it where it stopped")
+
+
 class RunBusyError(DevoraError):
     """Another live process is executing the run."""
 
@@ -403,6 +418,21 @@ class StepError(DevoraError):
     exit_code = EXIT_FAILED
     retryable = False
     default_hint = "`devora status RUN` and `devora logs RUN` show the step's log and error"
+
+
+class StepRejectedError(StepError):
+    """An approver rejected a step that waited for approval: the step fails."""
+
+    code = "step_rejected"
+
+    def __init__(self, step_id: str, by: str, comment: str | None = None) -> None:
+        self.step_id = step_id
+        self.by = by
+        self.comment = comment
+        super().__init__(
+            f"step {step_id!r} was rejected by {by}" + (f": {comment}" if comment else ""),
+            hint="start a new run once the objection is addressed",
+        )
 
 
 class TimedOut(DevoraError):

@@ -17,7 +17,7 @@ import pytest
 import devora
 from devora.errors import DevoraError
 
-DOCUMENTED_EXIT_CODES = {1, 2, 5, 130}  # docs/cli.md: failed, bad input, environment, Ctrl-C
+DOCUMENTED_EXIT_CODES = {1, 2, 4, 5, 130}  # docs/cli.md: failed, bad input, cancelled, env, Ctrl-C
 
 
 def _all_error_classes() -> list[type[DevoraError]]:

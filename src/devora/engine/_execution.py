@@ -32,7 +32,7 @@ from devora.engine._outcome import (
 )
 from devora.engine._saga import fail_and_compensate
 from devora.engine._workflow import Step, Workflow
-from devora.errors import StepError
+from devora.errors import RunCancelledError, StepError, StepRejectedError
 from devora.store import (
     AnswerRecord,
     AttemptRecord,
@@ -319,17 +319,12 @@ class RunExecution:
             )
             return False
         if not answer.payload.get("approved", False):
-            who = answer.answered_by or "an approver"
-            comment = answer.payload.get("comment")
-            message = f"step {step.id!r} was rejected by {who}" + (
-                f": {comment}" if comment else ""
+            rejected = StepRejectedError(
+                step.id, answer.answered_by or "an approver", answer.payload.get("comment")
             )
             self._record(
                 step,
-                StepOutcome(
-                    status=StepStatus.FAILED,
-                    error={"type": "devora.Rejected", "message": message, "traceback": ""},
-                ),
+                StepOutcome(status=StepStatus.FAILED, error=describe_error(rejected)),
                 self.next_attempt(step),
             )
             return False
@@ -466,7 +461,7 @@ class RunExecution:
 
     async def _settle_cancelled(self, reason: str) -> RunResult:
         return await self.finish(
-            RunStatus.CANCELLED, error={"type": "devora.Cancelled", "message": reason}
+            RunStatus.CANCELLED, error=describe_error(RunCancelledError(reason))
         )
 
     async def finish(
