@@ -1,42 +1,24 @@
-"""Fixtures for the bug-resolution tests: a devora command with its own home, and real
-histories (tests/tools/bisect/history.py) whose project runs in this venv."""
+"""Bug-resolution test helpers: real histories (tests/tools/bisect/history.py) whose project
+runs in this venv. Git isolation and `devora` come from tests/workflows/conftest.py."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.cli.harness import Devora
-from tests.conftest import require_executable
 from tests.tools.bisect.history import build_history
 
-GIT_ENV = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
 TEST_ID = "tests/test_calc.py::test_add"
 PYPROJECT = '[project]\nname = "calc"\nversion = "0.1"\nrequires-python = ">=3.11"\n'
 MORE = "def test_one():\n    assert 1 + 1 == 2\n\n\ndef test_two():\n    assert 'a' < 'b'\n"
 
 
 @pytest.fixture(autouse=True)
-def isolated_git(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """git ignores ~/.gitconfig and /etc/gitconfig, here and in the devora subprocess."""
-    require_executable("git", "apt-get install git")
-    for name, value in GIT_ENV.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    yield
-
-
-@pytest.fixture
-def devora(tmp_path: Path) -> Devora:
-    """The real `devora` command, with a DEVORA_HOME of its own and no model."""
-    home = tmp_path / "home" / ".devora"
-    home.parent.mkdir(parents=True)
-    return Devora(home=home)
+def _git_isolated(isolated_git: None) -> None:
+    """Every test here runs with git isolated (tests/workflows/conftest.py)."""
 
 
 def no_model() -> dict[str, str]:

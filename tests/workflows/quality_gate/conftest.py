@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gate_projects import GIT_ENV, copy_example, make_clean_project, tool_path
-
-from tests.cli.harness import Devora
-from tests.conftest import require_executable
+from gate_projects import copy_example, make_clean_project, tool_path
 
 
 @pytest.fixture(autouse=True)
-def isolated_git(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """git ignores ~/.gitconfig and /etc/gitconfig, here and in the devora subprocess."""
-    require_executable("git", "apt-get install git")
-    for name, value in GIT_ENV.items():
-        monkeypatch.setenv(name, value)
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    yield
-
-
-@pytest.fixture
-def devora(tmp_path: Path) -> Devora:
-    """The real `devora` command, with a DEVORA_HOME of its own."""
-    home = tmp_path / "home" / ".devora"
-    home.parent.mkdir(parents=True)
-    return Devora(home=home)
+def _git_isolated(isolated_git: None) -> None:
+    """Every test here runs with git isolated (tests/workflows/conftest.py)."""
 
 
 @pytest.fixture

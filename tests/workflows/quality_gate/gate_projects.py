@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-GIT_ENV = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
 REPO = Path(__file__).resolve().parents[3]
 PYTHON_EXAMPLE = REPO / "examples" / "python-project"
 SARIF_SCHEMA = Path(__file__).resolve().parent / "schemas" / "sarif-2.1.0-rtm.5.json"

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.cli.harness import Devora, json_lines
+from tests.workflows.conftest import GIT_ENV
 
 __all__ = ["GIT_ENV", "Project", "finished", "git", "make_project", "run_release"]
-
-GIT_ENV = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 def git(cwd: Path, *args: str, input_text: str | None = None) -> str:
