@@ -128,9 +128,9 @@ async def test_duplicates_are_found_where_the_block_was_copied(history: History)
     first, last = places["service.py"]
     assert service[first - 1 : last][1:11] == DUPLICATED.splitlines()
     assert analysis.duplicated_lines("copy.py") == block.lines
-    assert analysis.duplicated_lines("web/ui.ts") == 0  # Python only
+    assert analysis.duplicated_lines("web/ui.ts") in (0, None)  # jscpd: none, or not measured
     # hot.py and cold.py: the same `if x == i: return i` ladder (real duplication)
-    assert analysis.duplicated_lines("cold.py") > 0
+    assert (analysis.duplicated_lines("cold.py") or 0) > 0
 
 
 async def test_churn_counts_the_commits_and_lines_git_log_counts(history: History) -> None:

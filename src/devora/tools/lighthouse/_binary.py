@@ -9,10 +9,10 @@ Lighthouse is looked for in this order: `DEVORA_LIGHTHOUSE` (a Lighthouse CLI, o
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from devora.errors import ToolNotInstalledError
+from devora.tools._node_tool import CHECKOUT_TOOLS, node_tool_command
 
 __all__ = [
     "CHECKOUT_TOOLS_DIR",
@@ -23,9 +23,7 @@ __all__ = [
 ]
 
 DEFAULT_BROWSER = "/usr/bin/chromium"
-# src/devora/tools/lighthouse/_binary.py → the checkout's root; in an installed Devora this
-# names a directory that does not hold tools/perf, and the PATH is where Lighthouse is found.
-CHECKOUT_TOOLS_DIR = Path(__file__).resolve().parents[4] / "tools" / "perf"
+CHECKOUT_TOOLS_DIR = CHECKOUT_TOOLS / "perf"
 LIGHTHOUSE_SCRIPT = CHECKOUT_TOOLS_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
 
 _INSTALL_LIGHTHOUSE = (
@@ -49,28 +47,9 @@ def browser_path() -> str:
 
 def lighthouse_command() -> list[str]:
     """The argv prefix that starts the Lighthouse CLI; an error naming what is missing."""
-    explicit = os.environ.get("DEVORA_LIGHTHOUSE")
-    if explicit:
-        if not Path(explicit).is_file():
-            raise ToolNotInstalledError(
-                f"lighthouse (DEVORA_LIGHTHOUSE={explicit} is not a file)", _INSTALL_LIGHTHOUSE
-            )
-        return _command_for(Path(explicit))
-    on_path = shutil.which("lighthouse")
-    if on_path is not None:
-        return [on_path]
-    if LIGHTHOUSE_SCRIPT.is_file():
-        return _command_for(LIGHTHOUSE_SCRIPT)
-    raise ToolNotInstalledError("lighthouse", _INSTALL_LIGHTHOUSE)
-
-
-def _command_for(cli: Path) -> list[str]:
-    # A JavaScript file runs with node, which we name rather than let a shebang fail.
-    if cli.suffix != ".js":
-        return [str(cli)]
-    node = shutil.which("node")
-    if node is None:
-        raise ToolNotInstalledError(
-            "node", "apt-get install nodejs npm (Node 18 or newer), then scripts/bootstrap"
-        )
-    return [node, str(cli)]
+    return node_tool_command(
+        "lighthouse",
+        variable="DEVORA_LIGHTHOUSE",
+        checkout_script=LIGHTHOUSE_SCRIPT,
+        install=_INSTALL_LIGHTHOUSE,
+    )

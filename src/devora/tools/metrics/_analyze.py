@@ -6,6 +6,7 @@ import asyncio
 from collections import defaultdict
 from pathlib import Path
 
+from devora.errors import ToolNotInstalledError
 from devora.tools.git import NotAGitRepositoryError, git_output, run_git, split_nul
 from devora.tools.metrics._complexity import measure_file, measured_suffix
 from devora.tools.metrics._duplication import DEFAULT_MIN_LINES, find_duplicates
@@ -15,6 +16,7 @@ from devora.tools.metrics._history import (
     read_change_sets,
     temporal_coupling,
 )
+from devora.tools.metrics._jscpd import JSCPD_SUFFIXES, find_script_duplicates
 from devora.tools.metrics._models import FileChurn, FunctionMetrics, Hotspot, ProjectAnalysis
 
 __all__ = [
@@ -72,9 +74,18 @@ async def analyze_project(
     head = (await git_output(root, ["rev-parse", "HEAD"])).strip()
     files = await measured_files(root)
     functions, unparsed = await asyncio.to_thread(_measure_all, root, files)
-    duplicates = await find_duplicates(
-        root, [f for f in files if f not in unparsed], min_lines=min_duplicate_lines
-    )
+    parsed = [f for f in files if f not in unparsed]
+    duplicates = await find_duplicates(root, parsed, min_lines=min_duplicate_lines)
+    not_measured: list[str] = []
+    unmeasured: list[str] = []
+    try:
+        duplicates += await find_script_duplicates(root, parsed, min_lines=min_duplicate_lines)
+    except ToolNotInstalledError as error:
+        unmeasured = [f for f in parsed if Path(f).suffix.lower() in JSCPD_SUFFIXES]
+        not_measured.append(
+            f"duplication of {len(unmeasured)} TypeScript/JavaScript file(s): "
+            f"{error.message} ({error.hint})"
+        )
     change_sets = await read_change_sets(root, window_days)
     churn = file_churn(change_sets)
     return ProjectAnalysis(
@@ -87,6 +98,8 @@ async def analyze_project(
         hotspots=tuple(hotspots(functions, churn)),
         couplings=tuple(temporal_coupling(change_sets, coupling)),
         unparsed=tuple(unparsed),
+        not_measured=tuple(not_measured),
+        duplication_unmeasured=tuple(unmeasured),
     )
 
 

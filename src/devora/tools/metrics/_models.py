@@ -84,13 +84,19 @@ class ProjectAnalysis(_Frozen):
     hotspots: tuple[Hotspot, ...]
     couplings: tuple[Coupling, ...]
     unparsed: tuple[str, ...] = ()  # files the analysers could not read (syntax errors)
+    # Figures that were not measured, with the reason ("duplication of web/a.ts, …: jscpd is
+    # not installed …"), and the files whose duplication is unknown (never zero).
+    not_measured: tuple[str, ...] = ()
+    duplication_unmeasured: tuple[str, ...] = ()
 
     def functions_in(self, file: str) -> list[FunctionMetrics]:
         """The functions measured in one file, in source order."""
         return sorted((f for f in self.functions if f.file == file), key=lambda f: f.line)
 
-    def duplicated_lines(self, file: str) -> int:
-        """Lines of the file that are part of a duplicate block."""
+    def duplicated_lines(self, file: str) -> int | None:
+        """Lines of the file that are part of a duplicate block; None when not measured."""
+        if file in self.duplication_unmeasured:
+            return None
         covered: set[int] = set()
         for block in self.duplicates:
             for name, first, last in block.places:

@@ -17,16 +17,19 @@ def figures_of(analysis: ProjectAnalysis, file: str, function: str | None) -> Fi
     """A function's figures (or a whole file's, summed, when function is None)."""
     functions = [f for f in analysis.functions_in(file) if function is None or f.name == function]
     indices = [f.maintainability for f in functions if f.maintainability is not None]
-    duplicated = _duplicated_in(analysis, functions) if function else None
     return Figures(
         complexity=sum(f.complexity for f in functions),
         maintainability=round(min(indices), 2) if indices else None,
-        duplicated_lines=analysis.duplicated_lines(file) if duplicated is None else duplicated,
+        duplicated_lines=(
+            _duplicated_in(analysis, functions) if function else analysis.duplicated_lines(file)
+        ),
         lines=sum(f.lines for f in functions),
     )
 
 
-def _duplicated_in(analysis: ProjectAnalysis, functions: list[FunctionMetrics]) -> int:
+def _duplicated_in(analysis: ProjectAnalysis, functions: list[FunctionMetrics]) -> int | None:
+    if any(f.file in analysis.duplication_unmeasured for f in functions):
+        return None
     lines: set[int] = set()
     for function in functions:
         for block in analysis.duplicates:
@@ -90,7 +93,7 @@ def rank_targets(
         target = target_for(analysis, function.file, function.name, kind)
         score = float(function.complexity * max(revisions.get(function.file, 0), 1))
         if kind is RefactoringKind.CLEANUP:
-            score *= 1 + target.figures.duplicated_lines / max(function.lines, 1)
+            score *= 1 + (target.figures.duplicated_lines or 0) / max(function.lines, 1)
         candidates.append(target.model_copy(update={"score": round(score, 2)}))
     return sorted(candidates, key=lambda t: (-t.score, t.label))[:top]
 

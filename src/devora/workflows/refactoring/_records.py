@@ -26,7 +26,7 @@ class Figures(_Frozen):
 
     complexity: int
     maintainability: float | None
-    duplicated_lines: int
+    duplicated_lines: int | None  # None: not measured (jscpd missing), never "no duplication"
     lines: int
 
 

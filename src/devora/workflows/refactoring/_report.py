@@ -22,8 +22,12 @@ def _figures(figures: Figures | None) -> str:
         return "(gone)"
     return (
         f"complexity {figures.complexity}, MI {figures.maintainability}, "
-        f"duplicated {figures.duplicated_lines}, lines {figures.lines}"
+        f"duplicated {_or_not_measured(figures.duplicated_lines)}, lines {figures.lines}"
     )
+
+
+def _or_not_measured(figure: object) -> str:
+    return "not measured" if figure is None else str(figure)
 
 
 def render_markdown(
