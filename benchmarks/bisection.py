@@ -1,8 +1,8 @@
 """Devora's k-ary bisection against plain `git bisect run`, on the same history, in one run.
 
-    python benchmarks/bisect.py                 # 1,000 commits, a 0.5 s test, 2 workers
-    python benchmarks/bisect.py --json
-    python benchmarks/bisect.py --commits 400 --test-seconds 0.2 --jobs 3
+    python benchmarks/bisection.py                 # 1,000 commits, a 0.5 s test, 2 workers
+    python benchmarks/bisection.py --json
+    python benchmarks/bisection.py --commits 400 --test-seconds 0.2 --jobs 3
 
 The history (built with git fast-import) has one commit that breaks `add`; the test is a
 Python command that keeps a core busy for --test-seconds, then checks `add`. Both searches
@@ -13,25 +13,21 @@ time and number of test runs of each, and their ratio. Target (issue 11): <= 0.7
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import os
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-# This file is named like the standard library's bisect: never import it in its place.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the history builder of the tests
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-
-from devora.tools.bisect import bisect_history  # noqa: E402
-from devora.tools.testrun import Reproducer, Verdict, run_reproducer  # noqa: E402
-from tests.tools.bisect.history import build_history, git  # noqa: E402
+from devora.tools.bisect import bisect_history
+from devora.tools.testrun import Reproducer, Verdict, run_reproducer
+from tests.tools.bisect.history import build_history, git
 
 TARGET = 0.7
 SLOW_CHECK = """\
