@@ -4,6 +4,7 @@ discarded, and every bad input refused with exit 2 and the user's tree untouched
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -59,6 +60,21 @@ def shop(tmp_path: Path) -> History:
     (repo.root / ".gitignore").write_text((repo.root / ".gitignore").read_text() + ".venv/\n")
     git(repo.root, "commit", "-q", "-am", "ignore the venv")
     return repo
+
+
+def only_pytest_in_the_environment(repo: History) -> None:
+    """The project's .venv sees pytest (and what it imports) but not mypy or coverage."""
+    lib = repo.root.parent / "pytest-only"
+    lib.mkdir()
+    for name in ("pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pygments", "py"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            continue
+        origin = Path(spec.origin)
+        source = origin.parent if origin.name == "__init__.py" else origin
+        (lib / source.name).symlink_to(source)
+    (pth,) = (repo.root / ".venv").glob("lib/python*/site-packages/runner.pth")
+    pth.write_text(str(lib))
 
 
 def _run(devora: Devora, *args: str) -> subprocess.CompletedProcess[str]:
@@ -139,6 +155,32 @@ def test_a_change_that_breaks_a_test_is_discarded_and_the_run_fails_naming_it(
     assert shop.state() == before
     (net,) = devora.home.rglob("safety-net.json")
     assert json.loads(net.read_text())["no_longer_passing"] == ["tests/test_lookup.py::test_lookup"]
+
+
+def test_a_type_check_or_coverage_that_did_not_run_is_reported_not_run_never_not_worse(
+    devora: Devora, shop: History
+) -> None:
+    only_pytest_in_the_environment(shop)
+    done = _run(devora, str(shop.root), "-i", "rename=shop.pricing.total_price=price_with_tax")
+    # Not blocking: the tests were compared; the terminal says what was not verified.
+    assert done.returncode == 0, done.stdout + done.stderr
+    said = " ".join(done.stdout.split())  # the terminal wraps long lines
+    assert "not verified: type check not run: mypy is not in the project's environment" in said
+    assert "not verified: coverage not measured: coverage.py is not in the project's" in said
+    (report,) = devora.home.rglob("report.json")
+    net = json.loads(report.read_text())["safety_net"]
+    assert net["type_errors_before"] is None and net["coverage_before"] is None
+    assert [r.split(":")[0] for r in net["not_run"]] == [
+        "coverage not measured",
+        "type check not run",
+    ]
+    assert (
+        "type check not worse" not in net["verdict"] and "coverage not lower" not in net["verdict"]
+    )
+    assert net["verdict"].startswith("kept: 2 test(s) pass before and after; NOT verified: ")
+    markdown = (report.parent / "report.md").read_text()
+    assert "- type check not run: mypy is not in the project's environment (venv" in markdown
+    assert "not worse" not in markdown and "type errors: None" not in markdown
 
 
 RULES_EXTRACTED = (

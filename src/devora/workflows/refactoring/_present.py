@@ -10,7 +10,8 @@ __all__ = ["present_refactoring"]
 
 
 def present_refactoring(result: RunResult, console: Any) -> None:
-    """One line: the branch holding the refactoring and the files it changed."""
+    """The branch holding the refactoring, the files it changed, and what the safety net
+    could not check (a check that did not run is not a pass)."""
     outputs = result.outputs
     if result.status.value == "succeeded" and outputs:
         console.print(
@@ -19,3 +20,5 @@ def present_refactoring(result: RunResult, console: Any) -> None:
             "has the patch and the report",
             markup=False,
         )
+        for reason in outputs.get("not_verified", []):
+            console.print(f"not verified: {reason}", markup=False)

@@ -79,6 +79,23 @@ class SafetyNet(_Frozen):
     type_errors_before: int | None
     type_errors_after: int | None
     worse: tuple[str, ...]  # what got worse; empty when the change is kept
+    # Figures not measured (coverage.py or mypy missing): not a pass, and not a failure.
+    not_run: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        """What the safety net established, and what it did not (a check not run is no pass)."""
+        if self.worse:
+            return "worse: " + "; ".join(self.worse)
+        held = [f"{len(self.passed_before)} test(s) pass before and after"]
+        if self.coverage_before is not None:
+            held.append("coverage not lower")
+        if self.type_errors_before is not None:
+            held.append("type check not worse")
+        text = "kept: " + ", ".join(held)
+        if self.not_run:
+            text += "; NOT verified: " + "; ".join(self.not_run)
+        return text
 
 
 class TargetDelta(_Frozen):

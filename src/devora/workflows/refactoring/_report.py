@@ -30,6 +30,12 @@ def _or_not_measured(figure: object) -> str:
     return "not measured" if figure is None else str(figure)
 
 
+def _measured(name: str, before: object, after: object, net: SafetyNet, prefix: str) -> str:
+    if before is None:  # not run: say why, never show it as a figure that held
+        return "- " + next((r for r in net.not_run if r.startswith(prefix)), f"{name} not run")
+    return f"- {name}: {before} -> {after}"
+
+
 def render_markdown(
     plan: RefactoringPlan,
     change: WorktreeChange,
@@ -49,9 +55,14 @@ def render_markdown(
     lines += ["## Safety net", "",
               f"- tests passing before: {len(net.passed_before)} of {net.tests_before}; "
               f"no longer passing: {len(net.no_longer_passing)}",
-              f"- coverage: {net.coverage_before} -> {net.coverage_after}",
-              f"- type errors: {net.type_errors_before} -> {net.type_errors_after}",
+              _measured("coverage", net.coverage_before, net.coverage_after, net, "coverage"),
+              _measured("type errors", net.type_errors_before, net.type_errors_after, net,
+                        "type check"),
+              f"- verdict: {net.verdict}",
               ""]  # fmt: skip
+    if plan.analysis.not_measured:
+        lines += ["## Not measured", ""]
+        lines += [f"- {reason}" for reason in plan.analysis.not_measured] + [""]
     lines += ["## Delta per target", ""]
     for delta in review.deltas:
         lines.append(f"- `{delta.target}`: before {_figures(delta.before)}; "
@@ -76,7 +87,8 @@ def render_json(
             "chosen": [t.model_dump(mode="json") for t in plan.chosen],
             "chosen_by": plan.chosen_by,
             "change": change.model_dump(mode="json"),
-            "safety_net": net.model_dump(mode="json"),
+            "safety_net": {**net.model_dump(mode="json"), "verdict": net.verdict},
+            "not_measured": list(plan.analysis.not_measured),
             "review": review.model_dump(mode="json"),
         },
         indent=2,

@@ -3,6 +3,9 @@
 Both sides run in worktrees (the base commit, and the refactoring's branch) with the
 project's Python environment; the user's checkout is never used. A test that passed before
 and does not pass after, a lower coverage, or more type errors make the change worse.
+A figure that could not be measured (coverage.py or mypy missing from the project's
+environment) is "not run": it does not block the change, and it is never reported as
+"not worse" — the verdict says the change was not verified on it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class Measured:
     tests: TestRun
     coverage: float | None  # percent; None when coverage.py is not in the environment
     type_errors: int | None  # None when mypy could not run
+    coverage_problem: str | None = None  # why coverage is None
+    type_check_problem: str | None = None  # why type_errors is None
 
 
 async def project_environment(
@@ -43,14 +48,13 @@ async def project_environment(
 
 
 async def measure_side(folder: Path, environment: PythonEnvironment) -> Measured:
-    """Run the tests under coverage and the type check in `folder`."""
+    """Run the tests under coverage and the type check in `folder`, each with the project's
+    environment; a tool missing from it is a figure not measured (with the reason)."""
     assert environment.python is not None
     python = str(environment.python)
+    has_coverage = environment.has("coverage")
     with tempfile.TemporaryDirectory(prefix="devora-refactor-cov-") as scratch:
         data = Path(scratch) / ".coverage"
-        has_coverage = (
-            await run_process([python, "-m", "coverage", "--version"], cwd=folder, time_limit=60)
-        ).exit_code == 0
         launcher = (
             [python, "-m", "coverage", "run", f"--data-file={data}", "-m", "pytest"]
             if has_coverage
@@ -58,14 +62,27 @@ async def measure_side(folder: Path, environment: PythonEnvironment) -> Measured
         )
         tests = await run_pytest(folder, environment.python, launcher=launcher)
         coverage = await _percent(python, folder, data) if has_coverage else None
+    coverage_problem = None
+    if not has_coverage:
+        coverage_problem = _missing(environment, "coverage.py", "coverage")
+    elif coverage is None:
+        coverage_problem = "coverage.py ran but wrote no report (coverage json failed)"
+    if not environment.has("mypy"):  # never Devora's own mypy: it is not the project's
+        return Measured(tests, coverage, None, coverage_problem, _missing(environment, "mypy"))
     profile = detect_project(folder).model_copy(update={"python_env": environment})
     checked = await MypyCheck().run(profile)
-    errors = (
-        sum(1 for finding in checked.findings if finding.level is Level.ERROR)
-        if checked.status in (CheckStatus.PASSED, CheckStatus.FAILED)
-        else None
+    if checked.status not in (CheckStatus.PASSED, CheckStatus.FAILED):
+        problem = f"mypy {checked.status}: {checked.reason}"
+        return Measured(tests, coverage, None, coverage_problem, problem)
+    errors = sum(1 for finding in checked.findings if finding.level is Level.ERROR)
+    return Measured(tests, coverage, errors, coverage_problem)
+
+
+def _missing(environment: PythonEnvironment, tool: str, package: str | None = None) -> str:
+    return (
+        f"{tool} is not in the project's environment ({environment.describe()}): install it "
+        f"there ({environment.install_hint(package or tool)})"
     )
-    return Measured(tests=tests, coverage=coverage, type_errors=errors)
 
 
 async def _percent(python: str, folder: Path, data: Path) -> float | None:
@@ -82,8 +99,9 @@ async def _percent(python: str, folder: Path, data: Path) -> float | None:
     return round(float(percent), 2) if percent is not None else None
 
 
-def judge_safety(before: Measured, after: Measured) -> tuple[list[str], list[str]]:
-    """The tests that passed before and not after, and every figure that got worse."""
+def judge_safety(before: Measured, after: Measured) -> tuple[list[str], list[str], list[str]]:
+    """The tests that passed before and not after, every figure that got worse, and every
+    figure that was not measured on both sides (not run: neither worse nor "not worse")."""
     passed = before.tests.with_outcome(TestOutcome.PASSED)
     lost = [test for test in passed if after.tests.outcome(test) is not TestOutcome.PASSED]
     worse = [f"test {test} passed before, {after.tests.outcome(test) or 'missing'} after"
@@ -94,4 +112,9 @@ def judge_safety(before: Measured, after: Measured) -> tuple[list[str], list[str
         after.type_errors is None or after.type_errors > before.type_errors
     ):
         worse.append(f"type errors {before.type_errors} before, {after.type_errors} after")
-    return lost, worse
+    not_run = []
+    if before.coverage is None:
+        not_run.append(f"coverage not measured: {before.coverage_problem}")
+    if before.type_errors is None:
+        not_run.append(f"type check not run: {before.type_check_problem}")
+    return lost, worse, not_run

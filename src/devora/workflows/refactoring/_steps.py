@@ -243,7 +243,7 @@ async def safety_net(ctx: Context) -> SafetyNet:
     finally:
         await remove_worktree(base, delete_branch=True)
     after = await measure_side(Path(change.worktree), environment)
-    lost, worse = judge_safety(before, after)
+    lost, worse, not_run = judge_safety(before, after)
     passed = tuple(before.tests.with_outcome(TestOutcome.PASSED))
     net = SafetyNet(
         tests_before=len(before.tests.cases),
@@ -254,6 +254,7 @@ async def safety_net(ctx: Context) -> SafetyNet:
         type_errors_before=before.type_errors,
         type_errors_after=after.type_errors,
         worse=tuple(worse),
+        not_run=tuple(not_run),
     )
     ctx.add_artifact("safety-net.json", net.model_dump_json(indent=2))
     if worse:
@@ -264,8 +265,8 @@ async def safety_net(ctx: Context) -> SafetyNet:
             hint="see safety-net.json; choose another refactoring or fix the change by hand",
         )
     ctx.log(
-        f"{len(passed)} test(s) pass before and after; coverage {before.coverage} -> "
-        f"{after.coverage}; type errors {before.type_errors} -> {after.type_errors}"
+        f"{net.verdict} (coverage {before.coverage} -> {after.coverage}; type errors "
+        f"{before.type_errors} -> {after.type_errors})"
     )
     return net
 

@@ -64,11 +64,13 @@ def refactoring_outputs(ctx: StepContext[Any]) -> dict[str, Any]:
     """The refactored target, the branch and the files changed."""
     plan: RefactoringPlan = ctx.result("plan")
     change: WorktreeChange = ctx.result("refactor")
+    net: SafetyNet = ctx.result("test")
     return {
         "target": plan.chosen[0].label,
         "branch": change.branch,
         "files_changed": list(change.files_changed),
         "done_by": change.done_by,
+        "not_verified": list(net.not_run),
     }
 
 
