@@ -6,8 +6,10 @@ own (registered in the repository's .git/worktrees while it exists), removed at 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import tempfile
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +18,17 @@ from devora.tools.git import run_git
 __all__ = ["check_out", "open_checkouts"]
 
 _CHECKOUT_TIMEOUT = 300.0
+# `git worktree add` reads every entry of .git/worktrees and fails on one another `add` is
+# still writing ("failed to read .git/worktrees/NAME/commondir"): adding and removing
+# checkouts of one repository is serialized (a run bisects and localizes at the same time).
+_registry_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Path, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _registry_lock(repository: Path) -> asyncio.Lock:
+    locks = _registry_locks.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(repository.resolve(), asyncio.Lock())
 
 
 @contextlib.asynccontextmanager
@@ -28,22 +41,24 @@ async def open_checkouts(
         made: list[Path] = []
         try:
             for path in paths:
-                await run_git(
-                    repository,
-                    ["worktree", "add", "--detach", "--quiet", str(path), commit],
-                    time_limit=_CHECKOUT_TIMEOUT,
-                )
+                async with _registry_lock(repository):
+                    await run_git(
+                        repository,
+                        ["worktree", "add", "--detach", "--quiet", str(path), commit],
+                        time_limit=_CHECKOUT_TIMEOUT,
+                    )
                 made.append(path)
             yield paths
         finally:
-            for path in made:
-                await run_git(
-                    repository,
-                    ["worktree", "remove", "--force", str(path)],
-                    time_limit=_CHECKOUT_TIMEOUT,
-                    check=False,
-                )
-            await run_git(repository, ["worktree", "prune"], check=False)
+            async with _registry_lock(repository):
+                for path in made:
+                    await run_git(
+                        repository,
+                        ["worktree", "remove", "--force", str(path)],
+                        time_limit=_CHECKOUT_TIMEOUT,
+                        check=False,
+                    )
+                await run_git(repository, ["worktree", "prune"], check=False)
 
 
 async def check_out(path: Path, commit: str) -> None:
