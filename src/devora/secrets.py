@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from sqlalchemy.engine import URL, make_url
@@ -39,14 +39,31 @@ MASK = "[REDACTED]"
 
 _SECRET_NAME = re.compile(r"(?i)KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL")
 
-_PATTERNS = (
-    re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),  # OpenAI, Anthropic (sk-ant-...), OpenRouter (sk-or-)
-    re.compile(r"(?i)\bBearer\s+[A-Za-z0-9._~+/\-]+=*"),
-    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),  # GitHub tokens
-    re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"),  # Slack tokens
-    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),  # AWS access key ids
-    re.compile(r"(?i)\bBasic\s+[A-Za-z0-9+/]{8,}=*"),
+# Key shapes masked wherever they appear (scoped flags: they join one alternation).
+_KEY_SHAPES = (
+    r"\bsk-[A-Za-z0-9_\-]{8,}",  # OpenAI, Anthropic (sk-ant-...), OpenRouter (sk-or-)
+    r"(?i:\bBearer\s+[A-Za-z0-9._~+/\-]+=*)",
+    r"\bgh[pousr]_[A-Za-z0-9]{20,}",  # GitHub tokens
+    r"\bxox[abprs]-[A-Za-z0-9\-]{10,}",  # Slack tokens
+    r"\bAKIA[0-9A-Z]{16}\b",  # AWS access key ids
+    r"(?i:\bBasic\s+[A-Za-z0-9+/]{8,}=*)",
 )
+
+_KEY_SHAPE = re.compile("|".join(_KEY_SHAPES))
+# Every key shape contains one of these (lower-cased); text without any needs no regex.
+_KEY_SHAPE_MARKERS = (
+    "sk-",
+    "bearer",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "xox",
+    "akia",
+    "basic",
+)
+_ASSIGNMENT_WORDS = ("key", "secret", "passw", "token")
 
 # `api_key = "..."`, `"password": "..."`, `TOKEN=...`: keep the name, mask the value.
 _ASSIGNMENT = re.compile(
@@ -62,13 +79,15 @@ _MIN_SECRET_LENGTH = 4
 _NOT_SECRETS = frozenset({"true", "false", "yes", "no", "none", "null", "on", "off"})
 
 _registered: set[str] = set()
+_generation = [0]  # bumped by add_secret: the cached maskers know the registered values
 
 
 def add_secret(*values: str | None) -> None:
     """Remember values (a configured key, a contact's URL) to mask for the rest of the process."""
     for value in values:
-        if value and _worth_masking(value):
+        if value and _worth_masking(value) and value not in _registered:
             _registered.add(value)
+            _generation[0] += 1
 
 
 def url_password(url: str | URL) -> str | None:
@@ -109,8 +128,38 @@ def _parse_url(text: str) -> URL | None:
 
 def known_secrets(env: Mapping[str, str] | None = None) -> frozenset[str]:
     """Every secret value Devora knows now: secret-named variables, URL passwords, registered."""
-    environment = os.environ if env is None else env
-    return _secrets_of(tuple(environment.items())) | _registered
+    if env is None:
+        return _current().secrets
+    return _secrets_of(tuple(env.items())) | _registered
+
+
+class _Masker(NamedTuple):
+    secrets: frozenset[str]
+    literals: tuple[str, ...]  # longest first: a URL before the password inside it
+
+
+def _current() -> _Masker:
+    # Redaction sits on the store's write path: the process environment is fingerprinted by
+    # its raw bytes (no decoding), and the masker is built again only when it changed.
+    data = getattr(os.environ, "_data", None)
+    key = tuple(data.items()) if isinstance(data, dict) else tuple(os.environ.items())
+    return _environment_masker(key, _generation[0])
+
+
+@lru_cache(maxsize=8)
+def _environment_masker(key: tuple[tuple[Any, Any], ...], generation: int) -> _Masker:
+    items = tuple((_text(name), _text(value)) for name, value in key)
+    return _masker_of(_secrets_of(items) | frozenset(_registered))
+
+
+def _text(value: str | bytes) -> str:
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
+@lru_cache(maxsize=64)
+def _masker_of(secrets: frozenset[str]) -> _Masker:
+    literals = sorted((s for s in secrets if _worth_masking(s)), key=len, reverse=True)
+    return _Masker(secrets, tuple(literals))
 
 
 @lru_cache(maxsize=8)
@@ -136,31 +185,46 @@ def _worth_masking(value: str) -> bool:
 
 def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     """`text` with every known secret (or the given ones) and common key shapes masked."""
-    values = known_secrets() if secrets is None else {s for s in secrets if _worth_masking(s)}
-    for secret in sorted(values, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
-    for pattern in _PATTERNS:
-        text = pattern.sub(MASK, text)
-    return _ASSIGNMENT.sub(lambda m: m.group(1) + MASK if m.group(2) != MASK else m.group(0), text)
+    return _mask(text, _masker(secrets))
 
 
 def redact_value(value: Any, secrets: Iterable[str] | None = None) -> Any:
     """JSON-like data with every string in it (keys too) redacted; other values kept."""
-    values = frozenset(known_secrets() if secrets is None else secrets)
-    return _redact_tree(value, values)
+    return _redact_tree(value, _masker(secrets))
 
 
-def _redact_tree(value: Any, secrets: frozenset[str]) -> Any:
+def _masker(secrets: Iterable[str] | None) -> _Masker:
+    return _current() if secrets is None else _masker_of(frozenset(secrets))
+
+
+def _mask(text: str, masker: _Masker) -> str:
+    # Substring tests first (C speed): most text holds no secret and no key shape, and
+    # this runs on every event the store writes.
+    for secret in masker.literals:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    lowered = text.lower()
+    if any(marker in lowered for marker in _KEY_SHAPE_MARKERS):
+        text = _KEY_SHAPE.sub(MASK, text)
+    if ("=" in text or ":" in text) and any(word in lowered for word in _ASSIGNMENT_WORDS):
+        text = _ASSIGNMENT.sub(_mask_assignment, text)
+    return text
+
+
+def _mask_assignment(match: re.Match[str]) -> str:
+    return match.group(1) + MASK if match.group(2) != MASK else match.group(0)
+
+
+def _redact_tree(value: Any, masker: _Masker) -> Any:
     if isinstance(value, str):
-        return redact(value, secrets)
+        return _mask(value, masker)
     if isinstance(value, dict):
         return {
-            (redact(k, secrets) if isinstance(k, str) else k): _redact_tree(v, secrets)
+            (_mask(k, masker) if isinstance(k, str) else k): _redact_tree(v, masker)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_redact_tree(v, secrets) for v in value]
+        return [_redact_tree(v, masker) for v in value]
     return value
 
 
