@@ -20,9 +20,9 @@ BAD_AT = 137
 
 
 def artifacts(devora: Devora, run_id: str) -> Path:
-    found = list(devora.home.rglob(f"*{run_id}*/report.json"))
-    assert found, list(devora.home.rglob("report.json"))
-    return found[0].parent
+    """The run's own artifacts (not its quality gate child's, <run-id>.gate)."""
+    [found] = devora.home.rglob(f"{run_id}/report.json")
+    return found.parent
 
 
 def report(devora: Devora, run_id: str) -> dict[str, Any]:
