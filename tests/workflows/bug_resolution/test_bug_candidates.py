@@ -159,7 +159,7 @@ def test_without_a_model_a_person_gives_the_fix(
 
     wrong = tmp_path / "wrong.json"
     wrong.write_text(json.dumps({"summary": "no commit given"}))
-    refused = devora("complete", run_id, "fix_backend", "--output", str(wrong), **env)
+    refused = devora("complete", run_id, "fix_backend", "--output", str(wrong), timeout=120, **env)
     assert_one_clear_error(refused, "commit")
     assert waiting_task(devora, run_id)["step_id"] == "fix_backend"  # nothing recorded
 
