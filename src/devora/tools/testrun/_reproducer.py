@@ -82,7 +82,9 @@ async def _run_tests(reproducer: Reproducer, root: Path, python: Path) -> Reprod
         )
     except TestRunCrashedError as crashed:
         return ReproducerRun(
-            verdict=Verdict.UNTESTABLE, exit_code=crashed.tool_exit_code, output_tail=crashed.output_tail
+            verdict=Verdict.UNTESTABLE,
+            exit_code=crashed.tool_exit_code,
+            output_tail=crashed.output_tail,
         )
     outcomes = [tests.outcome(test_id) for test_id in reproducer.test_ids]
     if any(o in (TestOutcome.FAILED, TestOutcome.ERROR) for o in outcomes):
