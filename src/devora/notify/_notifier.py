@@ -52,7 +52,10 @@ class Notifier:
     def __call__(self, event: Event) -> None:
         if event.kind is EventKind.RUN_CREATED:
             self._workflows[event.run_id] = str(event.data.get("workflow"))
-            self._run_squads[event.run_id] = {s["squad"] for s in event.data.get("steps", [])}
+            # Steps without an owner add no squad; a run none of whose steps has one tells
+            # every squad with a contact.
+            steps = event.data.get("steps", [])
+            self._run_squads[event.run_id] = {s["squad"] for s in steps if s.get("squad")}
             return
         workflow = self._workflows.get(event.run_id) or event.data.get("workflow")
         notification = notification_for(event, workflow)
