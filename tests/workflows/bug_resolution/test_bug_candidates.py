@@ -227,3 +227,76 @@ def test_a_rejected_fix_leaves_nothing_behind(devora: Devora, tmp_path: Path) ->
     assert shown["compensations"] == {"fix_backend": "compensated"}
     assert state(repo) == before
     assert not list(devora.home.glob("worktrees/*"))
+
+
+ISSUE = "add(2, 2) gives 0 since the last release; it should give 4.\n"
+ISSUE_TEST = "from calc import add\n\n\ndef test_add_two_and_two():\n    assert add(2, 2) == 4\n"
+
+
+def test_with_a_model_the_agent_writes_the_reproducer_for_an_issue(
+    devora: Devora, tmp_path: Path, scripted: list[ScriptedServer]
+) -> None:
+    repo = make_history(tmp_path / "repo", 30, 20)
+    issue = tmp_path / "issue.md"
+    issue.write_text(ISSUE)
+    before = user_state(repo)
+    write_test = {"path": "tests/test_issue.py", "content": ISSUE_TEST}
+    env = no_model() | serve(
+        scripted,
+        openai_reply(tool_calls=[("c1", "write_file", write_test)]),
+        openai_reply("tests/test_issue.py fails on add(2, 2)."),
+        openai_reply(REVIEW),
+    )
+    first = devora("run", "bug-resolution", str(repo), "--issue", str(issue), "--repeat", "2",
+                   "--json", timeout=600, **env)  # fmt: skip
+    assert first.returncode == 3, first.stdout[-3000:] + first.stderr[-3000:]
+    run_id = finished_event(first)["run_id"]
+    assert ISSUE in user_messages(scripted[0], 0)
+    approved = devora("approve", run_id, "review", timeout=600, **env)
+    assert approved.returncode == 0, approved.stdout[-3000:] + approved.stderr[-3000:]
+
+    data = report(devora, run_id)
+    assert data["reproduction"]["reproducer"]["test_ids"] == ["tests/test_issue.py"]
+    assert data["reproduction"]["status"] == "reproduced"
+    assert data["bisect"]["culprit"]["hash"] == commit_of(repo, 20)
+    branch = f"devora/fix-{run_id}"
+    assert git(repo, "show", f"{branch}:tests/test_issue.py") == ISSUE_TEST
+    assert "return a + b" in git(repo, "show", f"{branch}:src/calc.py")
+    assert devora_branches(repo) == [branch]
+    assert len(git(repo, "worktree", "list").splitlines()) == 1
+    assert user_state(repo) == before
+
+
+def test_without_a_model_a_person_writes_the_reproducer(devora: Devora, tmp_path: Path) -> None:
+    repo = make_history(tmp_path / "repo", 30, 20)
+    issue = tmp_path / "issue.md"
+    issue.write_text(ISSUE)
+    env = no_model()
+    first = devora("run", "bug-resolution", str(repo), "--issue", str(issue), "--repeat", "2",
+                   "--json", timeout=600, **env)  # fmt: skip
+    assert first.returncode == 3, first.stdout[-3000:] + first.stderr[-3000:]
+    run_id = finished_event(first)["run_id"]
+    task = waiting_task(devora, run_id)
+    assert (task["step_id"], task["squad"]) == ("reproduce", "qa")
+    assert ISSUE in task["prompt"]
+    assert sorted(task["output_schema"]["required"]) == ["commit", "test"]
+
+    where = tmp_path / "my-test"
+    git(repo, "worktree", "add", "-q", "-b", "issue-test", str(where), "HEAD")
+    (where / "tests" / "test_issue.py").write_text(ISSUE_TEST)
+    git(where, "add", "tests/test_issue.py")
+    git(where, "commit", "-q", "-m", "a failing test for the issue")
+    commit = git(where, "rev-parse", "HEAD").strip()
+    git(repo, "worktree", "remove", str(where))
+    answer = tmp_path / "reproducer.json"
+    test_id = "tests/test_issue.py::test_add_two_and_two"
+    answer.write_text(json.dumps({"commit": commit, "test": [test_id]}))
+    done = devora("complete", run_id, "reproduce", "--output", str(answer), timeout=600,
+                  **env)  # fmt: skip
+    assert done.returncode == 3, done.stdout[-3000:] + done.stderr[-3000:]
+    assert waiting_task(devora, run_id, "approval")["step_id"] == "review"
+    shown = status(devora, run_id)
+    assert shown["steps"]["culprit"]["status"] == "succeeded"
+    logs = devora("logs", run_id).stdout
+    assert f"pytest {test_id}: reproduced (2 failed, 0 passed)" in logs
+    assert "candidate revert: accepted" in logs

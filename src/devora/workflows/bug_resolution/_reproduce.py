@@ -13,6 +13,7 @@ from devora.errors import DevoraError, StepError
 from devora.tools.bisect import resolve_commit
 from devora.tools.git import git_output, open_worktree
 from devora.tools.testrun import Reproducer, Reproduction, Verdict
+from devora.workflows.bug_resolution._candidates import discard
 from devora.workflows.bug_resolution._errors import NotReproducedError
 from devora.workflows.bug_resolution._inputs import BugInputs
 from devora.workflows.bug_resolution._judge import passing_tests
@@ -129,7 +130,10 @@ async def _written_reproducer(
             "the coding agent wrote no test file for the issue",
             hint="give the reproducer yourself with --test ID or --command",
         )
-    ctx.log(f"the coding agent wrote {', '.join(tests)} on {result.branch}")
+    ctx.log(f"the coding agent wrote {', '.join(tests)} in {result.head_commit[:12]}")
+    # Its commit is the base every candidate starts from (and the kept fix holds it): the
+    # agent's branch and worktree are not left behind.
+    await discard(top, result.branch, result.worktree)
     return Reproducer(test_ids=tuple(tests)), result.head_commit
 
 
