@@ -17,7 +17,14 @@ from devora.tools.codemods import InvalidSymbolError
 from devora.tools.git import NotAGitRepositoryError, run_git
 from devora.tools.metrics import measure_file, measured_suffix, repository_root
 
-__all__ = ["RefactoringConfig", "RefactoringConfigError", "RefactoringInputs", "RefactoringKind"]
+__all__ = [
+    "RefactoringConfig",
+    "RefactoringConfigError",
+    "RefactoringInputs",
+    "RefactoringKind",
+    "check_config",
+    "run_in_thread",
+]
 
 
 class RefactoringKind(StrEnum):
@@ -52,7 +59,7 @@ class RefactoringInputs(BaseModel):
         folder = Path(path).expanduser()
         if not folder.is_dir():
             raise ValueError(f"{path} is not a directory")
-        problem = _in_thread(_tree_problem(folder.resolve()))
+        problem = run_in_thread(_tree_problem(folder.resolve()))
         if problem:
             raise ValueError(problem)
         return path
@@ -80,7 +87,7 @@ class RefactoringInputs(BaseModel):
             return self
         root = Path(self.path).expanduser().resolve()
         file, _, function = self.target.partition(":")
-        if not _in_thread(_tracked(root, file)):
+        if not run_in_thread(_tracked(root, file)):
             raise ValueError(f"target: {file} is not a file committed in {root}")
         if function:
             if not measured_suffix(file):
@@ -92,7 +99,7 @@ class RefactoringInputs(BaseModel):
         return self
 
 
-def _in_thread(coroutine: Any) -> Any:
+def run_in_thread(coroutine: Any) -> Any:
     # Inputs are validated both outside the event loop (the CLI) and inside it (the engine).
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
@@ -154,3 +161,8 @@ class RefactoringConfig(BaseModel):
             first = error.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise RefactoringConfigError(file.name, f"{where}: {first['msg']}") from error
+
+
+async def check_config(inputs: RefactoringInputs) -> None:
+    """The project's [refactoring] config must be valid before a run is recorded."""
+    RefactoringConfig.load(await repository_root(Path(inputs.path)))

@@ -36,11 +36,11 @@ from devora.workflows.refactoring._safety import (
     measure_side,
     project_environment,
 )
+from devora.workflows.refactoring._squads import plan_squad, refactor_squad, result_of
 
 __all__ = ["analyze", "choose", "plan_refactor", "refactor", "review", "safety_net"]
 
 Context = StepContext[RefactoringInputs]
-REFACTORING_AGENT = "backend"
 
 
 class TargetChoice(BaseModel):
@@ -68,7 +68,7 @@ async def analyze(ctx: Context) -> ProjectAnalysis:
 
 async def choose(ctx: Context) -> RefactoringPlan:
     """Rank the targets; --target or --rename choose, else a person does."""
-    analysis: ProjectAnalysis = ctx.result("analyze")
+    analysis: ProjectAnalysis = result_of(ctx, "analyze")
     root = Path(analysis.root)
     kind = ctx.inputs.kind
     config = RefactoringConfig.load(root)
@@ -96,7 +96,7 @@ async def choose(ctx: Context) -> RefactoringPlan:
             hint="pass --target FILE[:FUNCTION], or another --kind",
         )
     answer = ctx.wait_for_input(
-        "Choose what to refactor:\n" + _plan_text(ranked), TargetChoice, squad="backend"
+        "Choose what to refactor:\n" + _plan_text(ranked), TargetChoice, squad=plan_squad(ctx)
     )
     return RefactoringPlan(
         analysis=analysis,
@@ -132,7 +132,7 @@ def _plan_text(ranked: list[Target]) -> str:
 
 def plan_refactor(ctx: Context) -> Plan:
     """Say what the refactor step would change, and how."""
-    plan: RefactoringPlan = ctx.result("plan")
+    plan: RefactoringPlan = result_of(ctx, "plan")
     target = plan.chosen[0]
     how = f"codemod {target.codemod}" if target.codemod else "the coding agent or a person"
     return Plan(
@@ -143,7 +143,7 @@ def plan_refactor(ctx: Context) -> Plan:
 
 async def refactor(ctx: Context) -> WorktreeChange:
     """Make the change in a worktree: a codemod, the coding agent, or a person."""
-    plan: RefactoringPlan = ctx.result("plan")
+    plan: RefactoringPlan = result_of(ctx, "plan")
     target = plan.chosen[0]
     root = Path(plan.analysis.root)
     worktree = await open_worktree(
@@ -188,7 +188,7 @@ async def _codemod(ctx: Context, worktree: Worktree, target: Target) -> CodemodR
 
 
 async def _judgement(ctx: Context, worktree: Worktree, target: Target) -> tuple[str, str]:
-    """The coding agent when the backend squad has a model; a person otherwise."""
+    """The coding agent when the target's squad has a model; a person of it otherwise."""
     from devora.config import load_config
     from devora.squads import Backend, effective_squads, find_agent, run_coding_agent
 
@@ -200,7 +200,8 @@ async def _judgement(ctx: Context, worktree: Worktree, target: Target) -> tuple[
         "time(s). Keep every test passing, do not change the tests, run them at the end."
     )
     settings = load_config(Path(worktree.repository))
-    member = find_agent(effective_squads(settings), REFACTORING_AGENT)
+    squad = refactor_squad(ctx)
+    member = find_agent(effective_squads(settings), squad)
     if member.backend is Backend.LLM and member.model is not None:
         result = await run_coding_agent(
             ctx,
@@ -217,7 +218,7 @@ async def _judgement(ctx: Context, worktree: Worktree, target: Target) -> tuple[
         f"{task}\n\nWork in {worktree.path} (branch {worktree.branch}); commit there or leave "
         "the files changed, then complete this step with a summary.",
         PersonsRefactoring,
-        squad="backend",
+        squad=squad,
     )
     await commit_worktree(worktree, f"refactor: {target.label}", await worktree.untracked_files())
     return answer.summary, "a person"
@@ -226,8 +227,8 @@ async def _judgement(ctx: Context, worktree: Worktree, target: Target) -> tuple[
 async def safety_net(ctx: Context) -> SafetyNet:
     """The same tests pass before and after, coverage not lower, type check not worse;
     otherwise the worktree and its branch are discarded and the run fails."""
-    plan: RefactoringPlan = ctx.result("plan")
-    change: WorktreeChange = ctx.result("refactor")
+    plan: RefactoringPlan = result_of(ctx, "plan")
+    change: WorktreeChange = result_of(ctx, "refactor")
     root = Path(plan.analysis.root)
     environment = await project_environment(root, ctx.home / "cache" / "environments", ctx.log)
     if not environment.usable:
@@ -273,8 +274,8 @@ async def safety_net(ctx: Context) -> SafetyNet:
 
 async def review(ctx: Context) -> RefactoringReview:
     """Each target's figures before and after, the diff; patch, branch and report."""
-    plan: RefactoringPlan = ctx.result("plan")
-    change: WorktreeChange = ctx.result("refactor")
+    plan: RefactoringPlan = result_of(ctx, "plan")
+    change: WorktreeChange = result_of(ctx, "refactor")
     net: SafetyNet = ctx.result("test")
     worktree = Path(change.worktree)
     after = await analyze_project(worktree, window_days=plan.analysis.window_days)
