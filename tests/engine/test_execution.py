@@ -213,7 +213,7 @@ async def test_timeout_cancels_the_step(store: Store) -> None:
     result = await Engine(store).run(wf)
     assert result.status is RunStatus.FAILED and cancelled.is_set()
     assert result.error is not None
-    assert result.error["message"] == "step 'hang' timed out after 0.1s"
+    assert result.error.message == "step 'hang' timed out after 0.1s"
     assert len(store.attempts(result.run_id)) == 2  # the timeout was retried once
 
 
@@ -226,7 +226,7 @@ async def test_failure_compensates_in_reverse_completion_order(store: Store, cou
         ("write_b", "compensated"),
         ("write_a", "compensated"),
     ]
-    assert result.error is not None and result.error["message"] == "exploded on purpose"
+    assert result.error is not None and result.error.message == "exploded on purpose"
 
 
 async def test_a_failing_compensation_ends_rollback_failed(store: Store) -> None:
@@ -332,7 +332,7 @@ async def test_rejection_fails_the_gated_step(store: Store) -> None:
     resumed = await Engine(store).resume(result.run_id, toys.gated)
     assert resumed.status is RunStatus.FAILED
     assert resumed.error is not None
-    assert resumed.error["message"] == "step 'deploy' was rejected by alice: not today"
+    assert resumed.error.message == "step 'deploy' was rejected by alice: not today"
 
 
 async def test_input_not_fitting_the_model_is_refused(store: Store) -> None:

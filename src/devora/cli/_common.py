@@ -176,11 +176,11 @@ def print_result(result: RunResult) -> None:
         for change in plan.changes:
             out.print(f"    - {escape(change)}")
     if result.error:
-        where = f"step {result.error['step']}: " if result.error.get("step") else ""
-        message = redact(where + str(result.error.get("message", "")))
+        where = f"step {result.error.step}: " if result.error.step else ""
+        message = redact(where + result.error.message)
         out.print(f"  [red]error[/] {escape(message)}")
-        if result.error.get("hint"):
-            out.print(f"  hint: {escape(redact(str(result.error['hint'])))}")
+        if result.error.hint:
+            out.print(f"  hint: {escape(redact(result.error.hint))}")
     for step_id, outcome in result.compensations.items():
         out.print(f"  compensation {escape(step_id)}: {outcome.status.value}")
     for step_id, request in result.waiting.items():

@@ -278,6 +278,8 @@ def _print_status(
     from rich.markup import escape
     from rich.table import Table
 
+    from devora.engine import ErrorRecord
+
     out = console()
     out.print(
         f"[bold]run {record.id}[/]  workflow {record.workflow}  [bold]{record.status.value}[/]"
@@ -291,7 +293,7 @@ def _print_status(
         info = _attempt_json(attempt, attempts)
         detail = ""
         if attempt.error:
-            detail = attempt.error.get("message", "")
+            detail = ErrorRecord.from_json(attempt.error).message
         elif attempt.plan:
             detail = attempt.plan.get("summary", "")
         compensation = compensations.get(step_id)
@@ -306,7 +308,7 @@ def _print_status(
         )
     out.print(table)
     if record.error:
-        out.print(f"[red]error[/]: {escape(str(record.error.get('message', '')))}")
+        out.print(f"[red]error[/]: {escape(ErrorRecord.from_json(record.error).message)}")
     for request in waiting:
         out.print(
             f"[yellow]waiting[/] {request.step_id} ({request.request.kind}): "

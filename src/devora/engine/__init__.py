@@ -11,6 +11,7 @@ from devora.engine._control import (
     pending_requests,
 )
 from devora.engine._engine import Engine, new_run_id, owner_is_alive, this_process
+from devora.engine._error_record import ErrorRecord
 from devora.engine._events import EventBus, Subscriber
 from devora.engine._loader import is_file_reference, load_workflow_file
 from devora.engine._outcome import RunResult, StepOutcome
@@ -22,6 +23,7 @@ __all__ = [
     "Action",
     "Approval",
     "Engine",
+    "ErrorRecord",
     "Event",
     "EventBus",
     "EventKind",

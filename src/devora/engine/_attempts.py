@@ -7,8 +7,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from devora.engine._context import StepContext, StepSuspended
+from devora.engine._error_record import ErrorRecord
 from devora.engine._faults import fault_point_in_step
-from devora.engine._outcome import StepOutcome, describe_error
+from devora.engine._outcome import StepOutcome
 from devora.engine._workflow import Step
 from devora.errors import StepError, TimedOut
 from devora.store import AttemptRecord, EventKind, StepStatus
@@ -51,7 +52,7 @@ async def run_attempts(
                 finished_at=time.time(),
             )
         except Exception as exc:
-            error = describe_error(exc)
+            error = ErrorRecord.from_exception(exc)
             tries_left = step.retry.attempts - tries
             if tries_left <= 0 or not getattr(exc, "retryable", True):
                 return StepOutcome(
@@ -68,14 +69,14 @@ async def run_attempts(
                     step_id=step.id,
                     attempt=ctx.attempt,
                     status=StepStatus.RETRIED,
-                    error=error,
+                    error=error.to_json(),
                     started_at=started,
                     finished_at=time.time(),
                     seq=0,
                 ),
                 EventKind.STEP_RETRY_SCHEDULED,
-                f"{error['message']} (retrying in {delay:.2f}s)",
-                {"delay": delay, "error_type": error["type"], "tries_left": tries_left},
+                f"{error.message} (retrying in {delay:.2f}s)",
+                {"delay": delay, "error_type": error.type, "tries_left": tries_left},
             )
             await asyncio.sleep(delay)
             ctx = execution.context(step, execution.next_attempt(step))

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from devora.engine._error_record import ErrorRecord
 from devora.engine._events import EventBus
 from devora.engine._execution import RunExecution
 from devora.engine._journal import Journal
@@ -237,7 +238,7 @@ class Engine:
                 workflow=existing.workflow,
                 status=existing.status,
                 outputs=existing.outputs or {},
-                error=existing.error,
+                error=None if existing.error is None else ErrorRecord.from_json(existing.error),
                 dry_run=existing.dry_run,
             )
         await self.call_store(self.store.claim_run, child_id, self.owner, existing.owner)

@@ -21,11 +21,11 @@ from pydantic import BaseModel
 
 from devora.engine._attempts import run_attempts
 from devora.engine._context import StepContext, WaitRequest
+from devora.engine._error_record import ErrorRecord
 from devora.engine._journal import Journal
 from devora.engine._outcome import (
     RunResult,
     StepOutcome,
-    describe_error,
     dump_output,
     load_output,
     typed_output,
@@ -111,7 +111,7 @@ class RunExecution:
             )
             if record.phase is Phase.COMPENSATE:
                 self.compensations[record.step_id] = StepOutcome(
-                    status=record.status, error=record.error, replayed=True
+                    status=record.status, error=_loaded_error(record), replayed=True
                 )
             elif record.step_id in self.workflow.by_id:
                 latest[record.step_id] = record
@@ -141,7 +141,10 @@ class RunExecution:
                 self.completion_order.append(step.id)
         elif record.status is StepStatus.FAILED:
             self.outcomes[step.id] = StepOutcome(
-                status=record.status, error=record.error, attempt=record.attempt, replayed=True
+                status=record.status,
+                error=_loaded_error(record),
+                attempt=record.attempt,
+                replayed=True,
             )
             self.failed_step = self.failed_step or step.id
 
@@ -296,8 +299,9 @@ class RunExecution:
                 return None
             return "its condition is false"
         except Exception as exc:
-            error = describe_error(exc)
-            error["message"] = f"the condition of step {step.id!r} raised: {error['message']}"
+            error = ErrorRecord.from_exception(exc).prefixed(
+                f"the condition of step {step.id!r} raised"
+            )
             self._record(
                 step, StepOutcome(status=StepStatus.FAILED, error=error), self.next_attempt(step)
             )
@@ -324,7 +328,7 @@ class RunExecution:
             )
             self._record(
                 step,
-                StepOutcome(status=StepStatus.FAILED, error=describe_error(rejected)),
+                StepOutcome(status=StepStatus.FAILED, error=ErrorRecord.from_exception(rejected)),
                 self.next_attempt(step),
             )
             return False
@@ -357,7 +361,7 @@ class RunExecution:
         except Exception as exc:
             outcome = StepOutcome(
                 status=StepStatus.FAILED,
-                error=describe_error(
+                error=ErrorRecord.from_exception(
                     StepError(f"the output of step {step.id!r} cannot be journaled: {exc}")
                 ),
                 attempt=attempt,
@@ -372,8 +376,8 @@ class RunExecution:
             data["duration"] = round(outcome.duration, 6)
         message = None
         if outcome.error is not None:
-            data["error_type"] = outcome.error["type"]
-            message = outcome.error["message"]
+            data["error_type"] = outcome.error.type
+            message = outcome.error.message
         if outcome.plan is not None:
             data["plan"] = outcome.plan.model_dump(mode="json")
             message = outcome.plan.summary
@@ -393,7 +397,7 @@ class RunExecution:
                 phase=Phase.RUN,
                 status=outcome.status,
                 output=stored_output,
-                error=outcome.error,
+                error=None if outcome.error is None else outcome.error.to_json(),
                 plan=data.get("plan"),
                 started_at=outcome.started_at,
                 finished_at=outcome.finished_at,
@@ -442,8 +446,9 @@ class RunExecution:
             outputs = self._workflow_outputs()
             json.dumps(outputs)
         except Exception as exc:
-            error = describe_error(exc)
-            error["message"] = f"computing the workflow's outputs failed: {error['message']}"
+            error = ErrorRecord.from_exception(exc).prefixed(
+                "computing the workflow's outputs failed"
+            )
             return await self.finish(RunStatus.FAILED, error=error)
         return await self.finish(RunStatus.SUCCEEDED, outputs=outputs)
 
@@ -461,7 +466,7 @@ class RunExecution:
 
     async def _settle_cancelled(self, reason: str) -> RunResult:
         return await self.finish(
-            RunStatus.CANCELLED, error=describe_error(RunCancelledError(reason))
+            RunStatus.CANCELLED, error=ErrorRecord.from_exception(RunCancelledError(reason))
         )
 
     async def finish(
@@ -469,7 +474,7 @@ class RunExecution:
         status: RunStatus,
         *,
         outputs: dict[str, Any] | None = None,
-        error: dict[str, Any] | None = None,
+        error: ErrorRecord | None = None,
         event: EventKind = EventKind.RUN_FINISHED,
     ) -> RunResult:
         """Record the run's final (or waiting, or cancelled) status and its closing event."""
@@ -479,7 +484,7 @@ class RunExecution:
                 run_id=self.run.id,
                 status=status,
                 outputs=outputs,
-                error=error,
+                error=None if error is None else error.to_json(),
                 clear_owner=True,
                 clear_cancel=status is RunStatus.CANCELLED,
                 finished_at=finished_at,
@@ -489,7 +494,7 @@ class RunExecution:
         if outputs is not None:
             data["outputs"] = outputs
         if error is not None:
-            data["error"] = {k: v for k, v in error.items() if k != "traceback"}
+            data["error"] = error.event_json()
         waiting = {
             k: v.request.model_dump(mode="json")
             for k, v in self.outcomes.items()
@@ -521,3 +526,8 @@ class RunExecution:
             dry_run=self.dry_run,
             summary=dict(self.summary),
         )
+
+
+def _loaded_error(record: AttemptRecord) -> ErrorRecord | None:
+    """The typed error of a journaled attempt."""
+    return None if record.error is None else ErrorRecord.from_json(record.error)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,9 +9,10 @@ from pydantic import BaseModel, TypeAdapter
 
 from devora.engine._action import Plan
 from devora.engine._context import WaitRequest
+from devora.engine._error_record import ErrorRecord
 from devora.store import RunStatus, StepStatus
 
-__all__ = ["RunResult", "StepOutcome", "describe_error", "output_adapter"]
+__all__ = ["RunResult", "StepOutcome", "output_adapter"]
 
 
 @dataclass(slots=True)
@@ -21,7 +21,7 @@ class StepOutcome:
 
     status: StepStatus
     output: Any = None
-    error: dict[str, Any] | None = None
+    error: ErrorRecord | None = None
     plan: Plan | None = None
     request: WaitRequest | None = None
     skip_reason: str | None = None
@@ -46,7 +46,7 @@ class RunResult:
     workflow: str
     status: RunStatus
     outputs: dict[str, Any] = field(default_factory=dict)
-    error: dict[str, Any] | None = None
+    error: ErrorRecord | None = None
     steps: dict[str, StepOutcome] = field(default_factory=dict)
     compensations: dict[str, StepOutcome] = field(default_factory=dict)
     dry_run: bool = False
@@ -61,20 +61,6 @@ class RunResult:
     def waiting(self) -> dict[str, WaitRequest]:
         """What each waiting step waits for, by step id."""
         return {k: v.request for k, v in self.steps.items() if v.request is not None}
-
-
-def describe_error(exc: BaseException) -> dict[str, Any]:
-    """The journaled form of an error: type, message, traceback and structured fields."""
-    kind = type(exc)
-    described: dict[str, Any] = {
-        "type": f"{kind.__module__}.{kind.__qualname__}",
-        "message": str(exc) or kind.__name__,
-        "traceback": "".join(traceback.format_exception(exc)),
-    }
-    hint = getattr(exc, "hint", None)
-    if hint:
-        described["hint"] = hint
-    return described
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}

@@ -6,8 +6,9 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
+from devora.engine._error_record import ErrorRecord
 from devora.engine._faults import fault_point_in_step
-from devora.engine._outcome import RunResult, StepOutcome, describe_error
+from devora.engine._outcome import RunResult, StepOutcome
 from devora.engine._workflow import Step
 from devora.store import AttemptRecord, EventKind, Phase, RunStatus, StepStatus
 
@@ -21,8 +22,7 @@ async def fail_and_compensate(execution: RunExecution) -> RunResult:
     """End a failed run: compensate its completed steps in reverse completion order."""
     assert execution.failed_step is not None
     failed = execution.outcomes[execution.failed_step]
-    error = dict(failed.error or {})
-    error["step"] = execution.failed_step
+    error = (failed.error or ErrorRecord(type="", message="")).at_step(execution.failed_step)
     to_undo = [
         step_id
         for step_id in reversed(execution.completion_order)
@@ -66,7 +66,9 @@ async def compensate(execution: RunExecution, step: Step[Any]) -> StepOutcome:
             await step.compensate.run(ctx)
         outcome = StepOutcome(status=StepStatus.COMPENSATED)
     except Exception as exc:
-        outcome = StepOutcome(status=StepStatus.COMPENSATION_FAILED, error=describe_error(exc))
+        outcome = StepOutcome(
+            status=StepStatus.COMPENSATION_FAILED, error=ErrorRecord.from_exception(exc)
+        )
     outcome.started_at, outcome.finished_at, outcome.attempt = started, time.time(), attempt
     execution.journal.record_attempt(
         AttemptRecord(
@@ -75,13 +77,13 @@ async def compensate(execution: RunExecution, step: Step[Any]) -> StepOutcome:
             attempt=attempt,
             phase=Phase.COMPENSATE,
             status=outcome.status,
-            error=outcome.error,
+            error=None if outcome.error is None else outcome.error.to_json(),
             started_at=started,
             finished_at=outcome.finished_at,
             seq=0,
         ),
         EventKind.COMPENSATION_FINISHED,
-        outcome.error["message"] if outcome.error else None,
+        outcome.error.message if outcome.error else None,
         {"status": outcome.status.value},
     )
     return outcome

@@ -54,7 +54,7 @@ class SubWorkflow(Action[dict[str, Any]]):
                     child_run_id=result.run_id,
                 )
             )
-        message = (result.error or {}).get("message", "")
+        message = result.error.message if result.error else ""
         raise StepError(
             f"child run {result.run_id} ({self.workflow.name}) ended {result.status.value}"
             + (f": {message}" if message else ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from devora.engine import ErrorRecord
 from devora.store import Event, EventKind
 
 __all__ = ["Notification", "notification_for", "slack_payload", "webhook_payload"]
@@ -32,15 +33,15 @@ def notification_for(event: Event, workflow: str | None) -> Notification | None:
     if event.kind is EventKind.RUN_FINISHED:
         status = str(data.get("status"))
         if status in _FAILED:
-            error = data.get("error") or {}
-            where = f" at step {error['step']}" if error.get("step") else ""
-            message = f"run {event.run_id} ({workflow}) {status}{where}: {error.get('message', '')}"
+            error = ErrorRecord.from_json(data.get("error") or {})
+            where = f" at step {error.step}" if error.step else ""
+            message = f"run {event.run_id} ({workflow}) {status}{where}: {error.message}"
             return Notification(
                 "run.failed",
                 event.run_id,
                 workflow,
                 status,
-                error.get("step"),
+                error.step,
                 None,
                 message,
                 event.at,

@@ -82,7 +82,7 @@ def devora_version(path: Path, home: Path, case: dict[str, Any]) -> tuple[str | 
     finally:
         store.close()
     if result.status.value != "succeeded":
-        return None, str((result.error or {}).get("type", ""))
+        return None, result.error.type if result.error else ""
     plan = result.steps["version"].output
     assert isinstance(plan, ReleasePlan)
     return plan.version, ""

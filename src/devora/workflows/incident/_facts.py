@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from devora.engine import ErrorRecord
 from devora.errors import UsageError
 from devora.store import AttemptRecord, Phase, RunRecord, StepStatus, Store
 from devora.workflows.incident._inputs import IncidentInputs
@@ -39,8 +40,9 @@ def succeeded_outputs(attempts: list[AttemptRecord]) -> dict[str, Any]:
 
 def _failure(run: RunRecord) -> str | None:
     if run.error:
-        where = f"step {run.error['step']} failed: " if run.error.get("step") else ""
-        return f"{where}{run.error.get('message', '')}"
+        error = ErrorRecord.from_json(run.error)
+        where = f"step {error.step} failed: " if error.step else ""
+        return f"{where}{error.message}"
     if run.status.value in ("cancelled", "waiting"):
         return f"the run is {run.status.value}"
     return None
