@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+import tarfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,3 +95,24 @@ def db_url(request: pytest.FixtureRequest) -> str:
     for tool in ("pg_dump", "pg_restore", "psql"):
         require_executable(tool, "apt-get install postgresql-client")
     return str(request.getfixturevalue("pg_url"))
+
+
+SDIST = "six==1.16.0"  # a small pure-Python package with its tests, nobody here wrote
+
+
+@pytest.fixture(scope="session")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SDIST downloaded from PyPI and unpacked once per session; tests work on copies of it."""
+    where = tmp_path_factory.mktemp("sdist")
+    download = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+         SDIST, "-d", str(where / "dl")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if download.returncode != 0:
+        pytest.fail(f"cannot download {SDIST} from PyPI:\n{download.stderr[-1000:]}")
+    (archive,) = (where / "dl").glob("*.tar.gz")
+    with tarfile.open(archive) as tar:
+        tar.extractall(where / "src", filter="data")
+    (root,) = (where / "src").iterdir()
+    return root

@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -17,26 +16,6 @@ import pytest
 from devora.tools.checks import CheckStatus, PytestCheck, detect_project
 from devora.tools.pyenv import resolve_environment
 from tests.cli.harness import Devora
-
-SDIST = "six==1.16.0"
-
-
-@pytest.fixture(scope="session")
-def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """SDIST downloaded from PyPI and unpacked once; tests work on copies of it."""
-    where = tmp_path_factory.mktemp("sdist")
-    download = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
-         SDIST, "-d", str(where / "dl")],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    if download.returncode != 0:
-        pytest.fail(f"cannot download {SDIST} from PyPI:\n{download.stderr[-1000:]}")
-    (archive,) = (where / "dl").glob("*.tar.gz")
-    with tarfile.open(archive) as tar:
-        tar.extractall(where / "src", filter="data")
-    (root,) = (where / "src").iterdir()
-    return root
 
 
 def _copy(sdist: Path, tmp_path: Path) -> Path:

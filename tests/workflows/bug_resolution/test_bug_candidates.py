@@ -133,7 +133,9 @@ def person_commits(repo: Path, tmp_path: Path, content: str) -> str:
 
 
 def waiting_task(devora: Devora, run_id: str, kind: str = "input") -> dict[str, Any]:
-    [task] = json.loads(devora("tasks", "--json").stdout)
+    shown = devora("tasks", "--json")
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    [task] = json.loads(shown.stdout)
     assert (task["run_id"], task["kind"]) == (run_id, kind)
     assert isinstance(task, dict)
     return task
