@@ -79,6 +79,33 @@ def test_json_lines_end_with_run_finished(devora: Devora) -> None:
     assert {e["run_id"] for e in events} == {last["run_id"]}
 
 
+def test_a_failed_runs_json_and_terminal_error_keep_their_form(devora: Devora) -> None:
+    """run.finished's error object is the wire format (scripts, notifications): pinned."""
+    hint = "`devora status RUN` and `devora logs RUN` show the step's log and error"
+    failed = devora("run", f"{TOYS}:saga", "--json")
+    assert failed.returncode == 1, failed.stderr
+    error = json_lines(failed.stdout)[-1]["data"]["error"]
+    assert list(error) == ["type", "message", "hint", "step"]
+    assert error == {
+        "type": "devora.errors.StepError",
+        "message": "exploded on purpose",
+        "hint": hint,
+        "step": "explode",
+    }
+    shown = devora("run", f"{TOYS}:saga")
+    assert shown.returncode == 1, shown.stderr
+    assert f"  error step explode: exploded on purpose\n  hint: {hint}\n" in shown.stdout
+
+    waiting = devora("run", f"{TOYS}:gated", "--json")
+    run_id = json_lines(waiting.stdout)[-1]["run_id"]
+    rejected = devora("reject", run_id, "deploy", "--comment", "not today")
+    assert rejected.returncode == 1, rejected.stderr
+    error = json_lines(devora("logs", run_id, "--json").stdout)[-1]["data"]["error"]
+    assert list(error) == ["type", "message", "hint", "step"]
+    assert error["type"] == "devora.errors.StepRejectedError" and error["step"] == "deploy"
+    assert "was rejected by" in error["message"] and error["message"].endswith(": not today")
+
+
 def test_waiting_run_exits_3_and_approve_from_another_process_continues(devora: Devora) -> None:
     waiting = devora("run", f"{TOYS}:gated", "--json")
     assert waiting.returncode == 3, waiting.stderr
