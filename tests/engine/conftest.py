@@ -5,12 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from devora.engine import Engine, EventBus
-from devora.store import Event, Store, open_store
+from devora.store import (
+    AttemptRecord,
+    Event,
+    JournalBatch,
+    Phase,
+    RunStatus,
+    RunUpdate,
+    StepStatus,
+    Store,
+    open_store,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -34,6 +45,31 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store = open_store(home=tmp_path / ".devora")
     yield store
     store.close()
+
+
+def journal_then_die(
+    store: Store, run_id: str, attempts: list[tuple[str, Phase, StepStatus, Any, Any]]
+) -> None:
+    """Journal (step, phase, status, output, error) attempts of a running run, as a process
+    that then died would have left them."""
+    store.write(
+        JournalBatch(
+            attempts=[
+                AttemptRecord(
+                    run_id=run_id,
+                    step_id=step_id,
+                    attempt=2 if phase is Phase.COMPENSATE else 1,
+                    phase=phase,
+                    status=status,
+                    output=output,
+                    error=error,
+                    seq=10 + n,
+                )
+                for n, (step_id, phase, status, output, error) in enumerate(attempts)
+            ],
+            runs=[RunUpdate(run_id=run_id, status=RunStatus.RUNNING)],
+        )
+    )
 
 
 class Recorder:

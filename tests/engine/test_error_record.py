@@ -8,8 +8,9 @@ import pytest
 
 from devora.engine import Engine, ErrorRecord, EventKind, RunStatus, StepStatus
 from devora.errors import RunCancelledError, StepError
-from devora.store import AttemptRecord, JournalBatch, Phase, RunUpdate, Store
+from devora.store import Phase, Store
 from tests.engine import toy_workflows as toys
+from tests.engine.conftest import journal_then_die
 
 
 @pytest.fixture(autouse=True)
@@ -78,28 +79,14 @@ async def test_a_run_journaled_before_typed_records_resumes_and_shows_its_error(
         "hint": "`devora status RUN` and `devora logs RUN` show the step's log and error",
     }
     run = Engine(store).create_run(toys.saga, {"fail": True})
-    records = [
-        ("write_a", StepStatus.SUCCEEDED, "a", None),
-        ("write_b", StepStatus.SUCCEEDED, "b", None),
-        ("explode", StepStatus.FAILED, None, old_error),
-    ]
-    store.write(
-        JournalBatch(
-            attempts=[
-                AttemptRecord(
-                    run_id=run.id,
-                    step_id=step_id,
-                    attempt=1,
-                    phase=Phase.RUN,
-                    status=status,
-                    output=output,
-                    error=error,
-                    seq=10 + n,
-                )
-                for n, (step_id, status, output, error) in enumerate(records)
-            ],
-            runs=[RunUpdate(run_id=run.id, status=RunStatus.RUNNING)],
-        )
+    journal_then_die(
+        store,
+        run.id,
+        [
+            ("write_a", Phase.RUN, StepStatus.SUCCEEDED, "a", None),
+            ("write_b", Phase.RUN, StepStatus.SUCCEEDED, "b", None),
+            ("explode", Phase.RUN, StepStatus.FAILED, None, old_error),
+        ],
     )
 
     result = await Engine(store).resume(run.id, toys.saga, force=True)

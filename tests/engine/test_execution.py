@@ -21,9 +21,9 @@ from devora.engine import (
     answer_request,
 )
 from devora.errors import WorkflowDefinitionError
-from devora.store import Phase, RunUpdate, Store
+from devora.store import Phase, Store
 from tests.engine import toy_workflows as toys
-from tests.engine.conftest import Recorder
+from tests.engine.conftest import Recorder, journal_then_die
 
 
 @pytest.fixture(autouse=True)
@@ -415,33 +415,17 @@ async def test_artifacts_are_written_and_recorded(store: Store) -> None:
 
 async def test_a_crash_during_rollback_resumes_the_rollback(store: Store, counter: Path) -> None:
     """The journal says: a, b done, explode failed, b compensated — then the process died."""
-    from devora.store import AttemptRecord, JournalBatch, StepStatus
-
-    engine = Engine(store)
-    run = engine.create_run(toys.saga, {"fail": True})
-    records = [
-        ("write_a", Phase.RUN, StepStatus.SUCCEEDED, "a"),
-        ("write_b", Phase.RUN, StepStatus.SUCCEEDED, "b"),
-        ("explode", Phase.RUN, StepStatus.FAILED, None),
-        ("write_b", Phase.COMPENSATE, StepStatus.COMPENSATED, None),
-    ]
-    store.write(
-        JournalBatch(
-            attempts=[
-                AttemptRecord(
-                    run_id=run.id,
-                    step_id=step_id,
-                    attempt=2 if phase is Phase.COMPENSATE else 1,
-                    phase=phase,
-                    status=status,
-                    output=output,
-                    error={"type": "x", "message": "exploded"} if output is None else None,
-                    seq=10 + n,
-                )
-                for n, (step_id, phase, status, output) in enumerate(records)
-            ],
-            runs=[RunUpdate(run_id=run.id, status=RunStatus.RUNNING)],
-        )
+    run = Engine(store).create_run(toys.saga, {"fail": True})
+    exploded = {"type": "x", "message": "exploded"}
+    journal_then_die(
+        store,
+        run.id,
+        [
+            ("write_a", Phase.RUN, StepStatus.SUCCEEDED, "a", None),
+            ("write_b", Phase.RUN, StepStatus.SUCCEEDED, "b", None),
+            ("explode", Phase.RUN, StepStatus.FAILED, None, exploded),
+            ("write_b", Phase.COMPENSATE, StepStatus.COMPENSATED, None, exploded),
+        ],
     )
     result = await Engine(store).resume(run.id, toys.saga, force=True)
     assert result.status is RunStatus.ROLLED_BACK
