@@ -132,3 +132,18 @@ async def test_a_high_severity_security_finding_fails_whatever_the_score(clean: 
     # A project may turn the condition off.
     relaxed = GateConfig(fail_on_high_security=False, min_coverage=0)
     assert (await gate(clean, tool_path(), relaxed)).passed
+
+
+async def test_a_crashed_test_run_never_reads_all_tests_pass(clean: Path) -> None:
+    # Seen on click 8.1.7: a collection error (pytest exit 2) showed "ok no failing test:
+    # all tests pass" beside the crash.
+    test = clean / "tests" / "test_calc.py"
+    test.write_text(test.read_text("utf-8") + "\nimport no_such_module_anywhere\n", "utf-8")
+    report = await gate(clean, tool_path())
+    [pytest_check] = [c for c in report.checks if c.name == "pytest"]
+    assert pytest_check.status == CheckStatus.CRASHED.value
+    condition = next(c for c in report.conditions if c.name == "no failing test")
+    assert not condition.passed
+    assert "all tests pass" not in condition.detail
+    assert "pytest crashed" in condition.detail
+    assert not report.passed

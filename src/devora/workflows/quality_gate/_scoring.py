@@ -129,14 +129,7 @@ def evaluate_conditions(
                 )
             )
         if config.fail_on_failing_tests:
-            failing = failing_tests(tests.ran, tests.findings)
-            conditions.append(
-                ConditionResult(
-                    name="no failing test",
-                    passed=failing == 0,
-                    detail=f"{failing} test(s) fail" if failing else "all tests pass",
-                )
-            )
+            conditions.append(_no_failing_test(tests, config))
     security = by_category.get(Category.SECURITY)
     if config.fail_on_high_security and security is not None and security.counted(config.optional):
         high = [f for f in security.findings if f.level is Level.ERROR]
@@ -148,6 +141,23 @@ def evaluate_conditions(
             )
         )
     return tuple(conditions)
+
+
+def _no_failing_test(tests: CategoryInput, config: GateConfig) -> ConditionResult:
+    # Silence is not success: with a required test run that crashed or did not run, nobody
+    # knows whether a test fails, so the condition cannot hold.
+    unrun = tests.unrun(config.optional)
+    failing = failing_tests(tests.ran, tests.findings)
+    if unrun:
+        unknown = "; ".join(f"{r.name} {r.status.value}" for r in unrun)
+        counted = f"{failing} test(s) fail, " if failing else ""
+        detail = f"{counted}the rest is not known ({unknown}: its tests did not all run)"
+        return ConditionResult(name="no failing test", passed=False, detail=detail)
+    return ConditionResult(
+        name="no failing test",
+        passed=failing == 0,
+        detail=f"{failing} test(s) fail" if failing else "all tests pass",
+    )
 
 
 def failing_tests(ran: Sequence[CheckResult], findings: Sequence[Finding]) -> int:
