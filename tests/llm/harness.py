@@ -56,3 +56,12 @@ def reply(
     return anthropic_reply(
         text, tool_calls=tool_calls, input_tokens=tokens[0], output_tokens=tokens[1]
     )
+
+
+def model_env(server: HasUrl) -> dict[str, str]:
+    """The environment that points `devora` at a scripted OpenAI-compatible server."""
+    return {
+        "DEVORA_MODEL": "openai:gpt-4o-mini",
+        "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
+        "OPENAI_API_KEY": TEST_KEY,
+    }

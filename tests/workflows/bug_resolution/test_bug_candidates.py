@@ -5,15 +5,14 @@ person's commit when no model is configured, a dry-run, and a rejected approval.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.cli.harness import Devora, assert_one_clear_error, finished_event
-from tests.llm.harness import TEST_KEY
-from tests.llm.scripted_server import Reply, ScriptedServer, openai_reply
+from tests.llm.harness import model_env
+from tests.llm.scripted_server import Reply, ScriptedServer, openai_reply, scripted_server
 from tests.tools.bisect.history import git, user_state
 from tests.workflows.bug_resolution.conftest import TEST_ID, make_history, no_model
 from tests.workflows.bug_resolution.test_bug_resolution import commit_of, report
@@ -51,24 +50,6 @@ def status(devora: Devora, run_id: str) -> dict[str, Any]:
     return shown
 
 
-@pytest.fixture
-def scripted() -> Iterator[list[ScriptedServer]]:
-    servers: list[ScriptedServer] = []
-    yield servers
-    for server in servers:
-        server.stop()
-
-
-def serve(scripted: list[ScriptedServer], *replies: Reply) -> dict[str, str]:
-    server = ScriptedServer(list(replies)).start()
-    scripted.append(server)
-    return {
-        "DEVORA_MODEL": "openai:gpt-4o-mini",
-        "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
-        "OPENAI_API_KEY": TEST_KEY,
-    }
-
-
 def writes(call: str, content: str) -> Reply:
     return openai_reply(
         tool_calls=[(call, "write_file", {"path": "src/calc.py", "content": content})]
@@ -81,26 +62,26 @@ def user_messages(server: ScriptedServer, request: int) -> str:
 
 
 def test_the_agent_is_told_which_test_its_first_attempt_broke(
-    devora: Devora, tmp_path: Path, scripted: list[ScriptedServer]
+    devora: Devora, tmp_path: Path
 ) -> None:
     repo = always_bad_history(tmp_path / "repo")
     before = user_state(repo)
-    env = no_model() | serve(
-        scripted,
+    replies = [
         writes("c1", BREAKS_MUL),
         openai_reply("add adds now."),
         writes("c2", FIXED),
         openai_reply("add adds now; mul kept."),
         openai_reply(REVIEW),  # the qa squad's review comment
-    )
-    first = devora("run", "bug-resolution", str(repo), "--test", TEST_ID, "--repeat", "2",
-                   "--json", timeout=600, **env)  # fmt: skip
-    assert first.returncode == 3, first.stdout[-3000:] + first.stderr[-3000:]
-    run_id = finished_event(first)["run_id"]
-    approved = devora("approve", run_id, "review", timeout=600, **env)
-    assert approved.returncode == 0, approved.stdout[-3000:] + approved.stderr[-3000:]
+    ]
+    with scripted_server(replies) as server:
+        env = no_model() | model_env(server)
+        first = devora("run", "bug-resolution", str(repo), "--test", TEST_ID, "--repeat", "2",
+                       "--json", timeout=600, **env)  # fmt: skip
+        assert first.returncode == 3, first.stdout[-3000:] + first.stderr[-3000:]
+        run_id = finished_event(first)["run_id"]
+        approved = devora("approve", run_id, "review", timeout=600, **env)
+        assert approved.returncode == 0, approved.stdout[-3000:] + approved.stderr[-3000:]
 
-    server = scripted[0]
     assert server.remaining == 0 and len(server.received) == 5
     assert "every commit tried" in user_messages(server, 0)
     assert MUL_TEST not in user_messages(server, 0)
@@ -236,26 +217,27 @@ ISSUE_TEST = "from calc import add\n\n\ndef test_add_two_and_two():\n    assert 
 
 
 def test_with_a_model_the_agent_writes_the_reproducer_for_an_issue(
-    devora: Devora, tmp_path: Path, scripted: list[ScriptedServer]
+    devora: Devora, tmp_path: Path
 ) -> None:
     repo = make_history(tmp_path / "repo", 30, 20)
     issue = tmp_path / "issue.md"
     issue.write_text(ISSUE)
     before = user_state(repo)
     write_test = {"path": "tests/test_issue.py", "content": ISSUE_TEST}
-    env = no_model() | serve(
-        scripted,
+    replies = [
         openai_reply(tool_calls=[("c1", "write_file", write_test)]),
         openai_reply("tests/test_issue.py fails on add(2, 2)."),
         openai_reply(REVIEW),
-    )
-    first = devora("run", "bug-resolution", str(repo), "--issue", str(issue), "--repeat", "2",
-                   "--json", timeout=600, **env)  # fmt: skip
-    assert first.returncode == 3, first.stdout[-3000:] + first.stderr[-3000:]
-    run_id = finished_event(first)["run_id"]
-    assert ISSUE in user_messages(scripted[0], 0)
-    approved = devora("approve", run_id, "review", timeout=600, **env)
-    assert approved.returncode == 0, approved.stdout[-3000:] + approved.stderr[-3000:]
+    ]
+    with scripted_server(replies) as server:
+        env = no_model() | model_env(server)
+        first = devora("run", "bug-resolution", str(repo), "--issue", str(issue), "--repeat", "2",
+                       "--json", timeout=600, **env)  # fmt: skip
+        assert first.returncode == 3, first.stdout[-3000:] + first.stderr[-3000:]
+        run_id = finished_event(first)["run_id"]
+        assert ISSUE in user_messages(server, 0)
+        approved = devora("approve", run_id, "review", timeout=600, **env)
+        assert approved.returncode == 0, approved.stdout[-3000:] + approved.stderr[-3000:]
 
     data = report(devora, run_id)
     assert data["reproduction"]["reproducer"]["test_ids"] == ["tests/test_issue.py"]
