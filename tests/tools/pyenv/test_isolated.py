@@ -81,6 +81,24 @@ def test_the_plan_reads_test_extras_groups_and_requirement_files(tmp_path: Path)
     assert plan.requirement_files == ("requirements-dev.txt", "requirements-test.txt")
 
 
+def test_the_plan_reads_a_requirements_folder(tmp_path: Path) -> None:
+    # The Pallets layout (click 8.1.7): requirements/tests.in compiled to tests.txt, which
+    # pins the pytest the project's tests were written for.
+    write_project(
+        tmp_path,
+        {
+            "setup.py": "",
+            "requirements/tests.in": "pytest\n",
+            "requirements/tests.txt": "pytest==7.4.0\n",
+            "requirements/typing-tests.in": "mypy\n",
+            "requirements/docs.txt": "sphinx\n",
+        },
+    )
+    plan = plan_install(tmp_path, {})
+    assert plan.requirement_files == ("requirements/tests.txt", "requirements/typing-tests.in")
+    assert "requirements/tests.txt" in plan.inputs  # a change to the pins builds anew
+
+
 def test_a_test_extra_dependency_is_installed_and_imports_come_from_the_source(
     tmp_path: Path, uv: Path
 ) -> None:

@@ -18,7 +18,14 @@ __all__ = ["InstallPlan", "plan_install"]
 TEST_NAMES = ("test", "tests", "testing", "dev")
 CHECK_PACKAGES = ("pytest", "coverage")
 _PACKAGING_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
-_REQUIREMENT_PATTERNS = ("requirements.txt", "requirements-dev.txt", "requirements*test*.txt")
+_REQUIREMENT_PATTERNS = (
+    "requirements.txt",
+    "requirements-dev.txt",
+    "requirements*test*.txt",
+    # A requirements/ folder (pip-compile-multi, the Pallets projects): its test files.
+    "requirements/*test*.txt",
+    "requirements/*test*.in",
+)
 _NORMAL = re.compile(r"[-_.]+")
 
 
@@ -67,12 +74,14 @@ def plan_install(root: Path, pyproject: dict[str, Any]) -> InstallPlan:
     groups = pyproject.get("dependency-groups")
     files = sorted(
         {
-            path.name
+            path.relative_to(root).as_posix()
             for pattern in _REQUIREMENT_PATTERNS
             for path in root.glob(pattern)
             if path.is_file()
         }
     )
+    # A compiled requirements/tests.txt pins what tests.in asks for: take the pins only.
+    files = [name for name in files if not _has_compiled_twin(root, name)]
     return InstallPlan(
         project=installable,
         extras=tuple(dict.fromkeys(extras)) if installable else (),
@@ -81,6 +90,10 @@ def plan_install(root: Path, pyproject: dict[str, Any]) -> InstallPlan:
         else (),
         requirement_files=tuple(files),
     )
+
+
+def _has_compiled_twin(root: Path, name: str) -> bool:
+    return name.endswith(".in") and (root / name).with_suffix(".txt").is_file()
 
 
 def _normal(name: str) -> str:
