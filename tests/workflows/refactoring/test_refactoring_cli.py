@@ -113,16 +113,48 @@ def test_a_change_that_breaks_a_test_is_discarded_and_the_run_fails_naming_it(
     assert json.loads(net.read_text())["no_longer_passing"] == ["tests/test_lookup.py::test_lookup"]
 
 
-def test_a_type_check_or_coverage_that_did_not_run_is_reported_not_run_never_not_worse(
+def test_a_type_check_or_coverage_that_did_not_run_fails_the_run_saying_how_to_install_it(
     devora: Devora, shop: History
 ) -> None:
     only_pytest_in_the_environment(shop)
+    before = shop.state()
     done = _run(devora, str(shop.root), "-i", "rename=shop.pricing.total_price=price_with_tax")
-    # Not blocking: the tests were compared; the terminal says what was not verified.
+    # Not run is not passed: a figure the safety net must measure and could not costs the run.
+    assert done.returncode == 1, done.stdout + done.stderr
+    said = " ".join(done.stdout.split())  # the terminal wraps long lines
+    assert "the safety net could not measure what it must" in said
+    assert "type check not run: mypy is not in the project's environment" in said
+    assert "coverage not measured: coverage.py is not in the project's environment" in said
+    assert "install it there (" in said and "pip install coverage" in said
+    assert 'optional = ["coverage", "typecheck"]' in said
+    assert git(shop.root, "for-each-ref", "refs/heads/devora/") == ""
+    assert not list((devora.home / "worktrees").glob("shop-refactor-*"))
+    assert shop.state() == before
+    (net_file,) = devora.home.rglob("safety-net.json")
+    net = json.loads(net_file.read_text())
+    assert [r.split(":")[0] for r in net["not_measured"]] == [
+        "coverage not measured",
+        "type check not run",
+    ]
+    assert net["not_run"] == [] and net["worse"] == []
+
+
+def test_a_figure_listed_optional_is_kept_and_reported_not_verified_never_not_worse(
+    devora: Devora, shop: History
+) -> None:
+    only_pytest_in_the_environment(shop)
+    shop.commit(
+        "coverage and mypy are optional here",
+        {"devora.toml": '[refactoring]\noptional = ["coverage", "typecheck"]\n'},
+    )
+    done = _run(devora, str(shop.root), "-i", "rename=shop.pricing.total_price=price_with_tax")
     assert done.returncode == 0, done.stdout + done.stderr
     said = " ".join(done.stdout.split())  # the terminal wraps long lines
-    assert "not verified: type check not run: mypy is not in the project's environment" in said
-    assert "not verified: coverage not measured: coverage.py is not in the project's" in said
+    assert (
+        "not verified (optional): type check not run: mypy is not in the project's environment"
+        in said
+    )
+    assert "not verified (optional): coverage not measured: coverage.py is not in the" in said
     (report,) = devora.home.rglob("report.json")
     net = json.loads(report.read_text())["safety_net"]
     assert net["type_errors_before"] is None and net["coverage_before"] is None
@@ -130,13 +162,29 @@ def test_a_type_check_or_coverage_that_did_not_run_is_reported_not_run_never_not
         "coverage not measured",
         "type check not run",
     ]
+    assert net["not_measured"] == []
     assert (
         "type check not worse" not in net["verdict"] and "coverage not lower" not in net["verdict"]
     )
-    assert net["verdict"].startswith("kept: 2 test(s) pass before and after; NOT verified: ")
+    assert net["verdict"].startswith(
+        "kept: 2 test(s) pass before and after; not verified (optional): "
+    )
     markdown = (report.parent / "report.md").read_text()
-    assert "- type check not run: mypy is not in the project's environment (venv" in markdown
+    assert (
+        "- not verified (optional): type check not run: mypy is not in the project's "
+        "environment (venv" in markdown
+    )
     assert "not worse" not in markdown and "type errors: None" not in markdown
+
+
+def test_an_unknown_optional_figure_is_refused_before_the_run(
+    devora: Devora, shop: History
+) -> None:
+    shop.commit("a typo", {"devora.toml": '[refactoring]\noptional = ["coverge"]\n'})
+    done = _run(devora, str(shop.root))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "invalid refactoring configuration in devora.toml: optional.0" in done.stderr
+    assert not devora.home.exists() or not list(devora.home.rglob("report.json"))
 
 
 RULES_EXTRACTED = (

@@ -21,4 +21,4 @@ def present_refactoring(result: RunResult, console: Any) -> None:
             markup=False,
         )
         for reason in outputs.get("not_verified", []):
-            console.print(f"not verified: {reason}", markup=False)
+            console.print(f"not verified (optional): {reason}", markup=False)

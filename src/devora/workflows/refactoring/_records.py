@@ -79,14 +79,19 @@ class SafetyNet(_Frozen):
     type_errors_before: int | None
     type_errors_after: int | None
     worse: tuple[str, ...]  # what got worse; empty when the change is kept
-    # Figures not measured (coverage.py or mypy missing): not a pass, and not a failure.
+    # Optional figures not measured (coverage.py or mypy missing): not a pass, not a failure.
     not_run: tuple[str, ...] = ()
+    # Figures not measured that the config does not call optional: the change is not kept.
+    not_measured: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> str:
         """What the safety net established, and what it did not (a check not run is no pass)."""
-        if self.worse:
-            return "worse: " + "; ".join(self.worse)
+        if self.worse or self.not_measured:
+            verdict = [f"worse: {'; '.join(self.worse)}"] if self.worse else []
+            if self.not_measured:
+                verdict.append(f"not verified: {'; '.join(self.not_measured)}")
+            return "; ".join(verdict)
         held = [f"{len(self.passed_before)} test(s) pass before and after"]
         if self.coverage_before is not None:
             held.append("coverage not lower")
@@ -94,7 +99,7 @@ class SafetyNet(_Frozen):
             held.append("type check not worse")
         text = "kept: " + ", ".join(held)
         if self.not_run:
-            text += "; NOT verified: " + "; ".join(self.not_run)
+            text += "; not verified (optional): " + "; ".join(self.not_run)
         return text
 
 

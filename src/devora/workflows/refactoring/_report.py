@@ -32,7 +32,8 @@ def _or_not_measured(figure: object) -> str:
 
 def _measured(name: str, before: object, after: object, net: SafetyNet, prefix: str) -> str:
     if before is None:  # not run: say why, never show it as a figure that held
-        return "- " + next((r for r in net.not_run if r.startswith(prefix)), f"{name} not run")
+        reason = next((r for r in net.not_run if r.startswith(prefix)), f"{name} not run")
+        return f"- not verified (optional): {reason}"
     return f"- {name}: {before} -> {after}"
 
 

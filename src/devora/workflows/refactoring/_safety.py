@@ -4,15 +4,17 @@ Both sides run in worktrees (the base commit, and the refactoring's branch) with
 project's Python environment; the user's checkout is never used. A test that passed before
 and does not pass after, a lower coverage, or more type errors make the change worse.
 A figure that could not be measured (coverage.py or mypy missing from the project's
-environment) is "not run": it does not block the change, and it is never reported as
-"not worse" — the verdict says the change was not verified on it.
+environment) is "not run", never "not worse": like a gate check that did not run, it costs
+the verdict (the run fails, saying how to install the tool) unless the project's config lists
+it as optional (`[refactoring] optional = ["coverage", "typecheck"]`), when the change is
+kept and reported "not verified (optional)".
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,9 +101,12 @@ async def _percent(python: str, folder: Path, data: Path) -> float | None:
     return round(float(percent), 2) if percent is not None else None
 
 
-def judge_safety(before: Measured, after: Measured) -> tuple[list[str], list[str], list[str]]:
-    """The tests that passed before and not after, every figure that got worse, and every
-    figure that was not measured on both sides (not run: neither worse nor "not worse")."""
+def judge_safety(
+    before: Measured, after: Measured, optional: Collection[str] = ()
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The tests that passed before and not after, every figure that got worse, the figures
+    not measured that are optional ("coverage", "typecheck"), and those not measured that
+    are not (not run: neither worse nor "not worse")."""
     passed = before.tests.with_outcome(TestOutcome.PASSED)
     lost = [test for test in passed if after.tests.outcome(test) is not TestOutcome.PASSED]
     worse = [f"test {test} passed before, {after.tests.outcome(test) or 'missing'} after"
@@ -112,9 +117,12 @@ def judge_safety(before: Measured, after: Measured) -> tuple[list[str], list[str
         after.type_errors is None or after.type_errors > before.type_errors
     ):
         worse.append(f"type errors {before.type_errors} before, {after.type_errors} after")
-    not_run = []
+    not_run: list[str] = []
+    not_measured: list[str] = []
     if before.coverage is None:
-        not_run.append(f"coverage not measured: {before.coverage_problem}")
+        missed = not_run if "coverage" in optional else not_measured
+        missed.append(f"coverage not measured: {before.coverage_problem}")
     if before.type_errors is None:
-        not_run.append(f"type check not run: {before.type_check_problem}")
-    return lost, worse, not_run
+        missed = not_run if "typecheck" in optional else not_measured
+        missed.append(f"type check not run: {before.type_check_problem}")
+    return lost, worse, not_run, not_measured

@@ -244,7 +244,8 @@ async def safety_net(ctx: Context) -> SafetyNet:
     finally:
         await remove_worktree(base, delete_branch=True)
     after = await measure_side(Path(change.worktree), environment)
-    lost, worse, not_run = judge_safety(before, after)
+    optional = RefactoringConfig.load(root).optional
+    lost, worse, not_run, not_measured = judge_safety(before, after, optional)
     passed = tuple(before.tests.with_outcome(TestOutcome.PASSED))
     net = SafetyNet(
         tests_before=len(before.tests.cases),
@@ -256,14 +257,23 @@ async def safety_net(ctx: Context) -> SafetyNet:
         type_errors_after=after.type_errors,
         worse=tuple(worse),
         not_run=tuple(not_run),
+        not_measured=tuple(not_measured),
     )
     ctx.add_artifact("safety-net.json", net.model_dump_json(indent=2))
-    if worse:
+    if worse or not_measured:
         worktree = await open_worktree(root, _run_name(ctx), root=ctx.home / "worktrees")
         await remove_worktree(worktree, delete_branch=True)
+    if worse:
         raise StepError(
             f"the refactoring made things worse, its worktree was discarded: {'; '.join(worse)}",
             hint="see safety-net.json; choose another refactoring or fix the change by hand",
+        )
+    if not_measured:
+        raise StepError(
+            "the safety net could not measure what it must, so the change is not verified and "
+            f"its worktree was discarded: {'; '.join(not_measured)}",
+            hint="install the tool in the project's environment, or accept changes not "
+            'verified on it: [refactoring] optional = ["coverage", "typecheck"] in devora.toml',
         )
     ctx.log(
         f"{net.verdict} (coverage {before.coverage} -> {after.coverage}; type errors "
