@@ -11,6 +11,7 @@ import tarfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,3 +117,12 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         tar.extractall(where / "src", filter="data")
     (root,) = (where / "src").iterdir()
     return root
+
+
+@pytest.fixture
+def scripted() -> Iterator[list[Any]]:
+    """Scripted LLM servers a test starts (tests.llm.harness.serve); stopped afterwards."""
+    servers: list[Any] = []
+    yield servers
+    for server in servers:
+        server.stop()

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from devora.llm import Provider, ProviderOptions, RetryPolicy, open_provider
 
-from .scripted_server import Reply, anthropic_reply, openai_reply
+from .scripted_server import Reply, ScriptedServer, anthropic_reply, openai_reply
 
 APIS = ("openai", "anthropic")
 
@@ -65,3 +65,10 @@ def model_env(server: HasUrl) -> dict[str, str]:
         "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
         "OPENAI_API_KEY": TEST_KEY,
     }
+
+
+def serve(servers: list[ScriptedServer], *replies: Reply) -> dict[str, str]:
+    """Start a scripted server (stopped by the `scripted` fixture) and return its model env."""
+    server = ScriptedServer(list(replies)).start()
+    servers.append(server)
+    return model_env(server)

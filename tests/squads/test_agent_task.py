@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.cli.harness import Devora, json_lines
-from tests.llm.harness import TEST_KEY
-from tests.llm.scripted_server import Reply, ScriptedServer, openai_reply
+from tests.llm.harness import TEST_KEY, serve
+from tests.llm.scripted_server import ScriptedServer, openai_reply
 
 WORKFLOWS = str(Path(__file__).with_name("agent_workflows.py"))
 REVIEW = f"{WORKFLOWS}:review"
@@ -20,24 +19,6 @@ GOOD = json.dumps({"verdict": "approve", "comments": ["small and clear"]})
 @pytest.fixture
 def devora(tmp_path: Path) -> Devora:
     return Devora(home=tmp_path / ".devora")
-
-
-@pytest.fixture
-def scripted() -> Iterator[list[ScriptedServer]]:
-    servers: list[ScriptedServer] = []
-    yield servers
-    for server in servers:
-        server.stop()
-
-
-def serve(scripted: list[ScriptedServer], *replies: Reply) -> dict[str, str]:
-    server = ScriptedServer(list(replies)).start()
-    scripted.append(server)
-    return {
-        "DEVORA_MODEL": "openai:gpt-4o-mini",
-        "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
-        "OPENAI_API_KEY": TEST_KEY,
-    }
 
 
 def test_an_agent_step_runs_against_the_model(

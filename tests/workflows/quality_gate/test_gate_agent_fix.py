@@ -8,7 +8,6 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ import pytest
 
 from tests.cli.harness import Devora
 from tests.conftest import require_executable
-from tests.llm.harness import TEST_KEY
-from tests.llm.scripted_server import Reply, ScriptedServer, error_reply, openai_reply
+from tests.llm.harness import serve
+from tests.llm.scripted_server import ScriptedServer, error_reply, openai_reply
 
 pytestmark = pytest.mark.slow
 
@@ -68,24 +67,6 @@ def low_stock(items: list[Item], threshold: int = 3) -> list[str]:
 '''
 # Fixes the errors too, but breaks restock: one more failing test.
 BROKEN = FIXED.replace("item.quantity + amount)", "item.quantity)")
-
-
-@pytest.fixture
-def scripted() -> Iterator[list[ScriptedServer]]:
-    servers: list[ScriptedServer] = []
-    yield servers
-    for server in servers:
-        server.stop()
-
-
-def serve(scripted: list[ScriptedServer], *replies: Reply) -> dict[str, str]:
-    server = ScriptedServer(list(replies)).start()
-    scripted.append(server)
-    return {
-        "DEVORA_MODEL": "openai:gpt-4o-mini",
-        "DEVORA_LLM_BASE_URL": f"{server.url}/v1",
-        "OPENAI_API_KEY": TEST_KEY,
-    }
 
 
 def fix(devora: Devora, project: Path, out: Path, env: dict[str, str]) -> dict[str, Any]:
