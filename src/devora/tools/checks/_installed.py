@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import ast
 import configparser
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-from devora.tools._subprocess import ProcessTimedOut, run_bounded
+from devora.tools.pyenv import ask_interpreter
 
 __all__ = ["installed_distributions", "normalized", "project_name"]
 
@@ -33,17 +32,12 @@ print(json.dumps(seen))
 
 async def installed_distributions(python: Path, cwd: Path) -> dict[str, str] | str:
     """Every distribution installed for `python` (name → version), or why it cannot be asked."""
+    found = await ask_interpreter(python, _SCRIPT, cwd)
+    if isinstance(found, str):
+        return found
     try:
-        done = await run_bounded([str(python), "-I", "-c", _SCRIPT], cwd=cwd, time_limit=60)
-    except (OSError, ProcessTimedOut) as error:
-        return f"cannot run {python}: {error}"
-    if done.returncode != 0:
-        stderr = done.stderr.decode(errors="replace").strip()
-        return f"{python} exited with code {done.returncode}: {stderr[-300:]}"
-    try:
-        found = json.loads(done.stdout.decode(errors="replace").strip().splitlines()[-1])
         return {str(name): str(version) for name, version in dict(found).items()}
-    except (IndexError, ValueError, TypeError) as error:
+    except (ValueError, TypeError) as error:
         return f"{python} answered what cannot be read: {error}"
 
 

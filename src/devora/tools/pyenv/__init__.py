@@ -11,7 +11,7 @@ with uv in Devora's cache and reused while the files that define it are unchange
 from devora.tools.pyenv._detect import DETECTABLE, describe_interpreter, find_project_environment
 from devora.tools.pyenv._environment import EnvironmentKind, PythonEnvironment
 from devora.tools.pyenv._isolated import MARKER, find_uv, isolated_environment
-from devora.tools.pyenv._probe import CHECK_MODULES, probe_interpreter
+from devora.tools.pyenv._probe import CHECK_MODULES, ask_interpreter, probe_interpreter
 from devora.tools.pyenv._requirements import InstallPlan, plan_install
 from devora.tools.pyenv._requires_python import lowest_minor, requires_python
 from devora.tools.pyenv._resolve import resolve_environment
@@ -23,6 +23,7 @@ __all__ = [
     "EnvironmentKind",
     "InstallPlan",
     "PythonEnvironment",
+    "ask_interpreter",
     "describe_interpreter",
     "find_project_environment",
     "find_uv",
