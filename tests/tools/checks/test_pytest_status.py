@@ -13,8 +13,8 @@ from devora.tools.checks._base import ToolCrashError
 from devora.tools.checks._pytest_status import judge_pytest_run, parse_pytest_summary
 
 MODULE = (
-    "\"\"\"Tidy.\"\"\"\n\n\ndef double(value: int) -> int:\n"
-    "    \"\"\"Twice the value.\"\"\"\n    return value * 2\n"
+    '"""Tidy."""\n\n\ndef double(value: int) -> int:\n'
+    '    """Twice the value."""\n    return value * 2\n'
 )
 TESTS = (
     "from tidy import double\n\n\n"
