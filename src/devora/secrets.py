@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import unquote
 
 from sqlalchemy.engine import URL, make_url
@@ -64,6 +64,7 @@ _KEY_SHAPE_MARKERS = (
     "basic",
 )
 _ASSIGNMENT_WORDS = ("key", "secret", "passw", "token")
+_MARKER = re.compile("|".join(re.escape(m) for m in (*_KEY_SHAPE_MARKERS, *_ASSIGNMENT_WORDS)))
 
 # `api_key = "..."`, `"password": "..."`, `TOKEN=...`: keep the name, mask the value.
 _ASSIGNMENT = re.compile(
@@ -133,9 +134,42 @@ def known_secrets(env: Mapping[str, str] | None = None) -> frozenset[str]:
     return _secrets_of(tuple(env.items())) | _registered
 
 
-class _Masker(NamedTuple):
-    secrets: frozenset[str]
-    literals: tuple[str, ...]  # longest first: a URL before the password inside it
+class _Masker:
+    """Masks one set of secrets; remembers short texts it has seen (event keys, statuses)."""
+
+    __slots__ = ("_memo", "literals", "secrets")
+    _MEMO_TEXT = 80
+    _MEMO_SIZE = 4096
+
+    def __init__(self, secrets: frozenset[str], literals: tuple[str, ...]) -> None:
+        self.secrets = secrets
+        self.literals = literals  # longest first: a URL before the password inside it
+        self._memo: dict[str, str] = {}
+
+    def mask(self, text: str) -> str:
+        if len(text) > self._MEMO_TEXT:
+            return self._mask(text)
+        masked = self._memo.get(text)
+        if masked is None:
+            if len(self._memo) >= self._MEMO_SIZE:
+                self._memo.clear()
+            masked = self._memo[text] = self._mask(text)
+        return masked
+
+    def _mask(self, text: str) -> str:
+        # Substring tests first (C speed): most text holds no secret and no key shape, and
+        # this runs on every event the store writes.
+        for secret in self.literals:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        lowered = text.lower()
+        if _MARKER.search(lowered) is None:
+            return text
+        if any(marker in lowered for marker in _KEY_SHAPE_MARKERS):
+            text = _KEY_SHAPE.sub(MASK, text)
+        if ("=" in text or ":" in text) and any(word in lowered for word in _ASSIGNMENT_WORDS):
+            text = _ASSIGNMENT.sub(_mask_assignment, text)
+        return text
 
 
 def _current() -> _Masker:
@@ -185,7 +219,7 @@ def _worth_masking(value: str) -> bool:
 
 def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     """`text` with every known secret (or the given ones) and common key shapes masked."""
-    return _mask(text, _masker(secrets))
+    return _masker(secrets).mask(text)
 
 
 def redact_value(value: Any, secrets: Iterable[str] | None = None) -> Any:
@@ -197,30 +231,16 @@ def _masker(secrets: Iterable[str] | None) -> _Masker:
     return _current() if secrets is None else _masker_of(frozenset(secrets))
 
 
-def _mask(text: str, masker: _Masker) -> str:
-    # Substring tests first (C speed): most text holds no secret and no key shape, and
-    # this runs on every event the store writes.
-    for secret in masker.literals:
-        if secret in text:
-            text = text.replace(secret, MASK)
-    lowered = text.lower()
-    if any(marker in lowered for marker in _KEY_SHAPE_MARKERS):
-        text = _KEY_SHAPE.sub(MASK, text)
-    if ("=" in text or ":" in text) and any(word in lowered for word in _ASSIGNMENT_WORDS):
-        text = _ASSIGNMENT.sub(_mask_assignment, text)
-    return text
-
-
 def _mask_assignment(match: re.Match[str]) -> str:
     return match.group(1) + MASK if match.group(2) != MASK else match.group(0)
 
 
 def _redact_tree(value: Any, masker: _Masker) -> Any:
     if isinstance(value, str):
-        return _mask(value, masker)
+        return masker.mask(value)
     if isinstance(value, dict):
         return {
-            (_mask(k, masker) if isinstance(k, str) else k): _redact_tree(v, masker)
+            (masker.mask(k) if isinstance(k, str) else k): _redact_tree(v, masker)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
