@@ -58,6 +58,8 @@ def test_devora_toml_wins_over_pyproject(project: Path) -> None:
         ("[quality_gate]\nthreshhold = 80\n", "threshhold"),
         ("quality_gate = 3\n", "quality_gate"),
         ("[quality_gate\n", "syntax"),
+        ("[quality_gate.timeouts]\npytset = 60\n", "timeouts"),
+        ("[quality_gate.timeouts]\npytest = 0\n", "timeouts"),
     ],
 )
 def test_a_wrong_config_names_the_file_and_the_key(project: Path, text: str, where: str) -> None:
@@ -69,3 +71,17 @@ def test_a_wrong_config_names_the_file_and_the_key(project: Path, text: str, whe
     assert where in [problem[0] for problem in error.problems]
     assert error.hint is not None and "docs/quality-gate.md" in error.hint
     assert error.exit_code == 2
+
+
+def test_a_check_gets_the_time_limit_the_config_gives_it(project: Path) -> None:
+    from devora.workflows.quality_gate._categories import checks_named
+
+    (project / "devora.toml").write_text(
+        "[quality_gate.timeouts]\npytest = 3600\nmypy = 30\n", encoding="utf-8"
+    )
+    config = load_gate_config(detect_project(project))
+    limits = {
+        check.name: getattr(check, "timeout", None)
+        for check in checks_named(["pytest", "mypy", "ruff-check"], (), config.timeouts)
+    }
+    assert limits == {"pytest": 3600, "mypy": 30, "ruff-check": 300}

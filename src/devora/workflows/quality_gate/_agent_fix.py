@@ -270,7 +270,7 @@ async def _recheck(
     # the agent may have changed: building that would run the agent's setup code unconfined,
     # and the checks before and after would not run in the same environment.
     profile = detect_project(worktree).model_copy(update={"python_env": project.python_env})
-    checks = checks_named(names, config.budgets)
+    checks = checks_named(names, config.budgets, config.timeouts)
     with _confined(bwrap, worktree, scratch, _environment_paths(project)):
         results, _ = await run_checks(checks, profile, config, None, "", log)
     return list(results)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
-from devora.tools.checks import AssetBudget, Check, ProjectProfile, all_checks
+from devora.tools.checks import AssetBudget, Check, ProjectProfile, ToolCheck, all_checks
 
 __all__ = ["CATEGORY_OF", "Category", "checks_named", "plan_checks"]
 
@@ -47,7 +47,15 @@ def plan_checks(
     return {category: tuple(names) for category, names in planned.items()}
 
 
-def checks_named(names: Iterable[str], budgets: tuple[AssetBudget, ...] = ()) -> list[Check]:
-    """Fresh instances of the named checks, in the registry's order."""
+def checks_named(
+    names: Iterable[str],
+    budgets: tuple[AssetBudget, ...] = (),
+    timeouts: Mapping[str, float] | None = None,
+) -> list[Check]:
+    """Fresh instances of the named checks, in the registry's order, with their time limits."""
     wanted = set(names)
-    return [check for check in all_checks(budgets) if check.name in wanted]
+    checks = [check for check in all_checks(budgets) if check.name in wanted]
+    for check in checks:
+        if timeouts and check.name in timeouts and isinstance(check, ToolCheck):
+            check.timeout = timeouts[check.name]
+    return checks

@@ -64,6 +64,10 @@ class GateConfig(BaseModel):
         default=(),
         description="checks whose not running (or crashing) costs neither score nor verdict",
     )
+    timeouts: dict[str, float] = Field(
+        default_factory=dict,
+        description="seconds a check may take, by check name (a long test suite: pytest = 3600)",
+    )
     python: str | None = Field(
         default=None, description="the interpreter that runs pytest and mypy (project-relative)"
     )
@@ -81,6 +85,15 @@ class GateConfig(BaseModel):
                 f"unknown check(s) {', '.join(unknown)}; known: {', '.join(sorted(CATEGORY_OF))}"
             )
         return names
+
+    @field_validator("timeouts")
+    @classmethod
+    def _known_timeouts(cls, timeouts: dict[str, float]) -> dict[str, float]:
+        cls._known_checks(tuple(timeouts))
+        bad = sorted(name for name, seconds in timeouts.items() if not seconds > 0)
+        if bad:
+            raise ValueError(f"timeouts must be positive seconds: {', '.join(bad)}")
+        return timeouts
 
 
 def load_gate_config(profile: ProjectProfile) -> GateConfig:

@@ -98,7 +98,9 @@ async def fix_project(
     if not changed:
         return FixReport(fixes=fixes, changed_files=(), diff="")
     before = [result for run in runs for result in run.results]
-    checks = checks_named([r.name for r in before], detection.config.budgets)
+    checks = checks_named(
+        [r.name for r in before], detection.config.budgets, detection.config.timeouts
+    )
     rerun, _ = await run_checks(
         checks, detection.profile, detection.config, cache, await tree(), log
     )

@@ -26,7 +26,7 @@ async def run_category(
     log: Log,
 ) -> CategoryRun:
     """Run the named checks of one category concurrently; say which results were cached."""
-    checks = checks_named(names, config.budgets)
+    checks = checks_named(names, config.budgets, config.timeouts)
     results, cached = await run_checks(checks, profile, config, cache, tree, log)
     return CategoryRun(category=category, results=results, cached=cached)
 
