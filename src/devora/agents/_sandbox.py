@@ -52,8 +52,8 @@ _ALLOWED_NAMES = frozenset(
 )
 _ALLOWED_PREFIXES = ("LC_",)
 # Inside the sandbox: HOME is a directory of the private /tmp, thrown away afterwards.
-_SANDBOX_TMP = "/tmp"
-_SANDBOX_HOME = "/tmp/home"
+_SANDBOX_TMP = "/tmp"  # nosec B108 - a fresh tmpfs inside the sandbox, not the host's /tmp
+_SANDBOX_HOME = "/tmp/home"  # nosec B108 - inside that tmpfs
 # bubblewrap that works on this machine, by path (probing costs a process per check).
 _working: dict[str, bool] = {}
 # Every namespace of its own (no network, no view of other processes); gone with Devora.
