@@ -245,3 +245,40 @@ async def test_unconfined_the_same_tool_reaches_outside(tmp_path: Path, outside:
     argv = [sys.executable, "-c", PROBE, str(outside), str(scratch)]
     output = await run_process(argv, cwd=tmp_path, time_limit=60)
     assert "wrote outside" in output.stdout and (outside / "escaped").exists()
+
+
+async def test_a_tool_in_a_virtualenv_under_tmp_still_runs_and_the_rest_of_tmp_stays_hidden(
+    tmp_path: Path,
+) -> None:
+    # A checkout under /tmp (CI clones anywhere) has its .venv there: the sandbox's own /tmp
+    # must not hide the tools the agent is allowed to run, nor show the host's /tmp.
+    require_executable("bwrap", "apt-get install bubblewrap")
+    from devora.agents import command_environment, run_sandboxed
+
+    venv = Path(tempfile.mkdtemp(prefix="devora-venv-", dir="/tmp"))
+    try:
+        (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        (venv / "bin").mkdir()
+        tool = venv / "bin" / "hello-tool"
+        tool.write_text("#!/bin/sh\necho hello from the venv\n")
+        tool.chmod(0o755)
+        neighbour = Path(tempfile.mkdtemp(prefix="devora-neighbour-", dir="/tmp"))
+        (neighbour / "private.txt").write_text("not for the agent")
+        worktree = tmp_path / "worktree"
+        worktree.mkdir()
+        env = command_environment({"PATH": f"{venv / 'bin'}:/usr/bin:/bin"})
+        done = await run_sandboxed(
+            ["hello-tool"], worktree=worktree, env=env, time_limit=30, keep_bytes=None
+        )
+        assert done.returncode == 0 and b"hello from the venv" in done.stdout
+        peek = await run_sandboxed(
+            ["cat", str(neighbour / "private.txt")],
+            worktree=worktree,
+            env=env,
+            time_limit=30,
+            keep_bytes=None,
+        )
+        assert peek.returncode != 0 and b"not for the agent" not in peek.stdout
+    finally:
+        shutil.rmtree(venv, ignore_errors=True)
+        shutil.rmtree(neighbour, ignore_errors=True)

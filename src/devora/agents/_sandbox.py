@@ -147,6 +147,22 @@ def sandbox_argv(
     ]  # fmt: skip
 
 
+def tools_under_tmp(search_path: str) -> list[Path]:
+    """The PATH directories the sandbox's own /tmp would hide (a checkout under /tmp, its
+    .venv): a virtual environment whole (its interpreter needs lib/), else the directory."""
+    tmp = Path(_SANDBOX_TMP)
+    shown: dict[Path, None] = {}
+    for entry in search_path.split(os.pathsep):
+        if not entry:
+            continue
+        directory = Path(entry).resolve()
+        if not directory.is_dir() or directory == tmp or not directory.is_relative_to(tmp):
+            continue
+        venv = directory.parent
+        shown[venv if (venv / "pyvenv.cfg").is_file() else directory] = None
+    return list(shown)
+
+
 def sandbox_confinement(
     bwrap: str, worktree: Path, scratch: Path, readable: Sequence[Path] = ()
 ) -> Confinement:
@@ -155,6 +171,7 @@ def sandbox_confinement(
     shown read-only, no network, no secrets in their environment."""
     resolved = scratch.resolve()
     shown = [path.resolve() for path in readable if path.exists()]
+    shown += tools_under_tmp(os.environ.get("PATH", ""))
 
     def environment(inherited: Mapping[str, str]) -> dict[str, str]:
         return {**command_environment(inherited), "HOME": _SANDBOX_HOME, "TMPDIR": _SANDBOX_TMP}
@@ -186,7 +203,7 @@ async def run_sandboxed(
         bwrap = await find_bubblewrap()
         # bwrap itself is PID 1 of the sandbox: its own environment must be the clean one.
         return await run_bounded(
-            sandbox_argv(bwrap, argv, worktree),
+            sandbox_argv(bwrap, argv, worktree, readable=tools_under_tmp(env.get("PATH", ""))),
             cwd=worktree,
             time_limit=time_limit,
             env={**env, "HOME": _SANDBOX_HOME, "TMPDIR": _SANDBOX_TMP},
