@@ -271,6 +271,14 @@ async def test_a_tool_in_a_virtualenv_under_tmp_still_runs_and_the_rest_of_tmp_s
             ["hello-tool"], worktree=worktree, env=env, time_limit=30, keep_bytes=None
         )
         assert done.returncode == 0 and b"hello from the venv" in done.stdout
+        by_path = await run_sandboxed(  # named by its path, its folder not on the PATH
+            [str(tool)],
+            worktree=worktree,
+            env=command_environment({"PATH": "/usr/bin:/bin"}),
+            time_limit=30,
+            keep_bytes=None,
+        )
+        assert by_path.returncode == 0 and b"hello from the venv" in by_path.stdout
         peek = await run_sandboxed(
             ["cat", str(neighbour / "private.txt")],
             worktree=worktree,

@@ -147,12 +147,16 @@ def sandbox_argv(
     ]  # fmt: skip
 
 
-def tools_under_tmp(search_path: str) -> list[Path]:
-    """The PATH directories the sandbox's own /tmp would hide (a checkout under /tmp, its
-    .venv): a virtual environment whole (its interpreter needs lib/), else the directory."""
+def tools_under_tmp(search_path: str, argv: Sequence[str] = ()) -> list[Path]:
+    """The PATH directories (and the program's own, when argv names it by path) that the
+    sandbox's own /tmp would hide — a checkout under /tmp and its .venv: a virtual
+    environment whole (its interpreter needs lib/), else the directory."""
     tmp = Path(_SANDBOX_TMP)
     shown: dict[Path, None] = {}
-    for entry in search_path.split(os.pathsep):
+    entries = search_path.split(os.pathsep)
+    if argv and os.path.isabs(argv[0]):
+        entries.append(os.path.dirname(argv[0]))
+    for entry in entries:
         if not entry:
             continue
         directory = Path(entry).resolve()
@@ -171,14 +175,19 @@ def sandbox_confinement(
     shown read-only, no network, no secrets in their environment."""
     resolved = scratch.resolve()
     shown = [path.resolve() for path in readable if path.exists()]
-    shown += tools_under_tmp(os.environ.get("PATH", ""))
+    search_path = os.environ.get("PATH", "")
 
     def environment(inherited: Mapping[str, str]) -> dict[str, str]:
         return {**command_environment(inherited), "HOME": _SANDBOX_HOME, "TMPDIR": _SANDBOX_TMP}
 
     return Confinement(
         argv=lambda argv, cwd: sandbox_argv(
-            bwrap, argv, worktree, writable=[resolved], readable=shown, cwd=cwd
+            bwrap,
+            argv,
+            worktree,
+            writable=[resolved],
+            readable=[*shown, *tools_under_tmp(search_path, argv)],
+            cwd=cwd,
         ),
         environment=environment,
         scratch=resolved,
@@ -203,7 +212,9 @@ async def run_sandboxed(
         bwrap = await find_bubblewrap()
         # bwrap itself is PID 1 of the sandbox: its own environment must be the clean one.
         return await run_bounded(
-            sandbox_argv(bwrap, argv, worktree, readable=tools_under_tmp(env.get("PATH", ""))),
+            sandbox_argv(
+                bwrap, argv, worktree, readable=tools_under_tmp(env.get("PATH", ""), argv)
+            ),
             cwd=worktree,
             time_limit=time_limit,
             env={**env, "HOME": _SANDBOX_HOME, "TMPDIR": _SANDBOX_TMP},
