@@ -98,10 +98,12 @@ def test_a_checkout_runs_its_own_lighthouse_script_with_node(
     node = require_executable("node", "apt-get install nodejs npm")
     require(LIGHTHOUSE_SCRIPT.is_file(), "Lighthouse is not installed (run scripts/bootstrap)")
     monkeypatch.delenv("DEVORA_LIGHTHOUSE", raising=False)
-    monkeypatch.setenv("PATH", str(Path(node).parent))
-    if shutil.which("lighthouse") is not None:
-        pytest.skip("a lighthouse on the PATH comes before the checkout's")
-    assert lighthouse_command() == [node, str(LIGHTHOUSE_SCRIPT)]
+    # A PATH holding node alone: no lighthouse there to come before the checkout's.
+    only_node = tmp_path / "bin"
+    only_node.mkdir()
+    (only_node / "node").symlink_to(node)
+    monkeypatch.setenv("PATH", str(only_node))
+    assert lighthouse_command() == [str(only_node / "node"), str(LIGHTHOUSE_SCRIPT)]
 
 
 @pytest.fixture
