@@ -95,6 +95,8 @@ def test_version_1_retried_attempts_are_marked_retried_on_upgrade(tmp_path: Path
     with open_store(url=f"sqlite:///{db}") as store:
         statuses = {a.step_id: a.status for a in store.attempts("r")}
     assert statuses == {"a": StepStatus.RETRIED, "b": StepStatus.FAILED}
+    tables = set(sa.inspect(sa.create_engine(f"sqlite:///{db}")).get_table_names())
+    assert {"devora_leases", "devora_schedule_ticks", "devora_webhook_deliveries"} <= tables
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

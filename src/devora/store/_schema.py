@@ -93,6 +93,43 @@ answers = sa.Table(
 )
 
 
+leases = sa.Table(
+    "devora_leases",
+    metadata,
+    # What is held: "run:<run id>" for a run's coordinator, "step:<run>/<phase>/<step>/<attempt>"
+    # for a step claimed by a worker.
+    sa.Column("key", sa.String(600), primary_key=True),
+    sa.Column("owner", sa.String(300), nullable=False),
+    # The fencing token: raised by one at every takeover, so a former owner's late write
+    # (carrying the old token) is recognised and refused.
+    sa.Column("token", sa.BigInteger, nullable=False),
+    sa.Column("acquired_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)
+
+schedule_ticks = sa.Table(
+    "devora_schedule_ticks",
+    metadata,
+    # One row per fired tick: the primary key is what stops two schedulers firing it twice.
+    sa.Column("schedule", sa.String(200), primary_key=True),
+    sa.Column("tick_at", sa.Float, primary_key=True),
+    sa.Column("run_id", sa.String(128)),
+    sa.Column("fired_by", sa.String(300), nullable=False),
+    sa.Column("fired_at", sa.Float, nullable=False),
+)
+
+webhook_deliveries = sa.Table(
+    "devora_webhook_deliveries",
+    metadata,
+    # One row per accepted delivery: the same delivery id never starts two runs.
+    sa.Column("source", sa.String(64), primary_key=True),
+    sa.Column("delivery_id", sa.String(300), primary_key=True),
+    sa.Column("event", sa.String(100), nullable=False),
+    sa.Column("run_id", sa.String(128)),
+    sa.Column("received_at", sa.Float, nullable=False),
+)
+
+
 def _create_v1(connection: sa.Connection) -> None:
     for table in (runs, step_attempts, events, artifacts, answers):
         table.create(connection, checkfirst=True)
@@ -112,8 +149,17 @@ def _mark_retried_attempts_v2(connection: sa.Connection) -> None:
     )
 
 
+def _add_leases_schedules_deliveries_v3(connection: sa.Connection) -> None:
+    for table in (leases, schedule_ticks, webhook_deliveries):
+        table.create(connection, checkfirst=True)
+
+
 # Append a function to move the schema one version up; never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _mark_retried_attempts_v2]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [
+    _create_v1,
+    _mark_retried_attempts_v2,
+    _add_leases_schedules_deliveries_v3,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
