@@ -9,11 +9,10 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 from devora.errors import InputsFileError, UsageError
+from devora.workflows import check_input_shape as _check_shape
+from devora.workflows._input_shape import MAX_INPUT_DEPTH as MAX_DEPTH
 
 __all__ = ["collect_inputs", "positional_inputs", "workflow_arguments"]
-
-MAX_DEPTH = 32  # lists and mappings inside one input value, at most
-MAX_ITEMS = 100_000  # values in all the inputs together (YAML aliases count each time)
 
 
 def collect_inputs(pairs: Sequence[str], inputs_file: Path | None) -> dict[str, Any]:
@@ -32,33 +31,6 @@ def collect_inputs(pairs: Sequence[str], inputs_file: Path | None) -> dict[str, 
         raw[key] = _parse_value(value)
     _check_shape(raw)
     return raw
-
-
-def _check_shape(inputs: Mapping[str, Any]) -> None:
-    """Refuse inputs nested deeper than MAX_DEPTH or larger than MAX_ITEMS (cycles included).
-
-    Deeper values would overflow Python's stack wherever they are walked (validation,
-    JSON for the journal); a self-referencing YAML anchor is infinitely deep.
-    """
-    pending: list[tuple[str, Any, int]] = [(name, value, 1) for name, value in inputs.items()]
-    seen = 0
-    while pending:
-        name, value, depth = pending.pop()
-        seen += 1
-        if seen > MAX_ITEMS:
-            raise UsageError(
-                f"the inputs hold more than {MAX_ITEMS} values",
-                hint="pass a path to a file the workflow reads instead of the data itself",
-            )
-        if depth > MAX_DEPTH:
-            raise UsageError(
-                f"input {name!r} is nested more than {MAX_DEPTH} levels deep",
-                hint="give a flatter value (a YAML anchor must not contain itself)",
-            )
-        if isinstance(value, Mapping):
-            pending.extend((name, item, depth + 1) for item in value.values())
-        elif isinstance(value, list | tuple):
-            pending.extend((name, item, depth + 1) for item in value)
 
 
 def _parse_value(value: str) -> Any:
