@@ -1,0 +1,37 @@
+"""Test impact analysis: per-test coverage recorded on a full run, tests selected on a change.
+
+    impact = TestImpact(...)            # from a run under the devora_impact pytest plugin
+    selection = select_tests(impact, changed, added, deleted, skeleton)
+    selection.reused                    # passed tests nothing they executed changed
+
+The plugin (`plugin_directory()` on PYTHONPATH, `-p devora_impact`) runs in the project's
+own environment: each test in its own coverage context, each outcome written down.
+"""
+
+from pathlib import Path
+
+from devora.tools.impact._configuration import configuration_files
+from devora.tools.impact._coverage_data import context_name, executed_files, forget_coverage
+from devora.tools.impact._selection import TestImpact, TestSelection, select_tests
+from devora.tools.impact._skeleton import module_skeleton, skeletons_of
+
+__all__ = [
+    "PLUGIN",
+    "TestImpact",
+    "TestSelection",
+    "configuration_files",
+    "context_name",
+    "executed_files",
+    "forget_coverage",
+    "module_skeleton",
+    "plugin_directory",
+    "select_tests",
+    "skeletons_of",
+]
+
+PLUGIN = "devora_impact"
+
+
+def plugin_directory() -> Path:
+    """The folder holding the pytest plugin module, for the tests' PYTHONPATH."""
+    return Path(__file__).resolve().parent / "plugin"

@@ -1,0 +1,84 @@
+"""Per-test coverage from coverage.py's SQLite data file: which files each test executed.
+
+Read with sqlite3 directly (coverage's schema 7: `file`, `context`, `line_bits`, `arc`),
+so the data of any coverage version in the project's environment is read without it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Collection
+from contextlib import closing
+from pathlib import Path
+
+__all__ = ["context_name", "executed_files", "forget_coverage"]
+
+_TABLES = ("line_bits", "arc")
+
+
+def executed_files(
+    data_file: Path, root: Path, static_context: str | None = None
+) -> tuple[dict[str, set[str]], set[str]]:
+    """Test context -> project files it executed, and every project file measured at all.
+
+    Contexts are named by the tests' node ids (devora_impact plugin); "" holds what ran
+    outside any test (imports during collection). Files outside root are left out.
+    """
+    executed: dict[str, set[str]] = {}
+    measured: set[str] = set()
+    prefix = f"{static_context}|" if static_context else ""
+    with closing(sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)) as db:
+        for table in _existing_tables(db):
+            rows = db.execute(
+                f"SELECT DISTINCT context.context, file.path FROM {table} "
+                "JOIN context ON context.id = context_id JOIN file ON file.id = file_id"
+            )
+            for context, path in rows:
+                name = _relative(path, root)
+                if name is None:
+                    continue
+                measured.add(name)
+                test = context[len(prefix) :] if context.startswith(prefix) else context
+                if test and test != static_context:
+                    executed.setdefault(test, set()).add(name)
+    return executed, measured
+
+
+def context_name(test: str, static_context: str | None) -> str:
+    """The coverage context a test ran in (coverage prefixes its static context, if any)."""
+    return f"{static_context}|{test}" if static_context else test
+
+
+def forget_coverage(
+    data_file: Path, root: Path, contexts: Collection[str], files: Collection[str]
+) -> None:
+    """Delete from a data file what ran in the given contexts and in the given project files."""
+    with closing(sqlite3.connect(data_file)) as db:
+        file_ids = [
+            file_id
+            for file_id, path in db.execute("SELECT id, path FROM file")
+            if _relative(path, root) in files
+        ]
+        context_ids = [
+            context_id
+            for context_id, context in db.execute("SELECT id, context FROM context")
+            if context in contexts
+        ]
+        for table in _existing_tables(db):
+            for column, ids in (("file_id", file_ids), ("context_id", context_ids)):
+                statement = f"DELETE FROM {table} WHERE {column} = ?"
+                db.executemany(statement, [(i,) for i in ids])
+        db.commit()
+
+
+def _existing_tables(db: sqlite3.Connection) -> list[str]:
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return [table for table in _TABLES if table in names]
+
+
+def _relative(path: str, root: Path) -> str | None:
+    base = str(root) + os.sep
+    if not path.startswith(base):
+        return None
+    return path[len(base) :].replace(os.sep, "/")
