@@ -14,7 +14,20 @@ from pathlib import Path
 
 __all__ = ["context_name", "executed_files", "forget_coverage"]
 
-_TABLES = ("line_bits", "arc")
+_TABLES = ("line_bits", "arc")  # line data, or arc data when coverage measures branches
+_SELECT = {
+    "line_bits": "SELECT DISTINCT context.context, file.path FROM line_bits"
+    " JOIN context ON context.id = context_id JOIN file ON file.id = file_id",
+    "arc": "SELECT DISTINCT context.context, file.path FROM arc"
+    " JOIN context ON context.id = context_id JOIN file ON file.id = file_id",
+}
+_DELETE = {
+    "line_bits": (
+        "DELETE FROM line_bits WHERE file_id = ?",
+        "DELETE FROM line_bits WHERE context_id = ?",
+    ),
+    "arc": ("DELETE FROM arc WHERE file_id = ?", "DELETE FROM arc WHERE context_id = ?"),
+}
 
 
 def executed_files(
@@ -30,11 +43,7 @@ def executed_files(
     prefix = f"{static_context}|" if static_context else ""
     with closing(sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)) as db:
         for table in _existing_tables(db):
-            rows = db.execute(
-                f"SELECT DISTINCT context.context, file.path FROM {table} "
-                "JOIN context ON context.id = context_id JOIN file ON file.id = file_id"
-            )
-            for context, path in rows:
+            for context, path in db.execute(_SELECT[table]):
                 name = _relative(path, root)
                 if name is None:
                     continue
@@ -66,9 +75,9 @@ def forget_coverage(
             if context in contexts
         ]
         for table in _existing_tables(db):
-            for column, ids in (("file_id", file_ids), ("context_id", context_ids)):
-                statement = f"DELETE FROM {table} WHERE {column} = ?"
-                db.executemany(statement, [(i,) for i in ids])
+            by_file, by_context = _DELETE[table]
+            db.executemany(by_file, [(i,) for i in file_ids])
+            db.executemany(by_context, [(i,) for i in context_ids])
         db.commit()
 
 
