@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -197,17 +197,11 @@ def _answer(
     by: str | None,
     resume_run: bool,
 ) -> None:
-    from devora.engine import answer_request
-    from devora.squads import cli_identity, recorded_policy
+    from devora.cli._answers import record_answer
     from devora.workflows import resolve_workflow
 
     with open_cli_store() as store:
-        run_record = _find_run(store, run_id)
-        policy = recorded_policy(store, run_record.id)
-        who = cli_identity(policy, by)
-        if kind == "approval":
-            _check_approver(store, run_record.id, step, who, policy)
-        answer_request(store, run_record.id, step, payload, kind=kind, answered_by=who)
+        run_record, who = record_answer(store, run_id, step, payload, kind=kind, by=by)
         console().print(f"{kind} for {run_record.id} {step} recorded (by {who})")
         if not resume_run:
             console().print(f"continue it with: devora resume {run_record.id}")
@@ -220,15 +214,6 @@ def _answer(
     raise typer.Exit(exit_code_for(result.status.value))
 
 
-def _check_approver(store: Store, run_id: str, step: str, who: str, policy: dict[str, Any]) -> None:
-    from devora.engine import pending_requests
-    from devora.squads import ensure_may_approve
-
-    waiting = {p.step_id: p for p in pending_requests(store, run_id)}
-    if step in waiting:
-        ensure_may_approve(policy, waiting[step].request.squad, who)
-
-
 def _find_run(store: Store, run_id: str) -> RunRecord:
     from devora.cli._lookup import find_run
 
@@ -236,13 +221,14 @@ def _find_run(store: Store, run_id: str) -> RunRecord:
 
 
 def _register_inspection_commands() -> None:
-    from devora.cli import _hook, _incident, _inspect, _scheduler, _squads
+    from devora.cli import _hook, _incident, _inspect, _mcp, _scheduler, _squads
 
     _inspect.register(app)
     _squads.register(app)
     _hook.register(app)
     _incident.register(app)
     _scheduler.register(app)
+    _mcp.register(app)
 
 
 _register_inspection_commands()

@@ -12,10 +12,10 @@ from devora.cli._common import console, open_cli_store
 from devora.cli._lookup import find_run
 
 if TYPE_CHECKING:
-    from devora.engine import Workflow
-    from devora.store import AttemptRecord, RunRecord
+    from devora.engine import PendingRequest, Workflow
+    from devora.store import AttemptRecord, RunRecord, Store
 
-__all__ = ["register"]
+__all__ = ["describe_workflow", "register", "run_status_json", "waiting_tasks_json"]
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -68,7 +68,7 @@ def show(
     from devora.workflows import resolve_workflow
 
     definition = resolve_workflow(workflow)
-    described = _describe(definition)
+    described = describe_workflow(definition)
     if json_output:
         print(json.dumps(described, indent=2, default=str))
         return
@@ -109,7 +109,8 @@ def show(
         out.print(f"  {depth}. " + "  ∥  ".join(level))
 
 
-def _describe(definition: Workflow) -> dict[str, Any]:
+def describe_workflow(definition: Workflow) -> dict[str, Any]:
+    """A workflow as data: its inputs, its steps with their policies, and the DAG's levels."""
     fields = []
     for name, info in definition.inputs.model_fields.items():
         annotation = getattr(info.annotation, "__name__", None) or str(info.annotation)
@@ -222,22 +223,36 @@ def status(
 
     with open_cli_store() as store:
         record = find_run(store, run_id)
+        if json_output:
+            print(json.dumps(run_status_json(store, record), default=str))
+            return
         attempts = store.attempts(record.id)
         children = store.list_runs(parent_run_id=record.id, limit=100)
         artifacts = store.artifacts(record.id)
         waiting = pending_requests(store, record.id) if record.status.value == "waiting" else []
     steps = _latest_by_step([a for a in attempts if a.phase is Phase.RUN])
     compensations = _latest_by_step([a for a in attempts if a.phase is Phase.COMPENSATE])
-    if json_output:
-        payload = _run_json(record)
-        payload["steps"] = {k: _attempt_json(v, attempts) for k, v in steps.items()}
-        payload["compensations"] = {k: v.status.value for k, v in compensations.items()}
-        payload["children"] = [c.id for c in children]
-        payload["artifacts"] = [a.model_dump(mode="json") for a in artifacts]
-        payload["waiting"] = {w.step_id: w.request.model_dump(mode="json") for w in waiting}
-        print(json.dumps(payload, default=str))
-        return
     _print_status(record, steps, compensations, attempts, children, artifacts, waiting)
+
+
+def run_status_json(store: Store, record: RunRecord) -> dict[str, Any]:
+    """A run as `devora status --json` prints it: steps, compensations, children, artifacts."""
+    from devora.engine import pending_requests
+    from devora.store import Phase
+
+    attempts = store.attempts(record.id)
+    children = store.list_runs(parent_run_id=record.id, limit=100)
+    artifacts = store.artifacts(record.id)
+    waiting = pending_requests(store, record.id) if record.status.value == "waiting" else []
+    steps = _latest_by_step([a for a in attempts if a.phase is Phase.RUN])
+    compensations = _latest_by_step([a for a in attempts if a.phase is Phase.COMPENSATE])
+    payload = _run_json(record)
+    payload["steps"] = {k: _attempt_json(v, attempts) for k, v in steps.items()}
+    payload["compensations"] = {k: v.status.value for k, v in compensations.items()}
+    payload["children"] = [c.id for c in children]
+    payload["artifacts"] = [a.model_dump(mode="json") for a in artifacts]
+    payload["waiting"] = {w.step_id: w.request.model_dump(mode="json") for w in waiting}
+    return payload
 
 
 def _latest_by_step(attempts: list[AttemptRecord]) -> dict[str, AttemptRecord]:
@@ -355,27 +370,12 @@ def logs(
 
 def tasks(json_output: JsonOption = False) -> None:
     """List what waiting runs wait for: approvals and inputs, with the command to answer."""
-    from devora.engine import pending_requests
-    from devora.store import RunStatus
 
     with open_cli_store() as store:
-        waiting_runs = store.list_runs(status=RunStatus.WAITING, limit=500)
-        requests = [r for run in waiting_runs for r in pending_requests(store, run.id)]
-    if json_output:
-        print(
-            json.dumps(
-                [
-                    {
-                        "run_id": r.run_id,
-                        "step_id": r.step_id,
-                        "since": r.since,
-                        **r.request.model_dump(mode="json"),
-                    }
-                    for r in requests
-                ]
-            )
-        )
-        return
+        if json_output:
+            print(json.dumps(waiting_tasks_json(store)))
+            return
+        requests = _waiting_requests(store)
     if not requests:
         console().print("nothing is waiting")
         return
@@ -398,3 +398,24 @@ def tasks(json_output: JsonOption = False) -> None:
             command,
         )
     console().print(table)
+
+
+def _waiting_requests(store: Store) -> list[PendingRequest]:
+    from devora.engine import pending_requests
+    from devora.store import RunStatus
+
+    waiting_runs = store.list_runs(status=RunStatus.WAITING, limit=500)
+    return [r for run in waiting_runs for r in pending_requests(store, run.id)]
+
+
+def waiting_tasks_json(store: Store) -> list[dict[str, Any]]:
+    """What waiting runs wait for, as `devora tasks --json` prints it."""
+    return [
+        {
+            "run_id": r.run_id,
+            "step_id": r.step_id,
+            "since": r.since,
+            **r.request.model_dump(mode="json"),
+        }
+        for r in _waiting_requests(store)
+    ]
