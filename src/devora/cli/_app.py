@@ -224,6 +224,9 @@ def _register_inspection_commands() -> None:
     from devora.cli import _hook, _incident, _inspect, _mcp, _scheduler, _squads
 
     _inspect.register(app)
+    from devora.cli import _serve
+
+    _serve.register(app)
     _squads.register(app)
     _hook.register(app)
     _incident.register(app)

@@ -5,7 +5,9 @@ from devora.engine._action import Action, Plan, as_action
 from devora.engine._attempts import StepTimeoutError
 from devora.engine._context import Approval, StepContext, StepSuspended, WaitRequest
 from devora.engine._control import (
+    InvalidAnswerError,
     PendingRequest,
+    StepNotWaitingError,
     answer_request,
     cancel_run,
     pending_requests,
@@ -27,6 +29,7 @@ __all__ = [
     "Event",
     "EventBus",
     "EventKind",
+    "InvalidAnswerError",
     "NoInputs",
     "PendingRequest",
     "Plan",
@@ -35,6 +38,7 @@ __all__ = [
     "RunStatus",
     "Step",
     "StepContext",
+    "StepNotWaitingError",
     "StepOutcome",
     "StepStatus",
     "StepSuspended",

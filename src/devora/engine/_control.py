@@ -20,7 +20,26 @@ from devora.store import (
     Store,
 )
 
-__all__ = ["PendingRequest", "answer_request", "cancel_run", "pending_requests"]
+__all__ = [
+    "InvalidAnswerError",
+    "PendingRequest",
+    "StepNotWaitingError",
+    "answer_request",
+    "cancel_run",
+    "pending_requests",
+]
+
+
+class StepNotWaitingError(UsageError):
+    """An answer for a step that does not wait for that kind of answer (or at all)."""
+
+    code = "step_not_waiting"
+
+
+class InvalidAnswerError(UsageError):
+    """An answer that does not fit the schema of what the step waits for."""
+
+    code = "invalid_answer"
 
 
 def cancel_run(store: Store, run_id: str) -> RunRecord:
@@ -105,18 +124,18 @@ def answer_request(
     request = pending.get(step_id)
     if request is None:
         waiting = ", ".join(sorted(pending)) or "none"
-        raise UsageError(
+        raise StepNotWaitingError(
             f"step {step_id!r} of run {run_id} is not waiting (waiting steps: {waiting})",
             hint=f"`devora status {run_id}` shows the steps",
         )
     if request.request.kind == "child":
-        raise UsageError(
+        raise StepNotWaitingError(
             f"step {step_id!r} waits for its child run {request.request.child_run_id}",
             hint=f"answer the child: `devora tasks` lists run {request.request.child_run_id}",
         )
     if request.request.kind != kind:
         verb = "devora approve/reject" if request.request.kind == "approval" else "devora complete"
-        raise UsageError(
+        raise StepNotWaitingError(
             f"step {step_id!r} waits for {request.request.kind}, not {kind}",
             hint=f"use `{verb} {run_id} {step_id}`",
         )
@@ -151,7 +170,7 @@ def _check_against_schema(step_id: str, payload: dict[str, Any], schema: dict[st
             f"{'.'.join(str(p) for p in error.path) or '(top)'}: {error.message}"
             for error in errors[:5]
         )
-        raise UsageError(
+        raise InvalidAnswerError(
             f"the output for step {step_id!r} does not fit what it waits for: {details}",
             hint="`devora tasks --json` shows the expected JSON schema",
         )

@@ -157,6 +157,16 @@ class Engine:
 
     async def resume(self, run_id: str, workflow: Workflow, *, force: bool = False) -> RunResult:
         """Continue a run from its journal: recorded steps are reused, not run again."""
+        run = await self.claim_for_resume(run_id, workflow, force=force)
+        return await self.execute(workflow, run, resumed=True)
+
+    async def claim_for_resume(
+        self, run_id: str, workflow: Workflow, *, force: bool = False
+    ) -> RunRecord:
+        """Check that the run may be resumed here and make this process its owner.
+
+        The first half of `resume`, for callers (the server) that answer before executing.
+        """
         run = await self.call_store(self.store.get_run, run_id)
         if not run.status.resumable:
             raise RunNotResumableError(run_id, run.status.value)
@@ -174,7 +184,7 @@ class Engine:
         if run.owner and run.owner != self.owner and owner_is_alive(run.owner) and not force:
             raise RunBusyError(run_id, run.owner)
         await self.call_store(self.store.claim_run, run_id, self.owner, run.owner)
-        return await self.execute(workflow, run, resumed=True)
+        return run
 
     async def execute(
         self, workflow: Workflow, run: RunRecord, *, resumed: bool = False

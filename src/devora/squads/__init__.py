@@ -6,6 +6,7 @@ from devora.squads._coding_task import CodeChange, CodingTask, run_coding_agent
 from devora.squads._identity import (
     NotAnApproverError,
     NotYouError,
+    account_identity,
     approval_policy,
     cli_identity,
     ensure_may_approve,
@@ -31,6 +32,7 @@ __all__ = [
     "NotYouError",
     "Squad",
     "UnknownSquadError",
+    "account_identity",
     "approval_policy",
     "cli_identity",
     "effective_squads",

@@ -23,6 +23,7 @@ from devora.store import EventKind, Store
 __all__ = [
     "NotAnApproverError",
     "NotYouError",
+    "account_identity",
     "approval_policy",
     "cli_identity",
     "ensure_may_approve",
@@ -97,12 +98,17 @@ def cli_identity(policy: Mapping[str, Any], claimed: str | None = None) -> str:
     `claimed` (the CLI's --by) is accepted only when it names that same person.
     """
     account = os_account()
-    accounts: Mapping[str, str] = policy.get("accounts") or {}
-    names = [name for name, login in accounts.items() if login == account]
-    who = names[0] if names else account
+    who = account_identity(policy, account)
     if claimed is not None and claimed not in (who, account):
         raise NotYouError(claimed, who)
     return who
+
+
+def account_identity(policy: Mapping[str, Any], account: str) -> str:
+    """The name an OS account goes by in the recorded [approvers] table (else the account)."""
+    accounts: Mapping[str, str] = policy.get("accounts") or {}
+    names = [name for name, login in accounts.items() if login == account]
+    return names[0] if names else account
 
 
 def ensure_may_approve(policy: Mapping[str, Any], squad: str | None, who: str) -> None:

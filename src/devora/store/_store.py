@@ -277,10 +277,16 @@ class Store:
         status: RunStatus | None = None,
         parent_run_id: str | None = None,
         top_level_only: bool = False,
+        created_after: float | None = None,
+        created_before: float | None = None,
         limit: int = 50,
     ) -> list[RunRecord]:
-        """The most recent runs first, filtered."""
+        """The most recent runs first, filtered (creation times in unix seconds)."""
         query = sa.select(schema.runs).order_by(schema.runs.c.created_at.desc()).limit(limit)
+        if created_after is not None:
+            query = query.where(schema.runs.c.created_at >= created_after)
+        if created_before is not None:
+            query = query.where(schema.runs.c.created_at < created_before)
         if workflow is not None:
             query = query.where(schema.runs.c.workflow == workflow)
         if status is not None:

@@ -1,0 +1,206 @@
+"""The run routes: start, list, detail, answer (approve, reject, complete), cancel, resume,
+and artifact download."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+
+from devora.engine import answer_request, cancel_run, pending_requests
+from devora.errors import RunNotResumableError
+from devora.server._errors import ArtifactNotFoundError
+from devora.server._state import ServerState
+from devora.server._views import RunDetail, RunView, run_detail, run_view
+from devora.squads import ensure_may_approve, recorded_policy
+from devora.store import RunRecord, RunStatus, Store
+from devora.workflows import resolve_workflow
+
+__all__ = ["router"]
+
+RUN_ID = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class StartRun(BaseModel):
+    """What a new run needs: the workflow's name, its inputs, and whether it is a dry-run."""
+
+    workflow: str = Field(min_length=1, max_length=200, examples=["quality-gate"])
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    dry_run: bool = False
+
+
+class Approval(BaseModel):
+    """An approval or a rejection, with why."""
+
+    comment: str | None = Field(default=None, max_length=10_000)
+
+
+class Completion(BaseModel):
+    """The output a waiting step asks for (checked against its JSON Schema)."""
+
+    output: dict[str, Any]
+
+
+class Answered(BaseModel):
+    """An answer recorded, by whom, and the run as it is now."""
+
+    run: RunView
+    step_id: str
+    kind: Literal["approval", "input"]
+    answered_by: str
+    resumed: bool
+
+
+def router(state: ServerState) -> APIRouter:
+    """The run routes, all behind the bearer token."""
+    api = APIRouter(prefix="/api", tags=["runs"], dependencies=[Depends(state.require_token)])
+    store = state.store
+    runner = state.runner
+
+    async def get(run_id: str) -> RunRecord:
+        return await store.call(store.get_run, run_id)
+
+    @api.post("/runs", status_code=status.HTTP_201_CREATED, summary="Start a run")
+    async def start_run(body: StartRun) -> RunView:
+        workflow = state.workflow(body.workflow)
+        run = await runner.start(workflow, body.inputs, dry_run=body.dry_run)
+        return run_view(run)
+
+    @api.get("/runs", summary="List runs, newest first")
+    async def list_runs(
+        workflow: Annotated[str | None, Query(max_length=200)] = None,
+        run_status: Annotated[RunStatus | None, Query(alias="status")] = None,
+        parent: Annotated[str | None, Query(max_length=200, description="a parent run")] = None,
+        since: Annotated[float | None, Query(description="created at or after (unix s)")] = None,
+        until: Annotated[float | None, Query(description="created before (unix s)")] = None,
+        children: Annotated[bool, Query(description="include child runs")] = False,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    ) -> list[RunView]:
+        def query(store: Store) -> list[RunRecord]:
+            return store.list_runs(
+                workflow=workflow,
+                status=run_status,
+                parent_run_id=parent,
+                top_level_only=not children and parent is None,
+                created_after=since,
+                created_before=until,
+                limit=limit,
+            )
+
+        return [run_view(r) for r in await store.call(query, store)]
+
+    @api.get("/runs/{run_id}", summary="A run: steps, outputs, errors, children, artifacts")
+    async def get_run(run_id: str) -> RunDetail:
+        return await store.call(run_detail, store, await get(run_id))
+
+    @api.post(
+        "/runs/{run_id}/steps/{step_id}/approve",
+        summary="Approve a waiting step (as the token's owner), then continue the run",
+    )
+    async def approve(run_id: str, step_id: str, body: Approval, resume: bool = True) -> Answered:
+        payload = {"approved": True, "comment": body.comment}
+        return await answer(run_id, step_id, payload, "approval", resume)
+
+    @api.post(
+        "/runs/{run_id}/steps/{step_id}/reject",
+        summary="Reject a waiting step: it fails and the run rolls back",
+    )
+    async def reject(run_id: str, step_id: str, body: Approval, resume: bool = True) -> Answered:
+        payload = {"approved": False, "comment": body.comment or ""}
+        return await answer(run_id, step_id, payload, "approval", resume)
+
+    @api.post(
+        "/runs/{run_id}/steps/{step_id}/complete",
+        summary="Give the output a waiting step asks for, then continue the run",
+    )
+    async def complete(
+        run_id: str, step_id: str, body: Completion, resume: bool = True
+    ) -> Answered:
+        return await answer(run_id, step_id, body.output, "input", resume)
+
+    async def answer(
+        run_id: str,
+        step_id: str,
+        payload: dict[str, Any],
+        kind: Literal["approval", "input"],
+        resume: bool,
+    ) -> Answered:
+        run = await get(run_id)
+        policy = await store.call(recorded_policy, store, run.id)
+        who = state.identity(policy)
+        if kind == "approval":
+            waiting = {p.step_id: p for p in await store.call(pending_requests, store, run.id)}
+            if step_id in waiting:
+                ensure_may_approve(policy, waiting[step_id].request.squad, who)
+
+        def record(store: Store) -> None:
+            answer_request(store, run.id, step_id, payload, kind=kind, answered_by=who)
+
+        await store.call(record, store)
+        runner.poke(run.id)
+        if resume:
+            await runner.resume(run.id, resolve_workflow(run.workflow_ref))
+        return Answered(
+            run=run_view(await get(run.id)),
+            step_id=step_id,
+            kind=kind,
+            answered_by=who,
+            resumed=resume,
+        )
+
+    @api.post(
+        "/runs/{run_id}/cancel",
+        status_code=status.HTTP_202_ACCEPTED,
+        summary="Cancel a run (running steps stop within a second); it can be resumed",
+    )
+    async def cancel(run_id: str) -> RunView:
+        run = await get(run_id)
+        if runner.executes(run.id):
+            if run.status.finished:  # finishing right now
+                raise RunNotResumableError(run.id, run.status.value)
+            updated = await store.call(store.request_cancel, run.id)
+        else:
+            updated = await store.call(cancel_run, store, run.id)
+        runner.poke(run.id)
+        return run_view(updated)
+
+    @api.post(
+        "/runs/{run_id}/resume",
+        status_code=status.HTTP_202_ACCEPTED,
+        summary="Continue a crashed, cancelled or waiting run in the server",
+    )
+    async def resume_run(run_id: str) -> RunView:
+        run = await get(run_id)
+        await runner.resume(run.id, resolve_workflow(run.workflow_ref))
+        return run_view(await get(run.id))
+
+    @api.get(
+        "/runs/{run_id}/artifacts/{name}",
+        summary="Download an artifact",
+        response_class=FileResponse,
+        responses={200: {"content": {"application/octet-stream": {}}}},
+    )
+    async def artifact(run_id: str, name: str) -> FileResponse:
+        run = await get(run_id)
+        records = {a.name: a for a in await store.call(store.artifacts, run.id)}
+        record = records.get(name)
+        if record is None:
+            raise ArtifactNotFoundError(run.id, name)
+        path = _inside(store.artifact_dir(run.id), Path(record.path))
+        if path is None:
+            raise ArtifactNotFoundError(run.id, name)
+        return FileResponse(path, media_type=record.media_type, filename=name)
+
+    return api
+
+
+def _inside(folder: Path, recorded: Path) -> Path | None:
+    """The recorded file if it really lies in the run's folder (links resolved), else None."""
+    path = recorded.resolve()
+    # A recorded path is trusted no further than the run's own folder.
+    if path.is_relative_to(folder.resolve()) and path.is_file():
+        return path
+    return None

@@ -1,0 +1,96 @@
+"""GET /api/runs/{id}/events: a run's journal as Server-Sent Events.
+
+The stream reads committed events from the store, in `seq` order, starting after
+`Last-Event-ID` (or `?after=`): a client that reconnects with the last id it saw gets
+every event once, in order. The server's own commits wake the stream at once; events
+written by other processes are found by looking again every second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import StreamingResponse
+
+from devora.server._state import ServerState
+from devora.store import Event, Store
+
+__all__ = ["format_event", "router"]
+
+_BATCH = 500  # events read from the store at a time
+_POLL_SECONDS = 1.0  # a look at the journal when nothing woke the stream
+_KEEPALIVE_SECONDS = 15.0
+
+
+def format_event(event: Event) -> str:
+    """One SSE frame: id = the event's seq, event = its kind, data = the event as JSON."""
+    data = json.dumps(event.model_dump(mode="json"), separators=(",", ":"), default=str)
+    return f"id: {event.seq}\nevent: {event.kind.value}\ndata: {data}\n\n"
+
+
+def _events_after(store: Store, run_id: str, after: int) -> list[Event]:
+    return store.events(run_id, after_seq=after, limit=_BATCH)
+
+
+async def follow_events(
+    state: ServerState, run_id: str, after: int, *, follow: bool
+) -> AsyncIterator[str]:
+    """SSE frames of the run's events after `after`; with `follow`, until the run finishes."""
+    store, runner = state.store, state.runner
+    last = after
+    quiet_since = time.monotonic()
+    while True:
+        woken = runner.signal(run_id)  # taken before reading: no commit slips in between
+        events = await store.call(_events_after, store, run_id, last)
+        for event in events:
+            yield format_event(event)
+            last = event.seq
+        if events:
+            quiet_since = time.monotonic()
+        if len(events) == _BATCH:
+            continue
+        if not follow:
+            return
+        run = await store.call(store.get_run, run_id)
+        if run.status.finished:  # its status and last events commit together
+            for event in await store.call(_events_after, store, run_id, last):
+                yield format_event(event)  # committed between the read and the status
+            return
+        try:
+            await asyncio.wait_for(woken.wait(), timeout=_POLL_SECONDS)
+        except TimeoutError:
+            if time.monotonic() - quiet_since >= _KEEPALIVE_SECONDS:
+                quiet_since = time.monotonic()
+                yield ": keepalive\n\n"
+
+
+def router(state: ServerState) -> APIRouter:
+    """The event stream route, behind the bearer token."""
+    api = APIRouter(prefix="/api", tags=["events"], dependencies=[Depends(state.require_token)])
+
+    @api.get(
+        "/runs/{run_id}/events",
+        summary="The run's events as Server-Sent Events (resume with Last-Event-ID)",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def events(
+        run_id: str,
+        last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=2**62)] = None,
+        after: Annotated[int, Query(ge=0, le=2**62, description="start after this seq")] = 0,
+        follow: Annotated[bool, Query(description="keep streaming until the run ends")] = True,
+    ) -> StreamingResponse:
+        await state.store.call(state.store.get_run, run_id)  # 404 before the stream starts
+        start = max(after, last_event_id or 0)
+        return StreamingResponse(
+            follow_events(state, run_id, start, follow=follow),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    return api
