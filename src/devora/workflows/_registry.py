@@ -78,6 +78,12 @@ BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {
             "behind the tests.",
             "built-in",
         ),
+        WorkflowEntry(
+            "feature-development",
+            "devora.workflows.feature_development:feature_development",
+            "From a request to a tested change: PRD, plan, design, code, proof, review, deploy.",
+            "built-in",
+        ),
     )
 }
 

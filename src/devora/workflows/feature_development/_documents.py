@@ -1,0 +1,167 @@
+"""The documents a feature is built from, as validated models: the PRD (acceptance criteria
+in Given/When/Then form), the plan (tasks, owners, files, dependencies) and the design."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "AcceptanceCriterion",
+    "ApiChange",
+    "ComponentChange",
+    "DataChange",
+    "Design",
+    "FeaturePlan",
+    "PlanTask",
+    "Prd",
+    "UserStory",
+]
+
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+Squad = Literal["backend", "frontend"]
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserStory(_Document):
+    """As a <role>, I want <capability>, so that <benefit>."""
+
+    as_a: str = Field(min_length=1)
+    i_want: str = Field(min_length=1)
+    so_that: str = Field(min_length=1)
+
+
+class AcceptanceCriterion(_Document):
+    """One testable criterion: Given <context>, When <action>, Then <outcome>."""
+
+    id: str = Field(description="a short id such as AC1; tests are named after it")
+    given: str = Field(min_length=1)
+    when: str = Field(min_length=1)
+    then: str = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"{value!r} is not an id (a letter, then letters, digits, _ or -)")
+        return value
+
+    def test_prefix(self) -> str:
+        """The prefix of the test functions that check this criterion (test_ac1...)."""
+        return "test_" + self.id.lower().replace("-", "_")
+
+
+class Prd(_Document):
+    """The product requirements: what problem, for whom, and how we know it is solved."""
+
+    title: str = Field(min_length=1)
+    problem: str = Field(min_length=1)
+    user_stories: list[UserStory] = Field(min_length=1)
+    acceptance_criteria: list[AcceptanceCriterion] = Field(min_length=1)
+    out_of_scope: list[str] = Field(default_factory=list)
+    open_questions: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_criteria(self) -> Prd:
+        ids = [c.id.lower() for c in self.acceptance_criteria]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"acceptance criteria ids repeat: {', '.join(repeated)}")
+        prefixes = [c.test_prefix() for c in self.acceptance_criteria]
+        for prefix in prefixes:
+            clash = [p for p in prefixes if p != prefix and p.startswith(prefix + "_")]
+            if clash:
+                raise ValueError(f"acceptance criterion ids {prefix} and {clash[0]} clash")
+        return self
+
+
+class PlanTask(_Document):
+    """One task of the plan: who does it, the files it likely touches, what it waits for."""
+
+    id: str
+    title: str = Field(min_length=1)
+    squad: Squad
+    description: str = ""
+    files: list[str] = Field(default_factory=list, description="files it is likely to touch")
+    depends_on: list[str] = Field(default_factory=list, description="ids of earlier tasks")
+
+    @field_validator("id")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"{value!r} is not an id (a letter, then letters, digits, _ or -)")
+        return value
+
+
+class FeaturePlan(_Document):
+    """The tasks, in an order where each comes after those it depends on."""
+
+    tasks: list[PlanTask] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _dependencies(self) -> FeaturePlan:
+        ids = [task.id for task in self.tasks]
+        if len(set(ids)) != len(ids):
+            raise ValueError(
+                f"task ids repeat: {', '.join(sorted({i for i in ids if ids.count(i) > 1}))}"
+            )
+        for task in self.tasks:
+            unknown = [d for d in task.depends_on if d not in ids]
+            if unknown:
+                raise ValueError(f"task {task.id} depends on unknown task(s) {', '.join(unknown)}")
+        self.ordered()  # raises on a cycle
+        return self
+
+    def ordered(self) -> list[PlanTask]:
+        """The tasks in dependency order (stable: plan order among the ready ones)."""
+        done: list[PlanTask] = []
+        pending = list(self.tasks)
+        while pending:
+            names = {task.id for task in done}
+            ready = [task for task in pending if set(task.depends_on) <= names]
+            if not ready:
+                cycle = ", ".join(task.id for task in pending)
+                raise ValueError(f"tasks depend on each other in a cycle: {cycle}")
+            done.append(ready[0])
+            pending.remove(ready[0])
+        return done
+
+
+class ApiChange(_Document):
+    """One change at the HTTP boundary."""
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+    path: str = Field(pattern=r"^/")
+    summary: str = Field(min_length=1)
+
+
+class DataChange(_Document):
+    """One change to stored data: a table and its columns, and whether it needs a migration."""
+
+    table: str = Field(min_length=1)
+    columns: list[str] = Field(default_factory=list)
+    migration: bool = False
+
+
+class ComponentChange(_Document):
+    """One module, class or UI component that changes, and how."""
+
+    name: str = Field(min_length=1)
+    change: str = Field(min_length=1)
+
+
+class Design(_Document):
+    """What changes at the boundaries: API, data and components."""
+
+    summary: str = Field(min_length=1)
+    api: list[ApiChange] = Field(default_factory=list)
+    openapi: dict[str, object] | None = Field(
+        default=None, description="an OpenAPI fragment (paths) when the project serves HTTP"
+    )
+    data: list[DataChange] = Field(default_factory=list)
+    components: list[ComponentChange] = Field(min_length=1)
