@@ -79,6 +79,12 @@ BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {
             "built-in",
         ),
         WorkflowEntry(
+            "saas-mvp",
+            "devora.workflows.saas_mvp:saas_mvp",
+            "A product spec (or idea) to a generated FastAPI project, verified and deployed.",
+            "built-in",
+        ),
+        WorkflowEntry(
             "feature-development",
             "devora.workflows.feature_development:feature_development",
             "From a request to a tested change: PRD, plan, design, code, proof, review, deploy.",

@@ -1,0 +1,196 @@
+"""Start a web application, wait until its health check answers, stop it afterwards.
+
+    async with open_app(argv, cwd=root, port=port) as app:
+        httpx.get(f"{app.url}/items")
+
+The process runs in its own session (so stopping it stops its workers too) and writes its
+output to a log file, never to a pipe nobody reads: `app.output_tail()` is the evidence
+when something goes wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import tempfile
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from devora.tools._subprocess import tail
+from devora.tools.webapp._errors import AppStartError
+
+__all__ = ["RunningApp", "free_port", "open_app", "start_detached", "wait_for_health"]
+
+_POLL = 0.1
+_STOP_GRACE = 5.0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    """A started application: where it answers, its process, where its output goes."""
+
+    url: str
+    pid: int
+    argv: tuple[str, ...]
+    log: Path
+    health_status: int
+    started_in: float
+
+    def output_tail(self, lines: int = 20) -> str:
+        """The last lines the application printed."""
+        return _read_tail(self.log, lines)
+
+
+def _read_tail(log: Path, lines: int = 20) -> str:
+    try:
+        return tail(log.read_text(encoding="utf-8", errors="replace"), lines)
+    except FileNotFoundError:
+        return ""
+
+
+async def wait_for_health(
+    url: str, *, within: float, alive: asyncio.subprocess.Process | None = None
+) -> int:
+    """Poll `url` until it answers 2xx; its status. TimeoutError when late, ProcessLookupError
+    when `alive` exited first."""
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while True:
+            if alive is not None and alive.returncode is not None:
+                raise ProcessLookupError(alive.returncode)
+            with contextlib.suppress(httpx.HTTPError):
+                response = await client.get(url)
+                if response.is_success:
+                    return response.status_code
+            if time.monotonic() > deadline:
+                raise TimeoutError(url)
+            await asyncio.sleep(_POLL)
+
+
+@contextlib.asynccontextmanager
+async def open_app(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    port: int,
+    env: Mapping[str, str] | None = None,
+    host: str = "127.0.0.1",
+    health_path: str = "/health",
+    start_within: float = 60.0,
+) -> AsyncIterator[RunningApp]:
+    """Start argv (which serves on `port`), yield once `health_path` answers 2xx, then stop it.
+
+    AppStartError (with the output's tail) when it exits or stays silent past `start_within`.
+    """
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="devora-app-") as scratch:
+        log = Path(scratch) / "app.log"
+        with log.open("wb") as output:
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                cwd=cwd,
+                env={**os.environ, **(env or {})},
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=output,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            url = f"http://{host}:{port}"
+            status = await _healthy(process, argv, url + health_path, log, start_within)
+            yield RunningApp(
+                url=url,
+                pid=process.pid,
+                argv=tuple(argv),
+                log=log,
+                health_status=status,
+                started_in=round(time.monotonic() - started, 3),
+            )
+        finally:
+            await _stop(process)
+
+
+async def _healthy(
+    process: asyncio.subprocess.Process,
+    argv: Sequence[str],
+    url: str,
+    log: Path,
+    within: float,
+) -> int:
+    try:
+        return await wait_for_health(url, within=within, alive=process)
+    except ProcessLookupError:
+        problem = f"it exited with status {process.returncode} before {url} answered"
+    except TimeoutError:
+        problem = f"{url} did not answer 2xx within {within:g} s"
+    raise AppStartError(problem, argv=tuple(argv), output_tail=_read_tail(log))
+
+
+async def _stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), _STOP_GRACE)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
+
+
+async def start_detached(
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    port: int,
+    log: Path,
+    env: Mapping[str, str] | None = None,
+    host: str = "127.0.0.1",
+    health_path: str = "/health",
+    start_within: float = 60.0,
+) -> RunningApp:
+    """Start argv so that it keeps running after Devora exits (a local deployment).
+
+    Its output goes to `log`; AppStartError (and the process stopped) when it is not healthy.
+    """
+    started = time.monotonic()
+    with log.open("ab") as output:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=output,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://{host}:{port}"
+    try:
+        status = await _healthy(process, argv, url + health_path, log, start_within)
+    except BaseException:
+        await _stop(process)
+        raise
+    return RunningApp(
+        url=url,
+        pid=process.pid,
+        argv=tuple(argv),
+        log=log,
+        health_status=status,
+        started_in=round(time.monotonic() - started, 3),
+    )

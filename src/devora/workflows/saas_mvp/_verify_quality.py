@@ -1,0 +1,53 @@
+"""The quality gate on the generated project, as a child run: it must pass with a score of
+at least the minimum (90 by default)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+from devora.engine import StepContext, SubWorkflow, Workflow
+from devora.errors import StepError
+from devora.workflows.saas_mvp._records import Verification, VerificationStatus
+
+__all__ = ["QUALITY_GATE", "verify_quality"]
+
+QUALITY_GATE = "devora.workflows.quality_gate:quality_gate"
+
+
+def _load_gate() -> Workflow:
+    module_name, _, attribute = QUALITY_GATE.partition(":")
+    workflow = getattr(importlib.import_module(module_name), attribute)
+    assert isinstance(workflow, Workflow)
+    return workflow
+
+
+async def verify_quality(ctx: StepContext[Any], root: Path, min_score: int) -> Verification:
+    """Run the gate on `root` as a child run; passed when it passes with score >= min_score."""
+    name = f"quality gate (score >= {min_score})"
+    command = ("devora", "run", "quality-gate", str(root))
+    child = f"{ctx.run_id}.{ctx.step_id}"
+    try:
+        outputs = await SubWorkflow(_load_gate(), inputs={"path": str(root)}).run(ctx)
+    except StepError as error:
+        return Verification(
+            name=name,
+            status=VerificationStatus.FAILED,
+            command=command,
+            reason=error.message,
+            output_tail=f"{error.message}\nsee `devora status {child}`",
+            details={"child_run": child},
+        )
+    score = outputs.get("score")
+    passed = bool(outputs.get("passed")) and isinstance(score, int | float) and score >= min_score
+    return Verification(
+        name=name,
+        status=VerificationStatus.PASSED if passed else VerificationStatus.FAILED,
+        command=command,
+        exit_status=0,
+        reason=None if passed else f"score {score} is below {min_score}",
+        output_tail=json.dumps(outputs, sort_keys=True) + f"\nsee `devora status {child}`",
+        details={"child_run": child, "score": score},
+    )
