@@ -10,7 +10,8 @@ from devora.scheduling._config import MissedPolicy
 
 __all__ = ["ON_TIME", "latest_tick", "next_tick", "tick_to_fire"]
 
-# A tick seen this long after it fell is on time; later, it was missed (nobody was running).
+# A tick seen at most this long after it fell (and within half its period) is on time;
+# later, it was missed: no scheduler was running.
 ON_TIME = 60.0
 
 
@@ -25,8 +26,10 @@ def next_tick(cron: str, after: float) -> float:
 
 def latest_tick(cron: str, now: float) -> float:
     """The last tick at or before `now`."""
-    # get_prev is strict; a tick exactly at `now` is found from a hair later.
-    return float(croniter(cron, _at(now + 0.001)).get_prev(float))
+    # get_prev is strict; a tick exactly at `now` is found from a hair later (and one
+    # found in that hair but after `now` has not fallen yet).
+    tick = float(croniter(cron, _at(now + 0.001)).get_prev(float))
+    return tick if tick <= now else float(croniter(cron, _at(now)).get_prev(float))
 
 
 def tick_to_fire(
@@ -41,6 +44,9 @@ def tick_to_fire(
     latest = latest_tick(cron, now)
     if latest <= since:
         return None
-    if now - latest <= on_time or missed == "run_once":
+    # On time: within `on_time`, and within half the gap to the next tick (every second
+    # too: a scheduler that wakes 5 s late to a per-second schedule missed those ticks).
+    window = min(on_time, (next_tick(cron, latest) - latest) / 2)
+    if now - latest <= window or missed == "run_once":
         return latest
     return None

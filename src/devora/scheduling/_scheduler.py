@@ -43,9 +43,10 @@ class Scheduler:
         self._start_run = start_run
         self._clock = clock
         self._report = report
-        # Ticks up to here are settled for this scheduler (fired, lost to another or skipped).
-        started = clock()
-        self._settled = dict.fromkeys(self.schedules, started)
+        # Ticks up to here are settled for this scheduler (fired, lost to another or
+        # skipped). A schedule no scheduler ever fired starts now: nothing was missed.
+        self._started = clock()
+        self._settled: dict[str, float] = {}
 
     async def fire_due(self) -> list[Tick]:
         """Fire every schedule's due tick that no scheduler fired yet; the ticks fired here."""
@@ -59,7 +60,10 @@ class Scheduler:
     async def _fire(self, name: str, schedule: ScheduleConfig) -> Tick | None:
         now = self._clock()
         last = await self.store.call(last_fired_tick, self.store, name)
-        since = max(self._settled[name], last.tick_at if last is not None else float("-inf"))
+        if last is None:
+            since = self._settled.get(name, self._started)
+        else:
+            since = max(self._settled.get(name, last.tick_at), last.tick_at)
         tick_at = tick_to_fire(schedule.cron, schedule.missed, since, now)
         if tick_at is None:
             # Nothing due, or a missed tick skipped: settled either way.

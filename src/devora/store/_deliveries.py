@@ -57,8 +57,10 @@ def claim_delivery(store: Store, delivery: Delivery) -> DeliveryClaim:
             _insert(store)
             .values(**row)
             .on_conflict_do_nothing(index_elements=[table.c.source, table.c.delivery_id])
-        )
-        if inserted.rowcount == 1:
+            .returning(table.c.source)
+        ).first()
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
+        if inserted is not None:
             return DeliveryClaim(first=True, delivery=Delivery.model_validate(row))
         existing = connection.execute(_select(delivery.source, delivery_id)).first()
     assert existing is not None  # a conflicting row exists: nothing deletes it in between

@@ -35,11 +35,12 @@ def claim_tick(store: Store, tick: Tick) -> bool:
     insert: Any = (sqlite.insert if store.is_sqlite else postgresql.insert)(table)
     with store._transaction() as connection:
         inserted = connection.execute(
-            insert.values(**tick.model_dump()).on_conflict_do_nothing(
-                index_elements=[table.c.schedule, table.c.tick_at]
-            )
-        )
-    return bool(inserted.rowcount == 1)
+            insert.values(**tick.model_dump())
+            .on_conflict_do_nothing(index_elements=[table.c.schedule, table.c.tick_at])
+            .returning(table.c.schedule)
+        ).first()
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
+    return inserted is not None
 
 
 def last_fired_tick(store: Store, schedule: str) -> Tick | None:
