@@ -232,6 +232,9 @@ def _register_inspection_commands() -> None:
     _incident.register(app)
     _scheduler.register(app)
     _mcp.register(app)
+    from devora.cli import _worker
+
+    _worker.register(app)
 
 
 _register_inspection_commands()

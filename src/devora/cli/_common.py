@@ -108,7 +108,13 @@ def run_with_view(
         seen.setdefault("run_id", event.run_id)
 
     bus.subscribe(remember)
-    engine = Engine(store, bus=bus, concurrency=concurrency, run_context=_run_context())
+    engine = Engine(
+        store,
+        bus=bus,
+        concurrency=concurrency,
+        run_context=_run_context(),
+        executor=_executor(store),  # checked here: a bad setting makes no run
+    )
     interactive = not json_lines and sys.stdout.isatty()
     if json_lines:
         bus.subscribe(_redacting(JsonPrinter()))
@@ -128,6 +134,14 @@ def run_with_view(
     finally:
         if notifier is not None:
             notifier.close()
+
+
+def _executor(store: Store) -> Any:
+    """The executor the configuration names (celery: broker reachable, store PostgreSQL)."""
+    from devora.config import load_config
+    from devora.executors import executor_from_config
+
+    return executor_from_config(load_config(), store)
 
 
 def _run_context() -> dict[str, Any]:

@@ -21,6 +21,9 @@ ENVIRONMENT_OVERRIDES = {
     "DEVORA_LLM_BASE_URL": ("llm", "base_url"),
     "DEVORA_MAX_TOKENS": ("llm", "max_tokens"),
     "DEVORA_MAX_COST": ("llm", "max_cost"),
+    "DEVORA_BROKER_URL": ("celery", "broker_url"),
+    "DEVORA_LEASE_SECONDS": ("celery", "lease_seconds"),
+    "DEVORA_REDISPATCH_SECONDS": ("celery", "redispatch_seconds"),
 }
 
 
@@ -59,6 +62,8 @@ def load_config(root: Path | None = None, env: Mapping[str, str] | None = None) 
         if section is not None:
             source = directory / "pyproject.toml"
             data = section
+    if environ.get("DEVORA_EXECUTOR") and isinstance(data, dict):
+        data["executor"] = environ["DEVORA_EXECUTOR"]
     for variable, (table, key) in ENVIRONMENT_OVERRIDES.items():
         if environ.get(variable) and isinstance(data, dict):
             values = data.setdefault(table, {})

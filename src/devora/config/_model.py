@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = [
     "AgentConfig",
     "AgentsConfig",
+    "CeleryConfig",
     "ContactConfig",
     "DevoraConfig",
     "LLMConfig",
@@ -93,6 +94,19 @@ class SquadConfig(_Strict):
     approvers: list[str] = Field(default_factory=list)
 
 
+class CeleryConfig(_Strict):
+    """The Celery executor: its broker, and how long leases and messages may go unanswered."""
+
+    broker_url: str | None = Field(
+        default=None, description="redis://... or amqp://... (a secret: prefer DEVORA_BROKER_URL)"
+    )
+    lease_seconds: float = Field(default=15.0, gt=0, description="a dead holder's lease lapses")
+    redispatch_seconds: float = Field(
+        default=30.0, gt=0, description="a step nobody holds this long after it was sent is resent"
+    )
+    visibility_timeout: float = Field(default=3600.0, gt=0, description="Redis redelivery delay")
+
+
 class DevoraConfig(BaseModel):
     """The effective configuration: devora.toml or [tool.devora], then the environment."""
 
@@ -104,6 +118,10 @@ class DevoraConfig(BaseModel):
         default_factory=dict, description="an approver's name -> the OS account that is them"
     )
     agents: AgentsConfig = Field(default_factory=AgentsConfig)
+    executor: Literal["local", "celery"] = Field(
+        default="local", description="where steps run: this process, or Celery workers"
+    )
+    celery: CeleryConfig = Field(default_factory=CeleryConfig)
     source: str | None = Field(default=None, description="the file it was read from")
 
     def section(self, name: str) -> dict[str, Any]:

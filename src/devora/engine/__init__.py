@@ -17,6 +17,7 @@ from devora.engine._error_record import ErrorRecord
 from devora.engine._events import EventBus, Subscriber
 from devora.engine._loader import is_file_reference, load_workflow_file
 from devora.engine._outcome import RunResult, StepOutcome
+from devora.engine._remote import StepDelivery, perform_step
 from devora.engine._subworkflow import SubWorkflow
 from devora.engine._workflow import NoInputs, Retry, Step, Workflow
 from devora.store import Event, EventKind, RunStatus, StepStatus
@@ -38,6 +39,7 @@ __all__ = [
     "RunStatus",
     "Step",
     "StepContext",
+    "StepDelivery",
     "StepNotWaitingError",
     "StepOutcome",
     "StepStatus",
@@ -55,5 +57,6 @@ __all__ = [
     "new_run_id",
     "owner_is_alive",
     "pending_requests",
+    "perform_step",
     "this_process",
 ]

@@ -18,6 +18,7 @@ from devora.engine._journal import Journal
 from devora.engine._outcome import RunResult
 from devora.engine._workflow import Workflow
 from devora.errors import RunBusyError, RunNotResumableError, WorkflowDefinitionError
+from devora.executors import Executor, LocalExecutor
 from devora.store import (
     Event,
     EventKind,
@@ -83,8 +84,11 @@ class Engine:
         bus: EventBus | None = None,
         concurrency: int | None = None,
         run_context: Mapping[str, Any] | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.store = store
+        # Where ready steps run: here (local asyncio, the default) or on Celery workers.
+        self.executor: Executor = executor or LocalExecutor()
         self.bus = bus or EventBus()
         self.concurrency = concurrency
         # Settings recorded with every run it creates (who may approve), read back later.

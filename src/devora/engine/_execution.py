@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from devora.engine._action import Plan
 from devora.engine._attempts import run_attempts
 from devora.engine._context import StepContext, WaitRequest
 from devora.engine._error_record import ErrorRecord
@@ -36,7 +37,9 @@ from devora.errors import RunCancelledError, StepError, StepRejectedError
 from devora.store import (
     AnswerRecord,
     AttemptRecord,
+    Event,
     EventKind,
+    LeaseLostError,
     Phase,
     RunRecord,
     RunStatus,
@@ -69,6 +72,7 @@ class RunExecution:
         concurrency: int,
     ) -> None:
         self.engine = engine
+        self.executor = engine.executor
         self.store: Store = engine.store
         self.workflow = workflow
         self.run = run
@@ -196,10 +200,66 @@ class RunExecution:
             _execution=self,
         )
 
+    # -- what executors see (executors.StepDriver) ----------------------------------------
+
+    @property
+    def run_id(self) -> str:
+        """The id of the run being executed."""
+        return self.run.id
+
+    @property
+    def owner(self) -> str:
+        """How this process names itself (host:pid)."""
+        return self.engine.owner
+
+    async def run_here(self, step: Step[Any], ctx: StepContext[Any]) -> StepOutcome:
+        """Run the step's attempts in this process (its result is queued by `_record`)."""
+        return await run_attempts(self, step, ctx)
+
+    async def adopt(self, step: Step[Any], record: AttemptRecord) -> StepOutcome:
+        """The outcome of a step another process ran and committed (not journaled again)."""
+        outcome = StepOutcome(
+            status=record.status,
+            error=_loaded_error(record),
+            attempt=record.attempt,
+            started_at=record.started_at,
+            finished_at=record.finished_at,
+            replayed=True,
+        )
+        if record.plan is not None:
+            outcome.plan = Plan.model_validate(record.plan)
+        if record.status.done:
+            outcome.output = load_output(step.output_type, record.output)
+        elif record.status is StepStatus.WAITING:
+            # The request is in the event that recorded the attempt (they share a seq).
+            events = await self.engine.call_store(
+                functools.partial(self.store.events, self.run.id, after_seq=record.seq - 1, limit=1)
+            )
+            request = events[0].data.get("request") if events else None
+            if request is not None:
+                outcome.request = WaitRequest.model_validate(request)
+        return outcome
+
+    def publish(self, event: Event) -> None:
+        """Show a committed event (another process's) to this process's subscribers."""
+        self.engine.bus.publish(event)
+
     # -- the run -------------------------------------------------------------------------
 
     async def execute(self) -> RunResult:
         """Run every runnable step, then settle the run's status; returns the result."""
+        async with self.executor.coordinate(self) as fence:
+            self.journal.fence = fence
+            try:
+                return await self._execute()
+            except BaseExceptionGroup as group:
+                # Another process took the run over (its lease): say that, not a group.
+                lost = group.subgroup(LeaseLostError)
+                if lost is None:
+                    raise
+                raise lost.exceptions[0] from None
+
+    async def _execute(self) -> RunResult:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         try:
@@ -335,7 +395,7 @@ class RunExecution:
         return True
 
     async def _run_step(self, step: Step[Any], ctx: StepContext[Any]) -> None:
-        outcome = await run_attempts(self, step, ctx)
+        outcome: StepOutcome = await self.executor.run_step(self, step, ctx.attempt, ctx)
         self._finished.append((step.id, outcome))
 
     def _on_task_done(self, step_id: str, task: asyncio.Task[None]) -> None:
@@ -355,6 +415,11 @@ class RunExecution:
 
     def _record(self, step: Step[Any], outcome: StepOutcome, attempt: int) -> None:
         """Queue a step's outcome for the next commit and release its dependents."""
+        if outcome.replayed:  # adopted: another process committed it already
+            self._next_attempt[step.id] = max(self._next_attempt.get(step.id, 1), attempt + 1)
+            self.outcomes[step.id] = outcome
+            self._release(step, outcome)
+            return
         try:
             outcome.output = typed_output(step.output_type, outcome.output)
             stored_output = dump_output(step.output_type, outcome.output)
@@ -407,6 +472,11 @@ class RunExecution:
             message,
             data,
         )
+        self._release(step, outcome)
+
+    def _release(self, step: Step[Any], outcome: StepOutcome) -> None:
+        """Let the run go on from a recorded outcome: a failure stops it, a result frees
+        the steps that need it."""
         if outcome.status is StepStatus.FAILED:
             self.failed_step = self.failed_step or step.id
             return

@@ -17,6 +17,7 @@ from devora.store import (
     AttemptRecord,
     Event,
     EventKind,
+    Fence,
     JournalBatch,
     RunUpdate,
     Store,
@@ -35,6 +36,9 @@ class Journal:
         self._seq = last_seq
         self._pending = JournalBatch()
         self._lock = asyncio.Lock()
+        # Set while a lease guards the run (or a worker's step): every commit carries it and
+        # is refused once another process has taken over.
+        self.fence: Fence | None = None
 
     def event(
         self,
@@ -97,6 +101,7 @@ class Journal:
             if not batch:
                 return
             self._pending = JournalBatch()
+            batch.fence = self.fence
             fault_point("before_commit", batch)
             offset = await self.store.call(self.store.write, batch)
             # Another writer committed events of this run meanwhile: ours moved up after

@@ -1,5 +1,18 @@
 """What is remembered: runs, step attempts, events, artifacts, answers (SQLite or PostgreSQL)."""
 
+from devora.store._leases import (
+    RESULTS_CHANNEL,
+    Fence,
+    Lease,
+    LeaseLostError,
+    acquire_lease,
+    expired_run_leases,
+    read_lease,
+    release_lease,
+    renew_lease,
+    run_lease_key,
+    step_lease_key,
+)
 from devora.store._location import StoreLocation, mask_url, resolve_store_location
 from devora.store._records import (
     AnswerRecord,
@@ -23,14 +36,18 @@ from devora.store._status import (
 from devora.store._store import Store, open_store
 
 __all__ = [
+    "RESULTS_CHANNEL",
     "SCHEMA_VERSION",
     "AnswerRecord",
     "ArtifactRecord",
     "AttemptRecord",
     "Event",
     "EventKind",
+    "Fence",
     "IllegalTransitionError",
     "JournalBatch",
+    "Lease",
+    "LeaseLostError",
     "Phase",
     "RunRecord",
     "RunStatus",
@@ -38,9 +55,16 @@ __all__ = [
     "StepStatus",
     "Store",
     "StoreLocation",
+    "acquire_lease",
     "check_run_transition",
+    "expired_run_leases",
     "mask_url",
     "open_store",
+    "read_lease",
+    "release_lease",
+    "renew_lease",
     "resolve_store_location",
+    "run_lease_key",
     "statuses_before",
+    "step_lease_key",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from devora.store._leases import Fence
 from devora.store._status import RunStatus, StepStatus
 
 __all__ = [
@@ -151,6 +152,7 @@ class JournalBatch:
     attempts: list[AttemptRecord] = field(default_factory=list)
     runs: list[RunUpdate] = field(default_factory=list)
     artifacts: list[ArtifactRecord] = field(default_factory=list)
+    fence: Fence | None = None  # the lease whose token must still be current (store._leases)
 
     def __bool__(self) -> bool:
         return bool(self.events or self.attempts or self.runs or self.artifacts)

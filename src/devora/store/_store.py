@@ -27,6 +27,7 @@ from devora.private_files import create_private_file, make_private_dir
 from devora.secrets import redact, redact_value
 from devora.store import _schema as schema
 from devora.store._faults import database_fault, engine_fault, filesystem_fault
+from devora.store._leases import check_fence
 from devora.store._location import StoreLocation, mask_url, resolve_store_location
 from devora.store._records import (
     AnswerRecord,
@@ -407,6 +408,8 @@ class Store:
     def _insert_journal(self, raw: Any, batch: JournalBatch) -> int:
         cursor = raw.cursor()
         try:
+            if batch.fence is not None:  # a coordinator's or worker's write: refused if stale
+                check_fence(cursor, batch.fence, sqlite=self.is_sqlite)
             offset = self._number_events(cursor, batch)
             if batch.events:
                 cursor.executemany(
@@ -501,13 +504,17 @@ class Store:
         assert update.status is not None  # only a status check can leave the row unchanged
         raise IllegalTransitionError(update.run_id, current, update.status.value)
 
-    def attempts(self, run_id: str, phase: Phase | None = None) -> list[AttemptRecord]:
-        """Every recorded attempt of a run, in completion order."""
+    def attempts(
+        self, run_id: str, phase: Phase | None = None, *, after_seq: int = 0
+    ) -> list[AttemptRecord]:
+        """Every recorded attempt of a run (committed after `after_seq`), in completion order."""
         query = (
             sa.select(schema.step_attempts)
             .where(schema.step_attempts.c.run_id == run_id)
             .order_by(schema.step_attempts.c.seq)
         )
+        if after_seq:
+            query = query.where(schema.step_attempts.c.seq > after_seq)
         if phase is not None:
             query = query.where(schema.step_attempts.c.phase == phase.value)
         with self._transaction(read_only=True) as connection:
