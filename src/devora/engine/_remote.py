@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import threading
 from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
@@ -81,9 +82,8 @@ async def perform_step(
         if held is not None and owner_is_alive(held.owner):
             return StepDelivery.BUSY
         # Its holder was a process of this machine that died (a killed pool child).
-        lease = await engine.call_store(
-            acquire_lease, store, key, engine.owner, lease_seconds, take_over=True
-        )
+        take_over = functools.partial(acquire_lease, take_over=True)
+        lease = await engine.call_store(take_over, store, key, engine.owner, lease_seconds)
         assert lease is not None
     workflow = resolve(run.workflow_ref)
     answers = await engine.call_store(store.answers, run_id)

@@ -68,3 +68,4 @@ class Executor(ABC):
 
     async def aclose(self) -> None:
         """Release what the executor holds; safe to call twice."""
+        return None

@@ -54,7 +54,7 @@ def _perform(run_id: str, step_id: str, attempt: int) -> str:
 def celery_app(broker_url: str, *, visibility_timeout: float = 3600.0) -> Any:
     """A Celery app on `broker_url` with Devora's one task and its delivery guarantees."""
     try:
-        from celery import Celery
+        from celery import Celery  # type: ignore[import-untyped]
     except ImportError as exc:
         raise CeleryNotInstalledError() from exc
     app = Celery("devora", broker=broker_url, set_as_current=False)
