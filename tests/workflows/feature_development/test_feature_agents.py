@@ -1,0 +1,110 @@
+"""feature-development with its agents on a scripted OpenAI-compatible server: the whole
+run through the CLI — PRD, plan, design approved, the change, acceptance tests really failing
+on the base and passing on the change, the gate, the review, the deploy — and the endings
+that must leave nothing behind."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.harness import Devora, finished_event
+from tests.llm.harness import model_env
+from tests.llm.scripted_server import scripted_server
+from tests.tools.bisect.history import git, user_state
+from tests.workflows.feature_development.conftest import (
+    ACCEPTANCE_FILE,
+    CART_WITH_DISCOUNT,
+    REQUEST,
+    make_project,
+    no_model,
+    scripted_feature,
+)
+
+pytestmark = pytest.mark.slow
+
+DEPLOY = (
+    "import sys, pathlib\n"
+    "pathlib.Path(sys.argv[1]).write_text(' '.join(sys.argv[2:]) + '\\n')\n"
+    "sys.exit(0 if 'fail' not in sys.argv else 1)\n"
+)
+
+
+def deploy_config(marker: Path, check: str = "ok") -> str:
+    py = json.dumps(sys.executable)
+    return (
+        "[feature_development.deploy]\n"
+        f'staging = [{py}, "deploy.py", "{marker}", "deployed", "{{branch}}", "{{environment}}"]\n'
+        "[feature_development.check]\n"
+        f'staging = [{py}, "deploy.py", "{marker}.check", "{check}"]\n'
+        "[feature_development.rollback]\n"
+        f'staging = [{py}, "deploy.py", "{marker}", "rolled", "back"]\n'
+    )
+
+
+def devora_branches(repo: Path) -> list[str]:
+    return git(repo, "branch", "--list", "--format=%(refname:short)", "devora/*").split()
+
+
+def artifacts(devora: Devora, run_id: str) -> dict[str, Path]:
+    folder = devora.home / "artifacts" / run_id
+    return {path.name: path for path in folder.iterdir()} if folder.is_dir() else {}
+
+
+def status(devora: Devora, run_id: str) -> dict[str, Any]:
+    shown = json.loads(devora("status", run_id, "--json").stdout)
+    assert isinstance(shown, dict)
+    return shown
+
+
+def test_request_to_deployed_feature(devora: Devora, tmp_path: Path) -> None:
+    marker = tmp_path / "deployed.txt"
+    repo = make_project(tmp_path / "shop", deploy_config(marker), {"deploy.py": DEPLOY})
+    request = tmp_path / "request.md"
+    request.write_text(REQUEST)
+    before = user_state(repo)
+    with scripted_server(scripted_feature()) as server:
+        env = no_model() | model_env(server)
+        first = devora("run", "feature-development", str(repo), "--request", str(request),
+                       "--json", timeout=600, **env)  # fmt: skip
+        assert first.returncode == 3, first.stdout[-3000:] + first.stderr[-3000:]
+        run_id = finished_event(first)["run_id"]
+        made = artifacts(devora, run_id)
+        assert {"PRD.md", "plan.md", "design.md"} <= set(made)
+        prd = made["PRD.md"].read_text()
+        assert "- **AC1**\n  - Given prices 10 and 10\n  - When a 50% discount" in prd
+        assert not devora_branches(repo)  # no code before the design is approved
+        steps = [devora("approve", run_id, s, timeout=900, **env) for s in ("approve_design",)]
+        assert steps[0].returncode == 3, steps[0].stdout[-3000:] + steps[0].stderr[-3000:]
+        reviewed = devora("approve", run_id, "review", timeout=600, **env)
+        assert reviewed.returncode == 3, reviewed.stdout[-3000:] + reviewed.stderr[-3000:]
+        assert not marker.exists()  # the deploy waits for devops
+        deployed = devora("approve", run_id, "deploy", timeout=600, **env)
+        assert deployed.returncode == 0, deployed.stdout[-3000:] + deployed.stderr[-3000:]
+    assert server.remaining == 0
+    # The analyze prompt carries the request and the repository map.
+    analyze_prompt = json.dumps(server.received[0].body["messages"])
+    assert "takes a percentage off" in analyze_prompt and "def total(prices)" in analyze_prompt
+    branch = f"devora/feature-{run_id}"
+    assert marker.read_text() == f"deployed {branch} staging\n"
+    assert Path(f"{marker}.check").read_text() == "ok\n"
+    assert git(repo, "show", f"{branch}:src/shop/cart.py") == CART_WITH_DISCOUNT
+    assert devora_branches(repo) == [branch]
+    assert len(git(repo, "worktree", "list").splitlines()) == 1
+    assert user_state(repo) == before
+    made = artifacts(devora, run_id)
+    report = json.loads(made["test-report.json"].read_text())
+    rows = {c["criterion"]: c for c in report["criteria"]}
+    ac1 = f"{ACCEPTANCE_FILE}::test_ac1_discount_applied"
+    assert rows["AC1"]["tests"] == [ac1]
+    assert rows["AC1"]["before"][ac1] == "failed" and rows["AC1"]["after"][ac1] == "passed"
+    assert report["broken"] == [] and report["baseline"]["passed"] == ["tests/test_cart.py::test_total"]
+    assert "src/shop/cart.py" in made["feature.patch"].read_text()
+    assert "gate.json" in made
+    outputs = status(devora, run_id)["outputs"]
+    assert outputs["proven"] is True and outputs["deploy"] == "deployed to staging"
+    assert outputs["branch"] == branch
