@@ -17,6 +17,7 @@ from devora.server import _api_runs, _api_workflows, _sse
 from devora.server._auth import load_api_token
 from devora.server._errors import install_error_handlers
 from devora.server._runner import Runner
+from devora.server._schedules import serve_schedules
 from devora.server._state import ServerState
 from devora.squads import approval_policy, os_account
 from devora.store import open_store
@@ -60,7 +61,8 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await runner.recover()
         try:
-            yield
+            async with serve_schedules(state):  # [schedules]: docs/serve.md
+                yield
         finally:
             await runner.aclose()
             store.close()

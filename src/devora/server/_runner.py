@@ -76,14 +76,22 @@ class Runner:
     # -- starting and resuming --------------------------------------------------------------
 
     async def start(
-        self, workflow: Workflow, raw: Mapping[str, Any], *, dry_run: bool = False
+        self,
+        workflow: Workflow,
+        raw: Mapping[str, Any],
+        *,
+        dry_run: bool = False,
+        run_id: str | None = None,
     ) -> RunRecord:
-        """Validate as the CLI does, record the run, and execute it in the background."""
+        """Validate as the CLI does, record the run, and execute it in the background.
+
+        `run_id`: the id to record it under (a schedule's tick chose it); default: a new one.
+        """
         check_input_shape(raw)
         inputs = workflow.validate_inputs(raw)
         if workflow.preflight is not None:
             await workflow.preflight(inputs)
-        run = self.engine.create_run(workflow, raw, dry_run=dry_run)
+        run = self.engine.create_run(workflow, raw, dry_run=dry_run, run_id=run_id)
         self._spawn(workflow, run, resumed=False)
         return run
 

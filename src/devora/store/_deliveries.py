@@ -13,7 +13,14 @@ from devora.store import _schema as schema
 from devora.store._store import Store
 from devora.store._text import safe_text
 
-__all__ = ["Delivery", "DeliveryClaim", "claim_delivery", "find_delivery", "forget_delivery"]
+__all__ = [
+    "Delivery",
+    "DeliveryClaim",
+    "claim_delivery",
+    "find_delivery",
+    "forget_delivery",
+    "set_delivery_run",
+]
 
 
 class Delivery(BaseModel):
@@ -82,6 +89,19 @@ def forget_delivery(store: Store, source: str, delivery_id: str) -> None:
             table.delete().where(
                 (table.c.source == source) & (table.c.delivery_id == (safe_text(delivery_id) or ""))
             )
+        )
+
+
+def set_delivery_run(store: Store, source: str, delivery_id: str, run_id: str) -> None:
+    """Record the run a claimed delivery started."""
+    table = schema.webhook_deliveries
+    with store._transaction() as connection:
+        connection.execute(
+            table.update()
+            .where(
+                (table.c.source == source) & (table.c.delivery_id == (safe_text(delivery_id) or ""))
+            )
+            .values(run_id=run_id)
         )
 
 

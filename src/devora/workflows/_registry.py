@@ -79,6 +79,12 @@ BUILTIN_WORKFLOWS: dict[str, WorkflowEntry] = {
             "built-in",
         ),
         WorkflowEntry(
+            "commit-gate",
+            "devora.workflows.commit_gate:commit_gate",
+            "The quality gate on a pushed commit or pull request in a clean checkout; comment.",
+            "built-in",
+        ),
+        WorkflowEntry(
             "saas-mvp",
             "devora.workflows.saas_mvp:saas_mvp",
             "A product spec (or idea) to a generated FastAPI project, verified and deployed.",
