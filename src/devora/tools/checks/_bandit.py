@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from devora.tools import Finding, Level
-from devora.tools.checks._base import Outcome, ToolCheck, ToolOutputError, relative_file
+from devora.tools.checks._base import Outcome, ToolOutputError, relative_file
+from devora.tools.checks._file_scope import FileScopedCheck
 from devora.tools.checks._profile import Language, ProjectProfile
 
 __all__ = ["BanditCheck", "parse_bandit_json"]
@@ -16,12 +17,14 @@ _LEVELS = {"HIGH": Level.ERROR, "MEDIUM": Level.WARNING, "LOW": Level.INFO}
 _EXCLUDED = (".venv", "venv", "node_modules", ".git", ".tox", ".nox", "build", "dist", "tests")
 
 
-class BanditCheck(ToolCheck):
+class BanditCheck(FileScopedCheck):
     """Scan Python code with bandit; HIGH issues are errors, MEDIUM warnings, LOW info."""
 
     name = "bandit"
     tool = "bandit"
     install = "pip install bandit"
+    suffixes = (".py", ".pyw")
+    skipped_dirs = ()  # bandit applies its exclusions (-x) to files named to it as well
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Bandit scans Python projects."""
@@ -29,10 +32,17 @@ class BanditCheck(ToolCheck):
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run `bandit -f json -r` on src/ (or the root without tests and virtualenvs)."""
-        if (profile.root / "src").is_dir():
+        has_src = (profile.root / "src").is_dir()
+        excluded = ["-x", ",".join(f"./{name}" for name in _EXCLUDED)]
+        if self.only is not None:
+            files = [f for f in self.targets(()) if not has_src or f.startswith("src/")]
+            if not files:
+                return Outcome()
+            targets = [f"./{name}" for name in files] + ([] if has_src else excluded)
+        elif has_src:
             targets = ["src"]
         else:
-            targets = [".", "-x", ",".join(f"./{name}" for name in _EXCLUDED)]
+            targets = [".", *excluded]
         argv = [str(executable), "-f", "json", "-q", "-r", *targets]
         if isinstance(profile.pyproject.get("tool", {}).get("bandit"), dict):
             # bandit reads [tool.bandit] (skips, excludes) only when told to.

@@ -180,6 +180,9 @@ class ToolCheck(Check):
 
 def relative_file(filename: str, root: Path) -> str:
     """A tool's file name as a POSIX path relative to the project root (when it is inside)."""
+    top = f"{root}/"
+    if filename.startswith(top) and "/../" not in filename and "/./" not in filename:
+        return filename[len(top) :]  # the common case, without pathlib
     path = Path(filename)
     if path.is_absolute():
         try:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from devora.tools import Finding, Level
-from devora.tools.checks._base import Outcome, ToolCheck, ToolOutputError, relative_file
+from devora.tools.checks._base import Outcome, ToolOutputError, relative_file
+from devora.tools.checks._file_scope import FileScopedCheck
 from devora.tools.checks._profile import Language, ProjectProfile
 
 __all__ = ["EslintCheck", "EslintReport", "parse_eslint_json"]
@@ -25,12 +26,13 @@ class EslintReport:
         self.fixed = fixed
 
 
-class EslintCheck(ToolCheck):
+class EslintCheck(FileScopedCheck):
     """Lint with the project's own ESLint; each message is a finding (fixable when ESLint can)."""
 
     name = "eslint"
     tool = "eslint"
     install = "npm install --save-dev eslint"
+    suffixes = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """ESLint lints JavaScript and TypeScript projects."""
@@ -38,7 +40,13 @@ class EslintCheck(ToolCheck):
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run `eslint -f json .` and read its report."""
-        output = await self.call([str(executable), "-f", "json", "."], profile)
+        targets = self.targets(["."])
+        if not targets:
+            return Outcome()
+        if self.only is not None:
+            # Files its config ignores (or matches no config of) are skipped, not warned of.
+            targets = ["--no-warn-ignored", *(f"./{name}" for name in targets)]
+        output = await self.call([str(executable), "-f", "json", *targets], profile)
         try:
             report = parse_eslint_json(output.stdout, profile.root)
         except ToolOutputError as error:

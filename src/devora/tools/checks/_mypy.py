@@ -28,6 +28,12 @@ class MypyCheck(EnvironmentCheck):
     tool = "mypy"
     install = "pip install mypy"
 
+    def __init__(self, *, timeout: float | None = None, cache_dir: Path | None = None) -> None:
+        super().__init__(timeout=timeout)
+        # mypy's incremental cache: a re-check after a change reads the unchanged modules'
+        # results from it. The gate keeps one per project and environment in its own cache.
+        self.cache_dir = cache_dir
+
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Mypy checks Python projects."""
         return profile.has(Language.PYTHON)
@@ -35,7 +41,8 @@ class MypyCheck(EnvironmentCheck):
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run mypy on the configured files (or src/, or .) and read its JSON lines."""
         command = module_command(profile, "mypy", executable)
-        argv = [*command, "-O", "json", "--cache-dir", str(_cache_dir(profile.root))]
+        cache_dir = self.cache_dir or _cache_dir(profile.root)
+        argv = [*command, "-O", "json", "--cache-dir", str(cache_dir)]
         argv += [*_python_executable(profile, command), *mypy_targets(profile)]
         output = await self.call(argv, profile)
         json_lines, notes = split_mypy_output(output.stdout)

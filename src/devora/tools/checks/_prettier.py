@@ -5,18 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from devora.tools import Finding, Level
-from devora.tools.checks._base import Outcome, ToolCheck, ToolOutputError, relative_file
+from devora.tools.checks._base import Outcome, ToolOutputError, relative_file
+from devora.tools.checks._file_scope import FileScopedCheck
 from devora.tools.checks._profile import Language, ProjectProfile
 
 __all__ = ["PrettierCheck", "parse_prettier_list"]
 
 
-class PrettierCheck(ToolCheck):
+class PrettierCheck(FileScopedCheck):
     """Check formatting with the project's own Prettier; each file to reformat is a finding."""
 
     name = "prettier"
     tool = "prettier"
     install = "npm install --save-dev prettier"
+    suffixes = ("",)  # every file: Prettier itself knows which it formats (--ignore-unknown)
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Prettier formats JavaScript and TypeScript projects."""
@@ -24,7 +26,14 @@ class PrettierCheck(ToolCheck):
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run `prettier --list-different .` and read the files it lists."""
-        output = await self.call([str(executable), "--list-different", "."], profile)
+        targets = self.targets(["."])
+        if not targets:
+            return Outcome()
+        if self.only is not None:
+            # Files named on the command line: ignored ones (.prettierignore) are skipped
+            # silently, unknown kinds with --ignore-unknown.
+            targets = ["--ignore-unknown", *(f"./{name}" for name in targets)]
+        output = await self.call([str(executable), "--list-different", *targets], profile)
         try:
             findings = parse_prettier_list(output.stdout, profile.root)
         except ToolOutputError as error:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from devora.tools._subprocess import run_process, scratch_directory, tail
-from devora.tools.checks._base import Outcome, ToolOutputError
+from devora.tools._subprocess import ProcessOutput, run_process, scratch_directory, tail
+from devora.tools.checks._base import NotRunError, Outcome, ToolOutputError
 from devora.tools.checks._coverage_config import coverage_source_args
 from devora.tools.checks._in_environment import (
     EnvironmentCheck,
@@ -19,8 +20,28 @@ from devora.tools.checks._in_environment import (
 from devora.tools.checks._junit import JUnitReport, parse_junit_xml
 from devora.tools.checks._profile import Language, ProjectProfile
 from devora.tools.checks._pytest_status import judge_pytest_run
+from devora.tools.impact import PLUGIN, forget_files, plugin_directory, plugin_file
 
-__all__ = ["JUnitReport", "PytestCheck", "parse_coverage_json", "parse_junit_xml"]
+__all__ = ["ImpactRun", "JUnitReport", "PytestCheck", "parse_coverage_json", "parse_junit_xml"]
+
+_BASELINE_DATA = ".coverage.devora-baseline"
+_NO_TESTS_COLLECTED = 5
+
+
+@dataclass(frozen=True)
+class ImpactRun:
+    """Run the tests for impact analysis: each in its own coverage context, outcomes kept.
+
+    `record_to` receives the run's coverage data (`.coverage`, with the baseline's merged
+    in) and `outcomes.json` (the devora_impact plugin's report). `deselect` names tests
+    whose last result (passed) is reused: they are counted as passed, not as deselected.
+    `baseline` is earlier coverage data, already without those tests' re-run contexts and
+    changed files, combined into this run's before the percent is read.
+    """
+
+    record_to: Path
+    deselect: tuple[str, ...] = ()
+    baseline: Path | None = None
 
 
 class PytestCheck(EnvironmentCheck):
@@ -34,6 +55,10 @@ class PytestCheck(EnvironmentCheck):
     # says how to install it, and an unmeasured coverage earns nothing in the score).
     requires = ("pytest",)
 
+    def __init__(self, *, timeout: float | None = None, impact: ImpactRun | None = None) -> None:
+        super().__init__(timeout=timeout)
+        self.impact = impact
+
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Pytest runs the tests of Python projects."""
         return profile.has(Language.PYTHON)
@@ -41,6 +66,7 @@ class PytestCheck(EnvironmentCheck):
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run `coverage run -m pytest` (in the project's environment), then `coverage json`."""
         coverage = _coverage_command(profile, executable)
+        impact = self.impact if coverage is not None else None
         notes: list[str] = []
         # Where the sandbox lets pytest write, when it runs confined.
         with tempfile.TemporaryDirectory(
@@ -59,6 +85,9 @@ class PytestCheck(EnvironmentCheck):
                 "junit_family=xunit1",
                 "-q",
             ]
+            if impact is not None:
+                pytest_args[2:2] = ["-p", PLUGIN]
+                env.update(_impact_variables(impact, Path(scratch), env))
             if coverage is not None:
                 source = coverage_source_args(profile.root, profile.pyproject)
                 argv = [*coverage, "run", *source, "-m", "pytest"]
@@ -67,12 +96,14 @@ class PytestCheck(EnvironmentCheck):
                 notes.append(_coverage_missing(profile))
             output = await self.call([*argv, *pytest_args], profile, ok=range(-255, 256), env=env)
             report = junit.read_text(encoding="utf-8") if junit.is_file() else None
-            outcome = judge_pytest_run(output, report, profile.root)
+            outcome = _judged(output, report, profile.root, impact)
             metrics = dict(outcome.metrics)
             if coverage is not None:
                 percent = await self._coverage_percent(coverage, profile, Path(scratch), env, notes)
                 if percent is not None:
                     metrics["coverage_percent"] = percent
+            if impact is not None:
+                _keep_impact(impact, Path(scratch))
         return replace(outcome, metrics=metrics, notes=[*outcome.notes, *notes])
 
     async def _coverage_percent(
@@ -84,11 +115,19 @@ class PytestCheck(EnvironmentCheck):
         notes: list[str],
     ) -> float | None:
         target = scratch / "coverage.json"
+        if self.impact is not None and self.impact.baseline is not None:
+            shutil.copyfile(self.impact.baseline, scratch / _BASELINE_DATA)
         if any(name.startswith(".coverage.") for name in os.listdir(scratch)):
-            # [run] parallel = true leaves one data file per process: combine them first.
+            # [run] parallel = true leaves one data file per process, and the reused tests'
+            # data is one more: combine them (with this run's .coverage) first.
             await run_process(
-                [*coverage, "combine"], cwd=profile.root, time_limit=self.timeout, env=env
+                [*coverage, "combine", "--append"],
+                cwd=profile.root,
+                time_limit=self.timeout,
+                env=env,
             )
+        if self.impact is not None and (scratch / ".coverage").is_file():
+            forget_files(scratch / ".coverage", [str(plugin_file())])
         argv = [*coverage, "json", "-o", str(target)]
         output = await run_process(argv, cwd=profile.root, time_limit=self.timeout, env=env)
         if not target.is_file():
@@ -106,6 +145,53 @@ def parse_coverage_json(text: str) -> float:
         return float(json.loads(text)["totals"]["percent_covered"])
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise ToolOutputError(f"coverage JSON has no totals.percent_covered: {error}") from error
+
+
+def _impact_variables(impact: ImpactRun, scratch: Path, env: dict[str, str]) -> dict[str, str]:
+    """The plugin on the path, where it writes its report, and the tests it deselects."""
+    inherited = env.get("PYTHONPATH") or os.environ.get("PYTHONPATH")
+    paths = [path for path in (inherited, str(plugin_directory())) if path]
+    variables = {
+        "PYTHONPATH": os.pathsep.join(paths),
+        "DEVORA_IMPACT_REPORT": str(scratch / "outcomes.json"),
+    }
+    if impact.deselect:
+        deselect = scratch / "deselect.json"
+        deselect.write_text(json.dumps(list(impact.deselect)), encoding="utf-8")
+        variables["DEVORA_IMPACT_DESELECT"] = str(deselect)
+    return variables
+
+
+def _judged(
+    output: ProcessOutput, junit: str | None, root: Path, impact: ImpactRun | None
+) -> Outcome:
+    """The run judged; with reused tests, they count as the passed tests they were."""
+    reused = len(impact.deselect) if impact is not None else 0
+    try:
+        outcome = judge_pytest_run(output, junit, root)
+    except NotRunError as error:
+        if not reused or output.exit_code != _NO_TESTS_COLLECTED:
+            raise
+        # Every test was reused: pytest itself ran none.
+        outcome = Outcome(metrics=error.metrics, exit_code=0)
+    if not reused:
+        return outcome
+    metrics = {"failures": 0.0, "errors": 0.0, "skipped": 0.0, **outcome.metrics}
+    metrics["tests"] = metrics.get("tests", 0.0) + reused
+    metrics["passed"] = metrics.get("passed", 0.0) + reused
+    metrics["deselected"] = max(0.0, metrics.get("deselected", 0.0) - reused)
+    return replace(outcome, metrics=metrics)
+
+
+def _keep_impact(impact: ImpactRun, scratch: Path) -> None:
+    """Copy the run's coverage data and the plugin's report where the gate keeps them."""
+    impact.record_to.mkdir(parents=True, exist_ok=True)
+    for name in (".coverage", "outcomes.json"):
+        source = scratch / name
+        if source.is_file():
+            shutil.copyfile(source, impact.record_to / name)
+        else:
+            (impact.record_to / name).unlink(missing_ok=True)
 
 
 def _coverage_missing(profile: ProjectProfile) -> str:

@@ -51,6 +51,11 @@ class CheckResult(BaseModel):
     notes: tuple[str, ...] = Field(
         default=(), description="what the reader should know, e.g. a measure that was skipped"
     )
+    run: str | None = Field(default=None, description="the run that produced this result")
+    reused: str | None = Field(
+        default=None,
+        description="what of this result an incremental gate reused, and from which run",
+    )
 
     @property
     def ok(self) -> bool:

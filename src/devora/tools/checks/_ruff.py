@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from devora.tools import Finding, Level
-from devora.tools.checks._base import (
-    Outcome,
-    ToolCheck,
-    ToolCrashError,
-    ToolOutputError,
-    relative_file,
-)
+from devora.tools.checks._base import Outcome, ToolCrashError, ToolOutputError, relative_file
+from devora.tools.checks._file_scope import FileScopedCheck
 from devora.tools.checks._profile import Language, ProjectProfile
 from devora.tools.checks._ruff_target import ruff_target_args
 
@@ -28,14 +24,25 @@ __all__ = [
 
 _INSTALL = "pip install ruff"
 _WOULD_REFORMAT = re.compile(r"^Would reformat: (.+)$", re.MULTILINE)
+_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
-class RuffCheck(ToolCheck):
+def _targets(check: FileScopedCheck) -> list[str]:
+    # Files named on the command line are checked even when the config excludes them,
+    # unless --force-exclude says otherwise.
+    if check.only is None:
+        return ["."]
+    files = [f"./{name}" for name in check.targets(["."])]
+    return ["--force-exclude", *files] if files else []
+
+
+class RuffCheck(FileScopedCheck):
     """Lint with `ruff check`; every violation is a finding, fixable when ruff has a safe fix."""
 
     name = "ruff-check"
     tool = "ruff"
     install = _INSTALL
+    suffixes = _SUFFIXES
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Ruff lints Python projects."""
@@ -43,8 +50,11 @@ class RuffCheck(ToolCheck):
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run `ruff check --output-format json .` and read the array it prints."""
+        targets = _targets(self)
+        if not targets:
+            return Outcome()
         argv = [str(executable), "check", "--output-format", "json", "--no-cache"]
-        argv += [*ruff_target_args(profile.root, profile.pyproject), "."]
+        argv += [*ruff_target_args(profile.root, profile.pyproject), *targets]
         output = await self.call(argv, profile)
         try:
             findings = parse_ruff_json(output.stdout, profile.root)
@@ -53,12 +63,13 @@ class RuffCheck(ToolCheck):
         return Outcome(findings=findings, exit_code=output.exit_code)
 
 
-class RuffFormatCheck(ToolCheck):
+class RuffFormatCheck(FileScopedCheck):
     """Check formatting with `ruff format --check`; each file to reformat is a fixable finding."""
 
     name = "ruff-format"
     tool = "ruff"
     install = _INSTALL
+    suffixes = _SUFFIXES
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Ruff formats Python projects."""
@@ -66,12 +77,16 @@ class RuffFormatCheck(ToolCheck):
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
         """Run `ruff format --check` with JSON output (plain text on older ruff)."""
+        targets = _targets(self)
+        if not targets:
+            return Outcome()
         base = [str(executable), "format", "--check", "--no-cache"]
         base += ruff_target_args(profile.root, profile.pyproject)
-        output = await self.call([*base, "--output-format", "json", "."], profile, ok=(0, 1, 2))
+        argv = [*base, "--output-format", "json", *targets]
+        output = await self.call(argv, profile, ok=(0, 1, 2))
         if output.exit_code == 2 and "--output-format" in output.stderr:
             # Ruff before JSON output for `format`: it prints "Would reformat: PATH" lines.
-            output = await self.call([*base, "."], profile)
+            output = await self.call([*base, *targets], profile)
             parse = parse_ruff_format_text
         elif output.exit_code == 2:
             raise ToolCrashError(
@@ -92,6 +107,7 @@ def parse_ruff_json(text: str, root: Path) -> list[Finding]:
     """Findings from `ruff check --output-format json` (one per violation)."""
     items = _json_array(text)
     findings = []
+    relative = _relative_names(root)
     for item in items:
         try:
             location = item.get("location") or {}
@@ -104,7 +120,7 @@ def parse_ruff_json(text: str, root: Path) -> list[Finding]:
                     rule=code or "syntax-error",
                     level=Level.ERROR,
                     message=item["message"],
-                    file=relative_file(item["filename"], root),
+                    file=relative(item["filename"]),
                     line=location.get("row") or None,
                     column=location.get("column") or None,
                     end_line=end.get("row") or None,
@@ -148,6 +164,18 @@ def _format_finding(file: str, line: int | None) -> Finding:
         line=line,
         fixable=True,
     )
+
+
+def _relative_names(root: Path) -> Callable[[str], str]:
+    """relative_file, remembered per file name: a file with 50 findings is resolved once."""
+    known: dict[str, str] = {}
+
+    def relative(filename: str) -> str:
+        if filename not in known:
+            known[filename] = relative_file(filename, root)
+        return known[filename]
+
+    return relative
 
 
 def _json_array(text: str) -> list[dict[str, Any]]:

@@ -11,7 +11,12 @@ own environment: each test in its own coverage context, each outcome written dow
 from pathlib import Path
 
 from devora.tools.impact._configuration import configuration_files
-from devora.tools.impact._coverage_data import context_name, executed_files, forget_coverage
+from devora.tools.impact._coverage_data import (
+    context_name,
+    executed_files,
+    forget_coverage,
+    forget_files,
+)
 from devora.tools.impact._selection import TestImpact, TestSelection, select_tests
 from devora.tools.impact._skeleton import module_skeleton, skeletons_of
 
@@ -23,8 +28,10 @@ __all__ = [
     "context_name",
     "executed_files",
     "forget_coverage",
+    "forget_files",
     "module_skeleton",
     "plugin_directory",
+    "plugin_file",
     "select_tests",
     "skeletons_of",
 ]
@@ -35,3 +42,8 @@ PLUGIN = "devora_impact"
 def plugin_directory() -> Path:
     """The folder holding the pytest plugin module, for the tests' PYTHONPATH."""
     return Path(__file__).resolve().parent / "plugin"
+
+
+def plugin_file() -> Path:
+    """The plugin module itself (coverage measures it: it is left out of the figures)."""
+    return plugin_directory() / f"{PLUGIN}.py"

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from contextlib import closing
 from pathlib import Path
 
-__all__ = ["context_name", "executed_files", "forget_coverage"]
+__all__ = ["context_name", "executed_files", "forget_coverage", "forget_files"]
 
 _TABLES = ("line_bits", "arc")  # line data, or arc data when coverage measures branches
 _SELECT = {
@@ -81,8 +81,27 @@ def forget_coverage(
         db.commit()
 
 
+def forget_files(data_file: Path, paths: Collection[str]) -> None:
+    """Delete files (absolute paths, as coverage records them) from a data file altogether:
+    the impact plugin's own lines must not count in the project's coverage."""
+    with closing(sqlite3.connect(data_file)) as db:
+        ids = [(i,) for i, path in db.execute("SELECT id, path FROM file") if path in paths]
+        if not ids:
+            return
+        for table in _existing_tables(db):
+            db.executemany(_DELETE[table][0], ids)
+        if "tracer" in _table_names(db):
+            db.executemany("DELETE FROM tracer WHERE file_id = ?", ids)
+        db.executemany("DELETE FROM file WHERE id = ?", ids)
+        db.commit()
+
+
+def _table_names(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
 def _existing_tables(db: sqlite3.Connection) -> list[str]:
-    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    names = _table_names(db)
     return [table for table in _TABLES if table in names]
 
 

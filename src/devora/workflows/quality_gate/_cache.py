@@ -2,8 +2,9 @@
 
 The key of a result covers the project's tree (file names and contents), the check, its
 executable and that executable's version, the packages of the project's virtualenv, the
-gate's budgets (for asset-size) and the code of Devora's check adapters. Only results of
-checks that ran (passed or failed) are kept: a tool that crashed or was missing is asked again.
+gate's budgets (for asset-size) and the code of Devora's check adapters and impact analysis.
+Only results of checks that ran (passed or failed) are kept: a tool that crashed or was
+missing is asked again.
 
 Tool versions are remembered on disk, keyed by what identifies an installed tool (its real
 path, size and mtime, and for a Python script the packages of its interpreter), because
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 
 import devora
 import devora.tools.checks as checks_package
+import devora.tools.impact as impact_package
 from devora.private_files import make_private_dir, write_private
 from devora.secrets import redact_value
 from devora.tools.checks import (
@@ -36,7 +38,14 @@ from devora.tools.checks import (
 )
 from devora.workflows.quality_gate._config import GateConfig
 
-__all__ = ["ResultCache", "default_cache_dir", "devora_home", "fingerprint_tree"]
+__all__ = [
+    "ResultCache",
+    "default_cache_dir",
+    "devora_home",
+    "fingerprint_files",
+    "fingerprint_tree",
+    "tree_digest",
+]
 
 _CACHEABLE = (CheckStatus.PASSED, CheckStatus.FAILED)
 MAX_ENTRIES = 500
@@ -61,6 +70,11 @@ async def fingerprint_tree(root: Path, excluded: Sequence[Path] = ()) -> str:
     What Devora itself writes (its home when it is inside the project, --report-dir) is left
     out, or every run would change the tree it is about to look up.
     """
+    return tree_digest(await fingerprint_files(root, excluded))
+
+
+async def fingerprint_files(root: Path, excluded: Sequence[Path] = ()) -> dict[str, str]:
+    """Each of the project's files (as fingerprint_tree sees them) -> the sha256 of its bytes."""
     prefixes = []
     for path in excluded:
         try:
@@ -73,6 +87,11 @@ async def fingerprint_tree(root: Path, excluded: Sequence[Path] = ()) -> str:
     return await asyncio.to_thread(_digest_files, root, names)
 
 
+def tree_digest(files: dict[str, str]) -> str:
+    """One sha256 over the files' names and digests."""
+    return _digest([f"{name}\0{digest}" for name, digest in sorted(files.items())])
+
+
 class ResultCache:
     """Check results on disk, one JSON file per key."""
 
@@ -83,6 +102,16 @@ class ResultCache:
         self, check: Check, profile: ProjectProfile, tree: str, config: GateConfig
     ) -> str:
         """The key of the check's result for this tree, tool and config."""
+        return self.key_for(await self.inputs(check, profile, config), tree)
+
+    @staticmethod
+    def key_for(inputs: list[str], tree: str) -> str:
+        """The key of a result for a check's inputs and a tree."""
+        return _digest([*inputs, tree])
+
+    async def inputs(self, check: Check, profile: ProjectProfile, config: GateConfig) -> list[str]:
+        """What a check's result depends on besides the files: Devora, the tool, the
+        project's environment and the gate's config (the key without the tree)."""
         executable = profile.tool(check.tool)
         version = await tool_version(executable, profile.root) if executable else None
         parts = [
@@ -92,14 +121,13 @@ class ResultCache:
             check.tool,
             str(executable),
             str(version),
-            tree,
             *venv_packages(profile.python_venv),
         ]
         if profile.python_env is not None:  # where pytest and mypy run, and what it holds
             parts += [profile.python_env.describe(), *venv_packages(profile.python_env.prefix)]
         if check.name == "asset-size":
             parts.append(json.dumps([b.model_dump(mode="json") for b in config.budgets]))
-        return _digest(parts)
+        return parts
 
     def load(self, key: str) -> CheckResult | None:
         """The result stored under key, or None (a damaged entry counts as none)."""
@@ -136,23 +164,20 @@ def _adapters() -> str:
     """A digest of the check adapters' code: a new parser must not reuse old results."""
     global _adapters_digest
     if _adapters_digest is None:
-        folder = Path(checks_package.__file__).parent
-        _adapters_digest = _digest(
-            [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))]
-        )
+        folders = [Path(checks_package.__file__).parent, impact_package.plugin_directory().parent]
+        paths = sorted(path for folder in folders for path in folder.rglob("*.py"))
+        _adapters_digest = _digest([path.read_text(encoding="utf-8") for path in paths])
     return _adapters_digest
 
 
-def _digest_files(root: Path, names: list[str]) -> str:
-    digest = hashlib.sha256()
+def _digest_files(root: Path, names: list[str]) -> dict[str, str]:
+    files = {}
     for name in names:
-        digest.update(name.encode())
-        digest.update(b"\0")
         try:
-            digest.update(hashlib.sha256((root / name).read_bytes()).digest())
+            files[name] = hashlib.sha256((root / name).read_bytes()).hexdigest()
         except OSError:
-            digest.update(b"unreadable")
-    return digest.hexdigest()
+            files[name] = "unreadable"
+    return files
 
 
 def _digest(parts: list[str]) -> str:

@@ -36,7 +36,12 @@ class GateInputs(BaseModel):
     report_dir: str | None = Field(
         default=None, description="write report.json, .md, .sarif and .xml into this directory"
     )
-    cache: bool = Field(default=True, description="reuse results for an unchanged tree")
+    cache: bool = Field(
+        default=True, description="reuse results for an unchanged tree, re-check only a change"
+    )
+    full: bool = Field(
+        default=False, description="re-run every check in full (the results are kept)"
+    )
 
     @field_validator("path")
     @classmethod
@@ -155,6 +160,9 @@ class CheckSummary(BaseModel):
     optional: bool = Field(default=False, description="configured optional: not running is free")
     counts: dict[str, int]
     cached: bool = False
+    reused: str | None = Field(
+        default=None, description="what of the result was reused (incremental), from which run"
+    )
     duration: float = 0.0
     metrics: dict[str, float] = Field(default_factory=dict)
     notes: tuple[str, ...] = ()

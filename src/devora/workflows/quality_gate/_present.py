@@ -85,6 +85,9 @@ def print_gate_report(report: GateReport, console: Console) -> None:
         console.print(
             f"cached: {', '.join(report.cached)} (same files, tools and config as an earlier run)"
         )
+    for check in report.checks:
+        if check.reused and not check.cached:
+            console.print(f"incremental: {check.name}: {escape(check.reused)}")
     for kind, path in report.reports.items():
         console.print(f"report ({kind}): {escape(path)}")
     for reason in report.reasons:

@@ -106,6 +106,8 @@ def _check_row(check: CheckSummary) -> str:
         status += f" ({tests})"
     if check.cached:
         status += " (cached)"
+    if check.reused:
+        status += f" (reused: {_cell(check.reused)})"
     counts = check.counts
     return (
         f"| {check.name} | {check.tool} {check.tool_version or ''} | {status} "

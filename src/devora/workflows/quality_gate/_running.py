@@ -1,14 +1,16 @@
-"""Running a category's checks side by side, reusing cached results for an unchanged tree."""
+"""Running a category's checks side by side: a cached result for an unchanged tree is reused,
+and on a changed tree only what the change can affect is re-checked (_incremental)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
 
-from devora.tools.checks import Check, CheckResult, ProjectProfile
+from devora.tools.checks import Check, CheckResult, MypyCheck, ProjectProfile
 from devora.workflows.quality_gate._cache import ResultCache
 from devora.workflows.quality_gate._categories import Category, checks_named
 from devora.workflows.quality_gate._config import GateConfig
+from devora.workflows.quality_gate._incremental import Incremental, run_incrementally
 from devora.workflows.quality_gate._models import CategoryRun
 
 __all__ = ["run_category", "run_checks"]
@@ -24,10 +26,11 @@ async def run_category(
     cache: ResultCache | None,
     tree: str,
     log: Log,
+    incremental: Incremental | None = None,
 ) -> CategoryRun:
     """Run the named checks of one category concurrently; say which results were cached."""
     checks = checks_named(names, config.budgets, config.timeouts)
-    results, cached = await run_checks(checks, profile, config, cache, tree, log)
+    results, cached = await run_checks(checks, profile, config, cache, tree, log, incremental)
     return CategoryRun(category=category, results=results, cached=cached)
 
 
@@ -38,10 +41,18 @@ async def run_checks(
     cache: ResultCache | None,
     tree: str,
     log: Log,
+    incremental: Incremental | None = None,
 ) -> tuple[tuple[CheckResult, ...], tuple[str, ...]]:
-    """Run checks concurrently (a cached result for this tree is reused), in the checks' order."""
+    """Run checks concurrently (a cached result for this tree is reused), in the checks' order.
+
+    With `incremental` (it needs the cache), a check whose tree changed re-checks only what
+    the change can affect, and mypy keeps its incremental cache in Devora's cache.
+    """
+    for check in checks:
+        if incremental is not None and isinstance(check, MypyCheck):
+            check.cache_dir = incremental.mypy_cache
     outcomes = await asyncio.gather(
-        *(_run_one(check, profile, config, cache, tree, log) for check in checks)
+        *(_run_one(check, profile, config, cache, tree, log, incremental) for check in checks)
     )
     results = tuple(result for result, _ in outcomes)
     cached = tuple(result.name for result, hit in outcomes if hit)
@@ -55,17 +66,24 @@ async def _run_one(
     cache: ResultCache | None,
     tree: str,
     log: Log,
+    incremental: Incremental | None,
 ) -> tuple[CheckResult, bool]:
-    key = await cache.key(check, profile, tree, config) if cache is not None else None
-    if cache is not None and key is not None:
+    inputs = await cache.inputs(check, profile, config) if cache is not None else None
+    key = ResultCache.key_for(inputs, tree) if inputs is not None else None
+    full = incremental is not None and incremental.full
+    if cache is not None and key is not None and not full:
         hit = cache.load(key)
         if hit is not None:
             log(f"{check.name}: cached result reused (same files, {check.tool} and config)")
-            return hit, True
-    result = await check.run(profile)
+            note = f"the whole result of run {hit.run or 'unknown'} (same files, tool and config)"
+            return hit.model_copy(update={"reused": note}), True
+    if incremental is not None and inputs is not None:
+        result = await run_incrementally(check, profile, inputs, incremental, log)
+    else:
+        result = await check.run(profile)
     log(_describe(result))
     if cache is not None and key is not None:
-        cache.save(key, result)
+        cache.save(key, result.model_copy(update={"reused": None}))
     return result, False
 
 

@@ -104,6 +104,7 @@ def _summary(result: CheckResult, findings: Sequence[Finding], cached: bool) -> 
         output_tail=result.output_tail if result.status is CheckStatus.CRASHED else None,
         counts=counts,
         cached=cached,
+        reused=result.reused,
         duration=round(result.duration, 3),
         metrics=result.metrics,
         notes=result.notes,

@@ -11,8 +11,9 @@ when a model is configured for the qa squad's code reviewer and type or lint err
 
 detect finds the project's languages, tools, gate config and (with --changed) the lines
 changed since --base; the five checks run side by side, reusing cached results on an
-unchanged tree; report scores and writes the reports; verdict fails the run (exit 1)
-when the gate fails.
+unchanged tree and, on a changed one, re-checking only what the change can affect
+(_incremental; --full re-runs everything); report scores and writes the reports; verdict
+fails the run (exit 1) when the gate fails.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from devora.workflows.quality_gate._agent_fix import (
     fix_with_agent,
     remaining_errors,
 )
+from devora.workflows.quality_gate._baselines import BaselineStore
 from devora.workflows.quality_gate._cache import (
     ResultCache,
     default_cache_dir,
     devora_home,
-    fingerprint_tree,
+    fingerprint_files,
+    tree_digest,
 )
 from devora.workflows.quality_gate._categories import Category, plan_checks
 from devora.workflows.quality_gate._changed import changed_lines, repository_prefix
@@ -42,6 +45,7 @@ from devora.workflows.quality_gate._config import load_gate_config
 from devora.workflows.quality_gate._environment import with_python_environment
 from devora.workflows.quality_gate._errors import GateFailedError
 from devora.workflows.quality_gate._fixing import fix_project, fixable_checks, fixable_files
+from devora.workflows.quality_gate._incremental import Incremental, mypy_cache_dir
 from devora.workflows.quality_gate._models import (
     AgentFixReport,
     CategoryRun,
@@ -194,7 +198,29 @@ async def _run(ctx: Context, category: Category) -> CategoryRun:
         _cache(ctx),
         detection.tree,
         ctx.log,
+        _incremental(ctx, detection),
     )
+
+
+def _incremental(ctx: Context, detection: Detection) -> Incremental | None:
+    # Only with the cache: --no-cache re-runs everything and keeps nothing.
+    if not ctx.inputs.cache or not detection.tree:
+        return None
+    store = _baselines()
+    files = store.files_of(detection.tree)
+    if files is None:
+        return None
+    return Incremental(
+        store=store,
+        files=files,
+        run=ctx.run_id,
+        full=ctx.inputs.full,
+        mypy_cache=mypy_cache_dir(default_cache_dir() / "mypy", detection.profile),
+    )
+
+
+def _baselines() -> BaselineStore:
+    return BaselineStore(default_cache_dir() / "incremental")
 
 
 def _cache(ctx: Context) -> ResultCache | None:
@@ -208,7 +234,10 @@ async def _tree(ctx: Context, root: Path) -> str:
     if not ctx.inputs.cache:
         return ""
     ours = [devora_home(), *([Path(ctx.inputs.report_dir)] if ctx.inputs.report_dir else [])]
-    return await fingerprint_tree(root, ours)
+    files = await fingerprint_files(root, ours)
+    tree = tree_digest(files)
+    _baselines().keep_files(tree, files)  # what the check steps diff against their baselines
+    return tree
 
 
 def _category_runs(ctx: Context) -> list[CategoryRun]:
