@@ -2,7 +2,8 @@
 
 `server` gives a running server; `start_server(home)` starts one (again) on a home, so a
 test can kill it and start another on the same store. Both offer the toy workflows of
-tests/engine/toy_workflows.py by name (chain, gated, retrying, saga, parent, many, durable).
+tests/engine/toy_workflows.py by name (chain, gated, retrying, saga, parent, many, durable)
+and `reports` (tests/server/server_workflows.py: a step that keeps two artifacts).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import httpx
 import pytest
 
 from tests.cli.harness import TOYS
+
+SERVER_WORKFLOWS = str(Path(__file__).with_name("server_workflows.py"))
 
 TOKEN = "test-token-0123456789abcdef"
 TOY_NAMES = ("chain", "gated", "retrying", "saga", "parent", "many", "durable")
@@ -90,6 +93,7 @@ def launch(home: Path, *, token: str | None = TOKEN, **extra: str) -> LiveServer
     argv = [sys.executable, "-m", "devora", "serve", "--port", "0"]
     for name in TOY_NAMES:
         argv += ["--workflow", f"{TOYS}:{name}"]
+    argv += ["--workflow", f"{SERVER_WORKFLOWS}:reports"]
     home.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         argv,
