@@ -108,3 +108,70 @@ def test_request_to_deployed_feature(devora: Devora, tmp_path: Path) -> None:
     outputs = status(devora, run_id)["outputs"]
     assert outputs["proven"] is True and outputs["deploy"] == "deployed to staging"
     assert outputs["branch"] == branch
+
+
+def test_a_failing_check_after_the_deploy_rolls_it_back(devora: Devora, tmp_path: Path) -> None:
+    marker = tmp_path / "deployed.txt"
+    config = deploy_config(marker, check="fail")
+    repo = make_project(tmp_path / "shop", config, {"deploy.py": DEPLOY})
+    before = user_state(repo)
+    with scripted_server(scripted_feature()) as server:
+        env = no_model() | model_env(server)
+        first = devora("run", "feature-development", str(repo), "--request", REQUEST,
+                       "--json", timeout=600, **env)  # fmt: skip
+        run_id = finished_event(first)["run_id"]
+        for step in ("approve_design", "review"):
+            assert devora("approve", run_id, step, timeout=900, **env).returncode == 3
+        done = devora("approve", run_id, "deploy", timeout=600, **env)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    shown = status(devora, run_id)
+    assert shown["status"] == "rolled_back"
+    assert "the check command exited 1" in shown["error"]["message"]
+    assert marker.read_text() == "rolled back\n"  # the deploy's compensation ran
+    assert devora_branches(repo) == [] and len(git(repo, "worktree", "list").splitlines()) == 1
+    assert user_state(repo) == before
+
+
+def test_a_test_that_already_passes_on_the_base_proves_nothing(
+    devora: Devora, tmp_path: Path
+) -> None:
+    repo = make_project(tmp_path / "shop")
+    before = user_state(repo)
+    proves_nothing = (
+        "from shop.cart import total\n\n\ndef test_ac1_total():\n    assert total([10]) == 10\n"
+        "\n\ndef test_ac2_total():\n    assert total([]) == 0\n"
+    )
+    with scripted_server(scripted_feature(proves_nothing)) as server:
+        env = no_model() | model_env(server)
+        first = devora("run", "feature-development", str(repo), "--request", REQUEST,
+                       "--json", timeout=600, **env)  # fmt: skip
+        run_id = finished_event(first)["run_id"]
+        done = devora("approve", run_id, "approve_design", timeout=900, **env)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    shown = status(devora, run_id)
+    assert shown["status"] == "rolled_back" and shown["steps"]["test"]["status"] == "failed"
+    assert "AC1: before" in shown["error"]["message"]
+    report = artifacts(devora, run_id)["test-report.md"].read_text()
+    assert "| AC1 | `tests/test_discount.py::test_ac1_total` | passed | passed | no |" in report
+    assert "verdict: not proven" in report
+    assert devora_branches(repo) == [] and len(git(repo, "worktree", "list").splitlines()) == 1
+    assert user_state(repo) == before
+
+
+def test_a_dry_run_shows_the_plan_and_changes_nothing(devora: Devora, tmp_path: Path) -> None:
+    marker = tmp_path / "deployed.txt"
+    repo = make_project(tmp_path / "shop", deploy_config(marker), {"deploy.py": DEPLOY})
+    before = (*user_state(repo), git(repo, "for-each-ref"))
+    with scripted_server(scripted_feature()[:3]) as server:
+        env = no_model() | model_env(server)
+        result = devora("run", "feature-development", str(repo), "--request", REQUEST,
+                        "--dry-run", "--json", timeout=600, **env)  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    finished = finished_event(result)
+    assert finished["data"]["status"] == "succeeded"
+    planned = json.dumps(finished["data"]["plans"]["implement"])
+    run_id = finished["run_id"]
+    assert f"devora/feature-{run_id}" in planned
+    assert "deploy to staging:" in planned and "deployed {branch} {environment}" in planned
+    assert (*user_state(repo), git(repo, "for-each-ref")) == before
+    assert not marker.exists() and not list(devora.home.glob("worktrees/*"))
