@@ -27,7 +27,7 @@ _TYPES: dict[FieldType, tuple[str, str, str, str]] = {
     FieldType.STR: ("sa.String(200)", "str", "ShortText", "text"),
     FieldType.TEXT: ("sa.Text()", "str", "LongText", "textarea"),
     FieldType.INT: ("sa.Integer()", "int", "Integer", "number"),
-    FieldType.FLOAT: ("sa.Float()", "float", "float", "number"),
+    FieldType.FLOAT: ("sa.Float()", "float", "Real", "number"),
     FieldType.BOOL: ("sa.Boolean()", "bool", "bool", "checkbox"),
     FieldType.DATE: ("sa.Date()", "date", "date", "date"),
     FieldType.DATETIME: ("sa.DateTime()", "datetime", "datetime", "datetime-local"),
@@ -45,9 +45,9 @@ _SAMPLES: dict[FieldType, tuple[str, str]] = {
     FieldType.BOOL: ("True", "False"),
     FieldType.DATE: ('"2024-05-17"', '"2024-06-01"'),
     FieldType.DATETIME: ('"2024-05-17T10:30:00"', '"2024-06-01T08:15:00"'),
-    FieldType.EMAIL: ('f"{name}{n}@example.com"', 'f"{name}{n}@example.org"'),
+    FieldType.EMAIL: ('f"user{n}@example.com"', 'f"user{n}@example.org"'),
     FieldType.MONEY: ('f"{n}.50"', 'f"{n}.75"'),
-    FieldType.URL: ('f"https://example.com/{name}/{n}"', 'f"https://example.org/{name}/{n}"'),
+    FieldType.URL: ('f"https://example.com/{n}"', 'f"https://example.org/{n}"'),
 }
 
 
@@ -106,6 +106,8 @@ def template_data(spec: ProductSpec) -> dict[str, Any]:
         ],
         "auth": spec.authentication.model_dump(mode="json"),
         "actions": list(ACTIONS),
+        "uses_date": _uses(spec, FieldType.DATE),
+        "uses_decimal": _uses(spec, FieldType.MONEY),
     }
     return {"spec": spec.model_dump(mode="json"), "project": project}
 
@@ -159,6 +161,10 @@ def _field(field: FieldSpec) -> dict[str, Any]:
         "sample": sample.replace("{name}", field.name),
         "changed": changed.replace("{name}", field.name),
     }
+
+
+def _uses(spec: ProductSpec, kind: FieldType) -> bool:
+    return any(field.type is kind for entity in spec.entities for field in entity.fields)
 
 
 def _words(name: str) -> str:

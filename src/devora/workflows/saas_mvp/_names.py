@@ -24,8 +24,8 @@ __all__ = [
     "snake",
 ]
 
-ENTITY_NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,39}")
-FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+ENTITY_NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,29}")
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")
 
 # Reserved in PostgreSQL, SQLite or SQL:2016 and likely to be typed as a name.
 _SQL_RESERVED_WORDS = """
