@@ -17,7 +17,6 @@ from devora.server._state import ServerState
 from devora.server._views import RunDetail, RunView, run_detail, run_view
 from devora.squads import ensure_may_approve, recorded_policy
 from devora.store import RunRecord, RunStatus, Store
-from devora.workflows import resolve_workflow
 
 __all__ = ["router"]
 
@@ -65,7 +64,7 @@ def router(state: ServerState) -> APIRouter:
 
     @api.post("/runs", status_code=status.HTTP_201_CREATED, summary="Start a run")
     async def start_run(body: StartRun) -> RunView:
-        workflow = state.workflow(body.workflow)
+        workflow = await state.load_workflow(body.workflow)
         run = await runner.start(workflow, body.inputs, dry_run=body.dry_run)
         return run_view(run)
 
@@ -142,7 +141,7 @@ def router(state: ServerState) -> APIRouter:
         await store.call(record, store)
         runner.poke(run.id)
         if resume:
-            await runner.resume(run.id, resolve_workflow(run.workflow_ref))
+            await runner.resume(run.id, await state.load_reference(run.workflow_ref))
         return Answered(
             run=run_view(await get(run.id)),
             step_id=step_id,
@@ -174,7 +173,7 @@ def router(state: ServerState) -> APIRouter:
     )
     async def resume_run(run_id: str) -> RunView:
         run = await get(run_id)
-        await runner.resume(run.id, resolve_workflow(run.workflow_ref))
+        await runner.resume(run.id, await state.load_reference(run.workflow_ref))
         return run_view(await get(run.id))
 
     @api.get(

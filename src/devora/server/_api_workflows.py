@@ -58,17 +58,17 @@ def router(state: ServerState) -> APIRouter:
     api = APIRouter(prefix="/api", tags=["workflows"], dependencies=[Depends(state.require_token)])
     described: dict[str, WorkflowInfo] = {}
 
-    def info(name: str) -> WorkflowInfo:
+    async def info(name: str) -> WorkflowInfo:
         if name not in described:
-            described[name] = describe_workflow(state.workflow(name))
+            described[name] = describe_workflow(await state.load_workflow(name))
         return described[name]
 
     @api.get("/workflows", summary="List the workflows")
     async def list_workflows() -> list[WorkflowInfo]:
-        return [info(name) for name in state.workflow_names()]
+        return [await info(name) for name in state.workflow_names()]
 
     @api.get("/workflows/{name}", summary="One workflow: its input JSON Schema and steps")
     async def get_workflow(name: str) -> WorkflowInfo:
-        return info(name)
+        return await info(name)
 
     return api

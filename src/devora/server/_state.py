@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -56,6 +57,14 @@ class ServerState:
     def workflow_names(self) -> list[str]:
         """Every workflow a request may name: built-ins, plugins, the server's extras."""
         return sorted({*available_workflows(), *self.extra_workflows})
+
+    async def load_workflow(self, name: str) -> Workflow:
+        """`workflow(name)` off the event loop: a first import may take seconds."""
+        return await asyncio.to_thread(self.workflow, name)
+
+    async def load_reference(self, reference: str) -> Workflow:
+        """The workflow a recorded run names (`workflow_ref`), imported off the loop."""
+        return await asyncio.to_thread(resolve_workflow, reference)
 
     def workflow(self, name: str) -> Workflow:
         """The workflow a request names (a name only, never a file path)."""
