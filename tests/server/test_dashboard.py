@@ -1,0 +1,165 @@
+"""The dashboard in a real headless Chromium (Playwright driving Debian's chromium)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import require
+from tests.server.conftest import LiveServer, wait_for_status
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.slow
+
+if os.environ.get("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD") is None:
+    os.environ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, server: LiveServer) -> Iterator[object]:
+    """A page logged in to the dashboard through its form."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server.base_url + "/ui")
+    page.fill("#token", server.token)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#content:not([hidden])")
+    yield page
+    context.close()
+
+
+def _start(api: httpx.Client, workflow: str, **inputs: object) -> str:
+    response = api.post("/api/runs", json={"workflow": workflow, "inputs": inputs})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def _step(page: object, step: str) -> object:
+    return page.locator(f'g.step[data-step="{step}"]')  # type: ignore[attr-defined]
+
+
+def test_watch_a_running_step_finish_and_the_run_end(
+    page: object, server: LiveServer, api: httpx.Client
+) -> None:
+    run_id = _start(api, "chain", slow=4)
+    wait_for_status(api, run_id, {"running"})
+    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    slow = _step(page, "slow")
+    slow.and_(page.locator('[data-status="running"]')).wait_for()  # type: ignore[attr-defined]
+    assert "step-running" in (slow.get_attribute("class") or "")  # type: ignore[attr-defined]
+    slow.and_(page.locator('[data-status="succeeded"]')).wait_for()  # type: ignore[attr-defined]
+    page.wait_for_selector("#run-status .status-succeeded")  # type: ignore[attr-defined]
+    statuses = {
+        step: _step(page, step).get_attribute("data-status")  # type: ignore[attr-defined]
+        for step in ("first", "second", "side", "slow", "last")
+    }
+    assert statuses == dict.fromkeys(statuses, "succeeded")
+    log = page.locator("#log li").all_text_contents()  # type: ignore[attr-defined]
+    assert any("slow: sleeping" in line for line in log), log
+    seqs = [
+        int(s) for s in page.locator("#log li").evaluate_all("els => els.map(e => e.dataset.seq)")
+    ]  # type: ignore[attr-defined]
+    assert seqs == sorted(set(seqs)), "every event once, in order"
+
+
+def test_approve_then_complete_a_form_and_see_the_run_end(
+    page: object, server: LiveServer, api: httpx.Client
+) -> None:
+    run_id = _start(api, "gated", release="3.0")
+    wait_for_status(api, run_id, {"waiting"})
+    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    deploy = _step(page, "deploy")
+    deploy.and_(page.locator('[data-status="waiting"]')).wait_for()  # type: ignore[attr-defined]
+    assert "squad-devops" in (deploy.get_attribute("class") or "")  # type: ignore[attr-defined]
+    assert "squad-qa" in (_step(page, "prepare").get_attribute("class") or "")  # type: ignore[attr-defined]
+
+    approval = page.locator('form.answer[data-step="deploy"]')  # type: ignore[attr-defined]
+    approval.locator("textarea[name=comment]").fill("ship it")
+    approval.locator("button[name=approve]").click()
+    deploy.and_(page.locator('[data-status="succeeded"]')).wait_for()  # type: ignore[attr-defined]
+
+    notes = page.locator('form.answer[data-step="release_notes"]')  # type: ignore[attr-defined]
+    notes.wait_for()
+    notes.locator("[name=text]").fill("first notes")
+    notes.locator("[name=reviewers]").fill("0")  # the schema says >= 1: the browser refuses
+    notes.locator("button[type=submit]").click()
+    assert api.get(f"/api/runs/{run_id}").json()["status"] == "waiting"
+    notes.locator("[name=reviewers]").fill("2")
+    notes.locator("button[type=submit]").click()
+    page.wait_for_selector("#run-status .status-succeeded")  # type: ignore[attr-defined]
+    assert _step(page, "release_notes").get_attribute("data-status") == "succeeded"  # type: ignore[attr-defined]
+    detail = api.get(f"/api/runs/{run_id}").json()
+    assert detail["steps"]["release_notes"]["output"] == "first notes (2 reviewers)"
+    assert server.ran().count("deploy") == 1
+
+
+def test_a_schema_error_from_the_server_is_shown_and_nothing_recorded(
+    page: object, server: LiveServer, api: httpx.Client
+) -> None:
+    run_id = _start(api, "gated")
+    wait_for_status(api, run_id, {"waiting"})
+    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    page.locator('form.answer[data-step="deploy"] button[name=approve]').click()  # type: ignore[attr-defined]
+    notes = page.locator('form.answer[data-step="release_notes"]')  # type: ignore[attr-defined]
+    notes.wait_for()
+    # remove the browser's own check, so the server's (the step's schema) answers
+    notes.evaluate("f => f.querySelector('[name=reviewers]').removeAttribute('min')")
+    notes.locator("[name=text]").fill("x")
+    notes.locator("[name=reviewers]").fill("0")
+    notes.locator("button[type=submit]").click()
+    alert = notes.locator("p.error")
+    alert.filter(has_text="reviewers").wait_for()
+    assert api.get(f"/api/runs/{run_id}").json()["status"] == "waiting"
+
+
+def test_artifacts_render_markdown_inline_and_charts_draw(
+    page: object, server: LiveServer, api: httpx.Client
+) -> None:
+    run_id = _start(api, "reports", title="Weekly <script>alert(1)</script>")
+    wait_for_status(api, run_id, {"succeeded"})
+    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="report.md").click()  # type: ignore[attr-defined]
+    heading = page.locator("#artifact-view .markdown h1")  # type: ignore[attr-defined]
+    heading.wait_for()
+    assert heading.text_content() == "Weekly <script>alert(1)</script>"  # shown, not run
+    assert page.locator("#artifact-view script").count() == 0  # type: ignore[attr-defined]
+    page.goto(f"{server.base_url}/ui/charts")  # type: ignore[attr-defined]
+    page.wait_for_selector("#content:not([hidden])")  # type: ignore[attr-defined]
+    assert page.locator("#empty").is_visible()  # type: ignore[attr-defined]
+
+
+def test_a_wrong_token_stays_at_the_login_form(browser: object, server: LiveServer) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server.base_url + "/ui")
+    page.fill("#token", "not-the-token-at-all")
+    page.click("#login-form button[type=submit]")
+    page.locator("#login-error").filter(has_text="token").wait_for()
+    assert page.locator("#content").is_hidden()
+    context.close()
