@@ -59,6 +59,9 @@ def test_a_first_start_fires_no_tick_that_fell_before_it(any_store: Store) -> No
     scheduler = Scheduler(any_store, {"hourly": _schedule()}, started, clock=Clock(T + 600))
     assert asyncio.run(scheduler.fire_due()) == []
     assert started.calls == []
+    # Started just after a tick (`devora scheduler --once` from cron): that tick is due.
+    just_after = Scheduler(any_store, {"hourly": _schedule()}, started, clock=Clock(T + 5))
+    assert [t.tick_at for t in asyncio.run(just_after.fire_due())] == [T]
 
 
 @pytest.mark.parametrize(("missed", "runs"), [("run_once", 1), ("skip", 0)])

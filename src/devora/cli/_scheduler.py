@@ -40,7 +40,7 @@ def scheduler(
     out = console()
 
     def report(message: str) -> None:
-        out.print(message, markup=False, highlight=False)
+        out.print(message, markup=False, highlight=False, soft_wrap=True)
 
     async def main() -> None:
         from devora.scheduling import open_local_runs

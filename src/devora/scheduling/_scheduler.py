@@ -10,7 +10,7 @@ from typing import Any
 
 from devora.engine import new_run_id, this_process
 from devora.scheduling._config import ScheduleConfig
-from devora.scheduling._cron import latest_tick, next_tick, tick_to_fire
+from devora.scheduling._cron import ON_TIME, latest_tick, next_tick, tick_to_fire
 from devora.secrets import redact
 from devora.store import Store
 from devora.store._ticks import Tick, claim_tick, last_fired_tick
@@ -44,8 +44,9 @@ class Scheduler:
         self._clock = clock
         self._report = report
         # Ticks up to here are settled for this scheduler (fired, lost to another or
-        # skipped). A schedule no scheduler ever fired starts now: nothing was missed.
-        self._started = clock()
+        # skipped). A schedule no scheduler ever fired starts now: only a tick that fell
+        # within ON_TIME before the start is due (`devora scheduler --once` from cron).
+        self._started = clock() - ON_TIME
         self._settled: dict[str, float] = {}
 
     async def fire_due(self) -> list[Tick]:
