@@ -1,0 +1,92 @@
+"""Workflows for the executor tests, loaded by workers as path:NAME.
+
+Every step that does work appends a line to the file named by $TOY_COUNTER (outside the
+store), so a test counts how often each step really ran, whoever ran it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from pydantic import BaseModel
+
+from devora.engine import Step, StepContext, Workflow
+from tests.engine.toy_workflows import count
+
+
+class FanInputs(BaseModel):
+    width: int = 100
+
+
+def leaf(ctx: StepContext[FanInputs]) -> int:
+    count(ctx.step_id)
+    return int(ctx.step_id.removeprefix("leaf"))
+
+
+def total(ctx: StepContext[FanInputs]) -> int:
+    count("total")
+    return sum(ctx.result(f"leaf{i}") for i in range(100))
+
+
+fan100 = Workflow(
+    name="fan100",
+    inputs=FanInputs,
+    concurrency=100,
+    steps=[
+        *[Step(f"leaf{i}", leaf, squad="qa") for i in range(100)],
+        Step("total", total, needs=[f"leaf{i}" for i in range(100)]),
+    ],
+)
+
+
+class NapInputs(BaseModel):
+    seconds: float = 4.0
+
+
+def before(ctx: StepContext[NapInputs]) -> str:
+    count("before")
+    return "ready"
+
+
+def nap(ctx: StepContext[NapInputs]) -> str:
+    """Says where it runs ($TOY_PIDS), sleeps, then counts a completion."""
+    pids = os.environ.get("TOY_PIDS")
+    if pids:
+        with open(pids, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+    time.sleep(ctx.inputs.seconds)
+    count("nap")
+    return ctx.result("before") + "-napped"
+
+
+def after(ctx: StepContext[NapInputs]) -> str:
+    count("after")
+    return ctx.result("nap") + "-done"
+
+
+napping = Workflow(
+    name="napping",
+    inputs=NapInputs,
+    steps=[
+        Step("before", before),
+        Step("nap", nap, needs=["before"]),
+        Step("after", after, needs=["nap"]),
+    ],
+)
+
+
+class SkipInputs(BaseModel):
+    run_b: bool = False
+
+
+skipping = Workflow(
+    name="skipping",
+    inputs=SkipInputs,
+    steps=[
+        Step("a", lambda ctx: count("a") or "a"),
+        Step("b", lambda ctx: count("b") or "b", needs=["a"], when=lambda ctx: ctx.inputs.run_b),
+        Step("c", lambda ctx: count("c") or "c", needs=["b"]),
+        Step("d", lambda ctx: count("d") or ctx.result("a") + "d", needs=["a"]),
+    ],
+)
