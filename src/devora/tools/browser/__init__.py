@@ -12,6 +12,7 @@ from devora.tools.browser._flow import (
     Fill,
     FlowResult,
     FlowStepResult,
+    Hook,
     Visit,
     play_flow,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "Fill",
     "FlowResult",
     "FlowStepResult",
+    "Hook",
     "Visit",
     "open_chromium",
     "play_flow",

@@ -11,6 +11,7 @@ the page's address, the end of its text and a screenshot are kept as the evidenc
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,6 +27,7 @@ __all__ = [
     "Fill",
     "FlowResult",
     "FlowStepResult",
+    "Hook",
     "Visit",
     "play_flow",
 ]
@@ -85,7 +87,22 @@ class ExpectText(BaseModel):
         return f"see {self.text!r} in {self.selector}"
 
 
-BrowserAction = Annotated[Visit | Fill | Click | ExpectText, Field(discriminator="kind")]
+class Hook(BaseModel):
+    """Run the caller's coroutine `name` between two actions (a step outside the browser,
+    such as granting the new account a role); the page stays as it is."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["hook"] = "hook"
+    name: str
+
+    def describe(self) -> str:
+        """One line for the record."""
+        return f"run {self.name}"
+
+
+BrowserAction = Annotated[Visit | Fill | Click | ExpectText | Hook, Field(discriminator="kind")]
+Action = Visit | Fill | Click | ExpectText | Hook
+HookFunction = Callable[[], Awaitable[None]]
 
 
 class FlowStepResult(BaseModel):
@@ -123,12 +140,15 @@ class FlowResult(BaseModel):
 
 async def play_flow(
     base_url: str,
-    actions: list[Visit | Fill | Click | ExpectText],
+    actions: Sequence[Action],
     *,
     screenshot: Path | None = None,
     wait_ms: int = DEFAULT_WAIT_MS,
+    hooks: Mapping[str, HookFunction] | None = None,
 ) -> FlowResult:
-    """Play the actions in one page of a headless Chromium; stop at the first that fails."""
+    """Play the actions in one page of a headless Chromium; stop at the first that fails.
+
+    A Hook action awaits `hooks[name]`; an exception it raises fails that action."""
     from playwright.async_api import Error as PlaywrightError
 
     started = time.monotonic()
@@ -142,8 +162,11 @@ async def play_flow(
         for action in actions:
             began = time.monotonic()
             try:
-                await _perform(page, base_url, action)
-            except (PlaywrightError, AssertionError) as error:
+                if isinstance(action, Hook):
+                    await _call_hook(hooks or {}, action.name)
+                else:
+                    await _perform(page, base_url, action)
+            except (PlaywrightError, AssertionError, HookFailedError) as error:
                 message = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
                 done.append(_step(action, page.url, began, message))
                 page_text = tail(await page.inner_text("body"), 15) if page.url else None
@@ -162,9 +185,21 @@ async def play_flow(
     )
 
 
-def _step(
-    action: Visit | Fill | Click | ExpectText, url: str, began: float, error: str | None
-) -> FlowStepResult:
+class HookFailedError(Exception):
+    """A hook of the flow raised: the flow stops there."""
+
+
+async def _call_hook(hooks: Mapping[str, HookFunction], name: str) -> None:
+    hook = hooks.get(name)
+    if hook is None:
+        raise HookFailedError(f"no hook named {name!r}")
+    try:
+        await hook()
+    except Exception as error:
+        raise HookFailedError(str(error) or type(error).__name__) from error
+
+
+def _step(action: Action, url: str, began: float, error: str | None) -> FlowStepResult:
     return FlowStepResult(
         action=action.describe(),
         ok=error is None,

@@ -26,12 +26,27 @@ STACK = {
 }
 
 
-def _layout(project: GeneratedProject) -> GeneratedLayout:
+GATE_CONFIG = "devora.toml"
+
+
+def _gate_config(root: Path, optional: list[str]) -> str:
+    """The project's own gate config: these checks may not run without failing the gate."""
+    listed = ", ".join(f'"{name}"' for name in optional)
+    text = (
+        "# Written by `devora run saas-mvp` from [saas_mvp] gate_optional: the quality gate\n"
+        "# reports these checks as not run when they cannot run, without failing on them.\n"
+        f"[quality_gate]\noptional = [{listed}]\n"
+    )
+    (root / GATE_CONFIG).write_text(text, encoding="utf-8")
+    return GATE_CONFIG
+
+
+def _layout(project: GeneratedProject, files: tuple[str, ...]) -> GeneratedLayout:
     digest = hashlib.sha256()
-    for name in project.files:
+    for name in files:
         digest.update(name.encode() + b"\0")
         digest.update((project.path / name).read_bytes() + b"\0")
-    return GeneratedLayout(root=str(project.path), files=project.files, digest=digest.hexdigest())
+    return GeneratedLayout(root=str(project.path), files=files, digest=digest.hexdigest())
 
 
 async def generate_architecture(ctx: StepContext[Any]) -> Architecture:
@@ -39,7 +54,10 @@ async def generate_architecture(ctx: StepContext[Any]) -> Architecture:
     spec = the_spec(ctx)
     out = Path(ctx.inputs.out)
     project = await asyncio.to_thread(generate_project, spec, out)
-    layout = await asyncio.to_thread(_layout, project)
+    files = project.files
+    if ctx.inputs.gate_optional:
+        files = tuple(sorted({*files, _gate_config(project.path, ctx.inputs.gate_optional)}))
+    layout = await asyncio.to_thread(_layout, project, files)
     ctx.log(
         f"generated {len(project.files)} files into {out} (template {project.template_version})"
     )

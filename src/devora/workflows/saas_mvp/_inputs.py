@@ -36,6 +36,7 @@ class _FileConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     deploy: list[str] | None = Field(default=None, min_length=1)
+    gate_optional: list[str] | None = None
 
 
 class SaasMvpInputs(BaseModel):
@@ -59,6 +60,11 @@ class SaasMvpInputs(BaseModel):
     deploy: bool = Field(default=True, description="deploy once verified (default: start it here)")
     deploy_command: list[str] | None = Field(
         default=None, description="the deploy argv (default: [saas_mvp] deploy in devora.toml)"
+    )
+    gate_optional: list[str] | None = Field(
+        default=None,
+        description="gate checks that may not run without failing it (written to the "
+        "project's devora.toml; default: [saas_mvp] gate_optional)",
     )
 
     @field_validator("postgres_url")
@@ -92,20 +98,24 @@ class SaasMvpInputs(BaseModel):
                 raise ValueError("out: --out DIR is required with --idea")
             self.out = str(Path.cwd() / package_name(load_spec(Path(self.spec)).name))
         self.out = str(Path(self.out).expanduser().absolute())
-        if self.deploy_command is None:
-            self.deploy_command = _configured_deploy(Path.cwd())
+        if self.deploy_command is None or self.gate_optional is None:
+            config = _file_config(Path.cwd())
+            if self.deploy_command is None:
+                self.deploy_command = config.deploy
+            if self.gate_optional is None:
+                self.gate_optional = config.gate_optional
         return self
 
 
-def _configured_deploy(directory: Path) -> list[str] | None:
+def _file_config(directory: Path) -> _FileConfig:
     found = read_section(
         directory, SECTION, lambda file, error: SaasConfigError(f"cannot read {file}: {error}")
     )
     if found is None:
-        return None
+        return _FileConfig()
     data, file = found
     try:
-        return _FileConfig.model_validate(data).deploy
+        return _FileConfig.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])

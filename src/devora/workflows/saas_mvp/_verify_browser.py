@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from devora.errors import ToolNotInstalledError
-from devora.tools.browser import Click, ExpectText, Fill, FlowResult, Visit, play_flow
+from devora.tools.browser import Click, ExpectText, Fill, FlowResult, Hook, Visit, play_flow
 from devora.tools.webapp import AppStartError
 from devora.workflows.saas_mvp._generate import GeneratedEntity, GeneratedProject
 from devora.workflows.saas_mvp._records import Verification, VerificationStatus
@@ -18,23 +18,29 @@ __all__ = ["browser_flow", "verify_browser"]
 
 NAME = "sign-up, create, list in Chromium"
 MARKER = "devora-browser"
-Action = Visit | Fill | Click | ExpectText
+Action = Visit | Fill | Click | ExpectText | Hook
+MAKE_ADMIN = "make-admin"
 
 
 def browser_flow(
     project: GeneratedProject, spec: ProductSpec
 ) -> tuple[list[Action], GeneratedEntity]:
-    """Sign up on the sign-up page, fill the entity's form, save it, find the row in its list."""
-    generated = checked_entity(project, spec)
+    """Sign up on the sign-up page, fill the entity's form, save it, find the row in its list.
+
+    When a new account may not create any entity on its own, the flow makes it an admin
+    (the project's `make-admin` command) between signing up and creating."""
+    generated, as_admin = checked_entity(project, spec)
     entity = spec.entity(generated.name)
     values = sample_values(entity, MARKER)
     actions: list[Action] = [
         Visit(path=project.signup_path),
-        Fill(selector="form input[name=email]", value=check_email("browser")),
-        Fill(selector="form input[type=password]", value=CHECK_PASSWORD, secret=True),
-        Click(selector="form button[type=submit]"),
-        Visit(path=generated.new_path),
+        Fill(selector="#signup-form input[name=email]", value=check_email("browser")),
+        Fill(selector="#signup-form input[name=password]", value=CHECK_PASSWORD, secret=True),
+        Click(selector="#signup-form button[type=submit]"),
     ]
+    if as_admin:
+        actions.append(Hook(name=MAKE_ADMIN))
+    actions.append(Visit(path=generated.new_path))
     for field in entity.fields:
         value = values[field.name]
         if field.type is FieldType.BOOL:
@@ -63,9 +69,15 @@ async def verify_browser(
     argv = tuple(serve_argv(project, python))
     started = time.monotonic()
     try:
-        async with serve_project(project, python) as running:
-            result = await play_flow(running.url, actions, screenshot=screenshot)
-            app_output = running.output_tail()
+        async with serve_project(project, python) as served:
+
+            async def make_admin() -> None:
+                await served.make_admin(check_email("browser"))
+
+            result = await play_flow(
+                served.app.url, actions, screenshot=screenshot, hooks={MAKE_ADMIN: make_admin}
+            )
+            app_output = served.app.output_tail()
     except AppStartError as error:
         return Verification(
             name=NAME,

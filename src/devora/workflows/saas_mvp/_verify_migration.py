@@ -72,7 +72,7 @@ async def migrate_child(ctx: StepContext[Any], root: Path, url: str, database: s
             status=VerificationStatus.FAILED,
             command=command,
             reason=error.message,
-            output_tail=f"{error.message}\n{error.hint or ''}".strip(),
+            output_tail=error.hint or "",
         )
     applied = list(outputs.get("applied", []))
     status = VerificationStatus.PASSED if applied else VerificationStatus.FAILED

@@ -4,6 +4,7 @@ the run when one did not pass (not run is not passed)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,7 @@ async def verify_sqlite(ctx: StepContext[Any]) -> Verified:
     workspace.mkdir(parents=True, exist_ok=True)
     database = workspace / "migration-check.db"
     database.unlink(missing_ok=True)  # fresh (a resumed step whose child is done reuses it)
+    sqlite3.connect(database).close()  # the migration workflow opens, never creates, a file
     verification = await migrate_child(ctx, _root(ctx), f"sqlite:///{database}", "SQLite")
     return _record(ctx, [verification])
 

@@ -77,7 +77,7 @@ postgresql_step: Step[Verified] = Step(
     "database-postgresql",
     verify_postgresql,
     squad="data",
-    needs=[database_step],
+    needs=[architecture_step],
     side_effects=True,  # a database created and dropped, a child run
     plan=plan_verification,
     timeout=VERIFY_TIMEOUT,
@@ -86,7 +86,7 @@ backend_step: Step[Verified] = Step(
     "backend",
     verify_backend,
     squad="backend",
-    needs=[postgresql_step],
+    needs=[architecture_step],
     side_effects=True,  # an environment built, the app started
     plan=plan_verification,
     timeout=VERIFY_TIMEOUT,
@@ -104,7 +104,7 @@ quality_step: Step[Verified] = Step(
     "quality",
     verify_quality_gate,
     squad="qa",
-    needs=[frontend_step],
+    needs=[backend_step],
     side_effects=True,  # a child run
     plan=plan_verification,
     timeout=VERIFY_TIMEOUT,
@@ -113,7 +113,7 @@ deploy_step: Step[Deployment] = Step(
     "deploy",
     deploy,
     squad="devops",
-    needs=[quality_step],
+    needs=[database_step, postgresql_step, frontend_step, quality_step],
     when=will_deploy,
     side_effects=True,
     plan=plan_deploy,
@@ -123,7 +123,7 @@ report_step: Step[str] = Step(
     "report",
     write_report,
     squad="qa",
-    needs=[quality_step, deploy_step],
+    needs=[database_step, postgresql_step, frontend_step, quality_step, deploy_step],
     side_effects=True,  # an artifact; a dry-run has nothing to report
     plan=plan_report,
 )
@@ -148,7 +148,7 @@ saas_mvp = Workflow(
     steps=saas_mvp_steps,
     inputs=SaasMvpInputs,
     outputs=saas_outputs,
-    concurrency=1,
+    concurrency=3,
     preflight=preflight_saas_mvp,
 )
 register_command_line(saas_mvp, present=present_saas_mvp)
