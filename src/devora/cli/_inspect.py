@@ -218,7 +218,6 @@ def status(
     json_output: JsonOption = False,
 ) -> None:
     """Show a run: its status, each step's outcome, errors, children and artifacts."""
-    from devora.engine import pending_requests
     from devora.store import Phase
 
     with open_cli_store() as store:
@@ -226,10 +225,7 @@ def status(
         if json_output:
             print(json.dumps(run_status_json(store, record), default=str))
             return
-        attempts = store.attempts(record.id)
-        children = store.list_runs(parent_run_id=record.id, limit=100)
-        artifacts = store.artifacts(record.id)
-        waiting = pending_requests(store, record.id) if record.status.value == "waiting" else []
+        attempts, children, artifacts, waiting = _run_parts(store, record)
     steps = _latest_by_step([a for a in attempts if a.phase is Phase.RUN])
     compensations = _latest_by_step([a for a in attempts if a.phase is Phase.COMPENSATE])
     _print_status(record, steps, compensations, attempts, children, artifacts, waiting)
@@ -237,13 +233,9 @@ def status(
 
 def run_status_json(store: Store, record: RunRecord) -> dict[str, Any]:
     """A run as `devora status --json` prints it: steps, compensations, children, artifacts."""
-    from devora.engine import pending_requests
     from devora.store import Phase
 
-    attempts = store.attempts(record.id)
-    children = store.list_runs(parent_run_id=record.id, limit=100)
-    artifacts = store.artifacts(record.id)
-    waiting = pending_requests(store, record.id) if record.status.value == "waiting" else []
+    attempts, children, artifacts, waiting = _run_parts(store, record)
     steps = _latest_by_step([a for a in attempts if a.phase is Phase.RUN])
     compensations = _latest_by_step([a for a in attempts if a.phase is Phase.COMPENSATE])
     payload = _run_json(record)
@@ -253,6 +245,19 @@ def run_status_json(store: Store, record: RunRecord) -> dict[str, Any]:
     payload["artifacts"] = [a.model_dump(mode="json") for a in artifacts]
     payload["waiting"] = {w.step_id: w.request.model_dump(mode="json") for w in waiting}
     return payload
+
+
+def _run_parts(
+    store: Store, record: RunRecord
+) -> tuple[list[AttemptRecord], list[RunRecord], list[Any], list[PendingRequest]]:
+    """What `status` shows of a run: its attempts, children, artifacts, what it waits for."""
+    from devora.engine import pending_requests
+
+    attempts = store.attempts(record.id)
+    children = store.list_runs(parent_run_id=record.id, limit=100)
+    artifacts = store.artifacts(record.id)
+    waiting = pending_requests(store, record.id) if record.status.value == "waiting" else []
+    return attempts, children, artifacts, waiting
 
 
 def _latest_by_step(attempts: list[AttemptRecord]) -> dict[str, AttemptRecord]:

@@ -89,15 +89,15 @@ def router(state: ServerState) -> APIRouter:
     @ui.get("", response_class=HTMLResponse)
     @ui.get("/", response_class=HTMLResponse)
     async def runs_page() -> Response:
-        return _page("runs.html")
+        return _page("runs.html", "Devora · runs", "runs.js")
 
     @ui.get("/runs/{run_id}", response_class=HTMLResponse)
     async def run_page(run_id: str) -> Response:
-        return _page("run.html")
+        return _page("run.html", "Devora · run", "schema_form.js", "run.js")
 
     @ui.get("/charts", response_class=HTMLResponse)
     async def charts_page() -> Response:
-        return _page("charts.html")
+        return _page("charts.html", "Devora · charts", "charts.js")
 
     @ui.get("/static/{name}")
     async def static(name: str) -> Response:
@@ -167,8 +167,17 @@ def router(state: ServerState) -> APIRouter:
     return ui
 
 
-def _page(name: str) -> Response:
-    html = (_PACKAGE / "templates" / name).read_text(encoding="utf-8")
+def _page(name: str, title: str, *scripts: str) -> Response:
+    """The page `name` inside the layout (header, login form), with its own scripts."""
+    templates = _PACKAGE / "templates"
+    tags = "".join(f'<script src="/ui/static/{s}" defer></script>\n' for s in scripts)
+    html = (
+        templates.joinpath("layout.html")
+        .read_text(encoding="utf-8")
+        .replace("{{title}}", title)
+        .replace("{{scripts}}", tags)
+        .replace("{{content}}", templates.joinpath(name).read_text(encoding="utf-8"))
+    )
     return HTMLResponse(html, headers=SECURITY_HEADERS)
 
 
