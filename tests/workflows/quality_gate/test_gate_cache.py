@@ -35,7 +35,8 @@ async def test_a_result_is_reused_until_a_file_changes(project: Path, tmp_path: 
     first, hits = await run_checks([RuffCheck()], profile, config, cache, tree, logged.append)
     assert hits == () and first[0].status is CheckStatus.PASSED
     again, hits = await run_checks([RuffCheck()], profile, config, cache, tree, logged.append)
-    assert hits == ("ruff-check",) and again == first
+    assert hits == ("ruff-check",) and again[0].model_copy(update={"reused": None}) == first[0]
+    assert again[0].reused == "the whole result of an earlier run (same files, tool and config)"
     assert logged[-1] == "ruff-check: cached result reused (same files, ruff and config)"
 
     (project / "src" / "calc" / "__init__.py").write_text("import os\n", encoding="utf-8")

@@ -92,6 +92,9 @@ class RuffFormatCheck(FileScopedCheck):
             raise ToolCrashError(
                 "ruff exited with code 2", exit_code=2, output=output.stderr or output.stdout
             )
+        elif output.exit_code == 0 and not output.stdout.strip():
+            # "No Python files found under the given path(s)": nothing to format.
+            return Outcome(exit_code=0)
         else:
             parse = parse_ruff_format_json
         try:

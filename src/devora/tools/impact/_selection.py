@@ -31,6 +31,7 @@ _IGNORED_SUFFIXES = (".md", ".rst")
 class TestImpact(BaseModel):
     """What a measured test run leaves for the next one."""
 
+    __test__ = False  # a name pytest would otherwise try to collect
     model_config = ConfigDict(frozen=True)
 
     rootdir: str = Field(description="pytest's rootdir, relative to the project ('' for itself)")
@@ -49,6 +50,7 @@ class TestImpact(BaseModel):
 class TestSelection:
     """The tests whose last result is reused, and why the others re-run."""
 
+    __test__ = False
     reused: tuple[str, ...]
     rerun: tuple[str, ...]
     full: str | None = None  # why every test re-runs

@@ -75,7 +75,8 @@ async def _run_one(
         hit = cache.load(key)
         if hit is not None:
             log(f"{check.name}: cached result reused (same files, {check.tool} and config)")
-            note = f"the whole result of run {hit.run or 'unknown'} (same files, tool and config)"
+            origin = f"run {hit.run}" if hit.run else "an earlier run"
+            note = f"the whole result of {origin} (same files, tool and config)"
             return hit.model_copy(update={"reused": note}), True
     if incremental is not None and inputs is not None:
         result = await run_incrementally(check, profile, inputs, incremental, log)
