@@ -9,6 +9,7 @@ from typing import Any
 
 from devora.engine import Plan, StepContext
 from devora.workflows.saas_mvp._generate import GeneratedEntity, GeneratedProject, generate_project
+from devora.workflows.saas_mvp._plan import run_plan
 from devora.workflows.saas_mvp._records import Architecture, EntityLayout, GeneratedLayout
 from devora.workflows.saas_mvp._requirements import the_spec
 
@@ -88,10 +89,8 @@ async def plan_architecture(ctx: StepContext[Any]) -> Plan:
     names = ", ".join(entity.name for entity in spec.entities)
     return Plan(
         summary=f"generate {spec.name} ({names}) into {ctx.inputs.out}",
-        changes=[
-            f"write the project into {ctx.inputs.out}",
-            *(f"{k}: {v}" for k, v in STACK.items()),
-        ],
+        changes=[f"write the project into {ctx.inputs.out}", *run_plan(ctx.inputs)],
+        details={"stack": STACK},
     )
 
 

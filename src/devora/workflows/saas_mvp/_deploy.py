@@ -12,6 +12,7 @@ from devora.secrets import redact
 from devora.tools._subprocess import ProcessTimedOut, run_bounded, tail
 from devora.tools.webapp import AppStartError, free_port, start_detached
 from devora.workflows.saas_mvp._architecture import project_of
+from devora.workflows.saas_mvp._plan import deploy_plan
 from devora.workflows.saas_mvp._records import Deployment
 from devora.workflows.saas_mvp._served import START_WITHIN, app_environment
 from devora.workflows.saas_mvp._verify_tests import project_environment
@@ -87,13 +88,4 @@ async def _run_command(command: list[str], root: Path) -> Deployment:
 
 async def plan_deploy(ctx: StepContext[Any]) -> Plan:
     """What deploy would do: the command (after an approval) or a local start."""
-    command: list[str] | None = ctx.inputs.deploy_command
-    if command:
-        return Plan(
-            summary=f"after a devops approval, run: {' '.join(command)}",
-            changes=[f"run {' '.join(command)} in {ctx.inputs.out}"],
-        )
-    return Plan(
-        summary=f"start the app from {ctx.inputs.out} on a free local port and print its URL",
-        changes=[f"create {ctx.inputs.out}/app.db", "start a server that keeps running"],
-    )
+    return Plan(summary=deploy_plan(ctx.inputs))

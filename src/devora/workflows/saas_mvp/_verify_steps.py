@@ -13,6 +13,7 @@ from devora.engine import Plan, StepContext
 from devora.errors import StepError
 from devora.tools.pyenv import PythonEnvironment
 from devora.workflows.saas_mvp._architecture import project_of
+from devora.workflows.saas_mvp._plan import CHECKS
 from devora.workflows.saas_mvp._records import Architecture, Verification, Verified
 from devora.workflows.saas_mvp._requirements import the_spec
 from devora.workflows.saas_mvp._verify_browser import verify_browser
@@ -153,13 +154,6 @@ async def verify_quality_gate(ctx: StepContext[Any]) -> Verified:
 
 
 async def plan_verification(ctx: StepContext[Any]) -> Plan:
-    """A dry-run generates nothing, so there is nothing to verify: say what would be."""
-    checks = {
-        "database": "apply the migration on a fresh SQLite file (migration workflow, child run)",
-        "database-postgresql": "apply the migration on a fresh PostgreSQL database, then drop it",
-        "backend": "run the project's tests in its environment; start it, /health, "
-        "sign up, create and read over HTTP",
-        "frontend": "sign up, create and list in headless Chromium",
-        "quality": f"quality gate as a child run, score >= {ctx.inputs.min_score}",
-    }
-    return Plan(summary=f"verify: {checks.get(ctx.step_id, ctx.step_id)}")
+    """What this step would check."""
+    text = CHECKS.get(ctx.step_id, ctx.step_id).format(min_score=ctx.inputs.min_score)
+    return Plan(summary=f"verify: {text}")
