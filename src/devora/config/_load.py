@@ -21,6 +21,7 @@ ENVIRONMENT_OVERRIDES = {
     "DEVORA_LLM_BASE_URL": ("llm", "base_url"),
     "DEVORA_MAX_TOKENS": ("llm", "max_tokens"),
     "DEVORA_MAX_COST": ("llm", "max_cost"),
+    "DEVORA_LLM_STRUCTURED_OUTPUT": ("llm", "structured_output"),
     "DEVORA_BROKER_URL": ("celery", "broker_url"),
     "DEVORA_LEASE_SECONDS": ("celery", "lease_seconds"),
     "DEVORA_REDISPATCH_SECONDS": ("celery", "redispatch_seconds"),

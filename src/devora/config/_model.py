@@ -44,6 +44,11 @@ class LLMConfig(_Strict):
     max_tokens: int | None = Field(default=None, gt=0, description="run budget in tokens")
     max_cost: float | None = Field(default=None, gt=0, description="run budget in dollars")
     prices: dict[str, PriceConfig] = Field(default_factory=dict)
+    structured_output: Literal["prompt", "json_schema", "json_object"] = Field(
+        default="prompt",
+        description="how a structured answer's schema reaches the model besides the prompt: "
+        "json_schema (OpenAI's response_format) or json_object (llama-cpp-python's server)",
+    )
 
 
 class ContactConfig(_Strict):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anthropic
@@ -33,7 +33,12 @@ class AnthropicProvider(Provider):
         """Close the SDK client; safe twice."""
         await self._client.close()
 
-    async def _send(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> Completion:
+    async def _send(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        schema: Mapping[str, Any] | None = None,  # Anthropic's API has no schema option
+    ) -> Completion:
         system, conversation = to_anthropic_messages(messages)
         request: dict[str, Any] = {
             "model": self.target.model,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import openai
@@ -33,7 +33,12 @@ class OpenAIProvider(Provider):
         """Close the SDK client; safe twice."""
         await self._client.close()
 
-    async def _send(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> Completion:
+    async def _send(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        schema: Mapping[str, Any] | None = None,
+    ) -> Completion:
         request: dict[str, Any] = {
             "model": self.target.model,
             "messages": to_openai_messages(messages),
@@ -44,6 +49,14 @@ class OpenAIProvider(Provider):
         request[limit] = self.options.max_output_tokens
         if tools:
             request["tools"] = [_tool_payload(tool) for tool in tools]
+        mode = self.options.structured_output
+        if schema is not None and mode == "json_schema":
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": dict(schema)},
+            }
+        elif schema is not None and mode == "json_object":
+            request["response_format"] = {"type": "json_object", "schema": dict(schema)}
         if self.options.temperature is not None:
             request["temperature"] = self.options.temperature
         name = self.target.provider

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from devora.llm._errors import PriceMissingError
 from devora.llm._messages import Completion, Message, ToolSpec
@@ -33,6 +34,11 @@ class ProviderOptions:
     on_retry: Callable[[RetryNotice], None] | None = None
     redactor: Redactor = field(default_factory=lambda: Redactor(provider_key_variables()))
     temperature: float | None = None
+    # How a structured answer's JSON schema reaches the model besides the prompt: "prompt"
+    # (only there), "json_schema" (OpenAI's response_format: OpenAI, Ollama, vLLM,
+    # llama-server) or "json_object" (response_format json_object with a schema, as
+    # llama-cpp-python's server constrains its output).
+    structured_output: Literal["prompt", "json_schema", "json_object"] = "prompt"
 
 
 class Provider(ABC):
@@ -59,14 +65,21 @@ class Provider(ABC):
         return self.target.model
 
     async def complete(
-        self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] = ()
+        self,
+        messages: Sequence[Message],
+        *,
+        tools: Sequence[ToolSpec] = (),
+        schema: Mapping[str, Any] | None = None,
     ) -> Completion:
-        """Ask the model once (with retries), count usage, check the budget, log the exchange."""
+        """Ask the model once (with retries), count usage, check the budget, log the exchange.
+
+        `schema`: the JSON schema the answer should fit, sent to the API as the options'
+        `structured_output` says (by default, not sent)."""
         budget = self.options.budget
         budget.check_before(self.usage)
         self._log_prompt(messages)
         completion = await call_with_retries(
-            lambda: self._send(messages, tools),
+            lambda: self._send(messages, tools, schema),
             self.options.retry,
             on_retry=self._report_retry,
         )
@@ -79,7 +92,12 @@ class Provider(ABC):
         return completion
 
     @abstractmethod
-    async def _send(self, messages: Sequence[Message], tools: Sequence[ToolSpec]) -> Completion:
+    async def _send(
+        self,
+        messages: Sequence[Message],
+        tools: Sequence[ToolSpec],
+        schema: Mapping[str, Any] | None = None,
+    ) -> Completion:
         """Send one request; translate every SDK error into a ProviderError."""
 
     @abstractmethod

@@ -47,9 +47,10 @@ async def complete_structured(
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
     conversation = [Message.system(_instructions(output_model)), *messages]
+    schema = output_model.model_json_schema()
     last_error = "no answer"
     for _ in range(max_attempts):
-        completion = await provider.complete(conversation)
+        completion = await provider.complete(conversation, schema=schema)
         try:
             return output_model.model_validate_json(extract_json(completion.text))
         except ValidationError as error:

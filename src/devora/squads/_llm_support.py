@@ -58,6 +58,7 @@ def open_agent_provider(
         budget=Budget(max_tokens=config.llm.max_tokens, max_cost=config.llm.max_cost),
         prices={name: Price(p.input, p.output) for name, p in config.llm.prices.items()},
         on_log=ctx.log,
+        structured_output=config.llm.structured_output,
     )
     ctx.log(f"{member.role} works with {member.model}")
     return open_provider(
