@@ -102,7 +102,9 @@ def test_request_to_deployed_feature(devora: Devora, tmp_path: Path) -> None:
     ac1 = f"{ACCEPTANCE_FILE}::test_ac1_discount_applied"
     assert rows["AC1"]["tests"] == [ac1]
     assert rows["AC1"]["before"][ac1] == "failed" and rows["AC1"]["after"][ac1] == "passed"
-    assert report["broken"] == [] and report["baseline"]["passed"] == ["tests/test_cart.py::test_total"]
+    assert report["broken"] == [] and report["baseline"]["passed"] == [
+        "tests/test_cart.py::test_total"
+    ]
     assert "src/shop/cart.py" in made["feature.patch"].read_text()
     assert "gate.json" in made
     outputs = status(devora, run_id)["outputs"]
