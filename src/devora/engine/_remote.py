@@ -30,6 +30,7 @@ from devora.store import (
     StepStatus,
     acquire_lease,
     read_lease,
+    release_lease,
     renew_lease,
     step_lease_key,
 )
@@ -70,9 +71,6 @@ async def perform_step(
     """Run one dispatched step of a run durably in this (worker) process."""
     store = engine.store
     run = await engine.call_store(store.get_run, run_id)
-    recorded = await engine.call_store(store.attempts, run_id)
-    if is_committed(recorded, step_id, attempt):
-        return StepDelivery.REPLAYED
     if run.status is not RunStatus.RUNNING:
         return StepDelivery.NOT_RUNNING
     key = step_lease_key(run_id, Phase.RUN.value, step_id, attempt)
@@ -85,6 +83,12 @@ async def perform_step(
         take_over = functools.partial(acquire_lease, take_over=True)
         lease = await engine.call_store(take_over, store, key, engine.owner, lease_seconds)
         assert lease is not None
+    # Read under the claim: a holder commits its result and drops its claim in one
+    # transaction, so a result committed before we claimed is seen here.
+    recorded = await engine.call_store(store.attempts, run_id)
+    if is_committed(recorded, step_id, attempt):
+        await engine.call_store(release_lease, store, lease)
+        return StepDelivery.REPLAYED
     workflow = resolve(run.workflow_ref)
     answers = await engine.call_store(store.answers, run_id)
     journal = Journal(store, engine.bus, run_id, 0)  # the store numbers events after the last

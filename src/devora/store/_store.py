@@ -112,7 +112,11 @@ class Store:
         marker = "?" if self._engine.dialect.paramstyle == "qmark" else "%s"
         self._insert_event_sql = _insert_sql(schema.events, _EVENT_COLUMNS, marker)
         self._insert_attempt_sql = _insert_sql(schema.step_attempts, _ATTEMPT_COLUMNS, marker)
-        self._last_seq_sql = _last_seq_sql(marker, lock_run=not self.is_sqlite)
+        self._last_seq_sql = _last_seq_sql(marker, lock_run=False)
+        # Lock first, read after: a PostgreSQL statement's snapshot predates its wait for
+        # the lock, so a max(seq) read by the locking statement misses the writer it
+        # waited for (two workers of one run then commit the same seq).
+        self._lock_run_sql = f"SELECT 1 FROM {schema.runs.name} WHERE id = {marker} FOR UPDATE"  # nosec B608
         self._open()
 
     # -- opening -----------------------------------------------------------------
@@ -432,7 +436,9 @@ class Store:
         if not batch.events:
             return 0
         run_id = batch.events[0].run_id
-        cursor.execute(self._last_seq_sql, (run_id,) if self.is_sqlite else (run_id, run_id))
+        if not self.is_sqlite:
+            cursor.execute(self._lock_run_sql, (run_id,))
+        cursor.execute(self._last_seq_sql, (run_id,))
         row = cursor.fetchone()
         offset = int((row[0] if row else None) or 0) - (batch.events[0].seq - 1)
         if offset <= 0:

@@ -1,0 +1,111 @@
+"""Machines that die: 100 steps over 3 workers, a worker killed mid-step, a coordinator
+killed mid-run, a broker restarted mid-run; side effects counted outside the store."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+from devora.store import Phase, StepStatus, open_store
+from tests.executors.conftest import DISTRIBUTED, Cluster
+
+
+def test_a_hundred_steps_fan_out_over_three_workers(cluster: Cluster) -> None:
+    for _ in range(3):
+        cluster.start_worker(concurrency=2)
+    done = cluster.devora("run", f"{DISTRIBUTED}:fan100", "--json", timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + cluster.worker_logs()
+    counts = cluster.counts()
+    assert counts == {**{f"leaf{i}": 1 for i in range(100)}, "total": 1}
+    with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
+        run = store.list_runs(limit=1)[0]
+        assert run.outputs == {"total": sum(range(100))}
+    served = [log.read_text().count("devora.step[") for log in cluster.logs]
+    assert sum(1 for n in served if n > 0) >= 2, served  # the work was shared
+
+
+def test_a_worker_killed_mid_step_the_step_completes_once_elsewhere(cluster: Cluster) -> None:
+    cluster.start_worker(concurrency=1)
+    cluster.start_worker(concurrency=1)
+    coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=3")
+    cluster.wait_for(cluster.pids.exists, 60, "the nap step to start")
+    victim = int(cluster.pids.read_text().split()[0])
+    os.kill(victim, signal.SIGKILL)  # the pool process running the step, mid-step
+    output, _ = coordinator.communicate(timeout=120)
+    assert coordinator.returncode == 0, output[-3000:] + cluster.worker_logs()
+    assert cluster.counts() == {"before": 1, "nap": 1, "after": 1}  # completed exactly once
+    runners = [int(p) for p in cluster.pids.read_text().split()]
+    assert len(runners) == 2 and runners[1] != victim  # started twice, finished elsewhere
+    with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
+        run = store.list_runs(limit=1)[0]
+        assert run.status.value == "succeeded"
+        naps = [r for r in store.attempts(run.id, Phase.RUN) if r.step_id == "nap"]
+        assert [r.status for r in naps] == [StepStatus.SUCCEEDED]
+
+
+def test_a_whole_worker_killed_its_step_is_sent_again(cluster: Cluster) -> None:
+    first = cluster.start_worker(concurrency=1)
+    coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=3")
+    cluster.wait_for(cluster.pids.exists, 60, "the nap step to start")
+    os.killpg(first.pid, signal.SIGKILL)  # the machine is gone: worker, pool, watch
+    cluster.start_worker(concurrency=1)
+    output, _ = coordinator.communicate(timeout=120)
+    assert coordinator.returncode == 0, output[-3000:] + cluster.worker_logs()
+    assert cluster.counts() == {"before": 1, "nap": 1, "after": 1}
+
+
+def test_a_coordinator_killed_mid_run_is_replaced_by_a_worker(cluster: Cluster) -> None:
+    cluster.start_worker(concurrency=1)
+    cluster.start_worker(concurrency=1)
+    coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=2")
+    cluster.wait_for(lambda: cluster.counts().get("before") == 1, 60, "the first step")
+    cluster.wait_for(cluster.pids.exists, 60, "the nap step to start")
+    os.killpg(coordinator.pid, signal.SIGKILL)
+    coordinator.wait(timeout=10)
+    with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
+        run_id = store.list_runs(limit=1)[0].id
+
+        def finished() -> bool:
+            return store.get_run(run_id).status.value == "succeeded"
+
+        cluster.wait_for(finished, 90, "a worker to take the run over and finish it")
+        run = store.get_run(run_id)
+        assert run.outputs == {"after": "ready-napped-done"}
+        resumed = [e for e in store.events(run_id) if e.kind.value == "run.resumed"]
+        assert len(resumed) == 1
+    counts = cluster.counts()
+    assert counts["before"] == 1 and counts["after"] == 1  # completed steps never ran again
+    assert counts["nap"] in (1, 2)  # in flight when the coordinator died: may run again
+
+
+def test_a_coordinator_killed_mid_run_is_resumed_by_devora_resume(cluster: Cluster) -> None:
+    cluster.env["DEVORA_LEASE_SECONDS"] = "60"  # no worker takes it over first
+    cluster.start_worker(concurrency=1)
+    coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=1")
+    cluster.wait_for(lambda: cluster.counts().get("nap") == 1, 60, "the nap step to finish")
+    os.killpg(coordinator.pid, signal.SIGKILL)
+    coordinator.wait(timeout=10)
+    with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
+        run_id = store.list_runs(limit=1)[0].id
+    resumed = cluster.devora("resume", run_id, timeout=120)
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + cluster.worker_logs()
+    assert cluster.counts() == {"before": 1, "nap": 1, "after": 1}
+
+
+def test_the_broker_restarted_mid_run_the_run_still_finishes(
+    tmp_path: Path, pg_url: str, redis_server: Callable[[], None]
+) -> None:
+    cluster = Cluster(tmp_path, pg_url, redis_server.url)  # type: ignore[attr-defined]
+    try:
+        cluster.start_worker(concurrency=1)
+        coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=2")
+        cluster.wait_for(cluster.pids.exists, 60, "the nap step to start")
+        redis_server()  # restarted while the step runs and its result is awaited
+        output, _ = coordinator.communicate(timeout=180)
+        assert coordinator.returncode == 0, output[-3000:] + cluster.worker_logs()
+        counts = cluster.counts()
+        assert counts["before"] == 1 and counts["after"] == 1 and counts["nap"] >= 1
+    finally:
+        cluster.stop()
