@@ -1,32 +1,36 @@
 """The quality gate's wall time against the same tools run one after another, and pre-commit.
 
-    python benchmarks/quality_gate.py                         # a table
-    python benchmarks/quality_gate.py --json                  # one JSON object
-    python benchmarks/quality_gate.py --project PATH          # another Python project
-    python benchmarks/quality_gate.py --sdist more-itertools==10.5.0   # a PyPI sdist
+    python benchmarks/quality_gate.py                     # a table: the example and six==1.16.0
+    python benchmarks/quality_gate.py --json              # one JSON object
+    python benchmarks/quality_gate.py --sdist click==8.1.7 --repeat 5
 
-On a copy of the project (examples/python-project by default), in one run:
+In one run, on a copy of the bundled example (examples/python-project) and of a real PyPI
+sdist the benchmark downloads (git init'd), with the tests run in the project's own
+environment (the one the gate resolves or creates; the sequential and pre-commit
+contenders use its interpreter for coverage and pytest, as the gate does):
 
 sequential   the same tools as plain commands, one after another (ruff check, ruff format
-             --check, mypy, coverage run -m pytest, coverage report, bandit, and pip-audit
+             --check, mypy, coverage run -m pytest, coverage json, bandit, and pip-audit
              when the project declares dependencies): what a developer runs by hand
-adapters     Devora's own check adapters awaited one after another (the same tools plus
-             what Devora adds: each tool's --version, coverage json, parsing), no engine
-devora       `devora run quality-gate COPY --no-cache`, the whole command in a subprocess
-pre-commit   `pre-commit run --all-files` with local `system` hooks running the same plain
-             commands; skipped when pre-commit is not installed (pip install pre-commit)
-cached       a second `devora run quality-gate COPY` on the unchanged tree
+full         `devora run quality-gate COPY --no-cache`: every check, nothing reused
+pre-commit   `pre-commit run --all-files` with local `language: system` hooks running the
+             same commands (no network); not measured when pre-commit cannot be found or
+             installed into a scratch virtualenv
+cached       `devora run quality-gate COPY` again on the unchanged tree
+one-function a no-op statement added to one function of the project's largest module,
+             then: the incremental gate (`devora run quality-gate COPY`), the full gate and
+             the sequential commands on that tree
 
-Each figure is the median of --repeat runs (3), the contenders taking turns.
-
-Targets (issue #4): devora <= 0.7 x sequential (2 cores), faster than pre-commit, cached < 1 s.
-Every contender runs once to warm up first (imports, mypy's cache, the OS file cache); the
-tools of this venv come first on the PATH for all of them.
+Each figure is the median of --repeat runs (3), the contenders taking turns, after one
+warm-up run of each (imports, mypy's cache, the OS file cache). Targets (issue 15): full
+<= 0.9 x sequential and faster than pre-commit on the real project, <= 1.0 x on the
+example; cached < 0.5 s; a one-function change <= 0.3 x the full sequential time.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import json
 import os
@@ -40,18 +44,26 @@ import time
 from pathlib import Path
 from typing import Any
 
-from devora.tools.checks import checks_for, detect_project, mypy_targets
+from devora.tools.checks import detect_project, mypy_targets
+from devora.tools.pyenv import resolve_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "python-project"
-TARGETS = {"ratio_vs_sequential": 0.7, "cached_rerun_s": 1.0}
+SDIST = "six==1.16.0"
+TARGETS = {
+    "full_vs_sequential_real": 0.9,
+    "full_vs_sequential_example": 1.0,
+    "cached_s": 0.5,
+    "one_function_vs_full_sequential": 0.3,
+}
 _IGNORED = shutil.ignore_patterns(".venv", "node_modules", "__pycache__", ".*_cache", ".devora")
 
 
-def tool_env(home: Path) -> dict[str, str]:
+def tool_env(home: Path, extra_path: Path | None = None) -> dict[str, str]:
     """This venv's bin first on the PATH, a Devora home of its own, git config isolated."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEVORA_")}
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    paths = [str(Path(sys.executable).parent), *([str(extra_path)] if extra_path else [])]
+    env["PATH"] = os.pathsep.join([*paths, env.get("PATH", "")])
     env["DEVORA_HOME"] = str(home)
     env["PRE_COMMIT_HOME"] = str(home / "pre-commit")
     env["GIT_CONFIG_GLOBAL"] = os.devnull
@@ -66,54 +78,64 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
     return time.perf_counter() - started, completed.returncode
 
 
-def adapters(project: Path, env: dict[str, str]) -> float:
-    """Every check the gate would run, awaited one after another."""
-    profile = detect_project(project, search_path=env["PATH"])
-
-    async def run_all() -> None:
-        for check in checks_for(profile):
-            await check.run(profile)
-
-    started = time.perf_counter()
-    asyncio.run(run_all())
-    return time.perf_counter() - started
-
-
-def devora(project: Path, env: dict[str, str], *extra: str) -> tuple[float, int]:
-    """`devora run quality-gate project` in a subprocess."""
+def devora(project: Path, env: dict[str, str], *extra: str) -> float:
+    """`devora run quality-gate project` in a subprocess; it must end with a verdict."""
     argv = [sys.executable, "-m", "devora", "run", "quality-gate", str(project), *extra]
-    return timed(argv, project.parent, env)
+    seconds, code = timed(argv, project.parent, env)
+    if code not in (0, 1):
+        raise SystemExit(f"devora run quality-gate exited with {code} on {project}")
+    return seconds
 
 
-def plain_commands(project: Path) -> list[tuple[str, str]]:
+def project_python(project: Path, home: Path) -> Path:
+    """The interpreter of the project's environment, as the gate resolves it (same cache)."""
+    profile = detect_project(project)
+    environment = asyncio.run(
+        resolve_environment(
+            project, profile.pyproject, cache_dir=home / "cache" / "environments", log=print
+        )
+    )
+    if not environment.usable or environment.python is None:
+        raise SystemExit(f"no usable environment for {project}: {environment.problem}")
+    return environment.python
+
+
+def plain_commands(project: Path, python: Path, scratch: Path) -> list[tuple[str, str]]:
     """The gate's Python tools as the commands a developer would type."""
     profile = detect_project(project)
+    tools = Path(sys.executable).parent
+    coverage = f"{python} -m coverage"
+    data = f"--data-file={scratch / '.coverage'}"
     hooks = [
-        ("ruff-check", "ruff check --output-format json --no-cache ."),
-        ("ruff-format", "ruff format --check --no-cache ."),
-        ("mypy", "mypy -O json " + " ".join(mypy_targets(profile))),
-        ("pytest", "coverage run -m pytest -p no:cacheprovider -q"),
+        ("ruff-check", f"{tools / 'ruff'} check --output-format json --no-cache ."),
+        ("ruff-format", f"{tools / 'ruff'} format --check --no-cache ."),
+        (
+            "mypy",
+            f"{tools / 'mypy'} -O json --python-executable {python} "
+            + " ".join(mypy_targets(profile)),
+        ),
+        ("pytest", f"{coverage} run {data} -m pytest -p no:cacheprovider -q"),
         # The gate reports the coverage percent: reading it is part of the same work.
-        ("coverage", "coverage report --format=total"),
-        ("bandit", "bandit -f json -q -r " + " ".join(_bandit_targets(project))),
+        ("coverage", f"{coverage} json {data} -o {scratch / 'coverage.json'}"),
+        ("bandit", f"{tools / 'bandit'} -f json -q -r " + " ".join(_bandit_targets(project))),
     ]
     if profile.pyproject.get("project", {}).get("dependencies"):
-        hooks.append(("pip-audit", "pip-audit -f json --progress-spinner off ."))
+        hooks.append(("pip-audit", f"{tools / 'pip-audit'} -f json --progress-spinner off ."))
     return hooks
 
 
-def sequential(project: Path, env: dict[str, str]) -> float:
+def sequential(project: Path, env: dict[str, str], commands: list[tuple[str, str]]) -> float:
     """The plain commands, one after another."""
     started = time.perf_counter()
-    for _, command in plain_commands(project):
+    for _, command in commands:
         subprocess.run(command.split(), cwd=project, env=env, capture_output=True, timeout=1800)
     return time.perf_counter() - started
 
 
-def pre_commit_config(project: Path) -> str:
+def pre_commit_config(commands: list[tuple[str, str]]) -> str:
     """Local system hooks running the plain commands."""
     lines = ["repos:", "  - repo: local", "    hooks:"]
-    for hook_id, entry in plain_commands(project):
+    for hook_id, entry in commands:
         lines += [
             f"      - id: {hook_id}",
             f"        name: {hook_id}",
@@ -129,19 +151,41 @@ def _bandit_targets(project: Path) -> list[str]:
     return ["src"] if (project / "src").is_dir() else ["."]
 
 
-def pre_commit(project: Path, env: dict[str, str], repeat: int) -> tuple[float | None, str | None]:
-    """Wall time of `pre-commit run --all-files` on a git copy, or why it was not measured."""
-    executable = shutil.which("pre-commit", path=env["PATH"])
+def find_pre_commit(scratch: Path) -> tuple[str | None, str | None]:
+    """pre-commit on the PATH, or installed into a scratch virtualenv; else why not."""
+    found = shutil.which("pre-commit")
+    if found:
+        return found, None
+    venv = scratch / "pre-commit-venv"
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "pre-commit"],
+            check=True, capture_output=True, timeout=600,
+        )  # fmt: skip
+    except (subprocess.SubprocessError, OSError) as error:
+        return None, f"pre-commit is not installed and could not be: {error}"
+    return str(venv / "bin" / "pre-commit"), None
+
+
+def pre_commit(
+    executable: str | None,
+    project: Path,
+    env: dict[str, str],
+    commands: list[tuple[str, str]],
+    repeat: int,
+) -> float | None:
+    """Median wall time of `pre-commit run --all-files` on the project (a git repository)."""
     if executable is None:
-        return None, "pre-commit is not installed (pip install pre-commit)"
-    repo = project.parent / "pre-commit-copy"
-    shutil.copytree(project, repo, ignore=_IGNORED)
-    (repo / ".pre-commit-config.yaml").write_text(pre_commit_config(repo), encoding="utf-8")
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"]):
-        subprocess.run(argv, cwd=repo, env=env, check=True, capture_output=True)
+        return None
+    (project / ".pre-commit-config.yaml").write_text(pre_commit_config(commands), "utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=project, env=env, check=True, capture_output=True)
     argv = [executable, "run", "--all-files"]
-    timed(argv, repo, env)  # warm-up: pre-commit builds its own store on first use
-    return statistics.median(timed(argv, repo, env)[0] for _ in range(repeat)), None
+    timed(argv, project, env)  # warm-up: pre-commit builds its own store on first use
+    seconds = statistics.median(timed(argv, project, env)[0] for _ in range(repeat))
+    (project / ".pre-commit-config.yaml").unlink()
+    subprocess.run(["git", "add", "-A"], cwd=project, env=env, check=True, capture_output=True)
+    return seconds
 
 
 def download_sdist(requirement: str, into: Path) -> Path:
@@ -157,80 +201,151 @@ def download_sdist(requirement: str, into: Path) -> Path:
     return next((into / "unpacked").iterdir())
 
 
-def measure(source: Path, repeat: int = 3) -> dict[str, Any]:
-    """All figures, on fresh copies of the project."""
-    with tempfile.TemporaryDirectory(prefix="devora-bench-") as scratch:
-        base = Path(scratch)
-        project = base / "project"
-        shutil.copytree(source, project, ignore=_IGNORED)
-        env = tool_env(base / ".devora")
-        devora(project, env, "--no-cache")  # warm-up: imports, mypy's cache, OS caches
-        sequential(project, env)
-        # Interleaved and repeated: a busy machine slows every contender alike; medians.
-        sequential_runs, adapters_runs, devora_runs = [], [], []
-        for _ in range(repeat):
-            sequential_runs.append(sequential(project, env))
-            adapters_runs.append(adapters(project, env))
-            seconds, exit_code = devora(project, env, "--no-cache")
-            devora_runs.append(seconds)
-        sequential_s = statistics.median(sequential_runs)
-        adapters_s = statistics.median(adapters_runs)
-        devora_s = statistics.median(devora_runs)
-        devora(project, env)  # fills the cache
-        cached = [devora(project, env)[0] for _ in range(3)]
-        pre_commit_s, pre_commit_note = pre_commit(project, env, repeat)
-    figures: dict[str, Any] = {
-        "project": str(source),
-        "cores": os.cpu_count(),
-        "sequential_s": round(sequential_s, 3),
-        "adapters_sequential_s": round(adapters_s, 3),
-        "devora_s": round(devora_s, 3),
-        "devora_exit_code": exit_code,
-        "ratio_vs_sequential": round(devora_s / sequential_s, 3),
-        "pre_commit_s": round(pre_commit_s, 3) if pre_commit_s is not None else None,
-        "cached_rerun_s": round(statistics.median(cached), 3),
-        "repeat": repeat,
-        "targets": TARGETS,
+def function_to_change(project: Path) -> tuple[Path, int, str]:
+    """The largest module's first function: where to add a statement, and its indent."""
+    candidates = [
+        path
+        for path in project.rglob("*.py")
+        if "test" not in path.name and "tests" not in path.relative_to(project).parts
+    ]
+    for path in sorted(candidates, key=lambda p: p.stat().st_size, reverse=True):
+        tree = ast.parse(path.read_bytes())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                body = node.body
+                first = body[1] if len(body) > 1 and _is_docstring(body[0]) else body[0]
+                if first.lineno > node.lineno:  # not a one-line def
+                    return path, first.lineno, " " * first.col_offset
+    raise SystemExit(f"no function to change in {project}")
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+
+
+def change_one_function(where: tuple[Path, int, str], round_number: int) -> None:
+    """Add a statement no tool reports (a dummy local) to the function's body."""
+    path, line, indent = where
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    statement = f"{indent}_devora_benchmark = {round_number}\n"
+    if lines[line - 1].startswith(f"{indent}_devora_benchmark = "):
+        lines[line - 1] = statement
+    else:
+        lines.insert(line - 1, statement)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def measure(
+    source: Path, label: str, scratch: Path, pre: str | None, repeat: int
+) -> dict[str, Any]:
+    """All figures for one project, on a fresh git copy of it."""
+    base = scratch / label
+    project = base / "project"
+    shutil.copytree(source, project, ignore=_IGNORED)
+    home = base / ".devora"
+    env = tool_env(home)
+    for argv in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "base"]):
+        subprocess.run(
+            ["git", "-c", "user.name=b", "-c", "user.email=b@b", *argv[1:]],
+            cwd=project, env=env, check=True, capture_output=True,
+        )  # fmt: skip
+    devora(project, env, "--no-cache")  # warm-up; creates the project's environment
+    commands = plain_commands(project, project_python(project, home), base)
+    sequential(project, env, commands)
+    runs: dict[str, list[float]] = {"sequential": [], "full": []}
+    for _ in range(repeat):  # interleaved: a busy machine slows every contender alike
+        runs["sequential"].append(sequential(project, env, commands))
+        runs["full"].append(devora(project, env, "--no-cache"))
+    pre_commit_s = pre_commit(pre, project, env, commands, repeat)
+    devora(project, env)  # fills the cache and the baselines
+    cached = [devora(project, env) for _ in range(repeat)]
+    where = function_to_change(project)
+    changed: dict[str, list[float]] = {"incremental": [], "full": [], "sequential": []}
+    for number in range(repeat):
+        change_one_function(where, number)
+        changed["incremental"].append(devora(project, env))
+        changed["full"].append(devora(project, env, "--no-cache"))
+        changed["sequential"].append(sequential(project, env, commands))
+    med = {name: statistics.median(values) for name, values in runs.items()}
+    one = {name: statistics.median(values) for name, values in changed.items()}
+    return {
+        "project": label,
+        "sequential_s": round(med["sequential"], 3),
+        "full_s": round(med["full"], 3),
+        "full_vs_sequential": round(med["full"] / med["sequential"], 3),
+        "pre_commit_s": None if pre_commit_s is None else round(pre_commit_s, 3),
+        "cached_s": round(statistics.median(cached), 3),
+        "one_function": {
+            "changed": f"{where[0].relative_to(project)}:{where[1]}",
+            "incremental_s": round(one["incremental"], 3),
+            "full_s": round(one["full"], 3),
+            "sequential_s": round(one["sequential"], 3),
+            "incremental_vs_full_sequential": round(one["incremental"] / one["sequential"], 3),
+        },
     }
-    if pre_commit_note:
-        figures["pre_commit_note"] = pre_commit_note
-    figures["met"] = {
-        "ratio_vs_sequential": figures["ratio_vs_sequential"] <= TARGETS["ratio_vs_sequential"],
-        "faster_than_pre_commit": None if pre_commit_s is None else devora_s < pre_commit_s,
-        "cached_rerun_s": figures["cached_rerun_s"] < TARGETS["cached_rerun_s"],
+
+
+def judge(figures: dict[str, Any], real: bool) -> dict[str, bool | None]:
+    """Which targets one project's figures meet."""
+    limit = TARGETS["full_vs_sequential_real" if real else "full_vs_sequential_example"]
+    pre = figures["pre_commit_s"]
+    met: dict[str, bool | None] = {
+        "full_vs_sequential": figures["full_vs_sequential"] <= limit,
+        "cached_s": figures["cached_s"] < TARGETS["cached_s"],
+        "one_function": figures["one_function"]["incremental_vs_full_sequential"]
+        <= TARGETS["one_function_vs_full_sequential"],
     }
-    return figures
+    if real:
+        met["faster_than_pre_commit"] = None if pre is None else figures["full_s"] < pre
+    return met
 
 
 def main() -> int:
     """Measure and print the figures (a table, or one JSON object with --json)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--project", type=Path, default=EXAMPLE, help="a Python project")
-    parser.add_argument("--sdist", help="NAME==VERSION: measure a PyPI source distribution")
+    parser.add_argument("--sdist", default=SDIST, help="NAME==VERSION of the real project")
     parser.add_argument("--repeat", type=int, default=3, help="runs per contender (median)")
     args = parser.parse_args()
-    if args.sdist:
-        with tempfile.TemporaryDirectory(prefix="devora-sdist-") as scratch:
-            figures = measure(download_sdist(args.sdist, Path(scratch)), args.repeat)
-            figures["project"] = args.sdist
-    else:
-        figures = measure(args.project.resolve(), args.repeat)
+    with tempfile.TemporaryDirectory(prefix="devora-bench-") as folder:
+        scratch = Path(folder)
+        pre, pre_note = find_pre_commit(scratch)
+        real_source = download_sdist(args.sdist, scratch / "sdist")
+        projects = []
+        for source, label, real in ((EXAMPLE, "example", False), (real_source, args.sdist, True)):
+            figures = measure(source, label, scratch, pre, args.repeat)
+            figures["met"] = judge(figures, real)
+            projects.append(figures)
+    result: dict[str, Any] = {
+        "cores": os.cpu_count(),
+        "repeat": args.repeat,
+        "targets": TARGETS,
+        "projects": projects,
+    }
+    if pre_note:
+        result["pre_commit_note"] = pre_note
     if args.json:
-        print(json.dumps(figures))
+        print(json.dumps(result))
         return 0
-    print(f"project: {figures['project']} ({figures['cores']} cores)")
-    print(f"  tools one after another  {figures['sequential_s']:8.2f} s")
-    print(f"  adapters one by one      {figures['adapters_sequential_s']:8.2f} s")
-    print(
-        f"  devora run quality-gate  {figures['devora_s']:8.2f} s"
-        f"  ({figures['ratio_vs_sequential']:.2f} x sequential, target <= 0.7)"
-    )
-    if figures["pre_commit_s"] is None:
-        print(f"  pre-commit               not measured: {figures['pre_commit_note']}")
-    else:
-        print(f"  pre-commit run -a        {figures['pre_commit_s']:8.2f} s")
-    print(f"  cached re-run            {figures['cached_rerun_s']:8.2f} s  (target < 1 s)")
+    for figures in projects:
+        one = figures["one_function"]
+        pre_s = figures["pre_commit_s"]
+        ratio = f"{figures['full_vs_sequential']:.2f} x"
+        incremental = f"{one['incremental_vs_full_sequential']:.2f} x sequential"
+        rows = [
+            ("sequential commands", f"{figures['sequential_s']:7.2f} s"),
+            ("devora, full", f"{figures['full_s']:7.2f} s  ({ratio})"),
+            ("pre-commit run -a", "not measured" if pre_s is None else f"{pre_s:7.2f} s"),
+            ("devora, cached", f"{figures['cached_s']:7.2f} s"),
+            (f"one function changed ({one['changed']}):", ""),
+            ("  devora, incremental", f"{one['incremental_s']:7.2f} s  ({incremental})"),
+            ("  devora, full", f"{one['full_s']:7.2f} s"),
+            ("  sequential commands", f"{one['sequential_s']:7.2f} s"),
+        ]
+        print(f"{figures['project']} ({result['cores']} cores, median of {args.repeat})")
+        for name, value in rows:
+            print(f"  {name:<22} {value}")
+        print(f"  targets met: {figures['met']}")
     return 0
 
 

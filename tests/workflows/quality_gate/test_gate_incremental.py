@@ -179,3 +179,34 @@ async def test_an_unchanged_tree_reuses_whole_results_naming_their_run(
     assert {result.reused for result in again.values()} == {
         "the whole result of run run-1 (same files, tool and config)"
     }
+
+
+async def test_a_crash_is_run_again_and_the_report_says_why(project: Path, tmp_path: Path) -> None:
+    from devora.workflows.quality_gate._running import CRASH_NOT_KEPT
+
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    ruff = tools / "ruff"
+    ruff.write_text(
+        '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "ruff 0.0.1"; exit 0; fi\n'
+        'echo "ruff: out of memory" >&2\nexit 2\n',
+        encoding="utf-8",
+    )
+    ruff.chmod(0o755)
+    profile = detect_project(project, search_path=f"{tools}:{tool_path()}")
+    files = await fingerprint_files(project)
+    store = BaselineStore(tmp_path / "home" / "incremental")
+    cache = ResultCache(tmp_path / "home" / "results")
+    for run in ("run-1", "run-2"):
+        incremental = Incremental(store=store, files=files, run=run)
+        results, hits = await run_checks(
+            checks_named(["ruff-check"]),
+            profile,
+            GateConfig(),
+            cache,
+            tree_digest(files),
+            [].append,
+            incremental,
+        )
+        assert hits == () and results[0].status is CheckStatus.CRASHED
+        assert results[0].notes[-1] == CRASH_NOT_KEPT and results[0].reused is None

@@ -6,16 +6,22 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-from devora.tools.checks import Check, CheckResult, MypyCheck, ProjectProfile
+from devora.tools.checks import Check, CheckResult, CheckStatus, MypyCheck, ProjectProfile
 from devora.workflows.quality_gate._cache import ResultCache
 from devora.workflows.quality_gate._categories import Category, checks_named
 from devora.workflows.quality_gate._config import GateConfig
 from devora.workflows.quality_gate._incremental import Incremental, run_incrementally
 from devora.workflows.quality_gate._models import CategoryRun
 
-__all__ = ["run_category", "run_checks"]
+__all__ = ["CRASH_NOT_KEPT", "run_category", "run_checks"]
 
 Log = Callable[[str], None]
+# A crash may come from the machine rather than the code (a full disk, a killed process, a
+# network gone): its verdict is never reused, even on an unchanged tree, and the report says so.
+CRASH_NOT_KEPT = (
+    "a crash is not kept: the next run runs this check again, even on an unchanged tree "
+    "(a crash may come from the environment, not the code)"
+)
 
 
 async def run_category(
@@ -85,6 +91,8 @@ async def _run_one(
     log(_describe(result))
     if cache is not None and key is not None:
         cache.save(key, result.model_copy(update={"reused": None}))
+        if result.status is CheckStatus.CRASHED:
+            result = result.model_copy(update={"notes": (*result.notes, CRASH_NOT_KEPT)})
     return result, False
 
 
