@@ -47,7 +47,9 @@ def parse_spec(text: str, source: str = "<spec>", *, json_format: bool = False) 
     try:
         spec = ProductSpec.model_validate(data)
     except ValidationError as error:
-        first = error.errors(include_url=False)[0]
+        # A misspelt key is the cause of the "missing" error beside it: report it first.
+        errors = error.errors(include_url=False)
+        first = min(errors, key=lambda e: e["type"] != "extra_forbidden")
         key = tuple(first["loc"])
         raise _located(source, key, _explain(first), data, locations, text) from None
     try:
@@ -58,8 +60,9 @@ def parse_spec(text: str, source: str = "<spec>", *, json_format: bool = False) 
 
 
 def _read_yaml(text: str, source: str) -> tuple[Any, Locations]:
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)  # its reader refuses control characters already
         node = loader.get_single_node()
         if node is None:
             raise SpecError(source, "the spec is empty", line=1)
@@ -79,7 +82,8 @@ def _read_yaml(text: str, source: str) -> tuple[Any, Locations]:
         # A timestamp like 2024-13-45 fails in its constructor; a too-deep nesting recurses.
         raise SpecError(source, f"not valid YAML: {type(error).__name__}: {error}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _walk(node: yaml.Node, key: Key, out: Locations, source: str, seen: set[int]) -> None:
