@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
+from tests.engine.conftest import any_store  # noqa: F401 (a fixture the lease tests use)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEVORA = str(Path(sys.executable).with_name("devora"))
