@@ -16,7 +16,6 @@ real entities). `devora.workflows.saas_mvp._load` reads a file into them with fi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -312,10 +311,3 @@ def _check_plans(spec: ProductSpec, names: set[str]) -> None:
                     ("plans", index, "limits", key),
                     f"plan {plan.name!r} limits {key!r}, which is not an entity",
                 )
-
-
-def iter_relations(spec: ProductSpec) -> Iterator[tuple[EntitySpec, RelationSpec]]:
-    """Every (entity, relation) pair, in spec order."""
-    for entity in spec.entities:
-        for relation in entity.relations:
-            yield entity, relation
