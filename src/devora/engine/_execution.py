@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -212,9 +212,9 @@ class RunExecution:
         """How this process names itself (host:pid)."""
         return self.engine.owner
 
-    async def run_here(self, step: Step[Any], ctx: StepContext[Any]) -> StepOutcome:
+    def run_here(self, step: Step[Any], ctx: StepContext[Any]) -> Coroutine[Any, Any, StepOutcome]:
         """Run the step's attempts in this process (its result is queued by `_record`)."""
-        return await run_attempts(self, step, ctx)
+        return run_attempts(self, step, ctx)
 
     async def adopt(self, step: Step[Any], record: AttemptRecord) -> StepOutcome:
         """The outcome of a step another process ran and committed (not journaled again)."""

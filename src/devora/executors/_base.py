@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, ClassVar, Protocol
 
 from devora.store import AttemptRecord, Event, Fence
@@ -38,7 +38,7 @@ class StepDriver(Protocol):
     def owner(self) -> str:
         """How the executing process names itself (host:pid), for leases."""
 
-    async def run_here(self, step: Any, ctx: Any) -> Any:
+    def run_here(self, step: Any, ctx: Any) -> Awaitable[Any]:
         """Run the step's attempts in this process; its outcome (not yet committed)."""
 
     async def adopt(self, step: Any, record: AttemptRecord) -> Any:
@@ -54,8 +54,14 @@ class Executor(ABC):
     name: ClassVar[str]
 
     @abstractmethod
-    async def run_step(self, driver: StepDriver, step: StepLike, attempt: int, ctx: Any) -> Any:
-        """Run one ready step (attempt `attempt`); return its outcome from `driver`."""
+    def run_step(
+        self, driver: StepDriver, step: StepLike, attempt: int, ctx: Any
+    ) -> Awaitable[Any]:
+        """Run one ready step (attempt `attempt`); its outcome, from `driver`.
+
+        Returns an awaitable rather than being a coroutine, so the local executor hands
+        the engine's own coroutine back and costs no frame per step.
+        """
 
     @contextlib.asynccontextmanager
     async def coordinate(self, driver: StepDriver) -> AsyncIterator[Fence | None]:

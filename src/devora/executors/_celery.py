@@ -15,7 +15,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -111,8 +111,13 @@ class CeleryExecutor(Executor):
             with contextlib.suppress(Exception):  # the lease expires by itself anyway
                 await self.store.call(release_lease, self.store, watch.lease)
 
-    async def run_step(self, driver: StepDriver, step: StepLike, attempt: int, ctx: Any) -> Any:
-        """Send the step to its squad's queue; return its outcome once it is committed."""
+    def run_step(
+        self, driver: StepDriver, step: StepLike, attempt: int, ctx: Any
+    ) -> Awaitable[Any]:
+        """Send the step to its squad's queue; its outcome once it is committed."""
+        return self._run_remotely(driver, step, attempt)
+
+    async def _run_remotely(self, driver: StepDriver, step: StepLike, attempt: int) -> Any:
         watch = self._watches[driver.run_id]
         expected = watch.expect(step, attempt)
         if not await asyncio.to_thread(self.send, driver.run_id, step, attempt):

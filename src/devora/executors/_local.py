@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 from devora.executors._base import Executor, StepDriver, StepLike
@@ -14,6 +15,8 @@ class LocalExecutor(Executor):
 
     name: ClassVar[str] = "local"
 
-    async def run_step(self, driver: StepDriver, step: StepLike, attempt: int, ctx: Any) -> Any:
+    def run_step(
+        self, driver: StepDriver, step: StepLike, attempt: int, ctx: Any
+    ) -> Awaitable[Any]:
         """Run the step's attempts in this process."""
-        return await driver.run_here(step, ctx)
+        return driver.run_here(step, ctx)
