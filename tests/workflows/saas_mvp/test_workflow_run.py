@@ -28,8 +28,9 @@ def _saas_databases() -> list[str]:
 
     engine = sa.create_engine(POSTGRES_URL, poolclass=sa.pool.NullPool)
     with engine.connect() as connection:
-        rows = connection.exec_driver_sql(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'devora_saas_%'"
+        rows = connection.execute(
+            sa.text("SELECT datname FROM pg_database WHERE datname LIKE :prefix"),
+            {"prefix": "devora_saas_%"},
         )
         return [row[0] for row in rows]
 

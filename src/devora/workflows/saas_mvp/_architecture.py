@@ -20,7 +20,8 @@ STACK = {
     "data": "SQLAlchemy 2 models, Alembic migrations",
     "databases": "PostgreSQL (compose file), SQLite for development and tests",
     "pages": "server-rendered HTML: sign up, sign in, list, create, edit, delete",
-    "authentication": "password (hashed), bearer token for the API, session cookie for pages",
+    "authentication": "password (hashed); the API signs in with OAuth2's password flow, "
+    "pages with a session cookie",
     "tests": "pytest, one module per entity",
     "delivery": "Dockerfile, compose file with PostgreSQL, CI workflow",
     "template": "copier (a project can take template updates with `copier update`)",

@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ async def migrate_child(ctx: StepContext[Any], root: Path, url: str, database: s
         inputs["url"] = url
     name = f"migration on {database}"
     command = ("devora", "run", "migration", str(root), "--url", mask_url(url))
+    started = time.monotonic()
     try:
         outputs = await SubWorkflow(_load_migration(), inputs=inputs).run(ctx)
     except StepError as error:
@@ -71,6 +73,7 @@ async def migrate_child(ctx: StepContext[Any], root: Path, url: str, database: s
             name=name,
             status=VerificationStatus.FAILED,
             command=command,
+            seconds=round(time.monotonic() - started, 3),
             reason=error.message,
             output_tail=error.hint or "",
         )
@@ -81,6 +84,7 @@ async def migrate_child(ctx: StepContext[Any], root: Path, url: str, database: s
         status=status,
         command=command,
         exit_status=0,
+        seconds=round(time.monotonic() - started, 3),
         reason=None if applied else "the child run applied no migration",
         output_tail=json.dumps(outputs, sort_keys=True),
         details={"child_run": f"{ctx.run_id}.{ctx.step_id}", "applied": applied},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ async def verify_quality(ctx: StepContext[Any], root: Path, min_score: int) -> V
     name = f"quality gate (score >= {min_score})"
     command = ("devora", "run", "quality-gate", str(root))
     child = f"{ctx.run_id}.{ctx.step_id}"
+    started = time.monotonic()
     try:
         outputs = await SubWorkflow(_load_gate(), inputs={"path": str(root)}).run(ctx)
     except StepError as error:
@@ -36,6 +38,7 @@ async def verify_quality(ctx: StepContext[Any], root: Path, min_score: int) -> V
             name=name,
             status=VerificationStatus.FAILED,
             command=command,
+            seconds=round(time.monotonic() - started, 3),
             reason=error.message,
             output_tail=f"{error.message}\nsee `devora status {child}`",
             details={"child_run": child},
@@ -47,6 +50,7 @@ async def verify_quality(ctx: StepContext[Any], root: Path, min_score: int) -> V
         status=VerificationStatus.PASSED if passed else VerificationStatus.FAILED,
         command=command,
         exit_status=0,
+        seconds=round(time.monotonic() - started, 3),
         reason=None if passed else f"score {score} is below {min_score}",
         output_tail=json.dumps(outputs, sort_keys=True) + f"\nsee `devora status {child}`",
         details={"child_run": child, "score": score},
