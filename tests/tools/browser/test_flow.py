@@ -13,7 +13,7 @@ from devora.tools.lighthouse import DEFAULT_BROWSER
 from devora.tools.webapp import RunningApp, free_port, open_app
 from tests.conftest import require
 
-APP = '''
+APP = """
 from fastapi import FastAPI, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -41,7 +41,7 @@ def create(title: str = Form(), done: str = Form("off")) -> RedirectResponse:
 def listing() -> str:
     rows = "".join(f"<tr><td>{n}</td></tr>" for n in notes)
     return f'<table id="notes-table">{rows}</table>'
-'''
+"""
 
 
 @pytest.fixture

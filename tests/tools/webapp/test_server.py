@@ -34,7 +34,9 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     # A zombie is not serving: only a process that still runs counts.
-    state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}").exists() else "Z"
+    state = (
+        Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}").exists() else "Z"
+    )
     return state != "Z"
 
 

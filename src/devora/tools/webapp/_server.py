@@ -100,16 +100,7 @@ async def open_app(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="devora-app-") as scratch:
         log = Path(scratch) / "app.log"
-        with log.open("wb") as output:
-            process = await asyncio.create_subprocess_exec(
-                *argv,
-                cwd=cwd,
-                env={**os.environ, **(env or {})},
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=output,
-                stderr=asyncio.subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = await _spawn(argv, cwd, env, log, "wb")
         try:
             url = f"http://{host}:{port}"
             status = await _healthy(process, argv, url + health_path, log, start_within)
@@ -123,6 +114,22 @@ async def open_app(
             )
         finally:
             await _stop(process)
+
+
+async def _spawn(
+    argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None, log: Path, mode: str
+) -> asyncio.subprocess.Process:
+    # Its own session: stopping the group stops the workers a server forks too.
+    with log.open(mode) as output:
+        return await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=output,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 async def _healthy(
@@ -170,16 +177,7 @@ async def start_detached(
     Its output goes to `log`; AppStartError (and the process stopped) when it is not healthy.
     """
     started = time.monotonic()
-    with log.open("ab") as output:
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=cwd,
-            env={**os.environ, **(env or {})},
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=output,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = await _spawn(argv, cwd, env, log, "ab")
     url = f"http://{host}:{port}"
     try:
         status = await _healthy(process, argv, url + health_path, log, start_within)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -70,17 +71,7 @@ async def generate_architecture(ctx: StepContext[Any]) -> Architecture:
         template_version=project.template_version,
         stack=STACK,
         layout=layout,
-        entities=tuple(
-            EntityLayout(
-                name=e.name,
-                snake=e.snake,
-                plural=e.plural,
-                fields=e.fields,
-                relations=e.relations,
-                default_role_can=e.default_role_can,
-            )
-            for e in project.entities
-        ),
+        entities=tuple(EntityLayout.model_validate(asdict(e)) for e in project.entities),
     )
 
 
@@ -101,17 +92,7 @@ def project_of(architecture: Architecture) -> GeneratedProject:
         path=Path(architecture.layout.root),
         package=architecture.package,
         files=architecture.layout.files,
-        entities=tuple(
-            GeneratedEntity(
-                name=e.name,
-                snake=e.snake,
-                plural=e.plural,
-                fields=e.fields,
-                relations=e.relations,
-                default_role_can=e.default_role_can,
-            )
-            for e in architecture.entities
-        ),
+        entities=tuple(GeneratedEntity(**e.model_dump()) for e in architecture.entities),
         template_version=architecture.template_version,
         app=architecture.app,
     )

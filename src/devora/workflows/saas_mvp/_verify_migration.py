@@ -4,7 +4,6 @@ run: on a fresh SQLite file, and on a fresh PostgreSQL database dropped afterwar
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import os
 import re
@@ -14,13 +13,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from devora.engine import StepContext, SubWorkflow, Workflow
+from devora.engine import StepContext, SubWorkflow
 from devora.errors import StepError
 from devora.secrets import mask_url, url_password
+from devora.workflows._registry import resolve_workflow
 from devora.workflows.saas_mvp._records import Verification, VerificationStatus
 
 __all__ = [
-    "MIGRATION",
     "POSTGRES_URL_ENV",
     "create_database",
     "drop_database",
@@ -29,17 +28,9 @@ __all__ = [
     "postgres_server_url",
 ]
 
-MIGRATION = "devora.workflows.migration:migration"
 POSTGRES_URL_ENV = "DEVORA_SAAS_POSTGRES_URL"
 # The child reads a URL with a password from here: a secret is never a stored input.
 _CHILD_URL_ENV = "DEVORA_SAAS_MIGRATION_URL"
-
-
-def _load_migration() -> Workflow:
-    module_name, _, attribute = MIGRATION.partition(":")
-    workflow = getattr(importlib.import_module(module_name), attribute)
-    assert isinstance(workflow, Workflow)
-    return workflow
 
 
 def postgres_server_url(given: str | None) -> str | None:
@@ -67,7 +58,7 @@ async def migrate_child(ctx: StepContext[Any], root: Path, url: str, database: s
     command = ("devora", "run", "migration", str(root), "--url", mask_url(url))
     started = time.monotonic()
     try:
-        outputs = await SubWorkflow(_load_migration(), inputs=inputs).run(ctx)
+        outputs = await SubWorkflow(resolve_workflow("migration"), inputs=inputs).run(ctx)
     except StepError as error:
         return Verification(
             name=name,

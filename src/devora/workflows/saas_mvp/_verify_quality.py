@@ -3,26 +3,17 @@ at least the minimum (90 by default)."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import time
 from pathlib import Path
 from typing import Any
 
-from devora.engine import StepContext, SubWorkflow, Workflow
+from devora.engine import StepContext, SubWorkflow
 from devora.errors import StepError
+from devora.workflows._registry import resolve_workflow
 from devora.workflows.saas_mvp._records import Verification, VerificationStatus
 
-__all__ = ["QUALITY_GATE", "verify_quality"]
-
-QUALITY_GATE = "devora.workflows.quality_gate:quality_gate"
-
-
-def _load_gate() -> Workflow:
-    module_name, _, attribute = QUALITY_GATE.partition(":")
-    workflow = getattr(importlib.import_module(module_name), attribute)
-    assert isinstance(workflow, Workflow)
-    return workflow
+__all__ = ["verify_quality"]
 
 
 async def verify_quality(ctx: StepContext[Any], root: Path, min_score: int) -> Verification:
@@ -32,7 +23,9 @@ async def verify_quality(ctx: StepContext[Any], root: Path, min_score: int) -> V
     child = f"{ctx.run_id}.{ctx.step_id}"
     started = time.monotonic()
     try:
-        outputs = await SubWorkflow(_load_gate(), inputs={"path": str(root)}).run(ctx)
+        outputs = await SubWorkflow(
+            resolve_workflow("quality-gate"), inputs={"path": str(root)}
+        ).run(ctx)
     except StepError as error:
         return Verification(
             name=name,
