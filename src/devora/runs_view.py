@@ -1,4 +1,8 @@
-"""What the API answers about runs: the run, its steps, children, artifacts, usage."""
+"""A run as every interface shows it: its steps, children, artifacts, waits and usage.
+
+One reading of the store for `devora status --json`, the MCP tool `run_status` and the
+API's `GET /api/runs/RUN` (layer: below cli and server, above engine and store).
+"""
 
 from __future__ import annotations
 
@@ -42,10 +46,11 @@ class StepView(BaseModel):
     plan: dict[str, Any] | None = None
     started_at: float | None = None
     finished_at: float | None = None
+    duration: float | None = Field(default=None, description="seconds, once finished")
 
 
 class ArtifactView(BaseModel):
-    """A file the run produced; download it from `url`."""
+    """A file the run produced: where it lies, and where `devora serve` serves it (`url`)."""
 
     name: str
     step_id: str | None
@@ -53,6 +58,7 @@ class ArtifactView(BaseModel):
     size: int
     sha256: str
     created_at: float
+    path: str
     url: str
 
 
@@ -97,13 +103,16 @@ def _steps(attempts: list[AttemptRecord], phase: Phase) -> dict[str, StepView]:
             plan=a.plan,
             started_at=a.started_at,
             finished_at=a.finished_at,
+            duration=None
+            if a.started_at is None or a.finished_at is None
+            else a.finished_at - a.started_at,
         )
         for step_id, a in latest.items()
     }
 
 
 def run_detail(store: Store, record: RunRecord) -> RunDetail:
-    """Everything the store knows of one run (called off the event loop for a network DB)."""
+    """Everything the store knows of one run (call it off the event loop for a network DB)."""
     attempts = store.attempts(record.id)
     children = store.list_runs(parent_run_id=record.id, limit=1000)
     artifacts = store.artifacts(record.id)
@@ -124,6 +133,7 @@ def run_detail(store: Store, record: RunRecord) -> RunDetail:
                 size=a.size,
                 sha256=a.sha256,
                 created_at=a.created_at,
+                path=a.path,
                 url=f"/api/runs/{quote(record.id)}/artifacts/{quote(a.name)}",
             )
             for a in artifacts

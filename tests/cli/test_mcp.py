@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -74,9 +76,10 @@ async def test_tools_are_listed_with_their_arguments(devora: Devora) -> None:
     async with mcp_session(devora) as session:
         listed = await session.list_tools()
         tools = {tool.name: tool for tool in listed.tools}
-        assert {"list_workflows", "start_run", "run_status", "tasks", "approve", "complete"} <= set(
-            tools
-        )
+        assert {
+            "list_workflows", "start_run", "run_status", "tasks", "approve", "complete",
+            "cancel", "resume",
+        } <= set(tools)  # fmt: skip
         assert tools["start_run"].input_schema["required"] == ["workflow"]
         names = [w["name"] for w in await call(session, "list_workflows")]
         assert "quality-gate" in names
@@ -165,3 +168,39 @@ async def test_the_run_outlives_the_session(devora: Devora) -> None:
     async with mcp_session(devora) as session:
         status = await call(session, "run_status", run=run_id, wait_seconds=60)
     assert status["status"] == "waiting", status
+
+
+def _until_ran(devora: Devora, step: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while step not in devora.ran() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+async def test_cancel_a_running_and_a_waiting_run_then_resume(devora: Devora) -> None:
+    async with mcp_session(devora) as session:
+        running = await call(session, "start_run", workflow=f"{TOYS}:chain", inputs={"slow": 60})
+        await asyncio.to_thread(_until_ran, devora, "slow")
+        asked = await call(session, "cancel", run=running["run_id"])
+        assert asked["cancel_requested"] is True and asked["status"] == "running", asked
+        status = await call(session, "run_status", run=running["run_id"], wait_seconds=30)
+        assert status["status"] == "cancelled", status
+        assert "last" not in status["steps"] and "last" not in devora.ran()  # stopped at slow
+
+        gated = (await call(session, "start_run", workflow=f"{TOYS}:gated"))["run_id"]
+        assert (await call(session, "run_status", run=gated, wait_seconds=60))["status"] == (
+            "waiting"
+        )
+        cancelled = await call(session, "cancel", run=gated[:-2])
+        assert cancelled == {
+            "run_id": gated,
+            "status": "cancelled",
+            "cancel_requested": False,
+            "follow": "run_status(run, wait_seconds=...) until it is cancelled",
+        }
+        again = await refused(session, "cancel", run=gated)
+        assert "cancelled" in again and "Hint:" in again
+        resumed = await call(session, "resume", run=gated)
+        assert resumed["run_id"] == gated
+        status = await call(session, "run_status", run=gated, wait_seconds=60)
+    assert status["status"] == "waiting" and "deploy" in status["waiting"], status
+    assert devora.ran().count("prepare") == 1  # the resumed run reused its recorded step

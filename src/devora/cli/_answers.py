@@ -1,4 +1,4 @@
-"""Answering a waiting step as the person running this process: who, may they, record it."""
+"""Answering a waiting step from this process: the run a user typed, as their OS account."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from devora.store import RunRecord, Store
 
-__all__ = ["record_answer"]
+__all__ = ["answer_as_os_account"]
 
 
-def record_answer(
+def answer_as_os_account(
     store: Store,
     run_id: str,
     step: str,
@@ -19,21 +19,13 @@ def record_answer(
     kind: str,
     by: str | None = None,
 ) -> tuple[RunRecord, str]:
-    """File an approval or input for `step` as the OS account; return the run and who answered.
-
-    The approver is checked against the policy recorded when the run started; an input is
-    checked against the step's schema. Nothing is recorded when a check fails.
-    """
+    """File an approval or input for `step` of the run `run_id` (or an unambiguous prefix)
+    as the OS account running this process; return the run and who answered."""
     from devora.cli._lookup import find_run
-    from devora.engine import answer_request, pending_requests
-    from devora.squads import cli_identity, ensure_may_approve, recorded_policy
+    from devora.squads import os_account, record_answer
 
     run_record = find_run(store, run_id)
-    policy = recorded_policy(store, run_record.id)
-    who = cli_identity(policy, by)
-    if kind == "approval":
-        waiting = {p.step_id: p for p in pending_requests(store, run_record.id)}
-        if step in waiting:
-            ensure_may_approve(policy, waiting[step].request.squad, who)
-    answer_request(store, run_record.id, step, payload, kind=kind, answered_by=who)
+    who = record_answer(
+        store, run_record.id, step, payload, kind=kind, account=os_account(), claimed=by
+    )
     return run_record, who

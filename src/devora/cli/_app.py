@@ -197,11 +197,11 @@ def _answer(
     by: str | None,
     resume_run: bool,
 ) -> None:
-    from devora.cli._answers import record_answer
+    from devora.cli._answers import answer_as_os_account
     from devora.workflows import resolve_workflow
 
     with open_cli_store() as store:
-        run_record, who = record_answer(store, run_id, step, payload, kind=kind, by=by)
+        run_record, who = answer_as_os_account(store, run_id, step, payload, kind=kind, by=by)
         console().print(f"{kind} for {run_record.id} {step} recorded (by {who})")
         if not resume_run:
             console().print(f"continue it with: devora resume {run_record.id}")

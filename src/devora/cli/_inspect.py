@@ -13,9 +13,10 @@ from devora.cli._lookup import find_run
 
 if TYPE_CHECKING:
     from devora.engine import PendingRequest, Workflow
-    from devora.store import AttemptRecord, RunRecord, Store
+    from devora.runs_view import RunDetail
+    from devora.store import Store
 
-__all__ = ["describe_workflow", "register", "run_status_json", "waiting_tasks_json"]
+__all__ = ["describe_workflow", "register", "waiting_tasks_json"]
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -182,7 +183,9 @@ def runs(
             workflow=workflow, status=wanted, limit=limit, top_level_only=not include_children
         )
     if json_output:
-        print(json.dumps([_run_json(r) for r in records], default=str))
+        from devora.runs_view import run_view
+
+        print(json.dumps([run_view(r).model_dump(mode="json") for r in records]))
         return
     from rich.table import Table
 
@@ -201,10 +204,6 @@ def runs(
     console().print(table if records else "no runs recorded yet")
 
 
-def _run_json(record: RunRecord) -> dict[str, Any]:
-    return record.model_dump(mode="json", exclude={"owner", "cancel_requested"})
-
-
 def _clock(at: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(at))
 
@@ -218,83 +217,17 @@ def status(
     json_output: JsonOption = False,
 ) -> None:
     """Show a run: its status, each step's outcome, errors, children and artifacts."""
-    from devora.store import Phase
+    from devora.runs_view import run_detail
 
     with open_cli_store() as store:
-        record = find_run(store, run_id)
-        if json_output:
-            print(json.dumps(run_status_json(store, record), default=str))
-            return
-        attempts, children, artifacts, waiting = _run_parts(store, record)
-    steps = _latest_by_step([a for a in attempts if a.phase is Phase.RUN])
-    compensations = _latest_by_step([a for a in attempts if a.phase is Phase.COMPENSATE])
-    _print_status(record, steps, compensations, attempts, children, artifacts, waiting)
+        detail = run_detail(store, find_run(store, run_id))
+    if json_output:
+        print(detail.model_dump_json())
+        return
+    _print_status(detail)
 
 
-def run_status_json(store: Store, record: RunRecord) -> dict[str, Any]:
-    """A run as `devora status --json` prints it: steps, compensations, children, artifacts."""
-    from devora.store import Phase
-
-    attempts, children, artifacts, waiting = _run_parts(store, record)
-    steps = _latest_by_step([a for a in attempts if a.phase is Phase.RUN])
-    compensations = _latest_by_step([a for a in attempts if a.phase is Phase.COMPENSATE])
-    payload = _run_json(record)
-    payload["steps"] = {k: _attempt_json(v, attempts) for k, v in steps.items()}
-    payload["compensations"] = {k: v.status.value for k, v in compensations.items()}
-    payload["children"] = [c.id for c in children]
-    payload["artifacts"] = [a.model_dump(mode="json") for a in artifacts]
-    payload["waiting"] = {w.step_id: w.request.model_dump(mode="json") for w in waiting}
-    return payload
-
-
-def _run_parts(
-    store: Store, record: RunRecord
-) -> tuple[list[AttemptRecord], list[RunRecord], list[Any], list[PendingRequest]]:
-    """What `status` shows of a run: its attempts, children, artifacts, what it waits for."""
-    from devora.engine import pending_requests
-
-    attempts = store.attempts(record.id)
-    children = store.list_runs(parent_run_id=record.id, limit=100)
-    artifacts = store.artifacts(record.id)
-    waiting = pending_requests(store, record.id) if record.status.value == "waiting" else []
-    return attempts, children, artifacts, waiting
-
-
-def _latest_by_step(attempts: list[AttemptRecord]) -> dict[str, AttemptRecord]:
-    latest: dict[str, AttemptRecord] = {}
-    for attempt in attempts:
-        latest[attempt.step_id] = attempt
-    return latest
-
-
-def _attempt_json(attempt: AttemptRecord, all_attempts: list[AttemptRecord]) -> dict[str, Any]:
-    tries = sum(
-        1 for a in all_attempts if a.step_id == attempt.step_id and a.phase == attempt.phase
-    )
-    data: dict[str, Any] = {
-        "status": attempt.status.value,
-        "attempts": tries,
-        "output": attempt.output,
-        "duration": None
-        if attempt.started_at is None or attempt.finished_at is None
-        else attempt.finished_at - attempt.started_at,
-    }
-    if attempt.error:
-        data["error"] = attempt.error
-    if attempt.plan:
-        data["plan"] = attempt.plan
-    return data
-
-
-def _print_status(
-    record: RunRecord,
-    steps: dict[str, AttemptRecord],
-    compensations: dict[str, AttemptRecord],
-    attempts: list[AttemptRecord],
-    children: list[RunRecord],
-    artifacts: list[Any],
-    waiting: list[Any],
-) -> None:
+def _print_status(run: RunDetail) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -302,47 +235,43 @@ def _print_status(
 
     out = console()
     out.print(
-        f"[bold]run {record.id}[/]  workflow {record.workflow}  [bold]{record.status.value}[/]"
-        + ("  (dry-run)" if record.dry_run else "")
+        f"[bold]run {run.id}[/]  workflow {run.workflow}  [bold]{run.status.value}[/]"
+        + ("  (dry-run)" if run.dry_run else "")
     )
-    if record.parent_run_id:
-        out.print(f"child of run {record.parent_run_id} (step {record.parent_step_id})")
-    out.print(f"inputs: {json.dumps(record.inputs, default=str)}")
+    if run.parent_run_id:
+        out.print(f"child of run {run.parent_run_id} (step {run.parent_step_id})")
+    out.print(f"inputs: {json.dumps(run.inputs, default=str)}")
     table = Table("step", "status", "attempts", "time", "detail")
-    for step_id, attempt in steps.items():
-        info = _attempt_json(attempt, attempts)
+    for step_id, step in run.steps.items():
         detail = ""
-        if attempt.error:
-            detail = ErrorRecord.from_json(attempt.error).message
-        elif attempt.plan:
-            detail = attempt.plan.get("summary", "")
-        compensation = compensations.get(step_id)
+        if step.error:
+            detail = ErrorRecord.from_json(step.error).message
+        elif step.plan:
+            detail = step.plan.get("summary", "")
+        compensation = run.compensations.get(step_id)
         if compensation is not None:
-            detail = f"compensation {compensation.status.value}. {detail}"
+            detail = f"compensation {compensation.status}. {detail}"
         table.add_row(
             step_id,
-            attempt.status.value,
-            str(info["attempts"]),
-            "" if info["duration"] is None else f"{info['duration']:.2f}s",
+            step.status,
+            str(step.attempts),
+            "" if step.duration is None else f"{step.duration:.2f}s",
             escape(detail),
         )
     out.print(table)
-    if record.error:
-        out.print(f"[red]error[/]: {escape(ErrorRecord.from_json(record.error).message)}")
-    for request in waiting:
-        out.print(
-            f"[yellow]waiting[/] {request.step_id} ({request.request.kind}): "
-            f"{escape(request.request.prompt)}"
-        )
-    for child in children:
+    if run.error:
+        out.print(f"[red]error[/]: {escape(ErrorRecord.from_json(run.error).message)}")
+    for step_id, request in run.waiting.items():
+        out.print(f"[yellow]waiting[/] {step_id} ({request['kind']}): {escape(request['prompt'])}")
+    for child in run.children:
         out.print(f"child run {child.id}: {child.workflow} {child.status.value}")
-    for artifact in artifacts:
+    for artifact in run.artifacts:
         out.print(f"artifact {artifact.name}: {artifact.path} ({artifact.size} bytes)")
-    if record.summary:
-        figures = "  ".join(f"{k}={v}" for k, v in record.summary.items())
+    if run.summary:
+        figures = "  ".join(f"{k}={v}" for k, v in run.summary.items())
         out.print(f"summary: {escape(figures)}")
-    if record.outputs:
-        out.print(f"outputs: {escape(json.dumps(record.outputs, default=str))}")
+    if run.outputs:
+        out.print(f"outputs: {escape(json.dumps(run.outputs, default=str))}")
 
 
 def logs(

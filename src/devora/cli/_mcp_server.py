@@ -2,10 +2,11 @@
 
 Each tool does what the matching `devora` command does, through the same functions:
 workflows are found by `resolve_workflow`, inputs validated by the workflow's model,
-answers checked by `record_answer` (the answerer is this process's OS account, as for the
-CLI). Runs are started and resumed as background `devora run|resume` processes, so they
-outlive the assistant's session (`devora.cli._detached`). A `DevoraError` becomes a tool
-error whose text is its message and hint.
+answers checked by `devora.squads.record_answer` (the answerer is this process's OS
+account, as for the CLI), runs read by `devora.runs_view.run_detail` and cancelled by
+`cancel_run`. Runs are started and resumed as background `devora run|resume` processes,
+so they outlive the assistant's session (`devora.cli._detached`). A `DevoraError` becomes
+a tool error whose text is its message and hint.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ INSTRUCTIONS = (
     "response...) as durable runs. list_workflows, then show_workflow for a workflow's inputs; "
     "start_run returns a run id at once (the run goes on in the background); run_status with "
     "wait_seconds follows it; tasks lists the approvals and inputs runs wait for; approve, "
-    "reject and complete answer them and continue the run."
+    "reject and complete answer them and continue the run; cancel stops a run, resume "
+    "continues a cancelled or interrupted one."
 )
 MAX_WAIT = 600.0
 
@@ -52,6 +54,8 @@ def build_server() -> MCPServer[Any]:
         approve,
         reject,
         complete,
+        cancel,
+        resume,
     ):
         server.tool()(_as_tool(tool))
     return server
@@ -140,6 +144,7 @@ def list_runs(
     workflow: str | None = None, status: str | None = None, limit: int = 20
 ) -> list[dict[str, Any]]:
     """Recorded runs, newest first, optionally of one workflow or status (`devora runs`)."""
+    from devora.runs_view import run_view
     from devora.store import RunStatus
 
     try:
@@ -151,7 +156,7 @@ def list_runs(
         records = store.list_runs(
             workflow=workflow, status=wanted, limit=max(1, min(limit, 500)), top_level_only=True
         )
-    return [r.model_dump(mode="json", exclude={"owner", "cancel_requested"}) for r in records]
+    return [run_view(r).model_dump(mode="json") for r in records]
 
 
 def run_status(run: str, wait_seconds: float = 0) -> dict[str, Any]:
@@ -160,8 +165,8 @@ def run_status(run: str, wait_seconds: float = 0) -> dict[str, Any]:
     With `wait_seconds`, waits (at most 600 s) until the run is no longer pending or running.
     `run` is a run id or an unambiguous prefix of one.
     """
-    from devora.cli._inspect import run_status_json
     from devora.cli._lookup import find_run
+    from devora.runs_view import run_detail
     from devora.secrets import redact_value
 
     deadline = time.monotonic() + max(0.0, min(wait_seconds, MAX_WAIT))
@@ -170,7 +175,7 @@ def run_status(run: str, wait_seconds: float = 0) -> dict[str, Any]:
         while record.status.value in ("pending", "running") and time.monotonic() < deadline:
             time.sleep(0.2)
             record = store.get_run(record.id)
-        payload: dict[str, Any] = redact_value(run_status_json(store, record))
+        payload: dict[str, Any] = redact_value(run_detail(store, record).model_dump(mode="json"))
     return payload
 
 
@@ -197,26 +202,62 @@ def complete(run: str, step: str, output: dict[str, Any]) -> dict[str, Any]:
     return _answer(run, step, output, "input")
 
 
+def cancel(run: str) -> dict[str, Any]:
+    """Cancel a run (`devora cancel`): its running steps stop within a second.
+
+    A run nobody executes (waiting, or its process died) is cancelled at once; a running
+    one is asked to stop (follow it with run_status). Resume it later with resume.
+    """
+    from devora.cli._lookup import find_run
+    from devora.engine import cancel_run
+
+    with _store() as store:
+        updated = cancel_run(store, find_run(store, run).id)
+    return {
+        "run_id": updated.id,
+        "status": updated.status.value,
+        "cancel_requested": updated.status.value != "cancelled",
+        "follow": "run_status(run, wait_seconds=...) until it is cancelled",
+    }
+
+
+def resume(run: str) -> dict[str, Any]:
+    """Continue a cancelled, interrupted or waiting run in the background (`devora resume`).
+
+    Completed steps are not run again; their recorded outputs are reused.
+    """
+    from devora.cli._lookup import find_run
+
+    with _store() as store:
+        run_id = find_run(store, run).id
+    return _continue(run_id, f"{run_id} did not continue")
+
+
 def _answer(run: str, step: str, payload: dict[str, Any], kind: str) -> dict[str, Any]:
-    from devora.cli._answers import record_answer
+    from devora.cli._answers import answer_as_os_account
+
+    with _store() as store:
+        record, who = answer_as_os_account(store, run, step, payload, kind=kind)
+    recorded = f"the {kind} for {record.id} {step} is recorded (by {who}), but the run did not"
+    result = _continue(record.id, f"{recorded} continue")
+    result["answered_by"] = who
+    return result
+
+
+def _continue(run_id: str, failure: str) -> dict[str, Any]:
+    """Start `devora resume RUN --json` in the background; return once it took the run."""
     from devora.cli._detached import start_detached
     from devora.store import resolve_store_location
 
-    with _store() as store:
-        record, who = record_answer(store, run, step, payload, kind=kind)
     home = resolve_store_location().home
-    command = start_detached(["resume", record.id, "--json"], home, "resume")
+    command = start_detached(["resume", run_id, "--json"], home, "resume")
     try:
         command.wait_for_run_id()  # its first line: the run was taken over and goes on
     except DevoraError as error:
         raise UsageError(
-            f"the {kind} for {record.id} {step} is recorded (by {who}), but the run did not "
-            f"continue: {error.message}",
-            hint=f"continue it with `devora resume {record.id}`",
+            f"{failure}: {error.message}", hint=f"continue it with `devora resume {run_id}`"
         ) from error
-    result = _progress(record.id, command.log)
-    result["answered_by"] = who
-    return result
+    return _progress(run_id, command.log)
 
 
 def _progress(run_id: str, log: Path) -> dict[str, Any]:

@@ -20,7 +20,8 @@ Such a module exposes::
   server's ``--workflow`` files; never a path from a request);
 - ``state.require_token`` — the bearer-token dependency (``Depends(state.require_token)``,
   gives the token owner's OS account); ``state.check_token(text)`` for a token found
-  elsewhere (a cookie); ``state.identity(policy)`` — the owner's name for approvals.
+  elsewhere (a cookie); answers go through `devora.squads.record_answer` with
+  ``account=state.token.owner``.
 
 Errors: raise a `DevoraError`; the app answers ``{"error", "hint", "code"}`` with the
 status of its family (``_errors.status_for``).

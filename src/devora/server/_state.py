@@ -15,7 +15,6 @@ from devora.engine import Workflow
 from devora.errors import UnknownWorkflowError
 from devora.server._auth import ApiToken, NotAuthenticatedError
 from devora.server._runner import Runner
-from devora.squads import account_identity
 from devora.store import Store
 from devora.workflows import available_workflows, resolve_workflow
 
@@ -49,10 +48,6 @@ class ServerState:
     ) -> str:
         """A FastAPI dependency: checks the request's bearer token; gives its owner."""
         return self.check_token(None if credentials is None else credentials.credentials)
-
-    def identity(self, policy: Mapping[str, object]) -> str:
-        """The token owner's name under a run's recorded [approvers] table."""
-        return account_identity(policy, self.token.owner)
 
     def workflow_names(self) -> list[str]:
         """Every workflow a request may name: built-ins, plugins, the server's extras."""

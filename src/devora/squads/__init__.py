@@ -1,6 +1,7 @@
 """Squads own steps; their agents (tool, LLM or human) do the work."""
 
 from devora.squads._agent_task import AgentTask, human_task_prompt
+from devora.squads._answers import record_answer
 from devora.squads._catalog import SQUAD_CATALOG
 from devora.squads._coding_task import CodeChange, CodingTask, run_coding_agent
 from devora.squads._identity import (
@@ -8,7 +9,6 @@ from devora.squads._identity import (
     NotYouError,
     account_identity,
     approval_policy,
-    cli_identity,
     ensure_may_approve,
     os_account,
     recorded_policy,
@@ -34,12 +34,12 @@ __all__ = [
     "UnknownSquadError",
     "account_identity",
     "approval_policy",
-    "cli_identity",
     "effective_squads",
     "ensure_may_approve",
     "find_agent",
     "human_task_prompt",
     "os_account",
+    "record_answer",
     "recorded_policy",
     "run_coding_agent",
     "squad_names",

@@ -4,8 +4,8 @@ When a run is created, the approvers of every squad and the ``[approvers]`` tabl
 configuration (a name -> the OS account it stands for) are recorded with it
 (`approval_policy`). An answer is checked against that record, not against whatever
 configuration the current directory holds. The CLI's identity is the OS account of the
-real user id, mapped to its name through the recorded table; the API will pass its
-token's owner to the same `ensure_may_approve`.
+real user id, the API's its token's owner, each mapped to its name through the recorded
+table (`record_answer`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ __all__ = [
     "NotYouError",
     "account_identity",
     "approval_policy",
-    "cli_identity",
     "ensure_may_approve",
     "os_account",
     "recorded_policy",
@@ -90,18 +89,6 @@ def recorded_policy(store: Store, run_id: str) -> dict[str, Any]:
         if isinstance(policy, dict):
             return policy
     return {}
-
-
-def cli_identity(policy: Mapping[str, Any], claimed: str | None = None) -> str:
-    """The answerer's name: the OS account, mapped through the recorded [approvers] table.
-
-    `claimed` (the CLI's --by) is accepted only when it names that same person.
-    """
-    account = os_account()
-    who = account_identity(policy, account)
-    if claimed is not None and claimed not in (who, account):
-        raise NotYouError(claimed, who)
-    return who
 
 
 def account_identity(policy: Mapping[str, Any], account: str) -> str:
