@@ -15,9 +15,10 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import tempfile
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,15 +65,16 @@ def _read_tail(log: Path, lines: int = 20) -> str:
 
 
 async def wait_for_health(
-    url: str, *, within: float, alive: asyncio.subprocess.Process | None = None
+    url: str, *, within: float, exited: Callable[[], int | None] | None = None
 ) -> int:
     """Poll `url` until it answers 2xx; its status. TimeoutError when late, ProcessLookupError
-    when `alive` exited first."""
+    when the process `exited()` says has ended did so first."""
     deadline = time.monotonic() + within
     async with httpx.AsyncClient(timeout=2.0) as client:
         while True:
-            if alive is not None and alive.returncode is not None:
-                raise ProcessLookupError(alive.returncode)
+            status = exited() if exited is not None else None
+            if status is not None:
+                raise ProcessLookupError(status)
             with contextlib.suppress(httpx.HTTPError):
                 response = await client.get(url)
                 if response.is_success:
@@ -100,10 +102,12 @@ async def open_app(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="devora-app-") as scratch:
         log = Path(scratch) / "app.log"
-        process = await _spawn(argv, cwd, env, log, "wb")
+        process = await _spawn(argv, cwd, env, log)
         try:
             url = f"http://{host}:{port}"
-            status = await _healthy(process, argv, url + health_path, log, start_within)
+            status = await _healthy(
+                lambda: process.returncode, argv, url + health_path, log, start_within
+            )
             yield RunningApp(
                 url=url,
                 pid=process.pid,
@@ -117,10 +121,10 @@ async def open_app(
 
 
 async def _spawn(
-    argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None, log: Path, mode: str
+    argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None, log: Path
 ) -> asyncio.subprocess.Process:
     # Its own session: stopping the group stops the workers a server forks too.
-    with log.open(mode) as output:
+    with log.open("wb") as output:
         return await asyncio.create_subprocess_exec(
             *argv,
             cwd=cwd,
@@ -133,16 +137,16 @@ async def _spawn(
 
 
 async def _healthy(
-    process: asyncio.subprocess.Process,
+    exited: Callable[[], int | None],
     argv: Sequence[str],
     url: str,
     log: Path,
     within: float,
 ) -> int:
     try:
-        return await wait_for_health(url, within=within, alive=process)
-    except ProcessLookupError:
-        problem = f"it exited with status {process.returncode} before {url} answered"
+        return await wait_for_health(url, within=within, exited=exited)
+    except ProcessLookupError as error:
+        problem = f"it exited with status {error.args[0]} before {url} answered"
     except TimeoutError:
         problem = f"{url} did not answer 2xx within {within:g} s"
     raise AppStartError(problem, argv=tuple(argv), output_tail=_read_tail(log))
@@ -161,6 +165,21 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
+def _popen_detached(
+    argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None, log: Path
+) -> subprocess.Popen[bytes]:
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            list(argv),
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 async def start_detached(
     argv: Sequence[str],
     *,
@@ -175,14 +194,18 @@ async def start_detached(
     """Start argv so that it keeps running after Devora exits (a local deployment).
 
     Its output goes to `log`; AppStartError (and the process stopped) when it is not healthy.
+    A plain Popen, not an asyncio child: the event loop that started it ends with the run,
+    and must not be left watching a process meant to outlive it.
     """
     started = time.monotonic()
-    process = await _spawn(argv, cwd, env, log, "ab")
+    process = await asyncio.to_thread(_popen_detached, argv, cwd, env, log)
     url = f"http://{host}:{port}"
     try:
-        status = await _healthy(process, argv, url + health_path, log, start_within)
+        status = await _healthy(process.poll, argv, url + health_path, log, start_within)
     except BaseException:
-        await _stop(process)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await asyncio.to_thread(process.wait)
         raise
     return RunningApp(
         url=url,
