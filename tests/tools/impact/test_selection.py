@@ -153,3 +153,27 @@ def test_a_body_edit_never_changes_the_skeleton(number: int, expression: str) ->
     source = f"X = 1\n\n\ndef f(a):\n    return a + {number}\n".encode()
     edited = f"X = 1\n\n\ndef f(a):\n    y = {expression!r}\n    return a - {number}\n".encode()
     assert module_skeleton(source) == module_skeleton(edited)
+
+
+def test_a_changed_test_file_also_reruns_the_tests_that_executed_it() -> None:
+    executed = {**_impact().executed, "tests/test_b.py::test_other": ("tests/test_a.py",)}
+    impact = _impact(executed=executed, measured=("src/stock.py", "tests/test_a.py"))
+    selection = select_tests(impact, ["tests/test_a.py"], [], [], _same)
+    assert "tests/test_b.py::test_other" in selection.rerun
+    assert selection.reused == ()
+
+
+def test_a_file_whose_functions_ran_outside_any_test_reruns_everything() -> None:
+    impact = _impact(import_time=("src/stock.py",))
+    selection = select_tests(impact, ["src/stock.py"], [], [], _same)
+    assert (
+        selection.full == "functions of src/stock.py ran outside any test (at import or collection)"
+    )
+
+
+def test_function_body_lines() -> None:
+    from devora.tools.impact import function_body_lines
+
+    lines = function_body_lines(MODULE)
+    assert {8, 9} <= lines and not {1, 2, 4, 7, 12, 13} & lines
+    assert function_body_lines(b"def broken(:\n") == set()

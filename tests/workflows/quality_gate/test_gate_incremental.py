@@ -210,3 +210,24 @@ async def test_a_crash_is_run_again_and_the_report_says_why(project: Path, tmp_p
         )
         assert hits == () and results[0].status is CheckStatus.CRASHED
         assert results[0].notes[-1] == CRASH_NOT_KEPT and results[0].reused is None
+
+
+async def test_a_function_called_at_import_time_reruns_every_test(
+    project: Path, tmp_path: Path
+) -> None:
+    (project / "src" / "inventory" / "table.py").write_text(
+        'def make() -> dict[str, int]:\n    """The table."""\n    return {"pen": 1}\n\n\n'
+        "TABLE = make()\n",
+        encoding="utf-8",
+    )
+    (project / "tests" / "test_table.py").write_text(
+        "from inventory.table import TABLE\n\n\ndef test_table() -> None:\n"
+        '    assert TABLE == {"pen": 1}\n',
+        encoding="utf-8",
+    )
+    await _gate(project, tmp_path / "home", "run-1", checks=("pytest",))
+    _edit(project, 'return {"pen": 1}', 'return {"pen": 2}', "src/inventory/table.py")
+    log: list[str] = []
+    again = await _gate(project, tmp_path / "home", "run-2", log=log, checks=("pytest",))
+    assert "tests/test_table.py" in {f.file for f in again["pytest"].findings}
+    assert any("functions of src/inventory/table.py ran outside any test" in line for line in log)

@@ -16,9 +16,10 @@ from devora.tools.impact._coverage_data import (
     executed_files,
     forget_coverage,
     forget_files,
+    lines_outside_tests,
 )
 from devora.tools.impact._selection import TestImpact, TestSelection, select_tests
-from devora.tools.impact._skeleton import module_skeleton, skeletons_of
+from devora.tools.impact._skeleton import function_body_lines, module_skeleton, skeletons_of
 
 __all__ = [
     "PLUGIN",
@@ -29,6 +30,8 @@ __all__ = [
     "executed_files",
     "forget_coverage",
     "forget_files",
+    "function_body_lines",
+    "lines_outside_tests",
     "module_skeleton",
     "plugin_directory",
     "plugin_file",

@@ -12,7 +12,13 @@ from collections.abc import Collection
 from contextlib import closing
 from pathlib import Path
 
-__all__ = ["context_name", "executed_files", "forget_coverage", "forget_files"]
+__all__ = [
+    "context_name",
+    "executed_files",
+    "forget_coverage",
+    "forget_files",
+    "lines_outside_tests",
+]
 
 _TABLES = ("line_bits", "arc")  # line data, or arc data when coverage measures branches
 _SELECT = {
@@ -20,6 +26,12 @@ _SELECT = {
     " JOIN context ON context.id = context_id JOIN file ON file.id = file_id",
     "arc": "SELECT DISTINCT context.context, file.path FROM arc"
     " JOIN context ON context.id = context_id JOIN file ON file.id = file_id",
+}
+_OUTSIDE = {
+    "line_bits": "SELECT file.path, numbits FROM line_bits JOIN context ON context.id = "
+    "context_id JOIN file ON file.id = file_id WHERE context.context = ?",
+    "arc": "SELECT file.path, fromno, tono FROM arc JOIN context ON context.id = context_id "
+    "JOIN file ON file.id = file_id WHERE context.context = ?",
 }
 _DELETE = {
     "line_bits": (
@@ -52,6 +64,32 @@ def executed_files(
                 if test and test != static_context:
                     executed.setdefault(test, set()).add(name)
     return executed, measured
+
+
+def lines_outside_tests(
+    data_file: Path, root: Path, static_context: str | None = None
+) -> dict[str, set[int]]:
+    """Project file -> the lines that ran outside any test (imports, collection)."""
+    context = static_context or ""
+    lines: dict[str, set[int]] = {}
+    with closing(sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)) as db:
+        tables = _existing_tables(db)
+        if "line_bits" in tables:
+            for path, numbits in db.execute(_OUTSIDE["line_bits"], (context,)):
+                name = _relative(path, root)
+                if name is not None:
+                    lines.setdefault(name, set()).update(_numbers(numbits))
+        if "arc" in tables:
+            for path, start, end in db.execute(_OUTSIDE["arc"], (context,)):
+                name = _relative(path, root)
+                if name is not None:
+                    lines.setdefault(name, set()).update(n for n in (start, end) if n > 0)
+    return lines
+
+
+def _numbers(numbits: bytes) -> list[int]:
+    # coverage's numbits: bit j of byte i set means line i * 8 + j ran.
+    return [i * 8 + j for i, byte in enumerate(numbits) for j in range(8) if byte & (1 << j)]
 
 
 def context_name(test: str, static_context: str | None) -> str:

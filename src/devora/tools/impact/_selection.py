@@ -3,7 +3,8 @@
 As pytest-testmon does: a test re-runs when a file it executed changed. Decided per
 changed file:
 
-- a test file (it holds tests the last run knew): its tests re-run;
+- a test file (it holds tests the last run knew): its tests re-run, and those that
+  executed it (when coverage measures test files);
 - a Python file whose module-level code changed (imports, constants, signatures,
   decorators, class attributes, or it no longer parses): every test re-runs;
 - a Python file changed inside function bodies only: the tests that executed it re-run;
@@ -40,6 +41,11 @@ class TestImpact(BaseModel):
     executed: dict[str, tuple[str, ...]] = Field(description="node id -> project files run")
     measured: tuple[str, ...] = Field(description="every project file coverage measured")
     skeletons: dict[str, str] = Field(description="Python file -> its module-level digest")
+    import_time: tuple[str, ...] = Field(
+        default=(),
+        description="files whose functions ran outside any test (called while modules were "
+        "imported or tests collected: their results may be in every test)",
+    )
 
     def test_file(self, nodeid: str) -> str:
         """The project-relative file a test is in."""
@@ -81,6 +87,7 @@ def select_tests(
     for name in sorted({*changed, *deleted}):
         if name in tests_in:
             rerun.update(tests_in[name])
+            affected_files.add(name)  # and the tests that executed it (a helper in it)
             continue
         full = _needs_everything(name, name in deleted, name in measured, impact, skeleton)
         if full is not None:
@@ -112,6 +119,8 @@ def _needs_everything(
         return f"{name} changed and coverage did not measure it (who imports it is unknown)"
     if deleted:
         return f"{name} was deleted"
+    if name in impact.import_time:
+        return f"functions of {name} ran outside any test (at import or collection)"
     now = skeleton(name)
     if now is None or now != impact.skeletons.get(name):
         return f"module-level code of {name} changed (imports, constants, signatures)"

@@ -11,7 +11,7 @@ import ast
 import hashlib
 from pathlib import Path
 
-__all__ = ["module_skeleton", "skeletons_of"]
+__all__ = ["function_body_lines", "module_skeleton", "skeletons_of"]
 
 
 class _WithoutBodies(ast.NodeTransformer):
@@ -47,3 +47,17 @@ def skeletons_of(root: Path, names: list[str]) -> dict[str, str]:
         if digest is not None:
             found[name] = digest
     return found
+
+
+def function_body_lines(source: bytes) -> set[int]:
+    """The lines inside the bodies of a source's functions (empty when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            last = node.end_lineno or node.body[-1].lineno
+            lines.update(range(node.body[0].lineno, last + 1))
+    return lines

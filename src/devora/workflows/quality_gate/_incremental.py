@@ -45,6 +45,8 @@ from devora.tools.impact import (
     context_name,
     executed_files,
     forget_coverage,
+    function_body_lines,
+    lines_outside_tests,
     module_skeleton,
     select_tests,
     skeletons_of,
@@ -217,6 +219,10 @@ def _recorded(
         skeletons.update(skeletons_of(root, [n for n in changes.present if n.endswith(".py")]))
     else:
         skeletons = skeletons_of(root, python)
+    outside = lines_outside_tests(record / ".coverage", root, static)
+    import_time = sorted(
+        name for name, lines in outside.items() if lines & _body_lines(root / name)
+    )
     rootdir = os.path.relpath(report.get("rootdir", str(root)), root)
     return TestImpact(
         rootdir="" if rootdir == "." else Path(rootdir).as_posix(),
@@ -225,6 +231,7 @@ def _recorded(
         executed={test: tuple(sorted(files)) for test, files in executed.items()},
         measured=tuple(sorted(measured)),
         skeletons=skeletons,
+        import_time=tuple(import_time),
     )
 
 
@@ -261,6 +268,13 @@ def _why_full(baseline: Baseline | None, changes: FileChanges | None, full: bool
     if configuration:
         return f"configuration or dependencies changed: {', '.join(configuration)}"
     return None
+
+
+def _body_lines(path: Path) -> set[int]:
+    try:
+        return function_body_lines(path.read_bytes())
+    except OSError:
+        return set()
 
 
 def _skeleton(path: Path) -> str | None:
