@@ -78,7 +78,9 @@ def test_incremental_verdict_and_findings_equal_a_full_runs_on_a_real_sdist(
     assert reused["ruff-check"] is not None and reused["ruff-check"].startswith(
         "1 changed file(s) re-checked"
     )
-    assert reused["pytest"] is not None and "passed test(s) reused" in reused["pytest"]
+    # six runs some of its own functions at import (_add_doc, add_metaclass): a change to
+    # six.py may be in every test's result, so every test ran again, nothing reused.
+    assert reused["pytest"] is None and reused["bandit"] is not None
     assert not any(c["reused"] for c in full["checks"])
     assert ("ruff-check", "F841", "six.py") in {f[:3] for f in _verdict(incremental)["findings"]}
 
