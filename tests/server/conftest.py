@@ -4,6 +4,10 @@
 test can kill it and start another on the same store. Both offer the toy workflows of
 tests/engine/toy_workflows.py by name (chain, gated, retrying, saga, parent, many, durable)
 and `reports` (tests/server/server_workflows.py: a step that keeps two artifacts).
+
+A test that asks for `store_env` (an argument or `usefixtures`) runs twice: its servers on
+SQLite in their home, then on a PostgreSQL database of its own (`DEVORA_DATABASE_URL`),
+dropped afterwards; `server.open_store()` opens the same store from the test.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devora.store import Store, open_store
 from tests.cli.harness import TOYS
 
 SERVER_WORKFLOWS = str(Path(__file__).with_name("server_workflows.py"))
@@ -38,6 +43,7 @@ class LiveServer:
     home: Path
     process: subprocess.Popen[str]
     counter: Path
+    database_url: str | None = None
     _clients: list[httpx.Client] = field(default_factory=list)
 
     @property
@@ -50,6 +56,10 @@ class LiveServer:
         client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
         self._clients.append(client)
         return client
+
+    def open_store(self) -> Store:
+        """The server's store, opened from the test (SQLite in its home, or PostgreSQL)."""
+        return open_store(self.database_url, self.home)
 
     def ran(self) -> list[str]:
         """Step ids whose toy actions really ran (across restarts)."""
@@ -111,7 +121,7 @@ def launch(home: Path, *, token: str | None = TOKEN, **extra: str) -> LiveServer
         _, stderr = process.communicate(timeout=10)
         pytest.fail(f"devora serve did not start: {line}{stderr}")
     base_url = line.split("listening on ", 1)[1].strip()
-    live = LiveServer(base_url, token or "", home, process, counter)
+    live = LiveServer(base_url, token or "", home, process, counter, env.get("DEVORA_DATABASE_URL"))
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         try:
@@ -128,13 +138,30 @@ def launch(home: Path, *, token: str | None = TOKEN, **extra: str) -> LiveServer
     pytest.fail("devora serve did not answer /health in time")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The servers' store: SQLite in their home, or a fresh PostgreSQL database (CI rule)."""
+    if request.param == "sqlite":
+        return {}
+    return {"DEVORA_DATABASE_URL": str(request.getfixturevalue("pg_url"))}
+
+
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
-    """Start servers on a home (tmp_path/.devora by default); all stopped at teardown."""
+def start_server(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., LiveServer]]:
+    """Start servers on a home (tmp_path/.devora by default); all stopped at teardown.
+
+    With `store_env` among the test's fixtures, every server uses that store (set up
+    before the servers, so a PostgreSQL database is dropped only after they stopped).
+    """
+    store: dict[str, str] = (
+        request.getfixturevalue("store_env") if "store_env" in request.fixturenames else {}
+    )
     started: list[LiveServer] = []
 
     def start(home: Path | None = None, **kwargs: str | None) -> LiveServer:
-        live = launch(home or tmp_path / ".devora", **kwargs)  # type: ignore[arg-type]
+        live = launch(home or tmp_path / ".devora", **{**store, **kwargs})  # type: ignore[arg-type]
         started.append(live)
         return live
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from devora.store import open_store
 from tests.server.conftest import LiveServer, wait_for_status
@@ -18,7 +19,7 @@ def start(api: httpx.Client, workflow: str, **inputs: object) -> dict[str, objec
 
 
 def run_count(server: LiveServer) -> int:
-    with open_store(home=server.home) as store:
+    with server.open_store() as store:
         return len(store.list_runs(limit=1000))
 
 
@@ -33,6 +34,7 @@ def test_workflows_list_their_input_schema(api: httpx.Client) -> None:
     assert one["steps"][1]["approval"] == "devops"
 
 
+@pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_a_run_started_through_the_api_runs_to_its_end(api: httpx.Client) -> None:
     run = start(api, "chain", seed=2)
     assert run["status"] == "pending" and run["inputs"] == {"seed": 2, "slow": 0.0}
@@ -50,6 +52,7 @@ def test_a_run_started_through_the_api_runs_to_its_end(api: httpx.Client) -> Non
     assert "owner" not in detail
 
 
+@pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_bad_inputs_are_422_naming_the_field_and_record_nothing(
     server: LiveServer, api: httpx.Client
 ) -> None:
@@ -82,6 +85,7 @@ def test_unknown_workflows_and_file_paths_are_404(api: httpx.Client, server: Liv
     assert run_count(server) == 0
 
 
+@pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_runs_are_listed_and_filtered(api: httpx.Client) -> None:
     first = start(api, "chain", seed=1)
     wait_for_status(api, str(first["id"]), {"succeeded"})
@@ -112,6 +116,7 @@ def test_runs_are_listed_and_filtered(api: httpx.Client) -> None:
     assert api.get("/api/runs", params={"limit": 0}).status_code == 422
 
 
+@pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_a_failed_run_shows_its_error_and_compensations(api: httpx.Client) -> None:
     run = start(api, "saga")
     detail = wait_for_status(api, str(run["id"]), {"rolled_back"})

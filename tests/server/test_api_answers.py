@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from devora.squads import os_account
 from devora.store import open_store
@@ -25,6 +26,7 @@ def approvers_config(tmp_path: Path, login: str) -> None:
     )
 
 
+@pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_approve_then_complete_against_the_schema(
     tmp_path: Path, start_server: Callable[..., LiveServer]
 ) -> None:
@@ -50,7 +52,7 @@ def test_approve_then_complete_against_the_schema(
         json={"output": {"text": "notes", "reviewers": 0}},
     )
     assert wrong.status_code == 422 and "reviewers" in wrong.json()["error"]
-    with open_store(home=server.home) as store:
+    with server.open_store() as store:
         assert "release_notes" not in store.answers(run_id)  # nothing half-recorded
     not_waiting = api.post(f"/api/runs/{run_id}/steps/prepare/approve", json={})
     assert not_waiting.status_code == 409 and not_waiting.json()["code"] == "step_not_waiting"

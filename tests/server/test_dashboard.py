@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -13,6 +15,7 @@ from tests.conftest import require
 from tests.server.conftest import LiveServer, wait_for_status
 
 CHROMIUM = "/usr/bin/chromium"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-project"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -162,4 +165,75 @@ def test_a_wrong_token_stays_at_the_login_form(browser: object, server: LiveServ
     page.click("#login-form button[type=submit]")
     page.locator("#login-error").filter(has_text="token").wait_for()
     assert page.locator("#content").is_hidden()
+    context.close()
+
+
+def test_cancel_a_running_run_from_its_page(
+    page: object, server: LiveServer, api: httpx.Client
+) -> None:
+    run_id = _start(api, "chain", slow=60)
+    wait_for_status(api, run_id, {"running"})
+    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    _step(page, "slow").and_(page.locator('[data-status="running"]')).wait_for()  # type: ignore[attr-defined]
+    assert page.locator("#resume-run").is_hidden()  # type: ignore[attr-defined]
+    page.click("#cancel-run")  # type: ignore[attr-defined]
+    page.wait_for_selector("#run-status .status-cancelled")  # type: ignore[attr-defined]
+    assert page.locator("#cancel-run").is_hidden()  # type: ignore[attr-defined]
+    page.locator("#resume-run").wait_for()  # type: ignore[attr-defined]
+    detail = api.get(f"/api/runs/{run_id}").json()
+    assert detail["status"] == "cancelled" and "last" not in detail["steps"]
+    assert "last" not in server.ran()  # stopped at `slow`, nothing after it ran
+
+
+def test_cancel_then_resume_a_waiting_run_from_its_page(
+    page: object, server: LiveServer, api: httpx.Client
+) -> None:
+    run_id = _start(api, "gated", release="4.0")
+    wait_for_status(api, run_id, {"waiting"})
+    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    page.locator('form.answer[data-step="deploy"]').wait_for()  # type: ignore[attr-defined]
+    page.click("#cancel-run")  # type: ignore[attr-defined]
+    page.wait_for_selector("#run-status .status-cancelled")  # type: ignore[attr-defined]
+    assert api.get(f"/api/runs/{run_id}").json()["status"] == "cancelled"
+    page.click("#resume-run")  # type: ignore[attr-defined]
+    page.wait_for_selector("#run-status .status-waiting")  # type: ignore[attr-defined]
+    approval = page.locator('form.answer[data-step="deploy"]')  # type: ignore[attr-defined]
+    approval.locator("button[name=approve]").click()
+    _step(page, "deploy").and_(page.locator('[data-status="succeeded"]')).wait_for()  # type: ignore[attr-defined]
+    log = page.locator("#log li").all_text_contents()  # type: ignore[attr-defined]
+    assert any("run.resumed" in line for line in log), log  # the page follows the resumed run
+    assert server.ran().count("prepare") == 1  # its recorded output reused
+
+
+def test_the_score_chart_has_a_point_per_gate_run(
+    browser: object, start_server: Callable[..., LiveServer], tmp_path: Path
+) -> None:
+    """The real quality gate, twice through the API on a copy of examples/python-project."""
+    project = tmp_path / "python-project"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".*_cache"))
+    tools = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    server = start_server(PATH=tools)
+    api = server.client()
+    run_ids, scores = [], []
+    for _ in range(2):
+        run_id = _start(api, "quality-gate", path=str(project))
+        detail = wait_for_status(api, run_id, {"succeeded", "failed", "rolled_back"}, 300)
+        run_ids.append(run_id)
+        scores.append(detail["summary"]["score"])  # type: ignore[index]
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server.base_url + "/ui/charts")
+    page.fill("#token", server.token)
+    page.click("#login-form button[type=submit]")
+    chart = page.locator('figure[data-figure="score"]').filter(has_text="quality-gate")
+    chart.wait_for()
+    assert "(2 runs)" in chart.locator("figcaption").text_content()
+    points = chart.locator("circle.point")
+    assert points.count() == 2
+    titles = points.evaluate_all("els => els.map(e => e.textContent)")
+    assert [t.split(": ")[0] for t in titles] == run_ids  # oldest first
+    assert all(f": {score} (" in title for score, title in zip(scores, titles, strict=True)), titles
+    assert page.locator("#charts h2").first.text_content() == str(project)
+    assert page.locator("#empty").is_hidden()
     context.close()

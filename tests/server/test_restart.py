@@ -12,6 +12,7 @@ from tests.server.conftest import LiveServer, wait_for_status
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_a_killed_server_resumes_the_runs_it_owned(start_server: Callable[..., LiveServer]) -> None:
     first = start_server()
     api = first.client()

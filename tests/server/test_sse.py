@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import httpx
+import pytest
 
-from devora.store import open_store
 from tests.server.conftest import LiveServer, wait_for_status
 
 
@@ -31,10 +31,11 @@ def read_frames(response: httpx.Response, limit: int | None = None) -> list[dict
 
 
 def journal(server: LiveServer, run_id: str) -> list[int]:
-    with open_store(home=server.home) as store:
+    with server.open_store() as store:
         return [e.seq for e in store.events(run_id)]
 
 
+@pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_a_live_run_streams_every_event_in_order(server: LiveServer, api: httpx.Client) -> None:
     run_id = api.post("/api/runs", json={"workflow": "chain", "inputs": {"slow": 0.5}}).json()["id"]
     with api.stream("GET", f"/api/runs/{run_id}/events") as response:
@@ -50,6 +51,7 @@ def test_a_live_run_streams_every_event_in_order(server: LiveServer, api: httpx.
     assert any(f["event"] == "step.log" and f["data"]["message"] == "sleeping" for f in frames)
 
 
+@pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_reconnecting_with_last_event_id_gets_each_event_once(
     server: LiveServer, api: httpx.Client
 ) -> None:

@@ -1,10 +1,11 @@
 // A run: its step graph (squads as colours), statuses and log live over SSE, artifacts,
-// and forms for what it waits for.
+// forms for what it waits for, and the buttons to cancel or resume it.
 "use strict";
 
 (() => {
   const { api, boot, clock, el, showError, statusBadge } = Devora;
   const runId = decodeURIComponent(location.pathname.split("/").pop());
+  const ACTIVE = ["pending", "running", "waiting"];
   const SQUADS = ["business", "frontend", "backend", "data", "devops", "qa", "performance", "documentation"];
   let lastSeq = 0;
   let source = null;
@@ -100,6 +101,26 @@
       ` ${a.media_type}, ${a.size} bytes `,
       el("button", { type: "button", class: "link", onclick: () => download(a), text: "download" }))));
     showWaiting(run);
+    showActions(run);
+  }
+
+  // Cancel while the run can still stop; resume once it is cancelled (the API checks again).
+  function showActions(run) {
+    document.getElementById("cancel-run").hidden = !ACTIVE.includes(run.status);
+    document.getElementById("resume-run").hidden = run.status !== "cancelled";
+  }
+
+  async function act(action) {
+    const message = document.getElementById("action-error");
+    message.textContent = "";
+    try {
+      const run = await api("POST", `/api/runs/${encodeURIComponent(runId)}/${action}`);
+      showActions(run);
+      await refresh();
+      if (action === "resume" && (!source || source.readyState === EventSource.CLOSED)) await follow();
+    } catch (error) {
+      message.textContent = `${error.message}${error.hint ? " — " + error.hint : ""}`;
+    }
   }
 
   function showWaiting(run) {
@@ -230,6 +251,8 @@
   }
 
   async function start() {
+    document.getElementById("cancel-run").addEventListener("click", () => act("cancel"));
+    document.getElementById("resume-run").addEventListener("click", () => act("resume"));
     drawGraph(await api("GET", `/ui/api/runs/${encodeURIComponent(runId)}/graph`));
     await refresh();
     await follow();
