@@ -6,7 +6,7 @@ from pathlib import Path
 
 from devora.errors import UsageError
 
-__all__ = ["PathOutsideProjectError", "inside_project"]
+__all__ = ["PathOutsideProjectError", "git_work_tree", "inside_project"]
 
 
 class PathOutsideProjectError(UsageError, ValueError):
@@ -36,3 +36,15 @@ def inside_project(root: str | Path, name: str, field: str) -> Path:
     if not target.is_relative_to(base):
         raise PathOutsideProjectError(field, name, base)
     return target
+
+
+def git_work_tree(value: str) -> str:
+    """An input naming a folder inside a git work tree, resolved; ValueError (for an input
+    model's validator) when it is not a folder or not in a repository."""
+    folder = Path(value).expanduser()
+    if not folder.is_dir():
+        raise ValueError(f"{value} is not a directory")
+    resolved = folder.resolve()
+    if not any((parent / ".git").exists() for parent in (resolved, *resolved.parents)):
+        raise ValueError(f"{value} is not a git repository (run `git init` there first)")
+    return str(resolved)

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from devora.tools.testrun import Reproducer
+from devora.workflows._project_paths import git_work_tree
 
 __all__ = ["DEFAULT_REPEAT", "BugInputs", "Component"]
 
@@ -48,13 +49,7 @@ class BugInputs(BaseModel):
     @field_validator("path")
     @classmethod
     def _a_git_work_tree(cls, value: str) -> str:
-        folder = Path(value).expanduser()
-        if not folder.is_dir():
-            raise ValueError(f"{value} is not a directory")
-        resolved = folder.resolve()
-        if not any((parent / ".git").exists() for parent in (resolved, *resolved.parents)):
-            raise ValueError(f"{value} is not a git repository (run `git init` there first)")
-        return str(resolved)
+        return git_work_tree(value)
 
     @field_validator("test", mode="before")
     @classmethod

@@ -182,11 +182,11 @@ async def prove_feature(ctx: StepContext[Any]) -> AcceptanceReport:
         after = await run_suite(worktree, python)
     mapping = given if given is not None else _grouped(prd, sorted(new.cases))
     overlay = {name: (worktree / name).read_text(encoding="utf-8") for name in files}
+    baseline = done.baseline
     async with (
         open_checkouts(top, 1, done.base) as (checkout,),
         sandboxed_tests(sandbox, checkout, top, python),
     ):
-        baseline = await run_suite(checkout, python)
         for name, text in overlay.items():
             (checkout / name).parent.mkdir(parents=True, exist_ok=True)
             (checkout / name).write_text(text, encoding="utf-8")

@@ -13,8 +13,9 @@ from devora.config import DevoraConfig, load_config
 from devora.engine import Plan, StepContext
 from devora.errors import StepError
 from devora.squads import Agent, Backend, effective_squads, find_agent, run_coding_agent
-from devora.tools.bisect import resolve_commit
+from devora.tools.bisect import open_checkouts, resolve_commit
 from devora.tools.git import open_worktree, run_git
+from devora.workflows.feature_development._config import load_feature_config
 from devora.workflows.feature_development._documents import Design, FeaturePlan, PlanTask, Prd
 from devora.workflows.feature_development._project import (
     environment_python,
@@ -60,6 +61,7 @@ class TaskResult(BaseModel):
     commit: str
     summary: str
     tests: SuiteResult
+    broken: list[str] = Field(default_factory=list, description="passed on the base, not now")
 
 
 class Implementation(BaseModel):
@@ -71,6 +73,7 @@ class Implementation(BaseModel):
     head: str
     files: list[str]
     tasks: list[TaskResult]
+    baseline: SuiteResult = Field(description="the whole suite on the base commit")
 
 
 def coding_member(config: DevoraConfig, squad: str) -> Agent | None:
@@ -97,8 +100,12 @@ async def implement(ctx: StepContext[Any]) -> Implementation:
     config = load_config(top)
     worktree = await open_worktree(top, feature_label(ctx), root=worktrees_root(ctx))
     python = await environment_python(ctx)
+    sandbox = config.agents.sandbox == "on"
+    baseline = await run_baseline(ctx, worktree.base_commit, python, sandbox)
+    ctx.log(f"the suite on the base {worktree.base_commit[:12]}: {baseline.describe()}")
     try:
-        results = await _do_tasks(ctx, config, worktree.path, worktree.base_commit, python)
+        results = await _do_tasks(ctx, config, worktree.path, worktree.base_commit, python,
+                                  baseline)  # fmt: skip
     except StepError:
         await discard_branch(ctx)  # a failed change leaves no branch behind
         raise
@@ -109,17 +116,35 @@ async def implement(ctx: StepContext[Any]) -> Implementation:
         head=await worktree.head(),
         files=await worktree.changed_files(),
         tasks=results,
+        baseline=baseline,
     )
 
 
+async def run_baseline(
+    ctx: StepContext[Any], base: str, python: Path, sandbox: bool
+) -> SuiteResult:
+    """The whole suite on the base commit, in a throwaway checkout (as the change's runs)."""
+    top = project_root(ctx)
+    async with (
+        open_checkouts(top, 1, base) as (checkout,),
+        sandboxed_tests(sandbox, checkout, top, python),
+    ):
+        return await run_suite(checkout, python)
+
+
 async def _do_tasks(
-    ctx: StepContext[Any], config: DevoraConfig, path: Path, base: str, python: Path
+    ctx: StepContext[Any],
+    config: DevoraConfig,
+    path: Path,
+    base: str,
+    python: Path,
+    baseline: SuiteResult,
 ) -> list[TaskResult]:
     top = project_root(ctx)
     sandbox = config.agents.sandbox == "on"
     results: list[TaskResult] = []
     if coding_member(config, "backend") is None:
-        results.append(await _human_change(ctx, path, base, python))
+        results.append(await _human_change(ctx, path, base, python, baseline))
     else:
         made: FeaturePlan = ctx.result("plan")
         for task in made.ordered():
@@ -132,15 +157,18 @@ async def _do_tasks(
             )  # fmt: skip
             async with sandboxed_tests(sandbox, path, top, python):
                 tests = await run_suite(path, python)
+            broken = _broken(baseline, tests)
             results.append(TaskResult(task=task.id, squad=task.squad, by="agent",
                                       commit=done.head_commit, summary=done.summary,
-                                      tests=tests))  # fmt: skip
+                                      tests=tests, broken=broken))  # fmt: skip
             ctx.log(f"task {task.id} ({task.squad}): {tests.describe()}")
-            _require_green(task.id, tests)
+            _require_green(task.id, tests, broken)
     return results
 
 
-async def _human_change(ctx: StepContext[Any], path: Path, base: str, python: Path) -> TaskResult:
+async def _human_change(
+    ctx: StepContext[Any], path: Path, base: str, python: Path, baseline: SuiteResult
+) -> TaskResult:
     made: FeaturePlan = ctx.result("plan")
     tasks = "\n".join(f"- {t.id} ({t.squad}): {t.title}" for t in made.ordered())
     answer = ctx.wait_for_input(
@@ -163,16 +191,23 @@ async def _human_change(ctx: StepContext[Any], path: Path, base: str, python: Pa
     await run_git(path, ["reset", "--hard", "--quiet", commit], time_limit=120)
     tests = await run_suite(path, python)
     ctx.log(f"a person's change {commit[:12]}: {tests.describe()}")
-    _require_green("the change", tests)
+    broken = _broken(baseline, tests)
+    _require_green("the change", tests, broken)
     return TaskResult(task="all", squad="backend", by="person", commit=commit,
                       summary=answer.summary or f"a person's change ({commit[:12]})",
-                      tests=tests)  # fmt: skip
+                      tests=tests, broken=broken)  # fmt: skip
 
 
-def _require_green(what: str, tests: SuiteResult) -> None:
-    if tests.verdict is SuiteVerdict.FAILED:
+def _broken(baseline: SuiteResult, now: SuiteResult) -> list[str]:
+    """Tests that passed on the base and do not pass now (gone ones included)."""
+    return sorted(set(baseline.passed) - set(now.passed))
+
+
+def _require_green(what: str, tests: SuiteResult, broken: list[str]) -> None:
+    if broken:
         raise StepError(
-            f"after {what}, {len(tests.failed)} test(s) fail: {', '.join(tests.failed[:10])}",
+            f"after {what}, {len(broken)} test(s) that passed on the base fail: "
+            + ", ".join(broken[:10]),
             hint="every test that passed before must still pass; see the step's log",
         )
     if tests.verdict is SuiteVerdict.CRASHED:
@@ -187,7 +222,14 @@ async def plan_implement(ctx: StepContext[Any]) -> Plan:
     who = (f"the coding agent ({member.model}), task by task" if member is not None
            else "a person (no model configured for the backend squad)")  # fmt: skip
     branch = f"devora/{feature_label(ctx)}"
-    return Plan(summary=f"would implement the feature on {branch} by {who}", changes=[branch])
+    changes = [f"branch {branch} with the plan's tasks by {who}, each followed by the tests"]
+    deploy = load_feature_config(project_root(ctx)).deploy.get(ctx.inputs.environment)
+    changes.append(
+        f"after the approvals, deploy to {ctx.inputs.environment}: {' '.join(deploy)}"
+        if deploy
+        else f"no deploy: no command configured for {ctx.inputs.environment}"
+    )
+    return Plan(summary=f"would implement the feature on {branch} by {who}", changes=changes)
 
 
 async def undo_implement(ctx: StepContext[Any]) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
+from devora.workflows._project_paths import git_work_tree
+
 __all__ = ["FeatureInputs", "read_request"]
 
 MAX_REQUEST_CHARS = 50_000
@@ -49,13 +51,7 @@ class FeatureInputs(BaseModel):
     @field_validator("path")
     @classmethod
     def _a_git_work_tree(cls, value: str) -> str:
-        folder = Path(value).expanduser()
-        if not folder.is_dir():
-            raise ValueError(f"{value} is not a directory")
-        resolved = folder.resolve()
-        if not any((parent / ".git").exists() for parent in (resolved, *resolved.parents)):
-            raise ValueError(f"{value} is not a git repository (run `git init` there first)")
-        return str(resolved)
+        return git_work_tree(value)
 
     @field_validator("request")
     @classmethod
