@@ -96,7 +96,7 @@ class PytestCheck(EnvironmentCheck):
                 notes.append(_coverage_missing(profile))
             output = await self.call([*argv, *pytest_args], profile, ok=range(-255, 256), env=env)
             report = junit.read_text(encoding="utf-8") if junit.is_file() else None
-            outcome = _judged(output, report, profile.root, impact)
+            outcome = _judged(output, report, profile.root, _reused(impact, Path(scratch)))
             metrics = dict(outcome.metrics)
             if coverage is not None:
                 percent = await self._coverage_percent(coverage, profile, Path(scratch), env, notes)
@@ -162,11 +162,19 @@ def _impact_variables(impact: ImpactRun, scratch: Path, env: dict[str, str]) -> 
     return variables
 
 
-def _judged(
-    output: ProcessOutput, junit: str | None, root: Path, impact: ImpactRun | None
-) -> Outcome:
-    """The run judged; with reused tests, they count as the passed tests they were."""
-    reused = len(impact.deselect) if impact is not None else 0
+def _reused(impact: ImpactRun | None, scratch: Path) -> int:
+    """How many tests the plugin deselected (those asked for that pytest still collected)."""
+    if impact is None or not impact.deselect:
+        return 0
+    try:
+        report = json.loads((scratch / "outcomes.json").read_text(encoding="utf-8"))
+        return len(report["deselected"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0  # no report: pytest did not get as far as collecting
+
+
+def _judged(output: ProcessOutput, junit: str | None, root: Path, reused: int) -> Outcome:
+    """The run judged; reused tests count as the passed tests they were."""
     try:
         outcome = judge_pytest_run(output, junit, root)
     except NotRunError as error:

@@ -211,7 +211,8 @@ def _recorded(
         return None
     static = report.get("static_context") or None
     executed, measured = executed_files(record / ".coverage", root, static)
-    outcomes = {**dict.fromkeys(run.deselect, "passed"), **report.get("outcomes", {})}
+    reused = report.get("deselected", [])
+    outcomes = {**dict.fromkeys(reused, "passed"), **report.get("outcomes", {})}
     python = [name for name in incremental.files if name.endswith(".py")]
     if before is not None and changes is not None and run.deselect:
         stale = set(changes.touched)

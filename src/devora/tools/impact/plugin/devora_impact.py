@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 _OUTCOMES: dict[str, str] = {}
+_DESELECTED: list[str] = []
 
 
 def _coverage() -> Any:
@@ -35,7 +36,9 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         reused = set(json.load(file))
     kept = [item for item in items if item.nodeid not in reused]
     if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i.nodeid in reused])
+        dropped = [item for item in items if item.nodeid in reused]
+        _DESELECTED.extend(item.nodeid for item in dropped)
+        config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
@@ -78,6 +81,7 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
         "static_context": getattr(getattr(cov, "config", None), "context", None),
         "measured": cov is not None,
         "outcomes": _OUTCOMES,
+        "deselected": _DESELECTED,
     }
     with open(path, "w", encoding="utf-8") as file:
         json.dump(report, file)
