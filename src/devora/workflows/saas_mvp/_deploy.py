@@ -32,7 +32,16 @@ async def deploy(ctx: StepContext[Any]) -> Deployment:
     project = project_of(ctx.result("architecture"))
     command: list[str] | None = ctx.inputs.deploy_command
     if command:
-        ctx.wait_for_approval(f"deploy {project.path} with: {' '.join(command)}", squad="devops")
+        answer = ctx.wait_for_approval(
+            f"deploy {project.path} with: {' '.join(command)}", squad="devops"
+        )
+        if not answer.approved:
+            by = f" by {answer.by}" if answer.by else ""
+            why = f": {answer.comment}" if answer.comment else ""
+            raise StepError(
+                f"the deploy was rejected{by}{why}",
+                hint="the verified project is kept; deploy it by hand, or run again",
+            )
         return await _run_command(command, project.path)
     environment = await project_environment(
         project.path, ctx.home / "cache" / "environments", ctx.log

@@ -15,7 +15,9 @@
     report (qa)              report.md with every verification and its evidence
 
 The qa squad's checks run inside the steps that own what they check; any that does not
-pass fails the run, with its evidence.
+pass fails the run, with its evidence. After architecture, the checks run up to four at a
+time (database, database-postgresql, backend and quality; frontend after backend, whose
+environment it reuses); deploy waits for all of them.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ quality_step: Step[Verified] = Step(
     "quality",
     verify_quality_gate,
     squad="qa",
-    needs=[backend_step],
+    needs=[architecture_step],
     side_effects=True,  # a child run
     plan=plan_verification,
     timeout=VERIFY_TIMEOUT,
@@ -148,7 +150,7 @@ saas_mvp = Workflow(
     steps=saas_mvp_steps,
     inputs=SaasMvpInputs,
     outputs=saas_outputs,
-    concurrency=3,
+    concurrency=4,
     preflight=preflight_saas_mvp,
 )
 register_command_line(saas_mvp, present=present_saas_mvp)
