@@ -29,6 +29,15 @@ def serve(
     concurrency: Annotated[
         int | None, typer.Option(min=1, help="Most steps running at once, per run.")
     ] = None,
+    max_runs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            envvar="DEVORA_SERVE_MAX_RUNS",
+            help="Most runs executing at once; the others wait, pending, in order "
+            "(default: 4 per core, at least 8).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API with live events (SSE); runs started there execute in the server.
 
@@ -39,7 +48,7 @@ def serve(
     from devora.server import create_app
     from devora.server import serve as run_server
 
-    app = create_app(workflows=workflow or (), concurrency=concurrency)
+    app = create_app(workflows=workflow or (), concurrency=concurrency, max_runs=max_runs)
     token = app.state.devora.token
 
     def announce(url: str) -> None:

@@ -43,6 +43,26 @@ class Completion(BaseModel):
     output: dict[str, Any]
 
 
+class Queued(BaseModel):
+    """Why a pending run has not started: it waits its turn in this server's queue."""
+
+    position: int = Field(description="1: the next run to execute")
+    running: int = Field(description="runs executing now")
+    limit: int = Field(description="most runs executing at once (devora serve --max-runs)")
+
+
+class StartedRun(RunView):
+    """A run just recorded; `queued` when it waits for one of the running runs to end."""
+
+    queued: Queued | None = None
+
+
+class QueuedRunDetail(RunDetail):
+    """A run's detail; `queued` while it is pending in this server's queue."""
+
+    queued: Queued | None = None
+
+
 class Answered(BaseModel):
     """An answer recorded, by whom, and the run as it is now."""
 
@@ -62,11 +82,19 @@ def router(state: ServerState) -> APIRouter:
     async def get(run_id: str) -> RunRecord:
         return await store.call(store.get_run, run_id)
 
-    @api.post("/runs", status_code=status.HTTP_201_CREATED, summary="Start a run")
-    async def start_run(body: StartRun) -> RunView:
+    def queued(run_id: str) -> Queued | None:
+        position = runner.queue_position(run_id)
+        return None if position is None else Queued(**vars(position))
+
+    @api.post(
+        "/runs",
+        status_code=status.HTTP_201_CREATED,
+        summary="Start a run: recorded at once, executed in its turn",
+    )
+    async def start_run(body: StartRun) -> StartedRun:
         workflow = await state.load_workflow(body.workflow)
         run = await runner.start(workflow, body.inputs, dry_run=body.dry_run)
-        return run_view(run)
+        return StartedRun.model_construct(**dict(run_view(run)), queued=queued(run.id))
 
     @api.get("/runs", summary="List runs, newest first")
     async def list_runs(
@@ -92,8 +120,9 @@ def router(state: ServerState) -> APIRouter:
         return [run_view(r) for r in await store.call(query, store)]
 
     @api.get("/runs/{run_id}", summary="A run: steps, outputs, errors, children, artifacts")
-    async def get_run(run_id: str) -> RunDetail:
-        return await store.call(run_detail, store, await get(run_id))
+    async def get_run(run_id: str) -> QueuedRunDetail:
+        detail = await store.call(run_detail, store, await get(run_id))
+        return QueuedRunDetail.model_construct(**dict(detail), queued=queued(detail.id))
 
     @api.post(
         "/runs/{run_id}/steps/{step_id}/approve",
@@ -153,6 +182,8 @@ def router(state: ServerState) -> APIRouter:
     )
     async def cancel(run_id: str) -> RunView:
         run = await get(run_id)
+        if runner.withdraw(run.id) and run.status is RunStatus.CANCELLED:
+            return run_view(run)  # a resume waiting its turn: now it will not happen
         if runner.executes(run.id):
             if run.status.finished:  # finishing right now
                 raise RunNotResumableError(run.id, run.status.value)

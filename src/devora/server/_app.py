@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import os
@@ -36,10 +37,12 @@ def create_app(
     config: DevoraConfig | None = None,
     workflows: Sequence[str] = (),
     concurrency: int | None = None,
+    max_runs: int | None = None,
 ) -> FastAPI:
     """The API app on the store named by the arguments or the environment.
 
-    `workflows` are extra `path/to/file.py:NAME` references offered by their names.
+    `workflows` are extra `path/to/file.py:NAME` references offered by their names;
+    `max_runs` runs execute at once, the others queue (`Runner`).
     The store opens here; the runner resumes the runs it owned when the app starts.
     """
     config = config or load_config()
@@ -52,6 +55,7 @@ def create_app(
         store,
         run_context={"approval_policy": approval_policy(config)},
         concurrency=concurrency,
+        max_running=max_runs,
     )
     token = load_api_token(Path(store.location.home), os_account())
     state = ServerState(store=store, config=config, runner=runner, token=token,
@@ -59,12 +63,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        warming = asyncio.create_task(state.warm_up(), name="import the workflows")
         await runner.recover()
         try:
             async with serve_schedules(state):  # [schedules]: docs/serve.md
                 yield
         finally:
+            warming.cancel()
             await runner.aclose()
+            await asyncio.gather(warming, return_exceptions=True)
             store.close()
 
     app = FastAPI(

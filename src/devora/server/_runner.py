@@ -1,5 +1,9 @@
 """Runs executing in the server's own event loop, and resumed when the server restarts.
 
+Starting a run records it (one commit) and queues its execution: at most `max_running`
+runs execute at once, the others stay `pending` in a first-come queue (`queue_position`),
+so accepting 200 starts does not mean running 200 at once on two cores.
+
 Every run the server starts records ``"executor": "devora serve"`` in its creation context.
 On start, the server resumes such runs whose process died (a crash, SIGKILL: still
 `running` or `pending` under an owner that no longer exists) and those it interrupted
@@ -9,9 +13,12 @@ itself when it last stopped (their ids kept in a 0600 file in Devora's home).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +28,44 @@ from devora.private_files import write_private
 from devora.store import Event, EventKind, RunRecord, RunStatus, Store
 from devora.workflows import check_input_shape, resolve_workflow
 
-__all__ = ["EXECUTOR", "Runner"]
+__all__ = ["EXECUTOR", "QueuePosition", "Runner", "default_max_running"]
 
 EXECUTOR = "devora serve"
 _INTERRUPTED_FILE = "serve-interrupted.json"
 _log = logging.getLogger("devora.server")
 
 
+def default_max_running() -> int:
+    """Runs executing at once when not configured: 4 per core, at least 8.
+
+    Runs mostly wait (on tools, models, people), so a few per core keep the cores busy
+    without letting hundreds of runs share one event loop.
+    """
+    return max(8, 4 * (os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where a queued run stands: `position` 1 runs next, once one of `running` ends."""
+
+    position: int
+    running: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class _Queued:
+    workflow: Workflow
+    run: RunRecord
+    resumed: bool
+
+
 class Runner:
-    """Starts and resumes runs as tasks of this loop; wakes the live views on each commit."""
+    """Starts and resumes runs as tasks of this loop; wakes the live views on each commit.
+
+    `concurrency`: most steps running at once in a run; `max_running`: most runs executing
+    at once (default `default_max_running()`), the others wait their turn in order.
+    """
 
     def __init__(
         self,
@@ -37,19 +73,26 @@ class Runner:
         *,
         run_context: Mapping[str, Any],
         concurrency: int | None = None,
+        max_running: int | None = None,
     ) -> None:
+        if max_running is not None and max_running < 1:
+            raise ValueError("max_running must be at least 1")
         self.store = store
+        self.max_running = max_running or default_max_running()
         self.bus = EventBus()
+        # Subscribed before the engine gets the bus: `Engine` replaces a bus without
+        # subscribers (an empty EventBus is falsy) with its own, which nobody would hear.
+        self.bus.subscribe(self._on_event)
         self.engine = Engine(
             store,
             bus=self.bus,
             concurrency=concurrency,
             run_context={**run_context, "executor": EXECUTOR},
         )
-        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}  # executing now
+        self._queue: dict[str, _Queued] = {}  # waiting for a slot, first in first out
         self._signals: dict[str, asyncio.Event] = {}
         self._closing = False
-        self.bus.subscribe(self._on_event)
 
     # -- live views ---------------------------------------------------------------------
 
@@ -70,8 +113,23 @@ class Runner:
         return signal
 
     def executes(self, run_id: str) -> bool:
-        """True while this server executes the run."""
+        """True while this server executes the run (not while it is queued)."""
         return run_id in self._tasks
+
+    def owns(self, run_id: str) -> bool:
+        """True while the run executes here or waits here for its turn."""
+        return run_id in self._tasks or run_id in self._queue
+
+    def queue_position(self, run_id: str) -> QueuePosition | None:
+        """Where the run waits in this server's queue; None when it is not queued."""
+        if run_id not in self._queue:
+            return None
+        position = list(self._queue).index(run_id) + 1
+        return QueuePosition(position, len(self._tasks), self.max_running)
+
+    def withdraw(self, run_id: str) -> bool:
+        """Take a queued run out of the queue (it will not execute); False if not queued."""
+        return self._queue.pop(run_id, None) is not None
 
     # -- starting and resuming --------------------------------------------------------------
 
@@ -83,7 +141,7 @@ class Runner:
         dry_run: bool = False,
         run_id: str | None = None,
     ) -> RunRecord:
-        """Validate as the CLI does, record the run, and execute it in the background.
+        """Validate as the CLI does, record the run (one commit), and queue its execution.
 
         `run_id`: the id to record it under (a schedule's tick chose it); default: a new one.
         """
@@ -97,19 +155,37 @@ class Runner:
 
     async def resume(self, run_id: str, workflow: Workflow, *, force: bool = False) -> RunRecord:
         """Claim a run and continue it in the background; completed steps are reused."""
-        if run_id in self._tasks:
+        if self.owns(run_id):
             raise RunBusyError(run_id, f"this server ({self.engine.owner})")
         run = await self.engine.claim_for_resume(run_id, workflow, force=force)
         self._spawn(workflow, run, resumed=True)
         return run
 
     def _spawn(self, workflow: Workflow, run: RunRecord, *, resumed: bool) -> None:
-        task = asyncio.create_task(self._execute(workflow, run, resumed), name=f"run {run.id}")
-        self._tasks[run.id] = task
-        task.add_done_callback(lambda _task: self._tasks.pop(run.id, None))
+        self._queue[run.id] = _Queued(workflow, run, resumed)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Start queued runs, oldest first, while slots are free."""
+        while self._queue and len(self._tasks) < self.max_running and not self._closing:
+            run_id = next(iter(self._queue))
+            queued = self._queue.pop(run_id)
+            task = asyncio.create_task(
+                self._execute(queued.workflow, queued.run, queued.resumed), name=f"run {run_id}"
+            )
+            self._tasks[run_id] = task
+            task.add_done_callback(functools.partial(self._done, run_id))
+
+    def _done(self, run_id: str, _task: asyncio.Task[None]) -> None:
+        self._tasks.pop(run_id, None)
+        self._dispatch()
 
     async def _execute(self, workflow: Workflow, run: RunRecord, resumed: bool) -> None:
         try:
+            current = await self.store.call(self.store.get_run, run.id)
+            if current.status is not run.status:  # cancelled elsewhere while it waited
+                _log.info("run %s was not executed: it became %s", run.id, current.status)
+                return
             await self.engine.execute(workflow, run, resumed=resumed)
         except asyncio.CancelledError:
             raise
@@ -124,11 +200,14 @@ class Runner:
         """Resume the runs this server owned before it stopped; returns their ids."""
         interrupted = self._read_interrupted()
         candidates: list[RunRecord] = []
-        for status in (RunStatus.RUNNING, RunStatus.PENDING, RunStatus.CANCELLED):
+        # Cancelled and waiting runs only when this server stopped them (executing, or
+        # queued after an answer); running and pending ones when their process is gone.
+        stopped_here = (RunStatus.CANCELLED, RunStatus.WAITING)
+        for status in (RunStatus.RUNNING, RunStatus.PENDING, *stopped_here):
             for run in await self.store.call(_top_level_runs, self.store, status):
-                if status is RunStatus.CANCELLED and run.id not in interrupted:
+                if status in stopped_here and run.id not in interrupted:
                     continue
-                if status is not RunStatus.CANCELLED and owner_is_alive(run.owner):
+                if status not in stopped_here and owner_is_alive(run.owner):
                     continue
                 if await self.store.call(_started_here, self.store, run.id):
                     candidates.append(run)
@@ -144,13 +223,15 @@ class Runner:
         return resumed
 
     async def aclose(self) -> None:
-        """Stop executing: running runs are recorded cancelled and resumed at next start."""
+        """Stop executing: running runs are recorded cancelled, and they and the queued
+        (still pending) are resumed at next start."""
         if self._closing:
             return
         self._closing = True
         running = dict(self._tasks)
-        if running:
-            write_private(self._interrupted_path, json.dumps(sorted(running)))
+        if running or self._queue:
+            write_private(self._interrupted_path, json.dumps(sorted({*running, *self._queue})))
+        self._queue.clear()
         for task in running.values():
             task.cancel()
         await asyncio.gather(*running.values(), return_exceptions=True)

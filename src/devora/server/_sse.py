@@ -2,8 +2,9 @@
 
 The stream reads committed events from the store, in `seq` order, starting after
 `Last-Event-ID` (or `?after=`): a client that reconnects with the last id it saw gets
-every event once, in order. The server's own commits wake the stream at once; events
-written by other processes are found by looking again every second.
+every event once, in order. The server's own commits wake the stream at once (the
+runner's commit notification, no polling); the journal of a run that executes elsewhere
+is looked at again every second.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
 
 from devora.server._state import ServerState
-from devora.store import Event, Store
+from devora.store import Event, EventKind, Store
 
 __all__ = ["format_event", "router"]
 
 _BATCH = 500  # events read from the store at a time
-_POLL_SECONDS = 1.0  # a look at the journal when nothing woke the stream
+_POLL_SECONDS = 1.0  # a look at a journal other processes write, when nothing woke us
 _KEEPALIVE_SECONDS = 15.0
 
 
@@ -56,13 +57,18 @@ async def follow_events(
             continue
         if not follow:
             return
-        run = await store.call(store.get_run, run_id)
-        if run.status.finished:  # its status and last events commit together
-            for event in await store.call(_events_after, store, run_id, last):
-                yield format_event(event)  # committed between the read and the status
-            return
+        # The status is read only when it may have become final: nothing new (woken by the
+        # end of an execution, or a poll), or the run's own last event among the new.
+        if not events or any(e.kind is EventKind.RUN_FINISHED for e in events):
+            run = await store.call(store.get_run, run_id)
+            if run.status.finished:  # its status and last events commit together
+                for event in await store.call(_events_after, store, run_id, last):
+                    yield format_event(event)  # committed between the read and the status
+                return
+        # A run this server executes (or queues) commits here, and every commit wakes us.
+        poll = _KEEPALIVE_SECONDS if runner.owns(run_id) else _POLL_SECONDS
         try:
-            await asyncio.wait_for(woken.wait(), timeout=_POLL_SECONDS)
+            await asyncio.wait_for(woken.wait(), timeout=poll)
         except TimeoutError:
             if time.monotonic() - quiet_since >= _KEEPALIVE_SECONDS:
                 quiet_since = time.monotonic()
