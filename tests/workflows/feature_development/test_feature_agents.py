@@ -177,3 +177,21 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing(devora: Devora, tmp_path: 
     assert "deploy to staging:" in planned and "deployed {branch} {environment}" in planned
     assert (*user_state(repo), git(repo, "for-each-ref")) == before
     assert not marker.exists() and not list(devora.home.glob("worktrees/*"))
+
+
+def test_a_rejected_review_removes_the_branch(devora: Devora, tmp_path: Path) -> None:
+    repo = make_project(tmp_path / "shop")
+    before = user_state(repo)
+    with scripted_server(scripted_feature()) as server:
+        env = no_model() | model_env(server)
+        first = devora("run", "feature-development", str(repo), "--request", REQUEST,
+                       "--json", timeout=600, **env)  # fmt: skip
+        run_id = finished_event(first)["run_id"]
+        assert devora("approve", run_id, "approve_design", timeout=900, **env).returncode == 3
+        assert devora_branches(repo) == [f"devora/feature-{run_id}"]
+        rejected = devora("reject", run_id, "review", "--comment", "not this way",
+                          timeout=600, **env)  # fmt: skip
+    assert rejected.returncode == 1, rejected.stdout[-3000:] + rejected.stderr[-3000:]
+    assert status(devora, run_id)["status"] == "rolled_back"
+    assert devora_branches(repo) == [] and len(git(repo, "worktree", "list").splitlines()) == 1
+    assert user_state(repo) == before

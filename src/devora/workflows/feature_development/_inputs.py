@@ -45,7 +45,7 @@ class FeatureInputs(BaseModel):
     request: str = Field(description="the feature request: a file (.md, .txt) or its text")
     environment: str = Field(
         default="staging",
-        description="where `deploy` deploys (a key of [feature_development.deploy])",
+        description="where `deploy` deploys: an environment of feature_development.deploy",
     )
 
     @field_validator("path")
