@@ -15,9 +15,9 @@ VERIFYING_STEPS = ("database", "database-postgresql", "backend", "frontend", "qu
 def _verifications(ctx: StepContext[Any]) -> list[Verification]:
     found: list[Verification] = []
     for step in VERIFYING_STEPS:
-        verified: Verified | None = ctx.result(step)
-        if verified is not None:
-            found.extend(verified.verifications)
+        done = ctx.results.get(step)  # a workflow built from these steps may leave some out
+        if done is not None:
+            found.extend(Verified.model_validate(done).verifications)
     return found
 
 
@@ -63,8 +63,8 @@ async def plan_report(ctx: StepContext[Any]) -> Plan:
 
 def saas_outputs(ctx: StepContext[Any]) -> dict[str, Any]:
     """The product, where it is, each verification's status, and its URL when started here."""
-    architecture: Architecture | None = ctx.result("architecture")
-    deployment: Deployment | None = ctx.result("deploy")
+    architecture: Architecture | None = ctx.results.get("architecture")
+    deployment: Deployment | None = ctx.results.get("deploy")
     return {
         "product": architecture.product if architecture else None,
         "out": architecture.layout.root if architecture else ctx.inputs.out,
