@@ -2,8 +2,9 @@
 
 `server` gives a running server; `start_server(home)` starts one (again) on a home, so a
 test can kill it and start another on the same store. Both offer the toy workflows of
-tests/engine/toy_workflows.py by name (chain, gated, retrying, saga, parent, many, durable)
-and `reports` (tests/server/server_workflows.py: a step that keeps two artifacts).
+tests/engine/toy_workflows.py by name (chain, gated, retrying, saga, parent, many, durable),
+`reports` (tests/server/server_workflows.py: a step that keeps two artifacts) and `chatty`
+(a step streaming log lines).
 
 A test that asks for `store_env` (an argument or `usefixtures`) runs twice: its servers on
 SQLite in their home, then on a PostgreSQL database of its own (`DEVORA_DATABASE_URL`),
@@ -103,7 +104,8 @@ def launch(home: Path, *, token: str | None = TOKEN, **extra: str) -> LiveServer
     argv = [sys.executable, "-m", "devora", "serve", "--port", "0"]
     for name in TOY_NAMES:
         argv += ["--workflow", f"{TOYS}:{name}"]
-    argv += ["--workflow", f"{SERVER_WORKFLOWS}:reports"]
+    for name in ("reports", "chatty"):
+        argv += ["--workflow", f"{SERVER_WORKFLOWS}:{name}"]
     home.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
         argv,

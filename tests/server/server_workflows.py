@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import BaseModel, Field
 
 from devora.engine import Step, StepContext, Workflow
@@ -21,4 +23,24 @@ reports = Workflow(
     name="reports",
     inputs=ReportInputs,
     steps=[Step("write", write_report, squad="documentation")],
+)
+
+
+class ChattyInputs(BaseModel):
+    lines: int = Field(default=100, ge=1, le=100_000)
+    pause: float = Field(default=0.01, ge=0, le=1)
+
+
+async def chatter(ctx: StepContext[ChattyInputs]) -> int:
+    """A step that streams log lines, as a tool's output would (a busy run for load tests)."""
+    for number in range(ctx.inputs.lines):
+        ctx.log(f"line {number}")
+        await asyncio.sleep(ctx.inputs.pause)
+    return ctx.inputs.lines
+
+
+chatty = Workflow(
+    name="chatty",
+    inputs=ChattyInputs,
+    steps=[Step("chatter", chatter, squad="qa")],
 )

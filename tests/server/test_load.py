@@ -1,0 +1,140 @@
+"""`devora serve` under load: relations that hold on a busy two-core machine, no timings.
+
+Starting a run costs the same whether the server is idle or has a queue of runs to get
+through (at most `--max-runs` execute, the others wait `pending` and say where they
+stand); 20 SSE clients that keep reconnecting get every event of their run once.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from tests.server.conftest import LiveServer, wait_for_status
+from tests.server.test_sse import read_frames
+
+MAX_RUNS = 4
+BUSY = 100
+
+
+def start(client: httpx.Client, **inputs: Any) -> dict[str, Any]:
+    response = client.post("/api/runs", json={"workflow": "chain", "inputs": inputs})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def median_start_seconds(client: httpx.Client, count: int = 15) -> float:
+    """The median latency of `count` start-run requests sent one after the other."""
+    latencies = []
+    for seed in range(count):
+        began = time.perf_counter()
+        start(client, seed=seed)
+        latencies.append(time.perf_counter() - began)
+    return statistics.median(latencies)
+
+
+def statuses(client: httpx.Client) -> dict[str, int]:
+    runs = client.get("/api/runs", params={"limit": 1000}).json()
+    counted: dict[str, int] = {}
+    for run in runs:
+        counted[run["status"]] = counted.get(run["status"], 0) + 1
+    return counted
+
+
+def test_start_run_costs_no_more_with_busy_runs_executing_and_queued(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server(DEVORA_SERVE_MAX_RUNS=str(MAX_RUNS))
+    client = server.client(timeout=120)
+    idle = median_start_seconds(client)
+    deadline = time.monotonic() + 120
+    while statuses(client).keys() - {"succeeded"} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert statuses(client) == {"succeeded": 15}
+
+    # BUSY runs, each streaming a log line every millisecond for 5 s and more: the server
+    # accepts them all and executes MAX_RUNS at a time. Without that bound all of them
+    # share the loop with every request (a server without it: 5.9 times the idle median).
+    def busy(_: int) -> dict[str, Any]:
+        response = client.post(
+            "/api/runs", json={"workflow": "chatty", "inputs": {"lines": 5000, "pause": 0.001}}
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        burst = list(pool.map(busy, range(BUSY)))
+    assert all(run["status"] == "pending" for run in burst)
+    queued = [run["queued"] for run in burst if run["queued"] is not None]
+    assert len(queued) >= BUSY - MAX_RUNS
+    assert all(q["limit"] == MAX_RUNS and q["running"] <= MAX_RUNS for q in queued)
+    assert all(1 <= q["position"] <= BUSY for q in queued)  # exact places: the next test
+
+    loaded = median_start_seconds(client)
+    now = statuses(client)
+    assert now.get("running", 0) == MAX_RUNS, now
+    assert now.get("pending", 0) == BUSY - MAX_RUNS + 15, now
+    assert loaded <= 2 * idle, f"start-run median {loaded:.4f} s loaded, {idle:.4f} s idle"
+
+
+def test_a_queued_run_says_where_it_stands_and_can_be_cancelled_before_it_starts(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server(DEVORA_SERVE_MAX_RUNS="1")
+    client = server.client()
+    first = start(client, seed=1, slow=30)
+    wait_for_status(client, first["id"], {"running"})
+    second, third = start(client, seed=2), start(client, seed=3)
+    assert first["queued"] is None
+    assert second["queued"] == {"position": 1, "running": 1, "limit": 1}
+    assert third["queued"] == {"position": 2, "running": 1, "limit": 1}
+
+    cancelled = client.post(f"/api/runs/{second['id']}/cancel")
+    assert cancelled.status_code == 202 and cancelled.json()["status"] == "cancelled"
+    detail = client.get(f"/api/runs/{third['id']}").json()
+    assert detail["status"] == "pending" and detail["queued"]["position"] == 1
+
+    client.post(f"/api/runs/{first['id']}/cancel")
+    wait_for_status(client, third["id"], {"succeeded"})
+    assert client.get(f"/api/runs/{third['id']}").json()["queued"] is None
+    kinds = [
+        f["event"] for f in read_frames(client.get(f"/api/runs/{second['id']}/events?follow=false"))
+    ]
+    assert kinds == ["run.created", "run.finished"]  # cancelled before it ever started
+
+
+def follow_with_reconnects(server: LiveServer, run_id: str, every: int) -> list[int]:
+    """The run's event seqs, the stream dropped after every `every` events and resumed
+    with Last-Event-ID (every=0: one stream to the end)."""
+    seqs: list[int] = []
+    with httpx.Client(base_url=server.base_url, headers=server.headers, timeout=60) as client:
+        while True:
+            headers = {"Last-Event-ID": str(seqs[-1])} if seqs else {}
+            url = f"/api/runs/{run_id}/events"
+            with client.stream("GET", url, headers=headers) as response:
+                assert response.status_code == 200
+                frames = read_frames(response, limit=every or None)
+            seqs += [int(f["id"]) for f in frames]
+            if not frames or frames[-1]["event"] == "run.finished":
+                return seqs
+
+
+def test_twenty_sse_clients_reconnecting_get_every_event_once(server: LiveServer) -> None:
+    client = server.client()
+    runs = [start(client, seed=i, slow=1.0)["id"] for i in range(10)]
+    # Two clients per run: one reconnecting after every 2 events, one staying connected.
+    plan = [(run_id, every) for run_id in runs for every in (2, 0)]
+    with ThreadPoolExecutor(max_workers=len(plan)) as pool:
+        followed = list(pool.map(lambda p: follow_with_reconnects(server, *p), plan))
+    with server.open_store() as store:
+        for (run_id, every), seqs in zip(plan, followed, strict=True):
+            journal = [e.seq for e in store.events(run_id)]
+            assert seqs == journal, f"{run_id} (every={every}): {seqs} != journal {journal}"
+            assert store.get_run(run_id).status.value == "succeeded"
