@@ -7,7 +7,7 @@
 Each run is `devora run saas-mvp --spec SPEC --out NEW_DIR --no-deploy` through the CLI,
 with every verification (the project's tests, the migration on SQLite and on PostgreSQL as
 child runs, the app over HTTP, sign-up → create → list in Chromium, the quality gate as a
-child run). The verifying steps run up to 4 at a time after `architecture`, so the steps'
+child run). The verifying steps run up to 3 at a time after `architecture`, so the steps'
 shares of the wall time add up to more than 100 %. Needs PostgreSQL
 ($DEVORA_SAAS_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test) and
 Chromium. Target (issue 12): under 90 s on 2 cores, verification included.

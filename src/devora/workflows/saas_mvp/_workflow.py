@@ -15,9 +15,9 @@
     report (qa)              report.md with every verification and its evidence
 
 The qa squad's checks run inside the steps that own what they check; any that does not
-pass fails the run, with its evidence. After architecture, the checks run up to four at a
-time (database, database-postgresql, backend and quality; frontend after backend, whose
-environment it reuses); deploy waits for all of them.
+pass fails the run, with its evidence. After architecture, the checks run up to three at
+a time (database, database-postgresql and backend; then frontend and quality, which reuse
+the environment backend built); deploy waits for all of them.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ quality_step: Step[Verified] = Step(
     "quality",
     verify_quality_gate,
     squad="qa",
-    needs=[architecture_step],
+    needs=[backend_step],  # after the project's own tests: their evidence names the test
     side_effects=True,  # a child run
     plan=plan_verification,
     timeout=VERIFY_TIMEOUT,
@@ -150,7 +150,7 @@ saas_mvp = Workflow(
     steps=saas_mvp_steps,
     inputs=SaasMvpInputs,
     outputs=saas_outputs,
-    concurrency=4,
+    concurrency=3,
     preflight=preflight_saas_mvp,
 )
 register_command_line(saas_mvp, present=present_saas_mvp)
