@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devora.tools.browser import Click, ExpectText, Fill, Visit, play_flow
+from devora.tools.browser import Click, ExpectText, Fill, Hook, Visit, play_flow
 from devora.tools.lighthouse import DEFAULT_BROWSER
 from devora.tools.webapp import RunningApp, free_port, open_app
 from tests.conftest import require
@@ -109,3 +109,25 @@ async def test_a_missing_page_and_a_missing_field_fail(app: RunningApp) -> None:
     assert missing_field.failure is not None
     assert missing_field.failure.action == "fill #nope with ***"
     assert "no field matches #nope" in (missing_field.failure.error or "")
+
+
+async def test_a_hook_runs_between_actions_and_its_failure_stops_the_flow(
+    app: RunningApp,
+) -> None:
+    calls: list[str] = []
+
+    async def note() -> None:
+        calls.append("noted")
+
+    async def refuse() -> None:
+        raise RuntimeError("make-admin exited 1: no account")
+
+    done = await play_flow(app.url, [Visit(path="/new"), Hook(name="note"), Hook(name="refuse"),
+                                     Visit(path="/notes")],
+                           hooks={"note": note, "refuse": refuse})  # fmt: skip
+    assert calls == ["noted"]
+    assert [step.ok for step in done.steps] == [True, True, False]
+    assert done.failure is not None and done.failure.action == "run refuse"
+    assert done.failure.error == "make-admin exited 1: no account"
+    unknown = await play_flow(app.url, [Hook(name="nobody")])
+    assert unknown.failure is not None and unknown.failure.error == "no hook named 'nobody'"
