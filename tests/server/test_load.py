@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from devora.server._sse import _following
+from devora.store import Event, EventKind
 from tests.server.conftest import LiveServer, wait_for_status
 from tests.server.test_sse import read_frames
 
@@ -138,3 +140,15 @@ def test_twenty_sse_clients_reconnecting_get_every_event_once(server: LiveServer
             journal = [e.seq for e in store.events(run_id)]
             assert seqs == journal, f"{run_id} (every={every}): {seqs} != journal {journal}"
             assert store.get_run(run_id).status.value == "succeeded"
+
+
+def test_a_stream_takes_published_events_only_when_they_follow_without_a_gap() -> None:
+    def events(*seqs: int) -> list[Event]:
+        return [Event(run_id="r", seq=seq, kind=EventKind.STEP_LOG) for seq in seqs]
+
+    assert [e.seq for e in _following(events(4, 5, 6), 3) or []] == [4, 5, 6]
+    assert [e.seq for e in _following(events(2, 3, 4, 5), 3) or []] == [4, 5]  # read already
+    assert _following(events(5, 6), 3) is None  # 4 was committed elsewhere: read the journal
+    assert _following(events(4, 6), 3) is None
+    assert _following(events(1, 2), 3) is None  # nothing new: the journal says why we woke
+    assert _following(None, 3) is None  # a poke, or too many held

@@ -13,9 +13,9 @@ Such a module exposes::
 - ``state.store`` — the open `Store` (its ``location.home`` is Devora's home);
 - ``state.config`` — the `DevoraConfig` loaded at start;
 - ``state.runner`` — the `Runner`: ``await runner.start(workflow, raw_inputs, dry_run=...)``
-  validates exactly as the CLI does and executes the run in the server's loop;
-  ``await runner.resume(run_id, workflow)``; ``runner.signal(run_id)`` / ``runner.poke``
-  for live views;
+  validates exactly as the CLI does, records the run and queues it for the server's loop;
+  ``await runner.resume(run_id, workflow)``; ``with runner.subscribe(run_id)`` /
+  ``runner.poke`` for live views;
 - ``state.workflow(name)`` — a workflow a request may name (built-ins, plugins, the
   server's ``--workflow`` files; never a path from a request);
 - ``state.require_token`` — the bearer-token dependency (``Depends(state.require_token)``,

@@ -17,7 +17,8 @@ import functools
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,11 @@ from devora.private_files import write_private
 from devora.store import Event, EventKind, RunRecord, RunStatus, Store
 from devora.workflows import check_input_shape, resolve_workflow
 
-__all__ = ["EXECUTOR", "QueuePosition", "Runner", "default_max_running"]
+__all__ = ["EXECUTOR", "QueuePosition", "Runner", "Subscription", "default_max_running"]
 
 EXECUTOR = "devora serve"
 _INTERRUPTED_FILE = "serve-interrupted.json"
+_HELD_EVENTS = 1000  # events held for a follower that does not keep up; then it rereads
 _log = logging.getLogger("devora.server")
 
 
@@ -51,6 +53,38 @@ class QueuePosition:
     position: int
     running: int
     limit: int
+
+
+class Subscription:
+    """A follower of one run: the committed events the runner publishes, in order.
+
+    `woken` is set at each commit of the run (and at each `poke`); `take()` hands over the
+    events published since, or None when the follower must read the journal itself (a
+    poke without events, or more events than it is allowed to hold).
+    """
+
+    def __init__(self) -> None:
+        self.woken = asyncio.Event()
+        self._events: list[Event] | None = []
+
+    def hold(self, event: Event) -> None:
+        """Keep a committed event for the follower, and wake it."""
+        if self._events is not None:
+            self._events.append(event)
+            if len(self._events) > _HELD_EVENTS:
+                self._events = None
+        self.woken.set()
+
+    def mark_stale(self) -> None:
+        """Something was committed that was not published here: read the journal."""
+        self._events = None
+        self.woken.set()
+
+    def take(self) -> list[Event] | None:
+        """The events held since the last call (None: read the journal instead)."""
+        self.woken.clear()
+        events, self._events = self._events, []
+        return events
 
 
 @dataclass(frozen=True)
@@ -91,26 +125,32 @@ class Runner:
         )
         self._tasks: dict[str, asyncio.Task[None]] = {}  # executing now
         self._queue: dict[str, _Queued] = {}  # waiting for a slot, first in first out
-        self._signals: dict[str, asyncio.Event] = {}
+        self._subscriptions: dict[str, set[Subscription]] = {}
         self._closing = False
 
     # -- live views ---------------------------------------------------------------------
 
-    def _on_event(self, event: Event) -> None:
-        self.poke(event.run_id)
+    def _on_event(self, event: Event) -> None:  # published by the engine after its commit
+        for subscription in self._subscriptions.get(event.run_id, ()):
+            subscription.hold(event)
 
     def poke(self, run_id: str) -> None:
-        """Tell whoever follows the run that its journal has new committed events."""
-        signal = self._signals.pop(run_id, None)
-        if signal is not None:
-            signal.set()
+        """Tell whoever follows the run that its journal has changed (not through the bus)."""
+        for subscription in self._subscriptions.get(run_id, ()):
+            subscription.mark_stale()
 
-    def signal(self, run_id: str) -> asyncio.Event:
-        """An event set at the run's next commit: take it *before* reading the journal."""
-        signal = self._signals.get(run_id)
-        if signal is None:
-            signal = self._signals[run_id] = asyncio.Event()
-        return signal
+    @contextmanager
+    def subscribe(self, run_id: str) -> Iterator[Subscription]:
+        """Follow the run's commits; subscribe *before* reading the journal."""
+        subscription = Subscription()
+        followers = self._subscriptions.setdefault(run_id, set())
+        followers.add(subscription)
+        try:
+            yield subscription
+        finally:
+            followers.discard(subscription)
+            if not followers:
+                self._subscriptions.pop(run_id, None)
 
     def executes(self, run_id: str) -> bool:
         """True while this server executes the run (not while it is queued)."""

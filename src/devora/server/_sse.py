@@ -2,9 +2,9 @@
 
 The stream reads committed events from the store, in `seq` order, starting after
 `Last-Event-ID` (or `?after=`): a client that reconnects with the last id it saw gets
-every event once, in order. The server's own commits wake the stream at once (the
-runner's commit notification, no polling); the journal of a run that executes elsewhere
-is looked at again every second.
+every event once, in order. The runs this server executes hand their committed events
+to the stream as they are published (no polling, no second read); on a gap, or for a run
+executing elsewhere (looked at every second), the stream reads the journal.
 """
 
 from __future__ import annotations
@@ -45,34 +45,53 @@ async def follow_events(
     store, runner = state.store, state.runner
     last = after
     quiet_since = time.monotonic()
-    while True:
-        woken = runner.signal(run_id)  # taken before reading: no commit slips in between
+    with runner.subscribe(run_id) as subscription:  # before reading: no commit slips by
         events = await store.call(_events_after, store, run_id, last)
-        for event in events:
-            yield format_event(event)
-            last = event.seq
-        if events:
-            quiet_since = time.monotonic()
-        if len(events) == _BATCH:
-            continue
-        if not follow:
-            return
-        # The status is read only when it may have become final: nothing new (woken by the
-        # end of an execution, or a poll), or the run's own last event among the new.
-        if not events or any(e.kind is EventKind.RUN_FINISHED for e in events):
-            run = await store.call(store.get_run, run_id)
-            if run.status.finished:  # its status and last events commit together
-                for event in await store.call(_events_after, store, run_id, last):
-                    yield format_event(event)  # committed between the read and the status
-                return
-        # A run this server executes (or queues) commits here, and every commit wakes us.
-        poll = _KEEPALIVE_SECONDS if runner.owns(run_id) else _POLL_SECONDS
-        try:
-            await asyncio.wait_for(woken.wait(), timeout=poll)
-        except TimeoutError:
-            if time.monotonic() - quiet_since >= _KEEPALIVE_SECONDS:
+        while True:
+            for event in events:
+                if event.seq > last:  # the first read and the bus may both have it
+                    yield format_event(event)
+                    last = event.seq
+            if events:
                 quiet_since = time.monotonic()
-                yield ": keepalive\n\n"
+            if len(events) == _BATCH:
+                events = await store.call(_events_after, store, run_id, last)
+                continue
+            if not follow:
+                return
+            # The status is read only when it may have become final: nothing new (woken by
+            # the end of an execution, or a poll), or the run's own last event among the new.
+            if not events or any(e.kind is EventKind.RUN_FINISHED for e in events):
+                run = await store.call(store.get_run, run_id)
+                if run.status.finished:  # its status and last events commit together
+                    for event in await store.call(_events_after, store, run_id, last):
+                        yield format_event(event)  # committed between the reads
+                    return
+            # A run this server executes (or queues) commits here, and each commit wakes us.
+            poll = _KEEPALIVE_SECONDS if runner.owns(run_id) else _POLL_SECONDS
+            try:
+                await asyncio.wait_for(subscription.woken.wait(), timeout=poll)
+            except TimeoutError:
+                if time.monotonic() - quiet_since >= _KEEPALIVE_SECONDS:
+                    quiet_since = time.monotonic()
+                    yield ": keepalive\n\n"
+            published = _following(subscription.take(), last)
+            if published is None:  # a gap, a poke, a poll: the journal says what is new
+                published = await store.call(_events_after, store, run_id, last)
+            events = published
+
+
+def _following(published: list[Event] | None, last: int) -> list[Event] | None:
+    """The published events that follow `last` without a gap, else None (read the store)."""
+    if published is None:
+        return None
+    fresh = [event for event in published if event.seq > last]
+    if not fresh:
+        return None
+    for expected, event in enumerate(fresh, start=last + 1):
+        if event.seq != expected:
+            return None
+    return fresh
 
 
 def router(state: ServerState) -> APIRouter:
