@@ -7,24 +7,17 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from devora.tools.browser import CHROMIUM_FLAGS
 from tests.conftest import require
 from tests.server.conftest import LiveServer, wait_for_status
 
 CHROMIUM = "/usr/bin/chromium"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-project"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +31,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS))
         yield chromium
         chromium.close()
 
@@ -47,20 +40,34 @@ def browser() -> Iterator[object]:
 def page(browser: object, server: LiveServer) -> Iterator[object]:
     """A page logged in to the dashboard through its form."""
     context = browser.new_context()  # type: ignore[attr-defined]
-    page = context.new_page()
+    yield _log_in(context.new_page(), server, "/ui")
+    context.close()
+
+
+def _log_in(page: Any, server: LiveServer, path: str) -> Any:
+    """`page` at `path`, logged in through the form (the token stays in the tab)."""
     page.set_default_timeout(20_000)
-    page.goto(server.base_url + "/ui")
+    page.goto(server.base_url + path)
     page.fill("#token", server.token)
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("#content:not([hidden])")
-    yield page
-    context.close()
+    return page
 
 
 def _start(api: httpx.Client, workflow: str, **inputs: object) -> str:
     response = api.post("/api/runs", json={"workflow": workflow, "inputs": inputs})
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+def _open_run(
+    page: Any, server: LiveServer, api: httpx.Client, workflow: str, status: str, **inputs: object
+) -> str:
+    """Start a run, wait until it is `status`, open its page; the run's id."""
+    run_id = _start(api, workflow, **inputs)
+    wait_for_status(api, run_id, {status})
+    page.goto(f"{server.base_url}/ui/runs/{run_id}")
+    return run_id
 
 
 def _step(page: object, step: str) -> object:
@@ -70,9 +77,7 @@ def _step(page: object, step: str) -> object:
 def test_watch_a_running_step_finish_and_the_run_end(
     page: object, server: LiveServer, api: httpx.Client
 ) -> None:
-    run_id = _start(api, "chain", slow=4)
-    wait_for_status(api, run_id, {"running"})
-    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    _open_run(page, server, api, "chain", "running", slow=4)
     slow = _step(page, "slow")
     slow.and_(page.locator('[data-status="running"]')).wait_for()  # type: ignore[attr-defined]
     assert "step-running" in (slow.get_attribute("class") or "")  # type: ignore[attr-defined]
@@ -94,9 +99,7 @@ def test_watch_a_running_step_finish_and_the_run_end(
 def test_approve_then_complete_a_form_and_see_the_run_end(
     page: object, server: LiveServer, api: httpx.Client
 ) -> None:
-    run_id = _start(api, "gated", release="3.0")
-    wait_for_status(api, run_id, {"waiting"})
-    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    run_id = _open_run(page, server, api, "gated", "waiting", release="3.0")
     deploy = _step(page, "deploy")
     deploy.and_(page.locator('[data-status="waiting"]')).wait_for()  # type: ignore[attr-defined]
     assert "squad-devops" in (deploy.get_attribute("class") or "")  # type: ignore[attr-defined]
@@ -125,9 +128,7 @@ def test_approve_then_complete_a_form_and_see_the_run_end(
 def test_a_schema_error_from_the_server_is_shown_and_nothing_recorded(
     page: object, server: LiveServer, api: httpx.Client
 ) -> None:
-    run_id = _start(api, "gated")
-    wait_for_status(api, run_id, {"waiting"})
-    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    run_id = _open_run(page, server, api, "gated", "waiting")
     page.locator('form.answer[data-step="deploy"] button[name=approve]').click()  # type: ignore[attr-defined]
     notes = page.locator('form.answer[data-step="release_notes"]')  # type: ignore[attr-defined]
     notes.wait_for()
@@ -144,9 +145,7 @@ def test_a_schema_error_from_the_server_is_shown_and_nothing_recorded(
 def test_artifacts_render_markdown_inline_and_charts_draw(
     page: object, server: LiveServer, api: httpx.Client
 ) -> None:
-    run_id = _start(api, "reports", title="Weekly <script>alert(1)</script>")
-    wait_for_status(api, run_id, {"succeeded"})
-    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    _open_run(page, server, api, "reports", "succeeded", title="Weekly <script>alert(1)</script>")
     page.get_by_role("button", name="report.md").click()  # type: ignore[attr-defined]
     heading = page.locator("#artifact-view .markdown h1")  # type: ignore[attr-defined]
     heading.wait_for()
@@ -154,7 +153,8 @@ def test_artifacts_render_markdown_inline_and_charts_draw(
     assert page.locator("#artifact-view script").count() == 0  # type: ignore[attr-defined]
     page.goto(f"{server.base_url}/ui/charts")  # type: ignore[attr-defined]
     page.wait_for_selector("#content:not([hidden])")  # type: ignore[attr-defined]
-    assert page.locator("#empty").is_visible()  # type: ignore[attr-defined]
+    page.locator("#empty").wait_for()  # type: ignore[attr-defined]  # shown once loaded
+    assert page.locator("#charts figure").count() == 0  # type: ignore[attr-defined]
 
 
 def test_a_wrong_token_stays_at_the_login_form(browser: object, server: LiveServer) -> None:
@@ -171,9 +171,7 @@ def test_a_wrong_token_stays_at_the_login_form(browser: object, server: LiveServ
 def test_cancel_a_running_run_from_its_page(
     page: object, server: LiveServer, api: httpx.Client
 ) -> None:
-    run_id = _start(api, "chain", slow=60)
-    wait_for_status(api, run_id, {"running"})
-    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    run_id = _open_run(page, server, api, "chain", "running", slow=60)
     _step(page, "slow").and_(page.locator('[data-status="running"]')).wait_for()  # type: ignore[attr-defined]
     assert page.locator("#resume-run").is_hidden()  # type: ignore[attr-defined]
     page.click("#cancel-run")  # type: ignore[attr-defined]
@@ -188,9 +186,7 @@ def test_cancel_a_running_run_from_its_page(
 def test_cancel_then_resume_a_waiting_run_from_its_page(
     page: object, server: LiveServer, api: httpx.Client
 ) -> None:
-    run_id = _start(api, "gated", release="4.0")
-    wait_for_status(api, run_id, {"waiting"})
-    page.goto(f"{server.base_url}/ui/runs/{run_id}")  # type: ignore[attr-defined]
+    run_id = _open_run(page, server, api, "gated", "waiting", release="4.0")
     page.locator('form.answer[data-step="deploy"]').wait_for()  # type: ignore[attr-defined]
     page.click("#cancel-run")  # type: ignore[attr-defined]
     page.wait_for_selector("#run-status .status-cancelled")  # type: ignore[attr-defined]
@@ -221,11 +217,7 @@ def test_the_score_chart_has_a_point_per_gate_run(
         run_ids.append(run_id)
         scores.append(detail["summary"]["score"])  # type: ignore[index]
     context = browser.new_context()  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(server.base_url + "/ui/charts")
-    page.fill("#token", server.token)
-    page.click("#login-form button[type=submit]")
+    page = _log_in(context.new_page(), server, "/ui/charts")
     chart = page.locator('figure[data-figure="score"]').filter(has_text="quality-gate")
     chart.wait_for()
     assert "(2 runs)" in chart.locator("figcaption").text_content()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 from tests.server.conftest import LiveServer, wait_for_status
@@ -12,14 +13,20 @@ from tests.server.conftest import LiveServer, wait_for_status
 pytestmark = pytest.mark.slow
 
 
+def _start_slow(server: LiveServer, api: httpx.Client) -> str:
+    """A `chain` run whose `slow` step sleeps 60 s, once that step has started."""
+    run_id = api.post("/api/runs", json={"workflow": "chain", "inputs": {"slow": 60}}).json()["id"]
+    deadline = time.monotonic() + 20
+    while "slow" not in server.ran() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return str(run_id)
+
+
 @pytest.mark.usefixtures("store_env")  # SQLite and PostgreSQL
 def test_a_killed_server_resumes_the_runs_it_owned(start_server: Callable[..., LiveServer]) -> None:
     first = start_server()
     api = first.client()
-    run_id = api.post("/api/runs", json={"workflow": "chain", "inputs": {"slow": 60}}).json()["id"]
-    deadline = time.monotonic() + 20
-    while "slow" not in first.ran() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    run_id = _start_slow(first, api)
     assert sorted(first.ran()) == ["first", "second", "side", "slow"]
     assert api.get(f"/api/runs/{run_id}").json()["status"] == "running"
     first.kill()
@@ -39,10 +46,7 @@ def test_a_stopped_server_resumes_the_runs_it_interrupted(
 ) -> None:
     first = start_server()
     api = first.client()
-    run_id = api.post("/api/runs", json={"workflow": "chain", "inputs": {"slow": 60}}).json()["id"]
-    deadline = time.monotonic() + 20
-    while "slow" not in first.ran() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    run_id = _start_slow(first, api)
     first.stop()  # SIGTERM: the run is recorded cancelled ("interrupted")
     second = start_server(TOY_SLOW="0")
     detail = wait_for_status(second.client(), run_id, {"succeeded"})
@@ -53,10 +57,7 @@ def test_a_stopped_server_resumes_the_runs_it_interrupted(
 def test_a_run_cancelled_on_purpose_is_not_resumed(start_server: Callable[..., LiveServer]) -> None:
     first = start_server()
     api = first.client()
-    run_id = api.post("/api/runs", json={"workflow": "chain", "inputs": {"slow": 60}}).json()["id"]
-    deadline = time.monotonic() + 20
-    while "slow" not in first.ran() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    run_id = _start_slow(first, api)
     api.post(f"/api/runs/{run_id}/cancel")
     wait_for_status(api, run_id, {"cancelled"})
     first.kill()
