@@ -41,7 +41,10 @@ def inside_project(root: str | Path, name: str, field: str) -> Path:
 def git_work_tree(value: str) -> str:
     """An input naming a folder inside a git work tree, resolved; ValueError (for an input
     model's validator) when it is not a folder or not in a repository."""
-    folder = Path(value).expanduser()
+    try:
+        folder = Path(value).expanduser()
+    except RuntimeError as error:  # "~someone" naming no user
+        raise ValueError(f"{value}: {error}") from error
     if not folder.is_dir():
         raise ValueError(f"{value} is not a directory")
     resolved = folder.resolve()

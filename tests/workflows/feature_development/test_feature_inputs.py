@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -111,6 +111,8 @@ def test_the_plan_orders_tasks_after_what_they_need(needs: list[list[int]]) -> N
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
+@example("~0")  # no such user: expanduser() raised RuntimeError (found by this test)
+@example("~nosuchuser/request.md")
 def test_a_request_is_text_or_a_clear_refusal(text: str) -> None:
     try:
         read = read_request(text)

@@ -22,7 +22,10 @@ def read_request(value: str) -> str:
     text = value.strip()
     if not text:
         raise ValueError("the request is empty: give a file or the feature in words")
-    candidate = Path(text).expanduser()
+    try:
+        candidate = Path(text).expanduser()
+    except RuntimeError:  # "~someone" naming no user: not a file of theirs, then
+        candidate = Path(text)
     if "\n" not in text and candidate.is_file():
         try:
             content = candidate.read_text(encoding="utf-8").strip()
