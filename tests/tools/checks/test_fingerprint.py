@@ -68,3 +68,23 @@ async def test_check_and_tool_version_change_the_check_fingerprint(
     write_tool(fake_bin, "ruff", 'echo "ruff 0.2.0"')
     os.utime(fake_bin / "ruff", (2_000_000, 2_000_000))  # a reinstall: new file, new version
     assert await check_fingerprint(RuffCheck(), old) != first
+
+
+async def test_what_the_tools_write_is_not_a_change_even_without_a_gitignore(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    from devora.tools.checks import project_files, tree_fingerprint
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text("X = 1\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    before = await tree_fingerprint(tmp_path)
+    (tmp_path / "pkg" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\0")
+    (tmp_path / ".pytest_cache").mkdir()
+    (tmp_path / ".pytest_cache" / "README.md").write_text("cache", encoding="utf-8")
+    (tmp_path / ".coverage").write_bytes(b"data")
+    assert await project_files(tmp_path) == ["pkg/mod.py"]
+    assert await tree_fingerprint(tmp_path) == before

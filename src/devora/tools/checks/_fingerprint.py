@@ -32,8 +32,14 @@ _SKIPPED_DIRS = frozenset(
 )  # fmt: skip
 
 
+_GENERATED_DIRS = frozenset(
+    {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".tox", ".nox"}
+)
+
+
 async def project_files(root: Path) -> list[str]:
-    """The project's files, relative and sorted: git's view (tracked + untracked, not ignored)."""
+    """The project's files, relative and sorted: git's view (tracked + untracked, not ignored),
+    less what the tools themselves write (bytecode, tool caches, coverage data)."""
     try:
         listed = await run_git(
             root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], check=False
@@ -41,8 +47,21 @@ async def project_files(root: Path) -> list[str]:
     except (OSError, DevoraError):  # no git, no such directory, git too slow
         listed = None
     if listed is not None and listed.returncode == 0:
-        return sorted(name for name in set(split_nul(listed.stdout)) if (root / name).is_file())
+        names = set(split_nul(listed.stdout))
+        return sorted(n for n in names if not _generated(n) and (root / n).is_file())
     return sorted(_walk(root))
+
+
+def _generated(name: str) -> bool:
+    # What running the tools writes (bytecode, their caches), even in a project without a
+    # .gitignore: counting it would make every run see a changed tree.
+    parts = name.split("/")
+    return (
+        any(part in _GENERATED_DIRS for part in parts[:-1])
+        or name.endswith((".pyc", ".pyo"))
+        or parts[-1] == ".coverage"
+        or parts[-1].startswith(".coverage.")
+    )
 
 
 async def tree_fingerprint(root: Path) -> str:
