@@ -11,13 +11,16 @@ import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from devora.server._sse import _following
+from devora.squads import os_account
 from devora.store import Event, EventKind
 from tests.server.conftest import LiveServer, wait_for_status
+from tests.server.test_api_answers import approvers_config
 from tests.server.test_sse import read_frames
 
 MAX_RUNS = 4
@@ -152,3 +155,34 @@ def test_a_stream_takes_published_events_only_when_they_follow_without_a_gap() -
     assert _following(events(4, 6), 3) is None
     assert _following(events(1, 2), 3) is None  # nothing new: the journal says why we woke
     assert _following(None, 3) is None  # a poke, or too many held
+
+
+def test_runs_still_queued_when_the_server_stops_execute_when_it_starts_again(
+    tmp_path: Path, start_server: Callable[..., LiveServer]
+) -> None:
+    approvers_config(tmp_path, os_account())
+    first = start_server(DEVORA_SERVE_MAX_RUNS="1")
+    client = first.client()
+    gated = client.post("/api/runs", json={"workflow": "gated", "inputs": {}}).json()["id"]
+    wait_for_status(client, gated, {"waiting"})
+    slow = start(client, seed=1, slow=30)["id"]
+    wait_for_status(client, slow, {"running"})
+    pending = start(client, seed=2)
+    assert pending["queued"]["position"] == 1
+    approved = client.post(f"/api/runs/{gated}/steps/deploy/approve", json={"comment": "ok"})
+    assert approved.status_code == 200, approved.text
+    detail = client.get(f"/api/runs/{gated}").json()
+    assert detail["status"] == "waiting" and detail["queued"]["position"] == 2  # its turn next
+
+    first.stop()  # SIGTERM: the running run is recorded cancelled, the queued ones stay
+    second = start_server(DEVORA_SERVE_MAX_RUNS="1", TOY_SLOW="0")
+    client = second.client()
+    for run_id in (slow, pending["id"]):
+        wait_for_status(client, run_id, {"succeeded"}, timeout=60)
+    # The answered run continued from its approval to the next thing it waits for.
+    deadline = time.monotonic() + 60
+    while "release_notes" not in detail["waiting"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+        detail = client.get(f"/api/runs/{gated}").json()
+    assert detail["steps"]["deploy"]["status"] == "succeeded"
+    assert set(detail["waiting"]) == {"release_notes"}
