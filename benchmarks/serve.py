@@ -127,13 +127,16 @@ async def call(url: str, method: str, path: str, body: object = None) -> dict[st
     reader, writer = await asyncio.open_connection(host, int(port))
     try:
         writer.write(head.encode() + data)
-        answer = await reader.read()
+        # Read to the end of the body, not to the end of the connection: the server closes
+        # it only once its loop is done with everything that was ready with this request.
+        status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode().split("\r\n")
+        fields = dict(line.lower().split(": ", 1) for line in lines if ": " in line)
+        answer = await reader.readexactly(int(fields["content-length"]))
     finally:
         writer.close()
-    status_line, _, rest = answer.partition(b"\r\n")
-    if status_line.split()[1][:1] != b"2":
-        raise RuntimeError(f"{method} {path}: {answer[:500]!r}")
-    parsed: dict[str, object] = json.loads(rest.partition(b"\r\n\r\n")[2])
+    if status_line.split()[1][:1] != "2":
+        raise RuntimeError(f"{method} {path}: {status_line} {answer[:500]!r}")
+    parsed: dict[str, object] = json.loads(answer)
     return parsed
 
 
