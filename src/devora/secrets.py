@@ -5,7 +5,7 @@ The secrets are the values of environment variables whose names look secret (``*
 the environment that carries a password (the password and the whole URL), and values
 registered with `add_secret` (a provider's key, a configured contact URL). Text is also
 scrubbed of common key shapes (``sk-…``, ``ghp_…``, ``Bearer …``) and of ``password=…``
-assignments. URLs are parsed with SQLAlchemy's URL parser, never matched by a pattern.
+assignments. URLs are split by SQLAlchemy's rule (`devora._url`), never matched by a pattern.
 
 Apply `redact` (text) or `redact_value` (JSON-like data) where text leaves Devora's
 hands: the store's journal, artifacts and reports, the quality gate's cache, the terminal.
@@ -20,8 +20,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from devora._url import SplitURL, split_url
 
 __all__ = [
     "MASK",
@@ -91,40 +90,53 @@ def add_secret(*values: str | None) -> None:
             _generation[0] += 1
 
 
-def url_password(url: str | URL) -> str | None:
-    """The password a URL carries (percent-decoded), or None; SQLAlchemy's parser decides."""
-    parsed = _parse_url(str(url) if isinstance(url, URL) else url)
+def url_password(url: object) -> str | None:
+    """The password a URL carries (percent-decoded), or None; SQLAlchemy's rule decides.
+
+    `url` is text or a SQLAlchemy URL object.
+    """
+    parsed = _parse_url(_url_text(url))
     if parsed is None or parsed.password is None:
         return None
-    password = str(parsed.password)
     # A password with a raw `@` leaves its tail in the host: it is part of the secret.
     host = parsed.host or ""
-    return password + "@" + host.rpartition("@")[0] if "@" in host else password
+    return parsed.password + "@" + host.rpartition("@")[0] if "@" in host else parsed.password
 
 
-def mask_url(url: str | URL) -> str:
+def mask_url(url: object) -> str:
     """The URL as text with its password replaced by ***; an unparsable one says only that."""
-    if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
-    parsed = _parse_url(url)
+    render = getattr(url, "render_as_string", None)
+    if render is not None:  # a SQLAlchemy URL renders itself
+        return str(render(hide_password=True))
+    text = str(url)
+    parsed = _parse_url(text)
     if parsed is None:
-        return "<unparsable URL>" if "@" in url else url
+        return "<unparsable URL>" if "@" in text else text
     if parsed.password is None:
-        return url
+        return text
     host = parsed.host or ""
     if "@" in host:
-        parsed = parsed.set(host=host.rpartition("@")[2])
-    return parsed.render_as_string(hide_password=True)
+        parsed = SplitURL(
+            parsed.scheme,
+            parsed.username,
+            parsed.password,
+            host.rpartition("@")[2],
+            parsed.port,
+            parsed.database,
+            parsed.query,
+        )
+    return parsed.render(hide_password=True)
 
 
-@lru_cache(maxsize=256)
-def _parse_url(text: str) -> URL | None:
+def _url_text(url: object) -> str:
+    render = getattr(url, "render_as_string", None)
+    return str(render(hide_password=False)) if render is not None else str(url)
+
+
+def _parse_url(text: str) -> SplitURL | None:
     if "://" not in text:
         return None
-    try:
-        return make_url(text.strip())
-    except (ArgumentError, ValueError):
-        return None
+    return split_url(text.strip())
 
 
 def known_secrets(env: Mapping[str, str] | None = None) -> frozenset[str]:

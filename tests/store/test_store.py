@@ -46,9 +46,9 @@ def test_default_location_is_sqlite_under_dot_devora(tmp_path: Path) -> None:
 
 
 def test_schema_is_versioned_and_created(any_store: Store) -> None:  # noqa: F811
-    with any_store._transaction(read_only=True) as connection:
-        version = connection.execute(sa.select(schema.schema_version.c.version)).scalar()
-    assert version == SCHEMA_VERSION
+    with any_store.transaction(read_only=True) as sql:
+        version = sql.scalar("SELECT version FROM devora_schema")
+    assert version == SCHEMA_VERSION == len(schema.MIGRATIONS)
 
 
 def test_an_older_schema_is_upgraded_on_open(tmp_path: Path) -> None:

@@ -25,7 +25,6 @@ from devora.store._records import (
     RunRecord,
     RunUpdate,
 )
-from devora.store._schema import SCHEMA_VERSION
 from devora.store._status import (
     IllegalTransitionError,
     RunStatus,
@@ -34,6 +33,7 @@ from devora.store._status import (
     statuses_before,
 )
 from devora.store._store import Store, open_store
+from devora.store._tables import SCHEMA_VERSION
 
 __all__ = [
     "RESULTS_CHANNEL",

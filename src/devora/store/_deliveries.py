@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel, Field
-from sqlalchemy.dialects import postgresql, sqlite
 
-from devora.store import _schema as schema
 from devora.store._store import Store
+from devora.store._tables import DELIVERIES
 from devora.store._text import safe_text
 
 __all__ = [
@@ -40,17 +37,12 @@ class DeliveryClaim(BaseModel):
     delivery: Delivery
 
 
-def _insert(store: Store) -> Any:
-    return (postgresql.insert if not store.is_sqlite else sqlite.insert)(schema.webhook_deliveries)
-
-
 def claim_delivery(store: Store, delivery: Delivery) -> DeliveryClaim:
     """Record the delivery unless its (source, id) is there already; the insert decides.
 
     Two servers receiving the same delivery at once both call this: exactly one gets
     `first=True`; the other gets the winner's record (and its run id) back.
     """
-    table = schema.webhook_deliveries
     delivery_id = safe_text(delivery.delivery_id) or ""
     row = {
         "source": delivery.source,
@@ -59,52 +51,45 @@ def claim_delivery(store: Store, delivery: Delivery) -> DeliveryClaim:
         "run_id": delivery.run_id,
         "received_at": delivery.received_at,
     }
-    with store._transaction() as connection:
-        inserted = connection.execute(
-            _insert(store)
-            .values(**row)
-            .on_conflict_do_nothing(index_elements=[table.c.source, table.c.delivery_id])
-            .returning(table.c.source)
-        ).first()
+    with store.transaction() as sql:
+        inserted = sql.first(
+            f"INSERT INTO {DELIVERIES} (source, delivery_id, event, run_id, received_at) "
+            "VALUES (:source, :delivery_id, :event, :run_id, :received_at) "
+            "ON CONFLICT (source, delivery_id) DO NOTHING RETURNING source",
+            row,
+        )
         # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
         if inserted is not None:
             return DeliveryClaim(first=True, delivery=Delivery.model_validate(row))
-        existing = connection.execute(_select(delivery.source, delivery_id)).first()
+        existing = sql.first(_SELECT, row)
     assert existing is not None  # a conflicting row exists: nothing deletes it in between
-    return DeliveryClaim(first=False, delivery=Delivery.model_validate(dict(existing._mapping)))
+    return DeliveryClaim(first=False, delivery=Delivery.model_validate(existing))
 
 
 def find_delivery(store: Store, source: str, delivery_id: str) -> Delivery | None:
     """The recorded delivery with this id from this source, or None."""
-    with store._transaction(read_only=True) as connection:
-        row = connection.execute(_select(source, safe_text(delivery_id) or "")).first()
-    return None if row is None else Delivery.model_validate(dict(row._mapping))
+    with store.transaction(read_only=True) as sql:
+        row = sql.first(_SELECT, {"source": source, "delivery_id": safe_text(delivery_id) or ""})
+    return None if row is None else Delivery.model_validate(row)
 
 
 def forget_delivery(store: Store, source: str, delivery_id: str) -> None:
     """Remove a claim whose run could not be made, so the sender's retry can start it."""
-    table = schema.webhook_deliveries
-    with store._transaction() as connection:
-        connection.execute(
-            table.delete().where(
-                (table.c.source == source) & (table.c.delivery_id == (safe_text(delivery_id) or ""))
-            )
+    with store.transaction() as sql:
+        sql.execute(
+            f"DELETE FROM {DELIVERIES} WHERE source = :source AND delivery_id = :delivery_id",
+            {"source": source, "delivery_id": safe_text(delivery_id) or ""},
         )
 
 
 def set_delivery_run(store: Store, source: str, delivery_id: str, run_id: str) -> None:
     """Record the run a claimed delivery started."""
-    table = schema.webhook_deliveries
-    with store._transaction() as connection:
-        connection.execute(
-            table.update()
-            .where(
-                (table.c.source == source) & (table.c.delivery_id == (safe_text(delivery_id) or ""))
-            )
-            .values(run_id=run_id)
+    with store.transaction() as sql:
+        sql.execute(
+            f"UPDATE {DELIVERIES} SET run_id = :run_id "
+            "WHERE source = :source AND delivery_id = :delivery_id",
+            {"source": source, "delivery_id": safe_text(delivery_id) or "", "run_id": run_id},
         )
 
 
-def _select(source: str, delivery_id: str) -> sa.Select[Any]:
-    table = schema.webhook_deliveries
-    return sa.select(table).where((table.c.source == source) & (table.c.delivery_id == delivery_id))
+_SELECT = f"SELECT * FROM {DELIVERIES} WHERE source = :source AND delivery_id = :delivery_id"

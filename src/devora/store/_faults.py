@@ -12,8 +12,6 @@ import resource
 import shutil
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from devora.errors import (
     DevoraError,
     StoreCorruptError,
@@ -44,6 +42,8 @@ _LOW_SPACE = 1 << 20  # a write that fails with less than this left failed for w
 
 def engine_fault(location: StoreLocation, error: Exception) -> DevoraError | None:
     """The error for a URL SQLAlchemy cannot build an engine from (None: not such a fault)."""
+    import sqlalchemy as sa  # only a pooled (non-SQLite) store gets here: it has SQLAlchemy
+
     url = mask_url(location.url)
     if isinstance(error, sa.exc.NoSuchModuleError):
         scheme = location.url.partition(":")[0]
@@ -61,7 +61,9 @@ def database_fault(location: StoreLocation, error: BaseException) -> DevoraError
     `error` is SQLAlchemy's wrapper or the driver's own exception. None means the error
     is not about the environment (an integrity conflict, a bug): let it through.
     """
-    original = error.orig if isinstance(error, sa.exc.DBAPIError) else error
+    # SQLAlchemy's DBAPIError wraps the driver's exception in `orig`; the sqlite3 and
+    # psycopg connections the store holds raise the driver's own.
+    original = getattr(error, "orig", None) or error
     kind = type(original).__name__
     if kind not in ("OperationalError", "DatabaseError", "DiskFull", "ReadOnlySqlTransaction"):
         return None

@@ -15,10 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from devora.errors import DevoraError
-from devora.store import _schema as schema
+from devora.store._tables import LEASES
 
 if TYPE_CHECKING:
     from devora.store._store import Store
@@ -40,8 +38,6 @@ __all__ = [
 
 # The PostgreSQL NOTIFY channel a worker's committed step result is announced on.
 RESULTS_CHANNEL = "devora_step_results"
-
-_leases = schema.leases
 
 
 class LeaseLostError(DevoraError):
@@ -98,8 +94,10 @@ def step_lease_key(run_id: str, phase: str, step_id: str, attempt: int) -> str:
     return f"step:{run_id}/{phase}/{step_id}/{attempt}"
 
 
-def _lease(row: Any) -> Lease:
-    return Lease(key=row.key, owner=row.owner, token=int(row.token), expires_at=row.expires_at)
+def _lease(row: dict[str, Any]) -> Lease:
+    return Lease(
+        key=row["key"], owner=row["owner"], token=int(row["token"]), expires_at=row["expires_at"]
+    )
 
 
 def acquire_lease(
@@ -111,54 +109,42 @@ def acquire_lease(
     caller knows its owner is gone), is taken with the token raised by one; the same
     owner re-acquiring a live lease keeps its token.
     """
-    with store._transaction() as connection:
+    select = f"SELECT * FROM {LEASES} WHERE key = :key" + ("" if store.is_sqlite else " FOR UPDATE")
+    with store.transaction() as sql:
         now = time.time()
-        query = sa.select(_leases).where(_leases.c.key == key)
-        if not store.is_sqlite:
-            query = query.with_for_update()
-        row = connection.execute(query).first()
+        params = {"key": key, "owner": owner, "now": now, "expires_at": now + seconds}
+        row = sql.first(select, params)
         if row is None:
-            inserted = connection.execute(
-                _insert_missing(store, key, owner, now, now + seconds)
-            ).rowcount
-            if inserted == 1:
+            inserted = sql.first(
+                f"INSERT INTO {LEASES} (key, owner, token, acquired_at, expires_at) "
+                "VALUES (:key, :owner, 1, :now, :expires_at) "
+                "ON CONFLICT (key) DO NOTHING RETURNING key",
+                params,
+            )
+            if inserted is not None:
                 return Lease(key, owner, 1, now + seconds)
-            row = connection.execute(query).first()  # a racer inserted it first
+            row = sql.first(select, params)  # a racer inserted it first
             assert row is not None
-        same_owner = row.owner == owner and row.expires_at > now
-        if row.expires_at > now and not take_over and not same_owner:
+        same_owner = row["owner"] == owner and row["expires_at"] > now
+        if row["expires_at"] > now and not take_over and not same_owner:
             return None
-        token = int(row.token) if same_owner else int(row.token) + 1
-        connection.execute(
-            _leases.update()
-            .where(_leases.c.key == key)
-            .values(owner=owner, token=token, acquired_at=now, expires_at=now + seconds)
+        token = int(row["token"]) if same_owner else int(row["token"]) + 1
+        sql.execute(
+            f"UPDATE {LEASES} SET owner = :owner, token = :token, acquired_at = :now, "
+            "expires_at = :expires_at WHERE key = :key",
+            {**params, "token": token},
         )
         return Lease(key, owner, token, now + seconds)
-
-
-def _insert_missing(
-    store: Store, key: str, owner: str, now: float, expires_at: float
-) -> sa.Executable:
-    values = {"key": key, "owner": owner, "token": 1, "acquired_at": now, "expires_at": expires_at}
-    if store.is_sqlite:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(_leases).values(**values).on_conflict_do_nothing()
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-    return pg_insert(_leases).values(**values).on_conflict_do_nothing()
 
 
 def renew_lease(store: Store, lease: Lease, seconds: float) -> Lease:
     """Push the lease's expiry `seconds` ahead; LeaseLostError when it was taken over."""
     expires_at = time.time() + seconds
-    with store._transaction() as connection:
-        renewed = connection.execute(
-            _leases.update()
-            .where((_leases.c.key == lease.key) & (_leases.c.token == lease.token))
-            .values(expires_at=expires_at)
-        ).rowcount
+    with store.transaction() as sql:
+        renewed = sql.execute(
+            f"UPDATE {LEASES} SET expires_at = :expires_at WHERE key = :key AND token = :token",
+            {"expires_at": expires_at, "key": lease.key, "token": lease.token},
+        )
     if renewed != 1:
         raise LeaseLostError(lease.key, lease.token)
     return Lease(lease.key, lease.owner, lease.token, expires_at)
@@ -166,28 +152,28 @@ def renew_lease(store: Store, lease: Lease, seconds: float) -> Lease:
 
 def release_lease(store: Store, lease: Lease) -> bool:
     """Give the lease up (if it is still ours); True when it was."""
-    with store._transaction() as connection:
-        deleted = connection.execute(
-            _leases.delete().where((_leases.c.key == lease.key) & (_leases.c.token == lease.token))
-        ).rowcount
-    return bool(deleted == 1)
+    with store.transaction() as sql:
+        deleted = sql.execute(
+            f"DELETE FROM {LEASES} WHERE key = :key AND token = :token",
+            {"key": lease.key, "token": lease.token},
+        )
+    return deleted == 1
 
 
 def read_lease(store: Store, key: str) -> Lease | None:
     """The lease on `key`, expired or not; None when nobody holds it."""
-    with store._transaction(read_only=True) as connection:
-        row = connection.execute(sa.select(_leases).where(_leases.c.key == key)).first()
+    with store.transaction(read_only=True) as sql:
+        row = sql.first(f"SELECT * FROM {LEASES} WHERE key = :key", {"key": key})
     return None if row is None else _lease(row)
 
 
 def expired_run_leases(store: Store) -> list[Lease]:
     """Coordinator leases whose owner stopped renewing them (their runs need a new one)."""
-    with store._transaction(read_only=True) as connection:
-        rows = connection.execute(
-            sa.select(_leases).where(
-                _leases.c.key.startswith("run:") & (_leases.c.expires_at <= time.time())
-            )
-        ).all()
+    with store.transaction(read_only=True) as sql:
+        rows = sql.rows(
+            f"SELECT * FROM {LEASES} WHERE key LIKE 'run:%' AND expires_at <= :now",
+            {"now": time.time()},
+        )
     return [_lease(row) for row in rows]
 
 
@@ -198,7 +184,7 @@ def check_fence(cursor: Any, fence: Fence, *, sqlite: bool) -> None:
     waits for this write (and then raises the token) instead of racing it.
     """
     marker = "?" if sqlite else "%s"
-    table = _leases.name
+    table = LEASES
     if fence.release:
         sql = f"DELETE FROM {table} WHERE key = {marker} AND token = {marker}"  # nosec B608
     else:

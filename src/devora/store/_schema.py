@@ -6,19 +6,21 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from devora.store import _tables as names
+
 __all__ = ["SCHEMA_VERSION", "metadata", "upgrade_schema"]
 
 metadata = sa.MetaData()
 
 schema_version = sa.Table(
-    "devora_schema",
+    names.SCHEMA,
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
 )
 
 runs = sa.Table(
-    "devora_runs",
+    names.RUNS,
     metadata,
     sa.Column("id", sa.String(128), primary_key=True),
     sa.Column("workflow", sa.String(200), nullable=False, index=True),
@@ -39,7 +41,7 @@ runs = sa.Table(
 )
 
 step_attempts = sa.Table(
-    "devora_step_attempts",
+    names.ATTEMPTS,
     metadata,
     sa.Column("run_id", sa.String(128), primary_key=True),
     sa.Column("phase", sa.String(16), primary_key=True),
@@ -56,7 +58,7 @@ step_attempts = sa.Table(
 )
 
 events = sa.Table(
-    "devora_events",
+    names.EVENTS,
     metadata,
     sa.Column("run_id", sa.String(128), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True),
@@ -70,7 +72,7 @@ events = sa.Table(
 )
 
 artifacts = sa.Table(
-    "devora_artifacts",
+    names.ARTIFACTS,
     metadata,
     sa.Column("run_id", sa.String(128), primary_key=True),
     sa.Column("name", sa.String(300), primary_key=True),
@@ -83,7 +85,7 @@ artifacts = sa.Table(
 )
 
 answers = sa.Table(
-    "devora_answers",
+    names.ANSWERS,
     metadata,
     sa.Column("run_id", sa.String(128), primary_key=True),
     sa.Column("step_id", sa.String(200), primary_key=True),
@@ -94,7 +96,7 @@ answers = sa.Table(
 
 
 leases = sa.Table(
-    "devora_leases",
+    names.LEASES,
     metadata,
     # What is held: "run:<run id>" for a run's coordinator, "step:<run>/<phase>/<step>/<attempt>"
     # for a step claimed by a worker.
@@ -108,7 +110,7 @@ leases = sa.Table(
 )
 
 schedule_ticks = sa.Table(
-    "devora_schedule_ticks",
+    names.TICKS,
     metadata,
     # One row per fired tick: the primary key is what stops two schedulers firing it twice.
     sa.Column("schedule", sa.String(200), primary_key=True),
@@ -119,7 +121,7 @@ schedule_ticks = sa.Table(
 )
 
 webhook_deliveries = sa.Table(
-    "devora_webhook_deliveries",
+    names.DELIVERIES,
     metadata,
     # One row per accepted delivery: the same delivery id never starts two runs.
     sa.Column("source", sa.String(64), primary_key=True),
@@ -160,7 +162,9 @@ MIGRATIONS: list[Callable[[sa.Connection], None]] = [
     _mark_retried_attempts_v2,
     _add_leases_schedules_deliveries_v3,
 ]
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA_VERSION = names.SCHEMA_VERSION
+if len(MIGRATIONS) != SCHEMA_VERSION:  # pragma: no cover - caught by any test importing this
+    raise RuntimeError("store/_tables.SCHEMA_VERSION must equal the number of migrations")
 
 
 def upgrade_schema(connection: sa.Connection) -> int:

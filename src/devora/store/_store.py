@@ -6,15 +6,13 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
-
-import sqlalchemy as sa
-from sqlalchemy import event as sa_event
 
 from devora.errors import (
     IllegalTransitionError,
@@ -25,7 +23,8 @@ from devora.errors import (
 )
 from devora.private_files import create_private_file, make_private_dir
 from devora.secrets import redact, redact_value
-from devora.store import _schema as schema
+from devora.store import _tables as tables
+from devora.store._database import Cursor, Database, PooledDatabase, SqliteDatabase, Statements
 from devora.store._faults import database_fault, engine_fault, filesystem_fault
 from devora.store._leases import check_fence
 from devora.store._location import StoreLocation, mask_url, resolve_store_location
@@ -42,10 +41,9 @@ from devora.store._records import (
 )
 from devora.store._status import RunStatus, StepStatus, statuses_before
 from devora.store._text import safe_text
+from devora.store._upgrade import schema_is_current, upgrade_pooled, upgrade_sqlite
 
 __all__ = ["Store", "open_store"]
-
-_BUSY_TIMEOUT_MS = 60_000
 
 
 def _dumps(value: Any) -> str:
@@ -57,6 +55,7 @@ def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+_RUN_COLUMNS = tuple(RunRecord.model_fields)
 _EVENT_COLUMNS = ("run_id", "seq", "kind", "at", "step_id", "attempt", "message", "data")
 _ATTEMPT_COLUMNS = (
     "run_id",
@@ -71,25 +70,22 @@ _ATTEMPT_COLUMNS = (
     "finished_at",
     "seq",
 )
+_ARTIFACT_COLUMNS = tuple(ArtifactRecord.model_fields)
 
 
-def _insert_sql(table: sa.Table, columns: Sequence[str], marker: str) -> str:
+def _insert_sql(table: str, columns: Sequence[str], marker: str | None = None) -> str:
+    """INSERT of these columns: positional `marker`s, or `:column` parameters."""
+    values = [marker or f":{column}" for column in columns]
     # Table and column names are this module's constants; values go as parameters.
-    return (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # nosec B608
-        f"VALUES ({', '.join(marker for _ in columns)})"
-    )
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})"  # nosec B608
 
 
 T = TypeVar("T")
 
 
-def _last_seq_sql(marker: str, *, lock_run: bool) -> str:
+def _last_seq_sql(marker: str) -> str:
     # Names are this module's constants; the run id goes as a parameter.
-    last = f"SELECT max(seq) FROM {schema.events.name} WHERE run_id = {marker}"  # nosec B608
-    if not lock_run:
-        return last
-    return f"SELECT ({last}) FROM {schema.runs.name} WHERE id = {marker} FOR UPDATE"  # nosec B608
+    return f"SELECT max(seq) FROM {tables.EVENTS} WHERE run_id = {marker}"  # nosec B608
 
 
 class Store:
@@ -98,61 +94,49 @@ class Store:
     def __init__(self, location: StoreLocation) -> None:
         self.location = location
         self.url = location.url
-        self.is_sqlite = location.url.startswith("sqlite")
+        self.is_sqlite = location.sqlite_path is not None
         self._lock = threading.RLock()
-        try:
-            self._engine = self._create_engine()
-        except (sa.exc.ArgumentError, ImportError) as exc:
-            fault = engine_fault(location, exc)
-            if fault is None:
-                raise
-            raise fault from exc
-        self._connection: sa.Connection | None = None
-        self._closed = False
-        marker = "?" if self._engine.dialect.paramstyle == "qmark" else "%s"
-        self._insert_event_sql = _insert_sql(schema.events, _EVENT_COLUMNS, marker)
-        self._insert_attempt_sql = _insert_sql(schema.step_attempts, _ATTEMPT_COLUMNS, marker)
-        self._last_seq_sql = _last_seq_sql(marker, lock_run=False)
+        self._database: Database | None = None
+        marker = "?" if self.is_sqlite else "%s"
+        self._insert_event_sql = _insert_sql(tables.EVENTS, _EVENT_COLUMNS, marker)
+        self._insert_attempt_sql = _insert_sql(tables.ATTEMPTS, _ATTEMPT_COLUMNS, marker)
+        self._last_seq_sql = _last_seq_sql(marker)
         # Lock first, read after: a PostgreSQL statement's snapshot predates its wait for
         # the lock, so a max(seq) read by the locking statement misses the writer it
         # waited for (two workers of one run then commit the same seq).
-        self._lock_run_sql = f"SELECT 1 FROM {schema.runs.name} WHERE id = {marker} FOR UPDATE"  # nosec B608
+        self._lock_run_sql = f"SELECT 1 FROM {tables.RUNS} WHERE id = {marker} FOR UPDATE"  # nosec B608
         self._open()
 
     # -- opening -----------------------------------------------------------------
 
-    def _create_engine(self) -> sa.Engine:
-        if not self.is_sqlite:
-            return sa.create_engine(
-                self.url,
-                pool_pre_ping=True,
-                connect_args={"connect_timeout": 5} if "psycopg" in self.url else {},
-            )
+    def _open(self) -> None:
         path = self.location.sqlite_path
-        if path is not None:
-            self._prepare_sqlite_directory(path)
-        engine = sa.create_engine(self.url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
-
-        @sa_event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Take transaction control from pysqlite so BEGIN IMMEDIATE can be issued:
-            # a writer then waits for the lock up front instead of failing with
-            # "database is locked" when it upgrades a read lock mid-transaction.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-            cursor.close()
-
-        @sa_event.listens_for(engine, "begin")
-        def _on_begin(connection: sa.Connection) -> None:
-            if connection.info.get("devora_read_only"):
-                connection.exec_driver_sql("BEGIN")
+        try:
+            if path is not None:
+                self._prepare_sqlite_directory(path)
+                database: Database = SqliteDatabase(path)
+                self._database = database
+                if not schema_is_current(database):
+                    upgrade_sqlite(path)
             else:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                database = self._connect_pooled()
+                self._database = database
+                upgrade_pooled(database)
+        except Exception as exc:
+            self.close()
+            fault = database_fault(self.location, exc)
+            if fault is None:
+                raise
+            raise fault from exc
 
-        return engine
+    def _connect_pooled(self) -> PooledDatabase:
+        try:
+            return PooledDatabase(self.url)
+        except Exception as exc:
+            fault = engine_fault(self.location, exc)
+            if fault is None:
+                raise
+            raise fault from exc
 
     def _prepare_sqlite_directory(self, path: Path) -> None:
         try:
@@ -172,31 +156,12 @@ class Store:
         if path.parent != self.location.home:
             _keep_out_of_git(path.parent)
 
-    def _open(self) -> None:
-        try:
-            with self._engine.begin() as connection:
-                if not self.is_sqlite:
-                    # One process upgrades at a time; the others wait here.
-                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(4242424242)"))
-                schema.upgrade_schema(connection)
-            self._connection = self._engine.connect()
-        except sa.exc.DBAPIError as exc:
-            self._engine.dispose()
-            raise self._translate(exc) from exc
-
-    def _translate(self, exc: sa.exc.DBAPIError) -> Exception:
-        return database_fault(self.location, exc) or exc
-
     def close(self) -> None:
-        """Close the connection and the pool; safe to call twice."""
-        if self._closed:
-            return
-        self._closed = True
+        """Close the connection; safe to call twice."""
         with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-            self._engine.dispose()
+            database, self._database = self._database, None
+            if database is not None:
+                database.close()
 
     def __enter__(self) -> Store:
         return self
@@ -217,19 +182,16 @@ class Store:
     # -- transactions --------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self, *, read_only: bool = False) -> Iterator[sa.Connection]:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Statements]:
+        """One transaction, committed on exit: for the store's own modules (leases, ticks)."""
         with self._lock:
-            connection = self._connection
-            if connection is None:
+            database = self._database
+            if database is None:
                 raise StoreUnavailableError(mask_url(self.url), "the store is closed")
-            # Per transaction: SQLAlchemy 2's execution_options() would change the shared
-            # connection for good, and every later writer would then start with a plain
-            # BEGIN and fail with "database is locked" when it upgrades to write.
-            connection.info["devora_read_only"] = read_only
             try:
-                with connection.begin():
-                    yield connection
-            except sa.exc.DBAPIError as exc:
+                with database.transaction(read_only=read_only) as cursor:
+                    yield Statements(database, cursor)
+            except Exception as exc:
                 fault = database_fault(self.location, exc)
                 if fault is None:
                     raise
@@ -243,9 +205,9 @@ class Store:
         Returns the event as committed (numbered), to publish.
         """
         batch = JournalBatch(events=[first_event] if first_event is not None else [])
-        with self._transaction() as connection:
-            connection.execute(schema.runs.insert().values(**self._run_row(run)))
-            self._insert_journal(connection.connection.driver_connection, batch)
+        with self.transaction() as sql:
+            sql.execute(_insert_sql(tables.RUNS, _RUN_COLUMNS), self._run_row(run))
+            self._insert_journal(sql.cursor, batch)
         return batch.events[0] if batch.events else None
 
     @staticmethod
@@ -259,20 +221,19 @@ class Store:
 
     def get_run(self, run_id: str) -> RunRecord:
         """The run with this id; RunNotFoundError when there is none."""
-        with self._transaction(read_only=True) as connection:
-            row = connection.execute(
-                sa.select(schema.runs).where(schema.runs.c.id == run_id)
-            ).first()
+        with self.transaction(read_only=True) as sql:
+            row = sql.first(f"SELECT * FROM {tables.RUNS} WHERE id = :id", {"id": run_id})
         if row is None:
             raise RunNotFoundError(run_id)
         return self._run_from_row(row)
 
     @staticmethod
-    def _run_from_row(row: sa.Row[Any]) -> RunRecord:
-        data = dict(row._mapping)
+    def _run_from_row(data: dict[str, Any]) -> RunRecord:
         for key in ("inputs", "outputs", "error", "summary"):
             data[key] = _loads(data[key])
         data["summary"] = data["summary"] or {}
+        data["dry_run"] = bool(data["dry_run"])
+        data["cancel_requested"] = bool(data["cancel_requested"])
         return RunRecord.model_validate(data)
 
     def list_runs(
@@ -287,21 +248,31 @@ class Store:
         limit: int = 50,
     ) -> list[RunRecord]:
         """The most recent runs first, filtered (creation times in unix seconds)."""
-        query = sa.select(schema.runs).order_by(schema.runs.c.created_at.desc()).limit(limit)
+        where = ["1 = 1"]
+        params: dict[str, Any] = {"limit": limit}
         if created_after is not None:
-            query = query.where(schema.runs.c.created_at >= created_after)
+            where.append("created_at >= :after")
+            params["after"] = created_after
         if created_before is not None:
-            query = query.where(schema.runs.c.created_at < created_before)
+            where.append("created_at < :before")
+            params["before"] = created_before
         if workflow is not None:
-            query = query.where(schema.runs.c.workflow == workflow)
+            where.append("workflow = :workflow")
+            params["workflow"] = workflow
         if status is not None:
-            query = query.where(schema.runs.c.status == status.value)
+            where.append("status = :status")
+            params["status"] = status.value
         if parent_run_id is not None:
-            query = query.where(schema.runs.c.parent_run_id == parent_run_id)
+            where.append("parent_run_id = :parent")
+            params["parent"] = parent_run_id
         if top_level_only:
-            query = query.where(schema.runs.c.parent_run_id.is_(None))
-        with self._transaction(read_only=True) as connection:
-            rows = connection.execute(query).all()
+            where.append("parent_run_id IS NULL")
+        query = (
+            f"SELECT * FROM {tables.RUNS} WHERE {' AND '.join(where)} "  # nosec B608
+            "ORDER BY created_at DESC LIMIT :limit"
+        )
+        with self.transaction(read_only=True) as sql:
+            rows = sql.rows(query, params)
         return [self._run_from_row(row) for row in rows]
 
     def claim_run(self, run_id: str, owner: str, expected_owner: str | None) -> None:
@@ -311,45 +282,41 @@ class Store:
         wins; the other gets RunBusyError (or RunNotResumableError when the winner has
         already finished the run).
         """
-        column = schema.runs.c.owner
-        same_owner = column.is_(None) if expected_owner is None else column == expected_owner
-        with self._transaction() as connection:
-            claimed = connection.execute(
-                schema.runs.update()
-                .where((schema.runs.c.id == run_id) & same_owner)
-                .values(owner=owner, updated_at=time.time())
+        same_owner = "owner IS NULL" if expected_owner is None else "owner = :expected"
+        params = {"id": run_id, "owner": owner, "expected": expected_owner, "now": time.time()}
+        with self.transaction() as sql:
+            claimed = sql.execute(
+                f"UPDATE {tables.RUNS} SET owner = :owner, updated_at = :now "  # nosec B608
+                f"WHERE id = :id AND {same_owner}",
+                params,
             )
-            if claimed.rowcount == 1:
+            if claimed == 1:
                 return
-            row = connection.execute(
-                sa.select(schema.runs.c.owner, schema.runs.c.status).where(
-                    schema.runs.c.id == run_id
-                )
-            ).first()
+            row = sql.first(f"SELECT owner, status FROM {tables.RUNS} WHERE id = :id", params)
         if row is None:
             raise RunNotFoundError(run_id)
-        if not RunStatus(row.status).resumable:
-            raise RunNotResumableError(run_id, row.status)
-        raise RunBusyError(run_id, row.owner or "another process")
+        if not RunStatus(row["status"]).resumable:
+            raise RunNotResumableError(run_id, row["status"])
+        raise RunBusyError(run_id, row["owner"] or "another process")
 
     def request_cancel(self, run_id: str) -> RunRecord:
         """Ask the process executing a run to cancel it (seen within a second)."""
-        with self._transaction() as connection:
-            result = connection.execute(
-                schema.runs.update()
-                .where(schema.runs.c.id == run_id)
-                .values(cancel_requested=True, updated_at=time.time())
+        with self.transaction() as sql:
+            changed = sql.execute(
+                f"UPDATE {tables.RUNS} SET cancel_requested = :yes, updated_at = :now "
+                "WHERE id = :id",
+                {"id": run_id, "yes": True, "now": time.time()},
             )
-            if result.rowcount == 0:
+            if changed == 0:
                 raise RunNotFoundError(run_id)
         return self.get_run(run_id)
 
     def cancel_requested(self, run_id: str) -> bool:
         """True when someone asked for this run to be cancelled."""
-        with self._transaction(read_only=True) as connection:
-            value = connection.execute(
-                sa.select(schema.runs.c.cancel_requested).where(schema.runs.c.id == run_id)
-            ).scalar()
+        with self.transaction(read_only=True) as sql:
+            value = sql.scalar(
+                f"SELECT cancel_requested FROM {tables.RUNS} WHERE id = :id", {"id": run_id}
+            )
         return bool(value)
 
     # -- the journal -----------------------------------------------------------------
@@ -363,71 +330,35 @@ class Store:
         """
         if not batch:
             return 0
-        if not batch.runs and not batch.artifacts:
-            return self._write_journal_only(batch)
-        with self._transaction() as connection:
-            offset = self._insert_journal(connection.connection.driver_connection, batch)
+        with self.transaction() as sql:
+            offset = self._insert_journal(sql.cursor, batch)
             for update in batch.runs:
-                self._apply_run_update(connection, update)
-            if batch.artifacts:
-                for artifact in batch.artifacts:
-                    connection.execute(
-                        schema.artifacts.delete().where(
-                            (schema.artifacts.c.run_id == artifact.run_id)
-                            & (schema.artifacts.c.name == artifact.name)
-                        )
-                    )
-                connection.execute(
-                    schema.artifacts.insert(), [_artifact_row(a) for a in batch.artifacts]
+                self._apply_run_update(sql, update)
+            for artifact in batch.artifacts:
+                sql.execute(
+                    f"DELETE FROM {tables.ARTIFACTS} WHERE run_id = :run_id AND name = :name",
+                    {"run_id": artifact.run_id, "name": safe_text(artifact.name)},
                 )
+            sql.execute_many(
+                _insert_sql(tables.ARTIFACTS, _ARTIFACT_COLUMNS),
+                [_artifact_row(a) for a in batch.artifacts],
+            )
         return offset
 
-    def _write_journal_only(self, batch: JournalBatch) -> int:
-        """The hot path of every run: events and step results, straight to the driver.
-
-        SQLAlchemy's transaction bookkeeping costs more than SQLite's own commit here;
-        the driver connection is the one SQLAlchemy holds, used while it has no
-        transaction open (the lock guarantees it).
-        """
-        with self._lock:
-            if self._connection is None:
-                raise StoreUnavailableError(mask_url(self.url), "the store is closed")
-            raw: Any = self._connection.connection.driver_connection
-            try:
-                if self.is_sqlite:
-                    raw.execute("BEGIN IMMEDIATE")
-                try:
-                    offset = self._insert_journal(raw, batch)
-                except BaseException:
-                    raw.rollback()
-                    raise
-                raw.commit()
-                return offset
-            except Exception as exc:
-                fault = database_fault(self.location, exc)
-                if fault is None:
-                    raise
-                raise fault from exc
-
-    def _insert_journal(self, raw: Any, batch: JournalBatch) -> int:
-        cursor = raw.cursor()
-        try:
-            if batch.fence is not None:  # a coordinator's or worker's write: refused if stale
-                check_fence(cursor, batch.fence, sqlite=self.is_sqlite)
-            offset = self._number_events(cursor, batch)
-            if batch.events:
-                cursor.executemany(
-                    self._insert_event_sql, [self._event_row(e) for e in batch.events]
-                )
-            if batch.attempts:
-                cursor.executemany(
-                    self._insert_attempt_sql, [self._attempt_row(a) for a in batch.attempts]
-                )
-        finally:
-            cursor.close()
+    def _insert_journal(self, cursor: Cursor, batch: JournalBatch) -> int:
+        """Events and step results, the hot path of every run: positional, straight to the driver."""
+        if batch.fence is not None:  # a coordinator's or worker's write: refused if stale
+            check_fence(cursor, batch.fence, sqlite=self.is_sqlite)
+        offset = self._number_events(cursor, batch)
+        if batch.events:
+            cursor.executemany(self._insert_event_sql, [self._event_row(e) for e in batch.events])
+        if batch.attempts:
+            cursor.executemany(
+                self._insert_attempt_sql, [self._attempt_row(a) for a in batch.attempts]
+            )
         return offset
 
-    def _number_events(self, cursor: Any, batch: JournalBatch) -> int:
+    def _number_events(self, cursor: Cursor, batch: JournalBatch) -> int:
         """Move the batch's events after the run's last committed one, if need be.
 
         Writers are serialized here (SQLite's BEGIN IMMEDIATE; on PostgreSQL the run's
@@ -478,14 +409,16 @@ class Store:
         )
 
     @staticmethod
-    def _apply_run_update(connection: sa.Connection, update: RunUpdate) -> None:
+    def _apply_run_update(sql: Statements, update: RunUpdate) -> None:
         """Change a run row; a status change is checked against the row's status, here."""
-        runs = schema.runs
         values: dict[str, Any] = {"updated_at": time.time()}
-        where = runs.c.id == update.run_id
+        where = "id = :id"
+        params: dict[str, Any] = {"id": update.run_id}
         if update.status is not None:
             values["status"] = update.status.value
-            where &= runs.c.status.in_([s.value for s in statuses_before(update.status)])
+            allowed = [s.value for s in statuses_before(update.status)]
+            params.update({f"from_{i}": status for i, status in enumerate(allowed)})
+            where += f" AND status IN ({', '.join(f':from_{i}' for i in range(len(allowed)))})"
         if update.outputs is not None:
             values["outputs"] = _dumps(update.outputs)
         if update.error is not None:
@@ -500,11 +433,12 @@ class Store:
             values["finished_at"] = update.finished_at
         if update.summary is not None:
             values["summary"] = _dumps(update.summary)
-        if connection.execute(runs.update().where(where).values(**values)).rowcount == 1:
+        assignments = ", ".join(f"{column} = :set_{column}" for column in values)
+        params.update({f"set_{column}": value for column, value in values.items()})
+        # Column names come from the code above; values go as parameters.
+        if sql.execute(f"UPDATE {tables.RUNS} SET {assignments} WHERE {where}", params) == 1:  # nosec B608
             return
-        current = connection.execute(
-            sa.select(runs.c.status).where(runs.c.id == update.run_id)
-        ).scalar()
+        current = sql.scalar(f"SELECT status FROM {tables.RUNS} WHERE id = :id", params)
         if current is None:
             raise RunNotFoundError(update.run_id)
         assert update.status is not None  # only a status check can leave the row unchanged
@@ -514,20 +448,21 @@ class Store:
         self, run_id: str, phase: Phase | None = None, *, after_seq: int = 0
     ) -> list[AttemptRecord]:
         """Every recorded attempt of a run (committed after `after_seq`), in completion order."""
-        query = (
-            sa.select(schema.step_attempts)
-            .where(schema.step_attempts.c.run_id == run_id)
-            .order_by(schema.step_attempts.c.seq)
+        where = "run_id = :run_id AND seq > :after" + (
+            "" if phase is None else " AND phase = :phase"
         )
-        if after_seq:
-            query = query.where(schema.step_attempts.c.seq > after_seq)
-        if phase is not None:
-            query = query.where(schema.step_attempts.c.phase == phase.value)
-        with self._transaction(read_only=True) as connection:
-            rows = connection.execute(query).all()
+        params = {
+            "run_id": run_id,
+            "after": after_seq,
+            "phase": None if phase is None else phase.value,
+        }
+        with self.transaction(read_only=True) as sql:
+            rows = sql.rows(
+                f"SELECT * FROM {tables.ATTEMPTS} WHERE {where} ORDER BY seq",  # nosec B608
+                params,
+            )
         records = []
-        for row in rows:
-            data = dict(row._mapping)
+        for data in rows:
             for key in ("output", "error", "plan"):
                 data[key] = _loads(data[key])
             data["status"] = StepStatus(data["status"])
@@ -543,89 +478,83 @@ class Store:
         kinds: Sequence[EventKind] = (),
     ) -> list[Event]:
         """The run's events with seq > after_seq (of the given kinds), in order."""
-        query = (
-            sa.select(schema.events)
-            .where((schema.events.c.run_id == run_id) & (schema.events.c.seq > after_seq))
-            .order_by(schema.events.c.seq)
-        )
+        where = "run_id = :run_id AND seq > :after"
+        params: dict[str, Any] = {"run_id": run_id, "after": after_seq}
         if kinds:
-            query = query.where(schema.events.c.kind.in_([k.value for k in kinds]))
+            params.update({f"kind_{i}": kind.value for i, kind in enumerate(kinds)})
+            where += f" AND kind IN ({', '.join(f':kind_{i}' for i in range(len(kinds)))})"
+        query = f"SELECT * FROM {tables.EVENTS} WHERE {where} ORDER BY seq"  # nosec B608
         if limit is not None:
-            query = query.limit(limit)
-        with self._transaction(read_only=True) as connection:
-            rows = connection.execute(query).all()
+            query += " LIMIT :limit"
+            params["limit"] = limit
+        with self.transaction(read_only=True) as sql:
+            rows = sql.rows(query, params)
         return [
             Event(
-                run_id=row.run_id,
-                seq=row.seq,
-                kind=EventKind(row.kind),
-                at=row.at,
-                step_id=row.step_id,
-                attempt=row.attempt,
-                message=row.message,
-                data=_loads(row.data) or {},
+                run_id=row["run_id"],
+                seq=row["seq"],
+                kind=EventKind(row["kind"]),
+                at=row["at"],
+                step_id=row["step_id"],
+                attempt=row["attempt"],
+                message=row["message"],
+                data=_loads(row["data"]) or {},
             )
             for row in rows
         ]
 
     def last_seq(self, run_id: str) -> int:
         """The highest event seq recorded for the run (0 when none)."""
-        with self._transaction(read_only=True) as connection:
-            value = connection.execute(
-                sa.select(sa.func.max(schema.events.c.seq)).where(schema.events.c.run_id == run_id)
-            ).scalar()
+        with self.transaction(read_only=True) as sql:
+            value = sql.scalar(
+                f"SELECT max(seq) FROM {tables.EVENTS} WHERE run_id = :run_id", {"run_id": run_id}
+            )
         return int(value or 0)
 
     # -- answers and artifacts -----------------------------------------------------------
 
     def add_answer(self, answer: AnswerRecord, event: Event | None = None) -> None:
         """Record an outside answer for a suspended step (replacing an earlier one)."""
-        with self._transaction() as connection:
-            connection.execute(
-                schema.answers.delete().where(
-                    (schema.answers.c.run_id == answer.run_id)
-                    & (schema.answers.c.step_id == answer.step_id)
-                )
+        row = {
+            "run_id": answer.run_id,
+            "step_id": answer.step_id,
+            "payload": _dumps(answer.payload),
+            "answered_by": safe_text(answer.answered_by),
+            "answered_at": answer.answered_at,
+        }
+        with self.transaction() as sql:
+            sql.execute(
+                f"DELETE FROM {tables.ANSWERS} WHERE run_id = :run_id AND step_id = :step_id", row
             )
-            connection.execute(
-                schema.answers.insert().values(
-                    run_id=answer.run_id,
-                    step_id=answer.step_id,
-                    payload=_dumps(answer.payload),
-                    answered_by=safe_text(answer.answered_by),
-                    answered_at=answer.answered_at,
-                )
-            )
+            sql.execute(_insert_sql(tables.ANSWERS, tuple(row)), row)
             if event is not None:
-                raw = connection.connection.driver_connection
-                self._insert_journal(raw, JournalBatch(events=[event]))
+                self._insert_journal(sql.cursor, JournalBatch(events=[event]))
 
     def answers(self, run_id: str) -> dict[str, AnswerRecord]:
         """The answers given to the run's suspended steps, by step id."""
-        with self._transaction(read_only=True) as connection:
-            rows = connection.execute(
-                sa.select(schema.answers).where(schema.answers.c.run_id == run_id)
-            ).all()
+        with self.transaction(read_only=True) as sql:
+            rows = sql.rows(
+                f"SELECT * FROM {tables.ANSWERS} WHERE run_id = :run_id", {"run_id": run_id}
+            )
         return {
-            row.step_id: AnswerRecord(
-                run_id=row.run_id,
-                step_id=row.step_id,
-                payload=_loads(row.payload),
-                answered_by=row.answered_by,
-                answered_at=row.answered_at,
+            row["step_id"]: AnswerRecord(
+                run_id=row["run_id"],
+                step_id=row["step_id"],
+                payload=_loads(row["payload"]),
+                answered_by=row["answered_by"],
+                answered_at=row["answered_at"],
             )
             for row in rows
         }
 
     def artifacts(self, run_id: str) -> list[ArtifactRecord]:
         """The artifacts a run produced."""
-        with self._transaction(read_only=True) as connection:
-            rows = connection.execute(
-                sa.select(schema.artifacts)
-                .where(schema.artifacts.c.run_id == run_id)
-                .order_by(schema.artifacts.c.created_at)
-            ).all()
-        return [ArtifactRecord.model_validate(dict(row._mapping)) for row in rows]
+        with self.transaction(read_only=True) as sql:
+            rows = sql.rows(
+                f"SELECT * FROM {tables.ARTIFACTS} WHERE run_id = :run_id ORDER BY created_at",
+                {"run_id": run_id},
+            )
+        return [ArtifactRecord.model_validate(row) for row in rows]
 
     def artifact_dir(self, run_id: str) -> Path:
         """The directory for this run's artifact files (created on demand)."""
@@ -633,11 +562,13 @@ class Store:
 
     def run_ids(self, prefix: str) -> Sequence[str]:
         """Run ids starting with `prefix` (so users can type a short id)."""
-        with self._transaction(read_only=True) as connection:
-            rows = connection.execute(
-                sa.select(schema.runs.c.id).where(schema.runs.c.id.startswith(prefix)).limit(5)
-            ).all()
-        return [row.id for row in rows]
+        with self.transaction(read_only=True) as sql:
+            rows = sql.rows(
+                f"SELECT id FROM {tables.RUNS} WHERE id LIKE :pattern ESCAPE '!' LIMIT 5",
+                # A `%` or `_` the user typed is not a wildcard.
+                {"pattern": re.sub(r"([!%_])", r"!\1", prefix) + "%"},
+            )
+        return [row["id"] for row in rows]
 
 
 def _artifact_row(artifact: ArtifactRecord) -> dict[str, Any]:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel, Field
-from sqlalchemy.dialects import postgresql, sqlite
 
-from devora.store import _schema as schema
 from devora.store._store import Store
+from devora.store._tables import TICKS
 
 __all__ = ["Tick", "claim_tick", "fired_ticks", "last_fired_tick"]
 
@@ -31,39 +28,32 @@ def claim_tick(store: Store, tick: Tick) -> bool:
     The primary key (schedule, tick_at) is the arbiter: of any number of schedulers
     sharing one store, exactly one gets True for a tick, and only it starts the run.
     """
-    table = schema.schedule_ticks
-    insert: Any = (sqlite.insert if store.is_sqlite else postgresql.insert)(table)
-    with store._transaction() as connection:
-        inserted = connection.execute(
-            insert.values(**tick.model_dump())
-            .on_conflict_do_nothing(index_elements=[table.c.schedule, table.c.tick_at])
-            .returning(table.c.schedule)
-        ).first()
+    with store.transaction() as sql:
+        inserted = sql.first(
+            f"INSERT INTO {TICKS} (schedule, tick_at, run_id, fired_by, fired_at) "
+            "VALUES (:schedule, :tick_at, :run_id, :fired_by, :fired_at) "
+            "ON CONFLICT (schedule, tick_at) DO NOTHING RETURNING schedule",
+            tick.model_dump(),
+        )
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT.
     return inserted is not None
 
 
 def last_fired_tick(store: Store, schedule: str) -> Tick | None:
     """The latest tick of the schedule any scheduler fired, or None when none ever was."""
-    table = schema.schedule_ticks
-    with store._transaction(read_only=True) as connection:
-        row = connection.execute(
-            sa.select(table)
-            .where(table.c.schedule == schedule)
-            .order_by(table.c.tick_at.desc())
-            .limit(1)
-        ).first()
-    return None if row is None else Tick.model_validate(dict(row._mapping))
+    with store.transaction(read_only=True) as sql:
+        row = sql.first(
+            f"SELECT * FROM {TICKS} WHERE schedule = :schedule ORDER BY tick_at DESC LIMIT 1",
+            {"schedule": schedule},
+        )
+    return None if row is None else Tick.model_validate(row)
 
 
 def fired_ticks(store: Store, schedule: str, *, limit: int = 100) -> list[Tick]:
     """The schedule's fired ticks, oldest first (the last `limit` of them)."""
-    table = schema.schedule_ticks
-    with store._transaction(read_only=True) as connection:
-        rows = connection.execute(
-            sa.select(table)
-            .where(table.c.schedule == schedule)
-            .order_by(table.c.tick_at.desc())
-            .limit(limit)
-        ).all()
-    return [Tick.model_validate(dict(row._mapping)) for row in reversed(rows)]
+    with store.transaction(read_only=True) as sql:
+        rows = sql.rows(
+            f"SELECT * FROM {TICKS} WHERE schedule = :schedule ORDER BY tick_at DESC LIMIT :limit",
+            {"schedule": schedule, "limit": limit},
+        )
+    return [Tick.model_validate(row) for row in reversed(rows)]
