@@ -346,7 +346,7 @@ class Store:
         return offset
 
     def _insert_journal(self, cursor: Cursor, batch: JournalBatch) -> int:
-        """Events and step results, the hot path of every run: positional, straight to the driver."""
+        """Events and step results, the hot path of every run: positional, to the driver."""
         if batch.fence is not None:  # a coordinator's or worker's write: refused if stale
             check_fence(cursor, batch.fence, sqlite=self.is_sqlite)
         offset = self._number_events(cursor, batch)
