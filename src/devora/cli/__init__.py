@@ -13,11 +13,12 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `devora`: the one place that turns errors into messages and exit codes."""
-    from devora.cli._app import app
+    from devora.cli._app import app, register_commands
     from devora.cli._common import err_console
     from devora.errors import DevoraError
 
     try:
+        register_commands(argv)
         returned = app(args=argv, standalone_mode=False)
         if isinstance(returned, int):
             return returned

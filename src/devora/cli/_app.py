@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -220,21 +221,47 @@ def _find_run(store: Store, run_id: str) -> RunRecord:
     return find_run(store, run_id)
 
 
-def _register_inspection_commands() -> None:
-    from devora.cli import _hook, _incident, _inspect, _mcp, _scheduler, _squads
+# The commands defined in other modules, by name: a command line that names one imports
+# only its module (the others cost start-up time); help and unknown names import them all.
+COMMAND_MODULES: dict[str, str] = {
+    "list": "_inspect",
+    "show": "_inspect",
+    "runs": "_inspect",
+    "status": "_inspect",
+    "logs": "_inspect",
+    "tasks": "_inspect",
+    "serve": "_serve",
+    "squads": "_squads",
+    "config": "_squads",
+    "hook": "_hook",
+    "incident": "_incident",
+    "scheduler": "_scheduler",
+    "mcp": "_mcp",
+    "worker": "_worker",
+}
 
-    _inspect.register(app)
-    from devora.cli import _serve
 
-    _serve.register(app)
-    _squads.register(app)
-    _hook.register(app)
-    _incident.register(app)
-    _scheduler.register(app)
-    _mcp.register(app)
-    from devora.cli import _worker
-
-    _worker.register(app)
+@app.callback()
+def _group() -> None:
+    # A callback keeps `devora` a group of commands even when only one is registered.
+    pass
 
 
-_register_inspection_commands()
+def register_commands(argv: list[str] | None) -> None:
+    """Add the commands the command line may need: the one it names, or all of them."""
+    import importlib
+
+    words = sys.argv[1:] if argv is None else argv
+    named = next((word for word in words if not word.startswith("-")), None)
+    if named in _CORE_COMMANDS:
+        return
+    for module in dict.fromkeys(COMMAND_MODULES.values()):  # in the order help lists them
+        if named in COMMAND_MODULES and COMMAND_MODULES[named] != module:
+            continue
+        if module not in _registered:
+            importlib.import_module(f"devora.cli.{module}").register(app)
+            _registered.add(module)
+
+
+_CORE_COMMANDS = frozenset({"run", "resume", "cancel", "approve", "reject", "complete"})
+_registered: set[str] = set()
