@@ -1,7 +1,5 @@
 """`python -m devora`: the same as the `devora` command."""
 
-import sys
+from devora.cli import run_command
 
-from devora.cli import main
-
-sys.exit(main())
+run_command()

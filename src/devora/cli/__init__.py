@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from devora.errors import DevoraError
 
-__all__ = ["main"]
+__all__ = ["exit_now", "main", "run_command"]
+
+
+def run_command() -> NoReturn:
+    """The `devora` program: `main()`, then an exit without the interpreter's teardown."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> NoReturn:
+    """Run the atexit handlers, flush the terminal, and end the process with `code`.
+
+    Tearing the interpreter down frees every object one by one: a third of a second after
+    a run, for nothing, since the store and every file are closed by then.
+    """
+    import atexit
+    import contextlib
+    import os
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
