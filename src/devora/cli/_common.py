@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
@@ -98,6 +97,8 @@ def run_with_view(
     concurrency: int | None = None,
 ) -> RunResult:
     """Run `start(engine)` showing events live, as plain lines, or as JSON lines."""
+    import asyncio
+
     from devora.cli._render import JsonPrinter, LiveView, PlainPrinter
     from devora.engine import Engine, EventBus
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shlex
 import sys
 from pathlib import Path
@@ -106,6 +105,8 @@ def uninstall(
 
 
 def _hooks_dir(repository: Path) -> Path:
+    import asyncio
+
     # Imported here: `devora --help` need not load the tools' models.
     from devora.tools.git import NotAGitRepositoryError, git_error_detail, run_git
 

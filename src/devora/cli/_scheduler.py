@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from typing import Annotated
 
@@ -24,6 +23,8 @@ def scheduler(
     ] = False,
 ) -> None:
     """Run the workflows of [schedules.NAME] at their cron ticks (docs/serve.md, Schedules)."""
+    import asyncio
+
     from devora.cli._common import _run_context
     from devora.config import load_config
     from devora.engine import Engine
