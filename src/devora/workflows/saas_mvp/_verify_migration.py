@@ -4,10 +4,13 @@ run: on a fresh SQLite file, and on a fresh PostgreSQL database dropped afterwar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ import sqlalchemy as sa
 
 from devora.engine import StepContext, SubWorkflow
 from devora.errors import StepError
+from devora.private_files import make_private_dir
 from devora.secrets import mask_url, url_password
 from devora.workflows._registry import resolve_workflow
 from devora.workflows.saas_mvp._records import Verification, VerificationStatus
@@ -25,12 +29,11 @@ __all__ = [
     "drop_database",
     "fresh_database_name",
     "migrate_child",
+    "password_file",
     "postgres_server_url",
 ]
 
 POSTGRES_URL_ENV = "DEVORA_SAAS_POSTGRES_URL"
-# The child reads a URL with a password from here: a secret is never a stored input.
-_CHILD_URL_ENV = "DEVORA_SAAS_MIGRATION_URL"
 
 
 def postgres_server_url(given: str | None) -> str | None:
@@ -47,18 +50,19 @@ def fresh_database_name(run_id: str) -> str:
 
 
 async def migrate_child(ctx: StepContext[Any], root: Path, url: str, database: str) -> Verification:
-    """Run the migration workflow on `url` as a child run; its outcome is the verification."""
-    inputs: dict[str, Any] = {"path": str(root), "source": "alembic"}
-    if url_password(url) is not None:
-        os.environ[_CHILD_URL_ENV] = url
-        inputs["url_env"] = _CHILD_URL_ENV
-    else:
-        inputs["url"] = url
+    """Run the migration workflow on `url` as a child run; its outcome is the verification.
+
+    A password never becomes a stored input nor an environment variable (which every later
+    subprocess would inherit): the child is given the URL without it, and libpq reads it
+    from a private password file (`passfile`) that lives only while the child runs.
+    """
     name = f"migration on {database}"
     command = ("devora", "run", "migration", str(root), "--url", mask_url(url))
     started = time.monotonic()
     try:
-        outputs = await SubWorkflow(resolve_workflow("migration"), inputs=inputs).run(ctx)
+        with password_file(url, ctx.home / "saas-mvp" / ctx.run_id) as child_url:
+            inputs = {"path": str(root), "source": "alembic", "url": child_url}
+            outputs = await SubWorkflow(resolve_workflow("migration"), inputs=inputs).run(ctx)
     except StepError as error:
         return Verification(
             name=name,
@@ -80,6 +84,41 @@ async def migrate_child(ctx: StepContext[Any], root: Path, url: str, database: s
         output_tail=json.dumps(outputs, sort_keys=True),
         details={"child_run": f"{ctx.run_id}.{ctx.step_id}", "applied": applied},
     )
+
+
+@contextlib.contextmanager
+def password_file(url: str, directory: Path) -> Iterator[str]:
+    """`url` without its password, naming a private libpq password file that holds it; the
+    file is removed when the block ends. A URL without a password is given back as it is."""
+    password = url_password(url)
+    if password is None:
+        yield url
+        return
+    parsed = sa.engine.make_url(url)
+    entry = [parsed.host or "*", str(parsed.port or "*"), parsed.database or "*"]
+    line = ":".join(_pgpass_escape(part) for part in [*entry, parsed.username or "*", password])
+    make_private_dir(directory)
+    handle, name = tempfile.mkstemp(prefix="pgpass-", dir=directory)  # mode 0600
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(line + "\n")
+        # URL.set(password=None) keeps the password (None means "unchanged"): build anew.
+        bare = sa.engine.URL.create(
+            parsed.drivername,
+            username=parsed.username,
+            host=parsed.host,
+            port=parsed.port,
+            database=parsed.database,
+            query={**parsed.query, "passfile": str(path)},
+        )
+        yield bare.render_as_string(hide_password=False)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _pgpass_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(":", "\\:")
 
 
 async def create_database(server_url: str, name: str) -> str:
