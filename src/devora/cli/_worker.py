@@ -154,11 +154,17 @@ def _take_over(store: Store, config: Any, run_id: str) -> None:
     from devora.engine import Engine
     from devora.errors import DevoraError
     from devora.executors import executor_from_config
+    from devora.store import acquire_lease, run_lease_key
     from devora.workflows import resolve_workflow
 
     try:
         run = store.get_run(run_id)
         engine = Engine(store, executor=executor_from_config(config, store))
+        # Of the workers that saw the lease expire, one takes it (the others find it
+        # live); the winner's coordinator then holds it under the same token.
+        key = run_lease_key(run_id)
+        if acquire_lease(store, key, engine.owner, config.celery.lease_seconds) is None:
+            return
         result = asyncio.run(engine.resume(run_id, resolve_workflow(run.workflow_ref), force=True))
         _log.warning("took over run %s: %s", run_id, result.status.value)
     except DevoraError as exc:  # another worker won it, or it cannot go on here
