@@ -92,6 +92,9 @@ class RunExecution:
         self._finished: list[tuple[str, StepOutcome]] = []
         self._cancelled: list[str] = []
         self.summary: dict[str, Any] = dict(run.summary)
+        # On a worker: the figures its step sets, sent with the step's result (the event
+        # that records it); the coordinator merges them, as the summary's one writer.
+        self.step_figures: dict[str, Any] | None = None
         self._wake = asyncio.Event()
         self.failed_step: str | None = None
         self._cancel_requested = False
@@ -168,6 +171,9 @@ class RunExecution:
     def update_summary(self, figures: Mapping[str, Any]) -> None:
         """Merge figures into the run's summary (journaled with the next commit)."""
         self.summary.update(figures)
+        if self.step_figures is not None:
+            self.step_figures.update(figures)
+            return
         self.journal.update_run(RunUpdate(run_id=self.run.id, summary=dict(self.summary)))
 
     def result_of(self, step_id: str) -> Any:
@@ -241,7 +247,11 @@ class RunExecution:
         return outcome
 
     def publish(self, event: Event) -> None:
-        """Show a committed event (another process's) to this process's subscribers."""
+        """Show a committed event (another process's) to this process's subscribers, and
+        merge the figures a step set on a worker into the run's summary."""
+        figures = event.data.get("summary") if event.kind is EventKind.STEP_FINISHED else None
+        if figures:
+            self.update_summary(figures)
         self.engine.bus.publish(event)
 
     # -- the run -------------------------------------------------------------------------
@@ -448,6 +458,8 @@ class RunExecution:
             message = outcome.plan.summary
         if outcome.skip_reason is not None:
             message = outcome.skip_reason
+        if self.step_figures:
+            data["summary"] = dict(self.step_figures)
         kind = EventKind.STEP_FINISHED
         if outcome.status is StepStatus.WAITING:
             assert outcome.request is not None

@@ -5,6 +5,12 @@ otherwise claim the step (a lease with a fencing token), run its attempts, commi
 result under (run, step, attempt) with the claim's token, and only then return, so the
 message is acknowledged after the commit. A worker that loses its claim (it stalled and
 another took the step over) has its late commit refused.
+
+While the step runs, the worker looks at the run every second: once it is no longer
+running (cancelled, or failed by another step), the step is cancelled and nothing is
+committed, as with the local executor (a resume runs it again). An async action stops at
+its next await; a sync action's thread cannot be interrupted: it runs to its end in the
+background, and its result is dropped.
 """
 
 from __future__ import annotations
@@ -12,9 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from enum import StrEnum
+from typing import Any
 
 from devora.engine._engine import Engine, owner_is_alive
 from devora.engine._execution import RunExecution
@@ -37,6 +46,8 @@ from devora.store import (
 
 __all__ = ["StepDelivery", "perform_step"]
 
+_log = logging.getLogger("devora.worker")
+
 
 class StepDelivery(StrEnum):
     """What a worker did with one delivery of a step's message."""
@@ -46,6 +57,7 @@ class StepDelivery(StrEnum):
     BUSY = "busy"  # a live worker holds the step; its commit (or lease expiry) follows
     FENCED = "fenced"  # it ran, but another took the step over: its commit was refused
     NOT_RUNNING = "not running"  # the run was cancelled or finished meanwhile
+    STOPPED = "stopped"  # the run stopped while the step ran: cancelled, nothing committed
 
 
 def is_committed(recorded: list[AttemptRecord], step_id: str, attempt: int) -> bool:
@@ -100,8 +112,16 @@ async def perform_step(
     execution._loop_thread = threading.get_ident()
     step = workflow.by_id[step_id]
     execution._next_attempt[step_id] = attempt + 1
-    async with _renewing(engine, lease, lease_seconds):
-        outcome = await execution.run_here(step, execution.context(step, attempt))
+    execution.step_figures = {}  # the coordinator merges them into the run's summary
+    running = asyncio.ensure_future(execution.run_here(step, execution.context(step, attempt)))
+    async with _watching(engine, run_id, lease, lease_seconds, running):
+        try:
+            outcome = await running
+        except asyncio.CancelledError:
+            if not running.cancelled():
+                raise
+            await engine.call_store(release_lease, store, lease)
+            return StepDelivery.STOPPED
     execution._record(step, outcome, outcome.attempt)
     journal.fence = Fence(key, lease.token, release=True, notify=run_id)
     try:
@@ -111,20 +131,35 @@ async def perform_step(
     return StepDelivery.RAN
 
 
-@contextlib.asynccontextmanager
-async def _renewing(engine: Engine, lease: Lease, seconds: float) -> AsyncIterator[None]:
-    """Renew the claim while the step runs (a third of its life at a time)."""
+_LOOK_SECONDS = 1.0  # how often a running step's worker looks whether its run stopped
 
-    async def renew() -> None:
+
+@contextlib.asynccontextmanager
+async def _watching(
+    engine: Engine, run_id: str, lease: Lease, seconds: float, running: asyncio.Future[Any]
+) -> AsyncIterator[None]:
+    """While the step runs: renew its claim (a third of its life at a time), and cancel it
+    when its run is no longer running."""
+
+    async def watch() -> None:
         current = lease
+        renewed_at = time.monotonic()
         while True:
-            await asyncio.sleep(seconds / 3)
+            await asyncio.sleep(min(_LOOK_SECONDS, seconds / 3))
             try:
-                current = await engine.call_store(renew_lease, engine.store, current, seconds)
+                run = await engine.call_store(engine.store.get_run, run_id)
+                if run.status is not RunStatus.RUNNING:
+                    running.cancel()
+                    return
+                if time.monotonic() - renewed_at >= seconds / 3:
+                    current = await engine.call_store(renew_lease, engine.store, current, seconds)
+                    renewed_at = time.monotonic()
             except LeaseLostError:
                 return  # the commit will be refused; the step's new owner reports it
+            except Exception as exc:  # the store is away for a moment: look again soon
+                _log.warning("watching step run %s failed (trying again): %s", run_id, exc)
 
-    task = asyncio.create_task(renew())
+    task = asyncio.create_task(watch())
     try:
         yield
     finally:

@@ -266,6 +266,7 @@ class _RunWatch:
                     EventKind.STEP_FINISHED,
                     EventKind.STEP_WAITING,
                 )
+        seen = events[-1].seq
         if finished:
             records = await self.store.call(
                 functools.partial(self.store.attempts, run_id, Phase.RUN, after_seq=self.last_seq)
@@ -274,12 +275,15 @@ class _RunWatch:
                 expected = self.expected.get(record.step_id)
                 if (
                     expected is not None
+                    # Committed after the events just read: its event (and the figures in
+                    # it) is shown first, at the next look.
+                    and record.seq <= seen
                     and record.attempt >= expected.attempt
                     and record.status is not StepStatus.RETRIED
                     and not expected.result.done()
                 ):
                     expected.result.set_result(record)
-        self.last_seq = max(self.last_seq, events[-1].seq)
+        self.last_seq = max(self.last_seq, seen)
 
     async def _send_lost_steps(self) -> None:
         """Send again the steps that no live worker holds long after they were sent."""
