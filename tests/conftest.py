@@ -10,6 +10,7 @@ import sys
 import tarfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +68,9 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture
-def pg_url(postgres_url: str) -> Iterator[str]:
-    """A PostgreSQL database of its own for this test, dropped afterwards."""
+@contextmanager
+def scratch_postgres_database(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL database of its own (its URL), dropped afterwards."""
     import sqlalchemy as sa
 
     name = f"devora_t_{uuid.uuid4().hex[:12]}"
@@ -86,6 +87,13 @@ def pg_url(postgres_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL database of its own for this test, dropped afterwards."""
+    with scratch_postgres_database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,7 +1,15 @@
-"""Executor fixtures: real brokers, a PostgreSQL database per test, `devora worker` processes."""
+"""Executor fixtures: real brokers, PostgreSQL, `devora worker` processes.
+
+Starting workers is most of the suite's time, so a module starts one set per broker and
+its tests share it (`shared_cluster`): each test has its own runs (ids) and its own
+side-effect files (the workers' $TOY_COUNTER and $TOY_PIDS are symlinks, pointed at the
+test's tmp dir before it starts). Tests that kill workers or the broker start their own
+(`cluster`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -15,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
+from tests.conftest import require, scratch_postgres_database
 from tests.engine.conftest import any_store  # noqa: F401 (a fixture the lease tests use)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,19 +48,39 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def machine_broker(kind: str) -> str:
-    """The machine's Redis (a database number for these tests) or its RabbitMQ."""
+@contextlib.contextmanager
+def machine_broker(kind: str) -> Iterator[str]:
+    """The machine's Redis (a database number for these tests) or its RabbitMQ, in a
+    virtual host of its own when `rabbitmqctl` can make one (workers of other test
+    sessions or benchmarks on the machine then cannot take these tests' messages)."""
     if kind == "redis":
         require(port_open("127.0.0.1", 6379), f"Redis is not reachable at {REDIS_URL}")
-        return f"{REDIS_URL}/{11 + uuid.uuid4().int % 4}"
+        yield f"{REDIS_URL}/{11 + uuid.uuid4().int % 4}"
+        return
     require(port_open("127.0.0.1", 5672), f"RabbitMQ is not reachable at {RABBITMQ_URL}")
-    return RABBITMQ_URL
+    ctl = shutil.which("rabbitmqctl")
+    vhost = f"devora_t_{uuid.uuid4().hex[:10]}"
+
+    def rabbitmqctl(*args: str) -> bool:
+        assert ctl is not None
+        done = subprocess.run([ctl, *args], capture_output=True, timeout=60, check=False)
+        return done.returncode == 0
+
+    if ctl is None or not rabbitmqctl("add_vhost", vhost):
+        yield RABBITMQ_URL  # a RabbitMQ of its own (CI's service): its default vhost
+        return
+    try:
+        rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield "/".join(RABBITMQ_URL.split("/", 3)[:3]) + "/" + vhost
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
 
 
 @pytest.fixture(params=["redis", "rabbitmq"])
-def broker_url(request: pytest.FixtureRequest) -> str:
+def broker_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The machine's Redis, then its RabbitMQ."""
-    return machine_broker(request.param)
+    with machine_broker(request.param) as url:
+        yield url
 
 
 class Cluster:
@@ -60,8 +88,9 @@ class Cluster:
 
     def __init__(self, tmp: Path, database_url: str, broker_url: str) -> None:
         self.tmp = tmp
-        self.counter = tmp / "counter"
-        self.pids = tmp / "pids"
+        self.links = tmp / "side-effects"
+        self.links.mkdir(exist_ok=True)
+        self.serve_test(tmp)
         self.env = {
             **os.environ,
             "DEVORA_DATABASE_URL": database_url,
@@ -69,13 +98,23 @@ class Cluster:
             "DEVORA_EXECUTOR": "celery",
             "DEVORA_HOME": str(tmp / ".devora"),
             "DEVORA_LEASE_SECONDS": "3",
-            "DEVORA_REDISPATCH_SECONDS": "4",
-            "TOY_COUNTER": str(self.counter),
-            "TOY_PIDS": str(self.pids),
+            "DEVORA_REDISPATCH_SECONDS": "3",
+            "TOY_COUNTER": str(self.links / "counter"),
+            "TOY_PIDS": str(self.links / "pids"),
             "PYTHONPATH": str(ROOT),
         }
         self.workers: list[subprocess.Popen[bytes]] = []
         self.logs: list[Path] = []
+
+    def serve_test(self, tmp: Path) -> None:
+        """From now on, steps count themselves (and say where they ran) in `tmp`."""
+        self.counter = tmp / "counter"
+        self.pids = tmp / "pids"
+        for name, target in (("counter", self.counter), ("pids", self.pids)):
+            fresh = self.links / f"{name}.new"
+            fresh.unlink(missing_ok=True)
+            fresh.symlink_to(target)
+            fresh.replace(self.links / name)  # atomic: a step writes to one test's file
 
     def start_worker(self, *args: str, concurrency: int = 2) -> subprocess.Popen[bytes]:
         """Start a worker and wait until it consumes."""
@@ -140,12 +179,30 @@ class Cluster:
 
 @pytest.fixture
 def cluster(tmp_path: Path, pg_url: str, broker_url: str) -> Iterator[Cluster]:
-    """Workers and commands on a PostgreSQL database of their own and a real broker."""
+    """Workers and commands of this test alone, on a database of their own and a real
+    broker (for tests that kill workers)."""
     group = Cluster(tmp_path, pg_url, broker_url)
     purge(broker_url)
     yield group
     group.stop()
     purge(broker_url)
+
+
+@contextlib.contextmanager
+def shared_cluster(
+    tmp: Path, postgres_url: str, broker_url: str, workers: int, concurrency: int
+) -> Iterator[Cluster]:
+    """`workers` running workers on a database of their own, for a module's tests."""
+    with scratch_postgres_database(postgres_url) as database_url:
+        group = Cluster(tmp, database_url, broker_url)
+        purge(broker_url)
+        try:
+            for _ in range(workers):
+                group.start_worker(concurrency=concurrency)
+            yield group
+        finally:
+            group.stop()
+            purge(broker_url)
 
 
 def purge(broker_url: str) -> None:
@@ -158,7 +215,7 @@ def purge(broker_url: str) -> None:
         for squad in ("default", "qa", "business", "frontend", "backend", "data", "devops",
                       "performance", "documentation"):  # fmt: skip
             try:
-                channel.queuepurge(f"devora.{squad}")
+                channel.queue_purge(f"devora.{squad}")
             except Exception:  # a queue not declared yet has nothing to purge
                 channel = connection.channel()
 

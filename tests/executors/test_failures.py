@@ -1,20 +1,55 @@
 """Machines that die: 100 steps over 3 workers, a worker killed mid-step, a coordinator
-killed mid-run, a broker restarted mid-run; side effects counted outside the store."""
+killed mid-run, a broker restarted mid-run; side effects counted outside the store.
+
+Tests that kill a worker or the broker start their own; the others share three workers
+per broker for the module. A killed worker's message goes back to the broker, so those
+tests run on Redis and RabbitMQ; a coordinator's death involves no message, so those run
+on Redis only.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from devora.store import Phase, StepStatus, open_store
-from tests.executors.conftest import DISTRIBUTED, Cluster
+import pytest
+
+from devora.store import Phase, StepStatus, open_store, read_lease, step_lease_key
+from tests.executors.conftest import DISTRIBUTED, Cluster, machine_broker, shared_cluster
+
+both_brokers = pytest.mark.parametrize("three_workers", ["redis", "rabbitmq"], indirect=True)
+redis_only = pytest.mark.parametrize("three_workers", ["redis"], indirect=True)
 
 
-def test_a_hundred_steps_fan_out_over_three_workers(cluster: Cluster) -> None:
-    for _ in range(3):
-        cluster.start_worker(concurrency=2)
+@pytest.fixture(scope="module")
+def three_workers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, postgres_url: str
+) -> Iterator[Cluster]:
+    """Three workers (two processes each) on one broker, for the module's tests."""
+    tmp = tmp_path_factory.mktemp(f"workers-{request.param}")
+    with (
+        machine_broker(request.param) as broker,
+        shared_cluster(tmp, postgres_url, broker, 3, 2) as cluster,
+    ):
+        yield cluster
+
+
+@pytest.fixture
+def workers(three_workers: Cluster, tmp_path: Path) -> Iterator[Cluster]:
+    """The shared workers, with this test's side-effect files and its own settings."""
+    three_workers.serve_test(tmp_path)
+    env = dict(three_workers.env)
+    yield three_workers
+    three_workers.env = env
+
+
+@both_brokers
+def test_a_hundred_steps_fan_out_over_three_workers(workers: Cluster) -> None:
+    cluster = workers
+    logged = [len(log.read_text()) for log in cluster.logs]
     done = cluster.devora("run", f"{DISTRIBUTED}:fan100", "--json", timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + cluster.worker_logs()
     counts = cluster.counts()
@@ -22,7 +57,10 @@ def test_a_hundred_steps_fan_out_over_three_workers(cluster: Cluster) -> None:
     with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
         run = store.list_runs(limit=1)[0]
         assert run.outputs == {"total": sum(range(100))}
-    served = [log.read_text().count("devora.step[") for log in cluster.logs]
+    served = [
+        log.read_text()[n:].count("devora.step[")
+        for log, n in zip(cluster.logs, logged, strict=True)
+    ]
     assert sum(1 for n in served if n > 0) >= 2, served  # the work was shared
 
 
@@ -56,9 +94,33 @@ def test_a_whole_worker_killed_its_step_is_sent_again(cluster: Cluster) -> None:
     assert cluster.counts() == {"before": 1, "nap": 1, "after": 1}
 
 
-def test_a_coordinator_killed_mid_run_is_replaced_by_a_worker(cluster: Cluster) -> None:
-    cluster.start_worker(concurrency=1)
-    cluster.start_worker(concurrency=1)
+@redis_only
+def test_a_cancelled_run_stops_its_step_on_the_worker(workers: Cluster) -> None:
+    cluster = workers
+    coordinator = cluster.start("run", f"{DISTRIBUTED}:dozing", "--input", "seconds=6")
+    cluster.wait_for(cluster.pids.exists, 60, "the doze step to start on a worker")
+    started = time.monotonic()
+    with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
+        run_id = store.list_runs(limit=1)[0].id
+        cancelled = cluster.devora("cancel", run_id)
+        assert cancelled.returncode == 0, cancelled.stdout + cancelled.stderr
+        output, _ = coordinator.communicate(timeout=60)
+        assert coordinator.returncode == 4, output[-3000:]  # cancelled
+        assert store.get_run(run_id).status.value == "cancelled"
+        claim = step_lease_key(run_id, "run", "doze", 1)
+        cluster.wait_for(lambda: read_lease(store, claim) is None, 5, "the worker to stop")
+        assert time.monotonic() - started < 6  # stopped, not finished
+        time.sleep(max(0.0, started + 7 - time.monotonic()))  # past its natural end
+        assert "doze" not in cluster.counts()
+        assert store.attempts(run_id) == []  # nothing committed: a resume runs it again
+    resumed = cluster.devora("resume", run_id, timeout=120)
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + cluster.worker_logs()
+    assert cluster.counts() == {"doze": 1}
+
+
+@redis_only
+def test_a_coordinator_killed_mid_run_is_replaced_by_a_worker(workers: Cluster) -> None:
+    cluster = workers
     coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=2")
     cluster.wait_for(lambda: cluster.counts().get("before") == 1, 60, "the first step")
     cluster.wait_for(cluster.pids.exists, 60, "the nap step to start")
@@ -80,9 +142,10 @@ def test_a_coordinator_killed_mid_run_is_replaced_by_a_worker(cluster: Cluster) 
     assert counts["nap"] in (1, 2)  # in flight when the coordinator died: may run again
 
 
-def test_a_coordinator_killed_mid_run_is_resumed_by_devora_resume(cluster: Cluster) -> None:
+@redis_only
+def test_a_coordinator_killed_mid_run_is_resumed_by_devora_resume(workers: Cluster) -> None:
+    cluster = workers
     cluster.env["DEVORA_LEASE_SECONDS"] = "60"  # no worker takes it over first
-    cluster.start_worker(concurrency=1)
     coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=1")
     cluster.wait_for(lambda: cluster.counts().get("nap") == 1, 60, "the nap step to finish")
     os.killpg(coordinator.pid, signal.SIGKILL)
@@ -90,7 +153,7 @@ def test_a_coordinator_killed_mid_run_is_resumed_by_devora_resume(cluster: Clust
     with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
         run_id = store.list_runs(limit=1)[0].id
     resumed = cluster.devora("resume", run_id, timeout=120)
-    assert resumed.returncode == 0, resumed.stdout[-3000:] + cluster.worker_logs()
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr + cluster.worker_logs()
     assert cluster.counts() == {"before": 1, "nap": 1, "after": 1}
 
 

@@ -6,8 +6,10 @@ store), so a test counts how often each step really ran, whoever ran it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
+from collections.abc import Callable
 
 from pydantic import BaseModel
 
@@ -90,3 +92,40 @@ skipping = Workflow(
         Step("d", lambda ctx: count("d") or ctx.result("a") + "d", needs=["a"]),
     ],
 )
+
+
+class NoInputs(BaseModel):
+    pass
+
+
+def _figure(name: str, value: int) -> Callable[[StepContext[NoInputs]], int]:
+    def set_figure(ctx: StepContext[NoInputs]) -> int:
+        ctx.set_summary(**{name: value})
+        return value
+
+    return set_figure
+
+
+figures = Workflow(
+    name="figures",
+    inputs=NoInputs,
+    steps=[
+        Step("a", _figure("a", 1)),
+        Step("b", _figure("b", 2)),
+        Step("c", _figure("c", 3), needs=["a", "b"]),
+    ],
+)
+
+
+async def doze(ctx: StepContext[NapInputs]) -> str:
+    """Like `nap`, but async: a cancelled run stops it at its next await."""
+    pids = os.environ.get("TOY_PIDS")
+    if pids:
+        with open(pids, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+    await asyncio.sleep(ctx.inputs.seconds)
+    count("doze")
+    return "dozed"
+
+
+dozing = Workflow(name="dozing", inputs=NapInputs, steps=[Step("doze", doze)])
