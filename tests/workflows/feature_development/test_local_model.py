@@ -49,7 +49,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def local_model() -> Iterator[str]:
+def local_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of the local model's OpenAI-compatible endpoint, served for this module."""
     if not _installed():
         reason = f"the local model is not installed in {VENV} (scripts/local-model install)"
@@ -58,8 +58,11 @@ def local_model() -> Iterator[str]:
         pytest.skip(reason)
     port = _free_port()
     env = {**os.environ, "DEVORA_MODEL_PORT": str(port), "DEVORA_MODEL_VENV": str(VENV)}
-    server = subprocess.Popen([str(SCRIPT), "serve"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    # Its log goes to a file: the server writes a lot, and a full pipe would stop it.
+    log = tmp_path_factory.mktemp("local-model") / "server.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen([str(SCRIPT), "serve"], env=env, stdout=sink,
+                                  stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 180
@@ -71,8 +74,7 @@ def local_model() -> Iterator[str]:
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the local model did not start:\n{server.stderr.read()[-3000:]}"
-                            if server.stderr else "the local model did not start")  # fmt: skip
+                pytest.fail(f"the local model did not start:\n{log.read_text()[-3000:]}")
             time.sleep(1)
         yield url
     finally:
@@ -84,6 +86,7 @@ def local_model() -> Iterator[str]:
             server.wait()
 
 
+@pytest.mark.timeout(1800)
 def test_analyze_writes_a_valid_prd_with_the_local_model(
     local_model: str, devora: Devora, tmp_path: Path
 ) -> None:

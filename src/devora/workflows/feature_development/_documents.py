@@ -39,7 +39,10 @@ class UserStory(_Document):
 class AcceptanceCriterion(_Document):
     """One testable criterion: Given <context>, When <action>, Then <outcome>."""
 
-    id: str = Field(description="a short id such as AC1; tests are named after it")
+    # The pattern is in the schema too, so a grammar-constrained model cannot leave it empty.
+    id: str = Field(
+        pattern=_ID.pattern, description="a short id such as AC1; tests are named after it"
+    )
     given: str = Field(min_length=1)
     when: str = Field(min_length=1)
     then: str = Field(min_length=1)
@@ -61,8 +64,8 @@ class Prd(_Document):
 
     title: str = Field(min_length=1)
     problem: str = Field(min_length=1)
-    user_stories: list[UserStory] = Field(min_length=1)
-    acceptance_criteria: list[AcceptanceCriterion] = Field(min_length=1)
+    user_stories: list[UserStory] = Field(min_length=1, max_length=10)
+    acceptance_criteria: list[AcceptanceCriterion] = Field(min_length=1, max_length=10)
     out_of_scope: list[str] = Field(default_factory=list)
     open_questions: list[str] = Field(default_factory=list)
 
