@@ -89,7 +89,7 @@ class Engine:
         self.store = store
         # Where ready steps run: here (local asyncio, the default) or on Celery workers.
         self.executor: Executor = executor or LocalExecutor()
-        self.bus = bus or EventBus()
+        self.bus = bus if bus is not None else EventBus()  # an empty bus is falsy
         self.concurrency = concurrency
         # Settings recorded with every run it creates (who may approve), read back later.
         self.run_context = dict(run_context or {})
