@@ -489,3 +489,14 @@ async def test_an_approval_says_who_gave_it(store: Store) -> None:
     )
     done = await Engine(store).resume(first.run_id, wf)
     assert done.outputs == {"ship": "True by ann"}
+
+
+async def test_a_bus_subscribed_to_after_it_is_handed_over_hears_the_run(store: Store) -> None:
+    from devora.engine import EventBus
+
+    bus = EventBus()
+    engine = Engine(store, bus=bus)  # no subscriber yet: an empty bus is falsy
+    heard: list[str] = []
+    bus.subscribe(lambda event: heard.append(event.kind.value))
+    await engine.run(toys.chain, {"seed": 1})
+    assert engine.bus is bus and "run.finished" in heard
