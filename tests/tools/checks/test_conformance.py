@@ -102,7 +102,9 @@ async def test_missing_tool_is_not_run_with_how_to_install(
     assert result.findings == ()
 
 
-@pytest.mark.parametrize("check", [RuffCheck(timeout=0.5), NpmTestCheck(timeout=0.5)], ids=lambda check: check.tool)
+@pytest.mark.parametrize(
+    "check", [RuffCheck(timeout=0.5), NpmTestCheck(timeout=0.5)], ids=lambda check: check.tool
+)
 async def test_a_hanging_tool_is_killed_and_crashed(check: ToolCheck, tmp_path: Path) -> None:
     root = _project(tmp_path / "p")
     script = 'case "$1" in --version) echo 1.2.3; exit 0;; esac\nsleep 30 & sleep 30'
