@@ -12,6 +12,7 @@ from devora.workflows.quality_gate._categories import Category, checks_named
 from devora.workflows.quality_gate._config import GateConfig
 from devora.workflows.quality_gate._incremental import Incremental, run_incrementally
 from devora.workflows.quality_gate._models import CategoryRun
+from devora.workflows.quality_gate._not_run import SERVICE_CHECKS, NotRunMemo
 
 __all__ = ["CRASH_NOT_KEPT", "run_category", "run_checks"]
 
@@ -84,16 +85,38 @@ async def _run_one(
             origin = f"run {hit.run}" if hit.run else "an earlier run"
             note = f"the whole result of {origin} (same files, tool and config)"
             return hit.model_copy(update={"reused": note}), True
+    memo = _not_run_memo(check, profile, cache, inputs, incremental)
+    if memo is not None and not full:
+        remembered = memo[0].load(memo[1])
+        if remembered is not None:
+            log(f"{check.name}: {remembered.status.value}: {remembered.reused}")
+            return remembered, False
     if incremental is not None and inputs is not None:
         result = await run_incrementally(check, profile, inputs, incremental, log)
     else:
         result = await check.run(profile)
     log(_describe(result))
+    if memo is not None:
+        memo[0].save(memo[1], result)
     if cache is not None and key is not None:
         cache.save(key, result.model_copy(update={"reused": None}))
         if result.status is CheckStatus.CRASHED:
             result = result.model_copy(update={"notes": (*result.notes, CRASH_NOT_KEPT)})
     return result, False
+
+
+def _not_run_memo(
+    check: Check,
+    profile: ProjectProfile,
+    cache: ResultCache | None,
+    inputs: list[str] | None,
+    incremental: Incremental | None,
+) -> tuple[NotRunMemo, str] | None:
+    """Where a service check's not-run result is remembered, and its key (with the cache)."""
+    if check.name not in SERVICE_CHECKS or cache is None or inputs is None or incremental is None:
+        return None
+    memo = NotRunMemo(cache.directory / "not-run")
+    return memo, memo.key(inputs, profile.root, incremental.files)
 
 
 def _describe(result: CheckResult) -> str:
