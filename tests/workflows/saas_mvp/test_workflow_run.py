@@ -67,7 +67,10 @@ def test_the_example_spec_becomes_a_verified_running_product(
     backend = shown["steps"]["backend"]["output"]["verifications"]
     tests = backend[0]
     assert tests["name"] == "project tests" and tests["exit_status"] == 0
-    assert tests["command"][1:3] == ["-m", "pytest"]
+    assert tests["command"][1:6] == ["-m", "coverage", "run", "-m", "pytest"]
+    assert tests["details"]["coverage_percent"] > 0
+    gate_log = devora("logs", f"{run_id}.quality").stdout
+    assert "pytest: cached result reused" in gate_log  # the tests ran once, for both steps
     assert tests["details"]["counts"]["passed"] > 0
     http = backend[1]
     assert "POST /api/auth/signup -> 201" in http["output_tail"]

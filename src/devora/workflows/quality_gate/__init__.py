@@ -6,7 +6,7 @@ docs/quality-gate.md describes the score, the conditions, the reports and the ca
 """
 
 from devora.workflows.quality_gate._agent_fix import agent_fix_model, fix_with_agent
-from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir
+from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir, fingerprint_tree
 from devora.workflows.quality_gate._categories import CATEGORY_OF, Category, plan_checks
 from devora.workflows.quality_gate._changed import ChangedLines, changed_lines
 from devora.workflows.quality_gate._config import GateConfig, Penalties, Weights, load_gate_config
@@ -15,6 +15,7 @@ from devora.workflows.quality_gate._errors import (
     GateConfigError,
     GateFailedError,
 )
+from devora.workflows.quality_gate._incremental import mypy_cache_dir
 from devora.workflows.quality_gate._models import (
     AgentAttempt,
     AgentFixReport,
@@ -62,9 +63,11 @@ __all__ = [
     "agent_fix_model",
     "changed_lines",
     "default_cache_dir",
+    "fingerprint_tree",
     "fix_with_agent",
     "judge",
     "load_gate_config",
+    "mypy_cache_dir",
     "plan_checks",
     "present_gate",
     "print_gate_report",

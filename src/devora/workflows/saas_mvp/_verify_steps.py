@@ -3,6 +3,7 @@ the run when one did not pass (not run is not passed)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import tempfile
@@ -122,11 +123,15 @@ async def verify_backend(ctx: StepContext[Any]) -> Verified:
     """The project's own tests in its environment; the app starts and does a round-trip."""
     environment = await _environment(ctx)
     project = project_of(ctx.result("architecture"))
-    tests = await verify_project_tests(project.path, environment)
+    tests = verify_project_tests(project.path, environment, home=ctx.home, run_id=ctx.run_id)
     if environment.python is None or not environment.usable:
-        return _record(ctx, [tests, environment_problem("app over HTTP", environment)])
-    http = await verify_http(project, environment.python, the_spec(ctx))
-    return _record(ctx, [tests, http])
+        return _record(ctx, [await tests, environment_problem("app over HTTP", environment)])
+    # Side by side: each returns its verification (a failed check never raises), so one
+    # failing keeps the other's evidence; the app runs on a database of its own.
+    async with asyncio.TaskGroup() as group:
+        tested = group.create_task(tests)
+        served = group.create_task(verify_http(project, environment.python, the_spec(ctx)))
+    return _record(ctx, [tested.result(), served.result()])
 
 
 async def verify_frontend(ctx: StepContext[Any]) -> Verified:
@@ -148,8 +153,10 @@ async def verify_frontend(ctx: StepContext[Any]) -> Verified:
 
 
 async def verify_quality_gate(ctx: StepContext[Any]) -> Verified:
-    """The quality gate passes on the project (score >= --min-score) as a child run."""
-    verification = await verify_quality(ctx, _root(ctx), int(ctx.inputs.min_score))
+    """The quality gate passes on the project (score >= --min-score) as a child run; it
+    reuses the result of the project's tests that `backend` ran, and a warm mypy cache."""
+    environment = await _environment(ctx)
+    verification = await verify_quality(ctx, _root(ctx), int(ctx.inputs.min_score), environment)
     return _record(ctx, [verification])
 
 

@@ -1,21 +1,43 @@
-"""The generated project's own tests, run in its own environment (never Devora's)."""
+"""The generated project's own tests, run once, in its own environment (never Devora's).
+
+They run as the quality gate's own pytest check (under coverage, JUnit read), and the
+result is kept in the gate's result cache under the key the gate computes for this tree,
+tool, environment and config: the gate's child run then reuses it ("cached result reused")
+instead of running the tests a second time. A tree that changed in between, or another
+gate config, makes another key, and the gate runs the tests itself.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from devora.errors import ToolNotInstalledError
-from devora.tools.checks import detect_project
+from devora.tools.checks import (
+    CheckResult,
+    CheckStatus,
+    ProjectProfile,
+    PytestCheck,
+    detect_project,
+    remember_tool_versions_in,
+)
 from devora.tools.pyenv import EnvironmentKind, PythonEnvironment, resolve_environment
-from devora.tools.testrun import TestOutcome, TestRunCrashedError, run_pytest
+from devora.workflows.quality_gate import (
+    ResultCache,
+    default_cache_dir,
+    fingerprint_tree,
+    load_gate_config,
+)
 from devora.workflows.saas_mvp._records import Verification, VerificationStatus
 
-__all__ = ["TEST_TIME_LIMIT", "project_environment", "verify_project_tests"]
+__all__ = [
+    "environment_problem",
+    "project_environment",
+    "project_profile",
+    "verify_project_tests",
+]
 
-TEST_TIME_LIMIT = 600.0
 NAME = "project tests"
+_FAILING_RULES = ("test-failure", "test-error")
 
 
 async def project_environment(
@@ -28,6 +50,11 @@ async def project_environment(
     )
 
 
+def project_profile(root: Path, environment: PythonEnvironment) -> ProjectProfile:
+    """The project as the quality gate's detect step sees it, with its environment."""
+    return detect_project(root).model_copy(update={"python_env": environment})
+
+
 def environment_problem(name: str, environment: PythonEnvironment) -> Verification:
     """A verification that could not run because the project's environment is not usable."""
     return Verification(
@@ -38,45 +65,66 @@ def environment_problem(name: str, environment: PythonEnvironment) -> Verificati
     )
 
 
-async def verify_project_tests(root: Path, environment: PythonEnvironment) -> Verification:
-    """Run the project's pytest suite; passed only when it ran tests and none failed."""
+async def verify_project_tests(
+    root: Path, environment: PythonEnvironment, *, home: Path, run_id: str
+) -> Verification:
+    """Run the project's pytest suite under coverage; passed only when it ran tests and none
+    failed. The result is handed to the quality gate through its cache (module docstring)."""
     if environment.python is None or not environment.usable:
         return environment_problem(NAME, environment)
-    started = time.monotonic()
-    try:
-        run = await run_pytest(root, environment.python, time_limit=TEST_TIME_LIMIT)
-    except TestRunCrashedError as crash:
-        return Verification(
-            name=NAME,
-            status=VerificationStatus.FAILED,
-            command=tuple(crash.argv),
-            exit_status=crash.tool_exit_code,
-            output_tail=crash.output_tail,
-            reason=crash.message,
-            seconds=round(time.monotonic() - started, 3),
-        )
-    except ToolNotInstalledError as missing:
-        return Verification(name=NAME, status=VerificationStatus.NOT_RUN, reason=missing.message)
-    counts = {outcome.value: len(run.with_outcome(outcome)) for outcome in TestOutcome}
-    broken = run.with_outcome(TestOutcome.FAILED) + run.with_outcome(TestOutcome.ERROR)
-    if broken:
+    profile = project_profile(root, environment)
+    config = load_gate_config(profile)
+    remember_tool_versions_in(default_cache_dir().parent / "tool-versions")
+    check = PytestCheck(timeout=config.timeouts.get("pytest"))  # as the gate makes it
+    result = await check.run(profile)
+    cache = ResultCache(default_cache_dir())
+    tree = await fingerprint_tree(profile.root, [home])
+    key = ResultCache.key_for(await cache.inputs(check, profile, config), tree)
+    cache.save(key, result.model_copy(update={"run": run_id}))  # passed or failed only
+    return _verification(result, environment)
+
+
+def _verification(result: CheckResult, environment: PythonEnvironment) -> Verification:
+    counts = {
+        "passed": int(result.metrics.get("passed", 0)),
+        "failed": int(result.metrics.get("failures", 0)),
+        "error": int(result.metrics.get("errors", 0)),
+        "skipped": int(result.metrics.get("skipped", 0)),
+    }
+    broken = [f.message.split(": ", 1)[0] for f in result.findings if f.rule in _FAILING_RULES]
+    if result.status is CheckStatus.PASSED and counts["passed"]:
+        status, reason = VerificationStatus.PASSED, None
+    elif broken:
         status, reason = (
             VerificationStatus.FAILED,
             f"{len(broken)} failing: {', '.join(broken[:5])}",
         )
-    elif run.exit_code != 0:
-        status, reason = VerificationStatus.FAILED, f"pytest exited with {run.exit_code}"
-    elif not counts[TestOutcome.PASSED.value]:
-        status, reason = VerificationStatus.NOT_RUN, "pytest ran no test"
+    elif result.status is CheckStatus.NOT_RUN or result.status is CheckStatus.PASSED:
+        status, reason = VerificationStatus.NOT_RUN, result.reason or "pytest ran no test"
     else:
-        status, reason = VerificationStatus.PASSED, None
+        status = VerificationStatus.FAILED
+        reason = result.reason or f"pytest {result.status.value} (exit {result.exit_code})"
+    details: dict[str, object] = {"environment": environment.describe(), "counts": counts}
+    if "coverage_percent" in result.metrics:
+        details["coverage_percent"] = round(result.metrics["coverage_percent"], 1)
     return Verification(
         name=NAME,
         status=status,
-        command=run.argv,
-        exit_status=run.exit_code,
-        output_tail=run.output_tail,
+        # As the gate's pytest check runs it (plus --source, --junitxml to a scratch file).
+        command=(str(environment.python), "-m", "coverage", "run", "-m", "pytest", "-q"),
+        exit_status=result.exit_code,
+        output_tail=result.output_tail or _failures(result),
         reason=reason,
-        seconds=round(run.duration, 3),
-        details={"environment": environment.describe(), "counts": counts},
+        seconds=round(result.duration, 3),
+        details=details,
     )
+
+
+def _failures(result: CheckResult) -> str:
+    """The failing tests as pytest's JUnit report gives them: where, and why."""
+    lines = []
+    for finding in result.findings:
+        if finding.rule in _FAILING_RULES:
+            where = f"{finding.file}:{finding.line}: " if finding.file and finding.line else ""
+            lines.append(f"{where}{finding.message}")
+    return "\n".join(lines[-20:])
