@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from devora.workflows.saas_mvp._generate import GeneratedEntity, GeneratedProjec
 from devora.workflows.saas_mvp._plan import run_plan
 from devora.workflows.saas_mvp._records import Architecture, EntityLayout, GeneratedLayout
 from devora.workflows.saas_mvp._requirements import the_spec
+from devora.workflows.saas_mvp._template_repo import template_repository, template_tag
 
 __all__ = ["STACK", "generate_architecture", "plan_architecture", "project_of"]
 
@@ -56,7 +58,10 @@ async def generate_architecture(ctx: StepContext[Any]) -> Architecture:
     """Generate the project into --out and record the stack and the layout."""
     spec = the_spec(ctx)
     out = Path(ctx.inputs.out)
-    project = await asyncio.to_thread(generate_project, spec, out)
+    repository = await template_repository(ctx.home / "cache" / "saas-mvp" / "template")
+    project = await asyncio.to_thread(
+        partial(generate_project, spec, out, template=repository, version=template_tag())
+    )
     files = project.files
     if ctx.inputs.gate_optional:
         files = tuple(sorted({*files, _gate_config(project.path, ctx.inputs.gate_optional)}))

@@ -117,8 +117,15 @@ class GeneratedProject:
         return [str(python), "-m", "alembic", "upgrade", "head"]
 
 
-def generate_project(spec: ProductSpec, out: Path) -> GeneratedProject:
-    """Render the project for `spec` into `out` (new or empty), all of it or nothing."""
+def generate_project(
+    spec: ProductSpec, out: Path, *, template: Path | None = None, version: str | None = None
+) -> GeneratedProject:
+    """Render the project for `spec` into `out` (new or empty), all of it or nothing.
+
+    `template` is the packaged template directory by default; a template repository
+    (_template_repo) with `version` (its git tag) makes a project `copier update` can move
+    to a later version of that repository.
+    """
     out = out.absolute()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         reason = "exists and is not empty" if out.is_dir() else "exists and is not a directory"
@@ -127,7 +134,7 @@ def generate_project(spec: ProductSpec, out: Path) -> GeneratedProject:
     data = template_data(spec)
     scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        _render(data, scratch / "project")
+        _render(data, scratch / "project", template or TEMPLATE, version)
         files = tuple(
             sorted(p.relative_to(scratch / "project").as_posix() for p in _files(scratch))
         )
@@ -148,13 +155,16 @@ def generate_project(spec: ProductSpec, out: Path) -> GeneratedProject:
     )
 
 
-def _render(data: dict[str, object], destination: Path) -> None:
+def _render(
+    data: dict[str, object], destination: Path, template: Path, version: str | None
+) -> None:
     from copier import run_copy  # imported here: copier is the `saas` extra, and slow to load
 
     try:
         run_copy(
-            str(TEMPLATE),
+            str(template),
             destination,
+            vcs_ref=version,
             data=data,
             defaults=True,
             overwrite=True,
