@@ -3,21 +3,25 @@ approver agrees (and not when rejected); without one, the app is started here.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
+from devora.tools.webapp import process_start_time, stop_detached
 from tests.cli.harness import Devora, finished_event
 from tests.workflows.saas_mvp.workflow_harness import EXAMPLE, configure, saas_env
 
 pytestmark = pytest.mark.slow
 
 DEPLOY_ONLY = str(Path(__file__).with_name("deploy_only.py")) + ":deploy_only"
+DEPLOY_THEN_FAIL = str(Path(__file__).with_name("deploy_only.py")) + ":deploy_then_fail"
 SCRIPT = """import json, os, sys
 open(sys.argv[1], "w").write(json.dumps({"argv": sys.argv[2:], "cwd": os.getcwd()}))
 print("deployed to staging")
@@ -82,6 +86,8 @@ def test_without_a_command_the_app_is_started_here(devora: Devora, tmp_path: Pat
     shown = json.loads(devora("status", finished_event(result)["run_id"], "--json").stdout)
     deployed = shown["steps"]["deploy"]["output"]
     try:
+        assert deployed["stop"] == ["kill", "-TERM", "--", f"-{deployed['pid']}"]
+        assert deployed["process_start"] == process_start_time(deployed["pid"])
         assert outputs["deployed"] == "local"
         assert httpx.get(f"{outputs['url']}/health", timeout=10).status_code == 200
         page = httpx.get(f"{outputs['url']}/signup", timeout=10)
@@ -90,3 +96,35 @@ def test_without_a_command_the_app_is_started_here(devora: Devora, tmp_path: Pat
     finally:
         os.killpg(deployed["pid"], signal.SIGTERM)
     assert "Traceback" not in result.stderr and "is closed" not in result.stderr
+
+
+def test_a_rolled_back_run_stops_the_app_it_started(devora: Devora, tmp_path: Path) -> None:
+    result = devora("run", DEPLOY_THEN_FAIL, "--spec", str(EXAMPLE), "--out",
+                    str(tmp_path / "team-board"), timeout=900, **saas_env())  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    run_id = next(p.name for p in (devora.home / "artifacts").iterdir())
+    shown = json.loads(devora("status", run_id, "--json").stdout)
+    deployed = shown["steps"]["deploy"]["output"]
+    try:
+        assert shown["status"] == "rolled_back"
+        assert process_start_time(deployed["pid"]) is None
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{deployed['url']}/health", timeout=5)
+        assert f"process {deployed['pid']} stopped" in devora("logs", run_id).stdout
+    finally:
+        if process_start_time(deployed["pid"]) == deployed["process_start"]:
+            os.killpg(deployed["pid"], signal.SIGKILL)
+
+
+def test_a_process_that_reused_the_pid_is_left_alone() -> None:
+    sleeper = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        started = process_start_time(sleeper.pid)
+        assert started is not None
+        said = asyncio.run(stop_detached(sleeper.pid, started + 1))  # "deployed" at another time
+        assert "left alone" in said and sleeper.poll() is None
+        assert asyncio.run(stop_detached(sleeper.pid, started)) == f"process {sleeper.pid} stopped"
+        assert sleeper.wait(timeout=10) == -signal.SIGTERM
+        assert "was not running" in asyncio.run(stop_detached(sleeper.pid, started))
+    finally:
+        sleeper.kill()

@@ -5,6 +5,7 @@ async with open_app([python, "-m", "uvicorn", "app.main:app", "--port", str(port
     ...  # app.url answers /health
 """
 
+from devora.tools.webapp._detached import process_start_time, stop_command, stop_detached
 from devora.tools.webapp._errors import AppStartError
 from devora.tools.webapp._server import (
     RunningApp,
@@ -19,6 +20,9 @@ __all__ = [
     "RunningApp",
     "free_port",
     "open_app",
+    "process_start_time",
     "start_detached",
+    "stop_command",
+    "stop_detached",
     "wait_for_health",
 ]

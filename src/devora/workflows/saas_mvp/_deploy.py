@@ -10,14 +10,21 @@ from devora.engine import Plan, StepContext
 from devora.errors import StepError
 from devora.secrets import redact
 from devora.tools._subprocess import ProcessTimedOut, run_bounded, tail
-from devora.tools.webapp import AppStartError, free_port, start_detached
+from devora.tools.webapp import (
+    AppStartError,
+    free_port,
+    process_start_time,
+    start_detached,
+    stop_command,
+    stop_detached,
+)
 from devora.workflows.saas_mvp._architecture import project_of
 from devora.workflows.saas_mvp._plan import deploy_plan
 from devora.workflows.saas_mvp._records import Deployment
 from devora.workflows.saas_mvp._served import START_WITHIN, app_environment
 from devora.workflows.saas_mvp._verify_tests import project_environment
 
-__all__ = ["DEPLOY_TIME_LIMIT", "deploy", "plan_deploy", "will_deploy"]
+__all__ = ["DEPLOY_TIME_LIMIT", "deploy", "plan_deploy", "undeploy", "will_deploy"]
 
 DEPLOY_TIME_LIMIT = 1800.0
 
@@ -63,9 +70,10 @@ async def deploy(ctx: StepContext[Any]) -> Deployment:
         )
     except AppStartError as error:
         raise StepError(f"{error.message}\n{error.output_tail}", hint=error.hint) from error
+    stop = stop_command(running.pid)
     ctx.log(
         f"{project.package} is running at {running.url} "
-        f"(pid {running.pid}; stop it with: kill {running.pid})"
+        f"(pid {running.pid}; stop it with: {' '.join(stop)})"
     )
     return Deployment(
         kind="local",
@@ -73,7 +81,19 @@ async def deploy(ctx: StepContext[Any]) -> Deployment:
         pid=running.pid,
         command=running.argv,
         log=str(log),
+        stop=stop,
+        process_start=process_start_time(running.pid),
     )
+
+
+async def undeploy(ctx: StepContext[Any]) -> None:
+    """Compensation of deploy: a local deployment is stopped (its process group, if it is
+    still the process deploy started); a deploy command has no rollback to run."""
+    deployment: Deployment | None = ctx.result("deploy")
+    if deployment is None or deployment.kind != "local" or deployment.pid is None:
+        ctx.log("the deploy command has no rollback here: nothing undone")
+        return
+    ctx.log(await stop_detached(deployment.pid, deployment.process_start))
 
 
 async def _run_command(command: list[str], root: Path) -> Deployment:

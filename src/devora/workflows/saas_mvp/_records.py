@@ -121,3 +121,9 @@ class Deployment(BaseModel):
     exit_status: int | None = None
     output_tail: str = ""
     log: str | None = None
+    stop: tuple[str, ...] = Field(
+        default=(), description="how to stop a local deployment (an argv list)"
+    )
+    process_start: int | None = Field(
+        default=None, description="when the local app's process started (ticks since boot)"
+    )

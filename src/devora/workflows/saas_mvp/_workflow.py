@@ -11,7 +11,8 @@
     frontend (frontend)      sign up → create → list in headless Chromium
     quality (qa)             the quality gate as a child run, score >= --min-score
     deploy (devops)          the configured command after an approval; by default, the app
-                             started here and its URL printed
+                             started here, its URL and how to stop it printed (stopped
+                             when the run is rolled back)
     report (qa)              report.md with every verification and its evidence
 
 The qa squad's checks run inside the steps that own what they check; any that does not
@@ -25,7 +26,7 @@ from __future__ import annotations
 from devora.engine import Step, Workflow
 from devora.workflows import register_command_line
 from devora.workflows.saas_mvp._architecture import generate_architecture, plan_architecture
-from devora.workflows.saas_mvp._deploy import deploy, plan_deploy, will_deploy
+from devora.workflows.saas_mvp._deploy import deploy, plan_deploy, undeploy, will_deploy
 from devora.workflows.saas_mvp._inputs import SaasMvpInputs, preflight_saas_mvp
 from devora.workflows.saas_mvp._records import Architecture, Deployment, Verified
 from devora.workflows.saas_mvp._report import (
@@ -119,6 +120,7 @@ deploy_step: Step[Deployment] = Step(
     when=will_deploy,
     side_effects=True,
     plan=plan_deploy,
+    compensate=undeploy,  # a run rolled back stops the app it started
     timeout=VERIFY_TIMEOUT,
 )
 report_step: Step[str] = Step(
