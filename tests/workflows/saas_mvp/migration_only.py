@@ -21,9 +21,7 @@ async def later_tool(ctx: StepContext[Any]) -> dict[str, list[str]]:
     """What a subprocess Devora starts after the migration child run inherits: its
     variables' names, and those holding the server's password (the output is stored
     redacted, so the step looks for the password itself)."""
-    done = await run_process(
-        [sys.executable, "-c", PRINT_ENVIRONMENT], cwd=ctx.home, time_limit=60
-    )
+    done = await run_process([sys.executable, "-c", PRINT_ENVIRONMENT], cwd=ctx.home, time_limit=60)
     environment: dict[str, str] = json.loads(done.stdout)
     password = url_password(os.environ["DEVORA_SAAS_POSTGRES_URL"])
     assert password, "the test runs with a password in $DEVORA_SAAS_POSTGRES_URL"
