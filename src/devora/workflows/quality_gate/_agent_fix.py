@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devora.agents import SandboxUnavailableError, find_bubblewrap, sandbox_confinement
 from devora.engine import StepContext
 from devora.errors import DevoraError
 from devora.tools import Level, confined
@@ -84,6 +83,9 @@ async def fix_with_agent(
     results: Sequence[CheckResult],
 ) -> AgentFixReport:
     """Let the coding agent fix the remaining type and lint errors, keeping what improves."""
+    # The agents (their sandbox, the LLM clients) are imported only when an agent will work:
+    # a tenth of a second of every gate's start-up otherwise.
+    from devora.agents import SandboxUnavailableError, find_bubblewrap
     from devora.config import load_config
     from devora.squads import effective_squads, find_agent, run_coding_agent
     from devora.squads._llm_support import run_usage
@@ -300,6 +302,8 @@ def _confined(
     if bwrap is None:
         yield
         return
+    from devora.agents import sandbox_confinement
+
     scratch.mkdir(parents=True, exist_ok=True)
     with confined(sandbox_confinement(bwrap, worktree, scratch, readable)):
         yield
