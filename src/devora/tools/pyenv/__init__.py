@@ -11,7 +11,13 @@ with uv in Devora's cache and reused while the files that define it are unchange
 from devora.tools.pyenv._detect import DETECTABLE, describe_interpreter, find_project_environment
 from devora.tools.pyenv._environment import EnvironmentKind, PythonEnvironment
 from devora.tools.pyenv._isolated import MARKER, find_uv, isolated_environment
-from devora.tools.pyenv._probe import CHECK_MODULES, ask_interpreter, probe_interpreter
+from devora.tools.pyenv._probe import (
+    CHECK_MODULES,
+    Probe,
+    ask_interpreter,
+    probe_interpreter,
+    probe_owned,
+)
 from devora.tools.pyenv._requirements import InstallPlan, plan_install
 from devora.tools.pyenv._requires_python import lowest_minor, requires_python
 from devora.tools.pyenv._resolve import resolve_environment
@@ -22,6 +28,7 @@ __all__ = [
     "MARKER",
     "EnvironmentKind",
     "InstallPlan",
+    "Probe",
     "PythonEnvironment",
     "ask_interpreter",
     "describe_interpreter",
@@ -31,6 +38,7 @@ __all__ = [
     "lowest_minor",
     "plan_install",
     "probe_interpreter",
+    "probe_owned",
     "requires_python",
     "resolve_environment",
 ]

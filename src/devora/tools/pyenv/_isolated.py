@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from devora.tools._subprocess import ProcessTimedOut, run_bounded
 from devora.tools.pyenv._environment import EnvironmentKind, PythonEnvironment
-from devora.tools.pyenv._probe import probe_interpreter
+from devora.tools.pyenv._probe import probe_owned
 from devora.tools.pyenv._requirements import InstallPlan, plan_install
 from devora.tools.pyenv._requires_python import lowest_minor, requires_python
 
@@ -81,7 +81,7 @@ async def isolated_environment(
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     python = directory / "bin" / "python"
-    probe = await probe_interpreter(python, root)
+    probe = await probe_owned(python, directory, root)
     if isinstance(probe, str):
         return PythonEnvironment(kind=EnvironmentKind.ISOLATED, prefix=directory, problem=probe)
     return PythonEnvironment(
