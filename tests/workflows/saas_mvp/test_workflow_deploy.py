@@ -87,6 +87,7 @@ def test_without_a_command_the_app_is_started_here(devora: Devora, tmp_path: Pat
     deployed = shown["steps"]["deploy"]["output"]
     try:
         assert deployed["stop"] == ["kill", "-TERM", "--", f"-{deployed['pid']}"]
+        assert outputs["stop"] == deployed["stop"]
         assert deployed["process_start"] == process_start_time(deployed["pid"])
         assert outputs["deployed"] == "local"
         assert httpx.get(f"{outputs['url']}/health", timeout=10).status_code == 200

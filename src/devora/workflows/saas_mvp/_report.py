@@ -49,6 +49,8 @@ def write_report(ctx: StepContext[Any]) -> str:
         lines.append("Not deployed (--no-deploy).")
     elif deployment.kind == "local":
         lines.append(f"Running at {deployment.url} (pid {deployment.pid}, log {deployment.log}).")
+        if deployment.stop:
+            lines.append(f"Stop it with `{' '.join(deployment.stop)}`.")
     else:
         lines.append(f"`{' '.join(deployment.command)}` exited 0.")
     text = "\n".join(lines) + "\n"
@@ -72,6 +74,7 @@ def saas_outputs(ctx: StepContext[Any]) -> dict[str, Any]:
         "verifications": {v.name: v.status.value for v in _verifications(ctx)},
         "url": deployment.url if deployment else None,
         "deployed": deployment.kind if deployment else None,
+        "stop": list(deployment.stop) if deployment and deployment.stop else None,
     }
 
 
@@ -85,4 +88,5 @@ def present_saas_mvp(result: RunResult, console: Any) -> None:
     if outputs.get("product"):
         console.print(f"{outputs['product']}: {outputs['out']}", markup=False)
     if outputs.get("url"):
-        console.print(f"running at {outputs['url']}", markup=False)
+        stop = f" (stop it with: {' '.join(outputs['stop'])})" if outputs.get("stop") else ""
+        console.print(f"running at {outputs['url']}{stop}", markup=False)
