@@ -6,7 +6,6 @@ a bad setting is one error and an exit code, never a worker that half works.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
@@ -72,6 +71,8 @@ _process: dict[str, Any] = {}
 
 def _perform(run_id: str, step_id: str, attempt: int) -> str:
     """Run one step message in this pool process (its own store, loop and engine)."""
+    import asyncio
+
     from devora.config import load_config
     from devora.engine import perform_step
 
@@ -151,6 +152,8 @@ def _orphaned_runs(store: Store) -> list[str]:
 
 
 def _take_over(store: Store, config: Any, run_id: str) -> None:
+    import asyncio
+
     from devora.engine import Engine
     from devora.errors import DevoraError
     from devora.executors import executor_from_config
