@@ -15,6 +15,7 @@ from devora.engine._control import (
 from devora.engine._engine import Engine, new_run_id, owner_is_alive, this_process
 from devora.engine._error_record import ErrorRecord
 from devora.engine._events import EventBus, Subscriber
+from devora.engine._faults import fault_point_in_step
 from devora.engine._loader import is_file_reference, load_workflow_file
 from devora.engine._outcome import RunResult, StepOutcome
 from devora.engine._remote import StepDelivery, perform_step
@@ -52,6 +53,7 @@ __all__ = [
     "answer_request",
     "as_action",
     "cancel_run",
+    "fault_point_in_step",
     "is_file_reference",
     "load_workflow_file",
     "new_run_id",

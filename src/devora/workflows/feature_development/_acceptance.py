@@ -31,6 +31,7 @@ from devora.workflows.feature_development._project import (
 )
 from devora.workflows.feature_development._tests_run import (
     SuiteResult,
+    is_python_project,
     run_suite,
     sandboxed_tests,
 )
@@ -162,6 +163,12 @@ async def prove_feature(ctx: StepContext[Any]) -> AcceptanceReport:
     done: Implementation = ctx.result("implement")
     top = project_root(ctx)
     worktree = Path(done.worktree)
+    if not is_python_project(top):
+        raise StepError(
+            "the acceptance tests of a project that is not Python are not run: only pytest "
+            "tests can be run on the base and on the change",
+            hint=f"the change is on {done.branch}, tested with npm test by the implement step",
+        )
     python = await environment_python(ctx)
     sandbox = load_config(top).agents.sandbox == "on"
     if coding_member(load_config(top), "qa") is not None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from devora.engine import StepContext
 from devora.squads import AgentTask
+from devora.workflows.feature_development._boundaries import find_routes, migration_tool
 from devora.workflows.feature_development._documents import Design, FeaturePlan, Prd
 from devora.workflows.feature_development._markdown import (
     design_markdown,
@@ -46,30 +47,24 @@ def _design_instructions(ctx: StepContext[Any]) -> str:
     prd: Prd = ctx.result("analyze")
     plan_: FeaturePlan = ctx.result("plan")
     root = project_root(ctx)
-    serves_http = any(
-        word in _dependencies(root) for word in ("fastapi", "flask", "django", "starlette")
-    )
-    migrations = (root / "alembic.ini").is_file() or (root / "migrations").is_dir()
+    routes = find_routes(root)
+    migrations = migration_tool(root)
+    if routes:
+        shown = "\n".join(f"- {route.describe()}" for route in routes[:40])
+        api = ("; and an OpenAPI 3 fragment (`openapi`: its paths, each operation with its "
+               "responses and path parameters) since the project serves HTTP. Its routes:\n"
+               f"{shown}\n")  # fmt: skip
+    else:
+        api = "; the project declares no HTTP route, so likely none"
+    data = (f"; the project keeps its schema in {migrations} migrations: say which changes "
+            "need one" if migrations else "")  # fmt: skip
     return (
-        "Design what this feature changes at the boundaries: the API (method, path, summary"
-        + ("; and an OpenAPI fragment of the paths, since the project serves HTTP" if serves_http
-           else "; the project does not seem to serve HTTP, so likely none")
-        + "), the data (tables and columns"
-        + ("; say when a migration is needed, the project uses them" if migrations else "")
-        + "), and the components (modules, classes, UI parts) that change.\n\n"
+        f"Design what this feature changes at the boundaries: the API (method, path, summary"
+        f"{api}), the data (tables and columns{data}), and the components (modules, "
+        "classes, UI parts) that change.\n\n"
         f"PRD:\n{prd.model_dump_json()}\n\nPlan:\n{plan_.model_dump_json()}\n\n"
         f"The repository's main definitions:\n{project_map(ctx, prd.model_dump_json())}"
-    )  # fmt: skip
-
-
-def _dependencies(root: Any) -> str:
-    text = ""
-    for name in ("pyproject.toml", "requirements.txt", "setup.cfg", "package.json"):
-        try:
-            text += (root / name).read_text(encoding="utf-8").lower()
-        except (OSError, UnicodeDecodeError):
-            continue
-    return text
+    )
 
 
 _ANALYZE = AgentTask("business", Prd, prd_instructions, config_root=project_root)

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from devora.workflows.feature_development._boundaries import openapi_problems
+
 __all__ = [
     "AcceptanceCriterion",
     "ApiChange",
@@ -168,3 +170,16 @@ class Design(_Document):
     )
     data: list[DataChange] = Field(default_factory=list)
     components: list[ComponentChange] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _openapi_3(self) -> Design:
+        if self.openapi is None:
+            return self
+        version = self.openapi.get("openapi")
+        if version is not None and not str(version).startswith("3."):
+            raise ValueError(f"openapi: version {version} is not OpenAPI 3")
+        paths = self.openapi.get("paths", self.openapi)
+        problems = openapi_problems(paths)
+        if problems:
+            raise ValueError("openapi is not an OpenAPI 3 fragment: " + "; ".join(problems[:5]))
+        return self

@@ -1,27 +1,46 @@
-"""implement: the plan's tasks one at a time by the owning squad's coding agent, in one
-worktree on devora/feature-<run-id>; each task ends with the project's tests run. Without a
-model, a person makes the change and gives its commit."""
+"""implement: the plan's tasks by the owning squad's coding agent, each followed by the
+project's tests. Backend and frontend tasks that do not wait for each other run in parallel
+on branches of their own, merged at the end into devora/feature-<run-id> (a conflict is a
+task for a person); otherwise one task at a time on that branch. Every finished task is
+journaled, so a resumed step re-runs only the unfinished ones. Without a model, a person
+makes the change and gives its commit."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from devora.config import DevoraConfig, load_config
-from devora.engine import Plan, StepContext
-from devora.errors import StepError
+from devora.engine import Plan, StepContext, fault_point_in_step
+from devora.errors import DevoraError, StepError
 from devora.squads import Agent, Backend, effective_squads, find_agent, run_coding_agent
 from devora.tools.bisect import open_checkouts, resolve_commit
 from devora.tools.git import open_worktree, run_git
 from devora.workflows.feature_development._config import load_feature_config
 from devora.workflows.feature_development._documents import Design, FeaturePlan, PlanTask, Prd
+from devora.workflows.feature_development._lanes import (
+    Lane,
+    MergeOutcome,
+    MergeResolution,
+    merge_lanes,
+    split_lanes,
+)
 from devora.workflows.feature_development._project import (
-    environment_python,
     feature_label,
+    project_python,
     project_root,
     worktrees_root,
+)
+from devora.workflows.feature_development._task_records import (
+    ImplementRecords,
+    TaskResult,
+    read_records,
+    record_baseline,
+    record_task,
 )
 from devora.workflows.feature_development._tests_run import (
     SuiteResult,
@@ -39,10 +58,11 @@ __all__ = [
     "discard_branch",
     "implement",
     "plan_implement",
+    "remove_lanes",
     "undo_implement",
 ]
 
-AGENT_COMMANDS = (("pytest",), ("python", "-m", "pytest"))
+AGENT_COMMANDS = (("pytest",), ("python", "-m", "pytest"), ("npm", "test"))
 
 
 class HumanChange(BaseModel):
@@ -50,18 +70,6 @@ class HumanChange(BaseModel):
 
     commit: str = Field(description="the commit with the change, on a branch of your own")
     summary: str = Field(default="", description="what was changed")
-
-
-class TaskResult(BaseModel):
-    """One task done: by whom, the commit it ended on, and the tests after it."""
-
-    task: str
-    squad: str
-    by: Literal["agent", "person"]
-    commit: str
-    summary: str
-    tests: SuiteResult
-    broken: list[str] = Field(default_factory=list, description="passed on the base, not now")
 
 
 class Implementation(BaseModel):
@@ -74,6 +82,24 @@ class Implementation(BaseModel):
     files: list[str]
     tasks: list[TaskResult]
     baseline: SuiteResult = Field(description="the whole suite on the base commit")
+    lanes: list[str] = Field(default_factory=list, description="branches merged into `branch`")
+    merged: SuiteResult | None = Field(default=None, description="the suite after the merge")
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What every task of one implement attempt shares."""
+
+    ctx: StepContext[Any]
+    config: DevoraConfig
+    base: str
+    python: Path | None
+    baseline: SuiteResult
+    records: ImplementRecords
+
+    @property
+    def sandbox(self) -> bool:
+        return self.config.agents.sandbox == "on"
 
 
 def coding_member(config: DevoraConfig, squad: str) -> Agent | None:
@@ -99,29 +125,45 @@ async def implement(ctx: StepContext[Any]) -> Implementation:
     top = project_root(ctx)
     config = load_config(top)
     worktree = await open_worktree(top, feature_label(ctx), root=worktrees_root(ctx))
-    python = await environment_python(ctx)
-    sandbox = config.agents.sandbox == "on"
-    baseline = await run_baseline(ctx, worktree.base_commit, python, sandbox)
-    ctx.log(f"the suite on the base {worktree.base_commit[:12]}: {baseline.describe()}")
+    python = await project_python(ctx)
+    records = await read_records(ctx)
+    base = worktree.base_commit
+    baseline = records.baselines.get(base)
+    if baseline is None:
+        baseline = await run_baseline(ctx, base, python, config.agents.sandbox == "on")
+        await record_baseline(ctx, base, baseline)
+    else:
+        ctx.log(f"the suite on the base {base[:12]}: {baseline.describe()} (recorded before)")
+    setting = _Setting(ctx, config, base, python, baseline, records)
+    lanes: list[Lane] = []
+    merged: SuiteResult | None = None
     try:
-        results = await _do_tasks(ctx, config, worktree.path, worktree.base_commit, python,
-                                  baseline)  # fmt: skip
+        if coding_member(config, "backend") is None:
+            results = [await _human_change(ctx, worktree.path, base, python, baseline)]
+        else:
+            lanes = split_lanes(ctx.result("plan"), feature_label(ctx))
+            if len(lanes) == 1:
+                results = await _do_lane(setting, lanes[0], worktree.path)
+            else:
+                results, merged = await _parallel_lanes(setting, lanes, worktree.path)
     except StepError:
         await discard_branch(ctx)  # a failed change leaves no branch behind
         raise
     return Implementation(
         branch=worktree.branch,
         worktree=str(worktree.path),
-        base=worktree.base_commit,
+        base=base,
         head=await worktree.head(),
         files=await worktree.changed_files(),
         tasks=results,
         baseline=baseline,
+        lanes=[lane.branch for lane in lanes if len(lanes) > 1],
+        merged=merged,
     )
 
 
 async def run_baseline(
-    ctx: StepContext[Any], base: str, python: Path, sandbox: bool
+    ctx: StepContext[Any], base: str, python: Path | None, sandbox: bool
 ) -> SuiteResult:
     """The whole suite on the base commit, in a throwaway checkout (as the change's runs)."""
     top = project_root(ctx)
@@ -132,42 +174,119 @@ async def run_baseline(
         return await run_suite(checkout, python)
 
 
-async def _do_tasks(
-    ctx: StepContext[Any],
-    config: DevoraConfig,
-    path: Path,
-    base: str,
-    python: Path,
-    baseline: SuiteResult,
-) -> list[TaskResult]:
-    top = project_root(ctx)
-    sandbox = config.agents.sandbox == "on"
+async def _tests_at(setting: _Setting, path: Path) -> SuiteResult:
+    top = project_root(setting.ctx)
+    async with sandboxed_tests(setting.sandbox, path, top, setting.python):
+        return await run_suite(path, setting.python)
+
+
+async def _on_branch(path: Path, commit: str) -> bool:
+    found = await run_git(path, ["merge-base", "--is-ancestor", commit, "HEAD"], check=False)
+    return found.returncode == 0
+
+
+async def _do_lane(setting: _Setting, lane: Lane, path: Path) -> list[TaskResult]:
+    """The lane's tasks in order at `path`; those recorded by an earlier attempt (and still
+    on the branch) are not run again, and what an interrupted one left is thrown away."""
+    ctx = setting.ctx
     results: list[TaskResult] = []
-    if coding_member(config, "backend") is None:
-        results.append(await _human_change(ctx, path, base, python, baseline))
-    else:
-        made: FeaturePlan = ctx.result("plan")
-        for task in made.ordered():
-            member = coding_member(config, task.squad) or coding_member(config, "backend")
-            assert member is not None
-            done = await run_coding_agent(
-                ctx, config, member, top, _task_prompt(ctx, task),
-                allowed_commands=AGENT_COMMANDS, run_id=feature_label(ctx),
-                worktrees_root=worktrees_root(ctx),
-            )  # fmt: skip
-            async with sandboxed_tests(sandbox, path, top, python):
-                tests = await run_suite(path, python)
-            broken = _broken(baseline, tests)
-            results.append(TaskResult(task=task.id, squad=task.squad, by="agent",
-                                      commit=done.head_commit, summary=done.summary,
-                                      tests=tests, broken=broken))  # fmt: skip
+    start = setting.base
+    for task in lane.tasks:
+        record = setting.records.tasks.get(task.id)
+        if record is None or record.lane != lane.label or not await _on_branch(path, record.commit):
+            break
+        ctx.log(f"task {task.id} ({task.squad}): done before at {record.commit[:12]}, kept")
+        results.append(record)
+        start = record.commit
+    await run_git(path, ["reset", "--hard", "--quiet", start], time_limit=120)
+    await run_git(path, ["clean", "-fdq"], time_limit=120)
+    for task in lane.tasks[len(results) :]:
+        fault_point_in_step(f"{ctx.step_id}.{task.id}", ctx.attempt)
+        member = coding_member(setting.config, task.squad) or coding_member(
+            setting.config, "backend"
+        )
+        assert member is not None
+        done = await run_coding_agent(
+            ctx, setting.config, member, project_root(ctx), _task_prompt(ctx, task),
+            allowed_commands=AGENT_COMMANDS, run_id=lane.label,
+            worktrees_root=worktrees_root(ctx),
+        )  # fmt: skip
+        tests = await _tests_at(setting, path)
+        broken = _broken(setting.baseline, tests)
+        result = TaskResult(task=task.id, squad=task.squad, by="agent", commit=done.head_commit,
+                            summary=done.summary, tests=tests, broken=broken,
+                            lane=lane.label)  # fmt: skip
+        if broken or tests.verdict is SuiteVerdict.CRASHED:
             ctx.log(f"task {task.id} ({task.squad}): {tests.describe()}")
             _require_green(task.id, tests, broken)
+        await record_task(ctx, result)
+        results.append(result)
     return results
 
 
+async def _parallel_lanes(
+    setting: _Setting, lanes: list[Lane], path: Path
+) -> tuple[list[TaskResult], SuiteResult]:
+    """Each lane on its own branch from the base, in parallel; then merged at `path`."""
+    ctx = setting.ctx
+    top = project_root(ctx)
+    trees = {
+        lane.label: await open_worktree(top, lane.label, root=worktrees_root(ctx),
+                                        base=setting.base)
+        for lane in lanes
+    }  # fmt: skip
+    ctx.log("in parallel: " + ", ".join(f"{lane.squad} on {lane.branch}" for lane in lanes))
+    try:
+        async with asyncio.TaskGroup() as group:
+            jobs = [group.create_task(_do_lane(setting, lane, trees[lane.label].path))
+                    for lane in lanes]  # fmt: skip
+    except BaseExceptionGroup as errors:
+        # A lane's failure cancelled the others; the first Devora error says why.
+        first = next((e for e in errors.exceptions if isinstance(e, DevoraError)), None)
+        raise first or errors from None
+    results = [result for job in jobs for result in job.result()]
+    heads = {lane.label: await trees[lane.label].head() for lane in lanes}
+    outcome = await merge_lanes(path, heads)
+    if outcome.conflicts:
+        await _resolve_by_person(ctx, path, heads, outcome)
+    merged = await _tests_at(setting, path)
+    broken = _broken(setting.baseline, merged)
+    ctx.log(f"merged {', '.join(lane.branch for lane in lanes)}: {merged.describe()}")
+    _require_green("the merge", merged, broken)
+    return results, merged
+
+
+async def _resolve_by_person(
+    ctx: StepContext[Any], path: Path, heads: dict[str, str], outcome: MergeOutcome
+) -> None:
+    """A conflict is a task for a person: a commit that holds every lane's head."""
+    files = ", ".join(outcome.conflicts)
+    ctx.log(f"merge conflict merging {outcome.conflicted_lane}: {files}")
+    lanes = " and ".join(f"devora/{label} ({head[:12]})" for label, head in heads.items())
+    answer = ctx.wait_for_input(
+        f"Merging the lanes {lanes} into devora/{feature_label(ctx)} conflicts in: {files}. "
+        "Devora does not pick a side: merge them yourself on a branch of your own "
+        f"(`git switch -c my-merge {outcome.head[:12]} && git merge "
+        + " ".join(f"devora/{label}" for label in heads)
+        + "`), resolve, commit, and give the commit: "
+        '`devora complete RUN implement --output answer.json` with {"commit": "..."}.',
+        MergeResolution,
+        squad="backend",
+    )
+    commit = await resolve_commit(path, answer.commit, "commit")
+    for label, head in heads.items():
+        held = await run_git(path, ["merge-base", "--is-ancestor", head, commit], check=False)
+        if held.returncode != 0:
+            raise StepError(
+                f"commit {commit[:12]} does not hold devora/{label} ({head[:12]})",
+                hint="merge every lane's branch into your commit and complete the step again",
+            )
+    await run_git(path, ["reset", "--hard", "--quiet", commit], time_limit=120)
+    ctx.log(f"a person merged the lanes: {commit[:12]}")
+
+
 async def _human_change(
-    ctx: StepContext[Any], path: Path, base: str, python: Path, baseline: SuiteResult
+    ctx: StepContext[Any], path: Path, base: str, python: Path | None, baseline: SuiteResult
 ) -> TaskResult:
     made: FeaturePlan = ctx.result("plan")
     tasks = "\n".join(f"- {t.id} ({t.squad}): {t.title}" for t in made.ordered())
@@ -223,6 +342,11 @@ async def plan_implement(ctx: StepContext[Any]) -> Plan:
            else "a person (no model configured for the backend squad)")  # fmt: skip
     branch = f"devora/{feature_label(ctx)}"
     changes = [f"branch {branch} with the plan's tasks by {who}, each followed by the tests"]
+    made: FeaturePlan | None = ctx.result("plan")
+    lanes = split_lanes(made, feature_label(ctx)) if made is not None and member else []
+    if len(lanes) > 1:
+        changes.append("in parallel, merged into the branch at the end: "
+                       + ", ".join(f"{lane.squad} on {lane.branch}" for lane in lanes))  # fmt: skip
     deploy = load_feature_config(project_root(ctx)).deploy.get(ctx.inputs.environment)
     changes.append(
         f"after the approvals, deploy to {ctx.inputs.environment}: {' '.join(deploy)}"
@@ -247,4 +371,18 @@ async def discard_branch(ctx: StepContext[Any]) -> None:
     branch = f"devora/{label}"
     await run_git(top, ["branch", "-D", branch], check=False)
     await run_git(top, ["config", "--remove-section", f"branch.{branch}"], check=False)
+    await remove_lanes(ctx)
     ctx.log(f"removed {branch} and its worktree")
+
+
+async def remove_lanes(ctx: StepContext[Any]) -> None:
+    """Remove the lanes' worktrees and branches (devora/feature-<run-id>-<squad>)."""
+    top = project_root(ctx)
+    label = feature_label(ctx)
+    for squad in ("backend", "frontend"):
+        lane = f"{label}-{squad}"
+        path = worktrees_root(ctx) / f"{top.name}-{lane}"
+        await run_git(top, ["worktree", "remove", "--force", str(path)], check=False)
+        await run_git(top, ["branch", "-D", f"devora/{lane}"], check=False)
+        await run_git(top, ["config", "--remove-section", f"branch.devora/{lane}"], check=False)
+    await run_git(top, ["worktree", "prune"], check=False)

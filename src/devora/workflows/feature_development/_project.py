@@ -11,12 +11,14 @@ from devora.errors import ToolNotInstalledError
 from devora.tools.pyenv import resolve_environment
 from devora.tools.repomap import build_repo_map, words_of
 from devora.tools.testrun import PYTEST_INSTALL
+from devora.workflows.feature_development._tests_run import is_python_project
 
 __all__ = [
     "MAP_BUDGET",
     "environment_python",
     "feature_label",
     "project_map",
+    "project_python",
     "project_root",
     "worktrees_root",
 ]
@@ -65,3 +67,11 @@ async def environment_python(ctx: StepContext[Any]) -> Path:
         )
     ctx.log(f"python environment: {environment.describe()}")
     return environment.python
+
+
+async def project_python(ctx: StepContext[Any]) -> Path | None:
+    """The project's interpreter when it is a Python project; None for a JavaScript one."""
+    if not is_python_project(project_root(ctx)):
+        ctx.log("not a Python project: its tests are npm test's")
+        return None
+    return await environment_python(ctx)

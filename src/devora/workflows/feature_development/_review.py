@@ -15,7 +15,7 @@ from devora.engine import Plan, StepContext, SubWorkflow, Workflow
 from devora.errors import StepError
 from devora.tools.git import git_output, run_git
 from devora.workflows.feature_development._acceptance import AcceptanceReport
-from devora.workflows.feature_development._implement import Implementation
+from devora.workflows.feature_development._implement import Implementation, remove_lanes
 from devora.workflows.feature_development._project import feature_label, project_root
 
 __all__ = ["KeptFeature", "gate_changed_lines", "keep_feature", "plan_keep"]
@@ -75,6 +75,7 @@ async def keep_feature(ctx: StepContext[Any]) -> KeptFeature:
     patch = await git_output(top, ["diff", "--binary", done.base, proven.head])
     await run_git(top, ["worktree", "remove", "--force", done.worktree], check=False)
     await run_git(top, ["worktree", "prune"], check=False)
+    await remove_lanes(ctx)  # their commits are in the kept branch's history
     kept = ctx.add_artifact("feature.patch", patch, media_type="text/x-diff")
     ctx.log(f"kept the feature on {_branch(ctx)} ({proven.head[:12]})")
     return KeptFeature(branch=_branch(ctx), commit=proven.head, patch_artifact=str(kept))
