@@ -177,7 +177,10 @@ async def _tests(
     with tempfile.TemporaryDirectory(prefix="devora-impact-") as scratch:
         record = Path(scratch) / "record"
         run = ImpactRun(record_to=record)
-        if why_full is None and selection is not None and data is not None and impact:
+        # Nothing reused (every test selected): this run alone is a full run's coverage, so
+        # the baseline's data is not merged (one coverage process less).
+        merge = why_full is None and selection is not None and bool(selection.reused)
+        if merge and selection is not None and data is not None and impact is not None:
             reduced = Path(scratch) / "baseline.coverage"
             shutil.copyfile(data, reduced)
             contexts = [context_name(t, impact.static_context) for t in selection.rerun]
