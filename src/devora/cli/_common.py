@@ -97,8 +97,6 @@ def run_with_view(
     concurrency: int | None = None,
 ) -> RunResult:
     """Run `start(engine)` showing events live, as plain lines, or as JSON lines."""
-    import asyncio
-
     from devora.cli._render import JsonPrinter, LiveView, PlainPrinter
     from devora.engine import Engine, EventBus
 
@@ -128,13 +126,28 @@ def run_with_view(
         if interactive:
             with LiveView(console()) as view:
                 bus.subscribe(_redacting(view))
-                return asyncio.run(start(engine))
-        return asyncio.run(start(engine))
+                return _run_outside_task(start(engine))
+        return _run_outside_task(start(engine))
     except KeyboardInterrupt:
         raise Interrupted(seen.get("run_id")) from None
     finally:
         if notifier is not None:
             notifier.close()
+
+
+def _run_outside_task(coroutine: Coroutine[Any, Any, RunResult]) -> RunResult:
+    """asyncio.run, the result handed out beside the task rather than as its result: Python
+    3.11's runner formats its main task, result included, twice while it restores the SIGINT
+    handler (0.1-0.2 s for a quality gate with hundreds of findings)."""
+    import asyncio
+
+    results: list[RunResult] = []
+
+    async def main() -> None:
+        results.append(await coroutine)
+
+    asyncio.run(main())
+    return results[0]
 
 
 def _executor(store: Store) -> Any:
