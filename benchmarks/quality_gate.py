@@ -10,8 +10,10 @@ environment (the one the gate resolves or creates; the sequential and pre-commit
 contenders use its interpreter for coverage and pytest, as the gate does):
 
 sequential   the same tools as plain commands, one after another (ruff check, ruff format
-             --check, mypy, coverage run -m pytest, coverage json, bandit, and pip-audit
-             when the project declares dependencies): what a developer runs by hand
+             --check, mypy, coverage run -m pytest, coverage json, bandit, and pip-audit on
+             what the gate audits: requirements.txt, the dependencies pyproject.toml declares,
+             or for a setup.py-only project what is installed in its environment): what a
+             developer runs by hand
 full         `devora run quality-gate COPY --no-cache`: every check, nothing reused
 pre-commit   `pre-commit run --all-files` with local `language: system` hooks running the
              same commands (no network); not measured when pre-commit cannot be found or
@@ -22,7 +24,11 @@ one-function a no-op statement added to one function of the project's largest mo
              the sequential commands on that tree
 
 Each figure is the median of --repeat runs (3), the contenders taking turns, after one
-warm-up run of each (imports, mypy's cache, the OS file cache). Targets (issue 15): full
+warm-up run of each (imports, mypy's cache, the OS file cache); beside each wall time, the
+CPU seconds (user + system, the processes it waited for included), which a busy machine
+changes less. The load average is recorded before and after. Python writes bytecode as it
+does on a developer's machine (PYTHONDONTWRITEBYTECODE is not passed on: with it, every
+run compiled Devora's modules again). Targets (issue 15): full
 <= 0.9 x sequential and faster than pre-commit on the real project, <= 1.0 x on the
 example; cached < 0.5 s; a one-function change <= 0.3 x the full sequential time.
 """
@@ -34,6 +40,7 @@ import ast
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from devora.tools.checks import detect_project, mypy_targets
+from devora.tools.checks._installed import normalized, project_name
 from devora.tools.pyenv import resolve_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +69,11 @@ _IGNORED = shutil.ignore_patterns(".venv", "node_modules", "__pycache__", ".*_ca
 
 def tool_env(home: Path, extra_path: Path | None = None) -> dict[str, str]:
     """This venv's bin first on the PATH, a Devora home of its own, git config isolated."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DEVORA_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DEVORA_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     paths = [str(Path(sys.executable).parent), *([str(extra_path)] if extra_path else [])]
     env["PATH"] = os.pathsep.join([*paths, env.get("PATH", "")])
     env["DEVORA_HOME"] = str(home)
@@ -71,14 +83,31 @@ def tool_env(home: Path, extra_path: Path | None = None) -> dict[str, str]:
     return env
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and exit code of a command."""
-    started = time.perf_counter()
+class Timing:
+    """Wall and CPU seconds (user + system of the commands run) over a span."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = _children_cpu()
+
+    def stop(self) -> tuple[float, float]:
+        """(wall, cpu) seconds since the span started."""
+        return time.perf_counter() - self.wall, _children_cpu() - self.cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[tuple[float, float], int]:
+    """(wall, cpu) seconds and exit code of a command."""
+    timing = Timing()
     completed = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, timeout=1800)
-    return time.perf_counter() - started, completed.returncode
+    return timing.stop(), completed.returncode
 
 
-def devora(project: Path, env: dict[str, str], *extra: str) -> float:
+def devora(project: Path, env: dict[str, str], *extra: str) -> tuple[float, float]:
     """`devora run quality-gate project` in a subprocess; it must end with a verdict."""
     argv = [sys.executable, "-m", "devora", "run", "quality-gate", str(project), *extra]
     seconds, code = timed(argv, project.parent, env)
@@ -100,7 +129,9 @@ def project_python(project: Path, home: Path) -> Path:
     return environment.python
 
 
-def plain_commands(project: Path, python: Path, scratch: Path) -> list[tuple[str, str]]:
+def plain_commands(
+    project: Path, python: Path, scratch: Path, env: dict[str, str]
+) -> list[tuple[str, str]]:
     """The gate's Python tools as the commands a developer would type."""
     profile = detect_project(project)
     tools = Path(sys.executable).parent
@@ -119,17 +150,54 @@ def plain_commands(project: Path, python: Path, scratch: Path) -> list[tuple[str
         ("coverage", f"{coverage} json {data} -o {scratch / 'coverage.json'}"),
         ("bandit", f"{tools / 'bandit'} -f json -q -r " + " ".join(_bandit_targets(project))),
     ]
-    if profile.pyproject.get("project", {}).get("dependencies"):
-        hooks.append(("pip-audit", f"{tools / 'pip-audit'} -f json --progress-spinner off ."))
+    audited = pip_audit_target(project, profile.pyproject, python, scratch, env)
+    if audited is not None:
+        audit = f"{tools / 'pip-audit'} -f json --progress-spinner off {audited}"
+        hooks.append(("pip-audit", audit))
     return hooks
 
 
-def sequential(project: Path, env: dict[str, str], commands: list[tuple[str, str]]) -> float:
+def pip_audit_target(
+    project: Path, pyproject: dict[str, Any], python: Path, scratch: Path, env: dict[str, str]
+) -> str | None:
+    """What the gate's pip-audit audits, as arguments (None: the gate runs no pip-audit)."""
+    if (project / "requirements.txt").is_file():
+        return "-r requirements.txt"
+    declared = pyproject.get("project", {})
+    if (project / "pyproject.toml").is_file() and "project" in pyproject:
+        return "." if declared.get("dependencies") else None
+    if not any((project / name).is_file() for name in ("setup.py", "setup.cfg")):
+        return None
+    # setup.py/setup.cfg only: the gate audits what is installed in the project's
+    # environment, less the project itself.
+    script = (
+        "import json; from importlib import metadata; "
+        "print(json.dumps({d.metadata['Name']: d.version for d in metadata.distributions()}))"
+    )
+    listed = subprocess.run(
+        [str(python), "-I", "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    # The project's name as the gate reads it (pyproject, setup.cfg, or setup.py's literal).
+    own = project_name(project, pyproject)
+    name = normalized(own) if own else None
+    pins = sorted(
+        f"{dist}=={version}"
+        for dist, version in json.loads(listed.stdout).items()
+        if normalized(dist) != name
+    )
+    target = scratch / "environment.txt"
+    target.write_text("".join(f"{pin}\n" for pin in pins), encoding="utf-8")
+    return f"-r {target} --no-deps --disable-pip"
+
+
+def sequential(
+    project: Path, env: dict[str, str], commands: list[tuple[str, str]]
+) -> tuple[float, float]:
     """The plain commands, one after another."""
-    started = time.perf_counter()
+    timing = Timing()
     for _, command in commands:
         subprocess.run(command.split(), cwd=project, env=env, capture_output=True, timeout=1800)
-    return time.perf_counter() - started
+    return timing.stop()
 
 
 def pre_commit_config(commands: list[tuple[str, str]]) -> str:
@@ -174,7 +242,7 @@ def pre_commit(
     env: dict[str, str],
     commands: list[tuple[str, str]],
     repeat: int,
-) -> float | None:
+) -> tuple[float, float] | None:
     """Median wall time of `pre-commit run --all-files` on the project (a git repository)."""
     if executable is None:
         return None
@@ -182,7 +250,7 @@ def pre_commit(
     subprocess.run(["git", "add", "-A"], cwd=project, env=env, check=True, capture_output=True)
     argv = [executable, "run", "--all-files"]
     timed(argv, project, env)  # warm-up: pre-commit builds its own store on first use
-    seconds = statistics.median(timed(argv, project, env)[0] for _ in range(repeat))
+    seconds = _median([timed(argv, project, env)[0] for _ in range(repeat)])
     (project / ".pre-commit-config.yaml").unlink()
     subprocess.run(["git", "add", "-A"], cwd=project, env=env, check=True, capture_output=True)
     return seconds
@@ -235,6 +303,11 @@ def change_one_function(where: tuple[Path, int, str], round_number: int) -> None
     path.write_text("".join(lines), encoding="utf-8")
 
 
+def _median(values: list[tuple[float, float]]) -> tuple[float, float]:
+    """The median wall time and the median CPU time."""
+    return statistics.median(v[0] for v in values), statistics.median(v[1] for v in values)
+
+
 def measure(
     source: Path, label: str, scratch: Path, pre: str | None, repeat: int
 ) -> dict[str, Any]:
@@ -250,9 +323,9 @@ def measure(
             cwd=project, env=env, check=True, capture_output=True,
         )  # fmt: skip
     devora(project, env, "--no-cache")  # warm-up; creates the project's environment
-    commands = plain_commands(project, project_python(project, home), base)
+    commands = plain_commands(project, project_python(project, home), base, env)
     sequential(project, env, commands)
-    runs: dict[str, list[float]] = {"sequential": [], "full": []}
+    runs: dict[str, list[tuple[float, float]]] = {"sequential": [], "full": []}
     for _ in range(repeat):  # interleaved: a busy machine slows every contender alike
         runs["sequential"].append(sequential(project, env, commands))
         runs["full"].append(devora(project, env, "--no-cache"))
@@ -260,27 +333,42 @@ def measure(
     devora(project, env)  # fills the cache and the baselines
     cached = [devora(project, env) for _ in range(repeat)]
     where = function_to_change(project)
-    changed: dict[str, list[float]] = {"incremental": [], "full": [], "sequential": []}
+    changed: dict[str, list[tuple[float, float]]] = {
+        "incremental": [],
+        "full": [],
+        "sequential": [],
+    }
     for number in range(repeat):
         change_one_function(where, number)
         changed["incremental"].append(devora(project, env))
         changed["full"].append(devora(project, env, "--no-cache"))
         changed["sequential"].append(sequential(project, env, commands))
-    med = {name: statistics.median(values) for name, values in runs.items()}
-    one = {name: statistics.median(values) for name, values in changed.items()}
+    med = {name: _median(values) for name, values in runs.items()}
+    one = {name: _median(values) for name, values in changed.items()}
+    cached_s = _median(cached)
     return {
         "project": label,
-        "sequential_s": round(med["sequential"], 3),
-        "full_s": round(med["full"], 3),
-        "full_vs_sequential": round(med["full"] / med["sequential"], 3),
-        "pre_commit_s": None if pre_commit_s is None else round(pre_commit_s, 3),
-        "cached_s": round(statistics.median(cached), 3),
+        "commands": [name for name, _ in commands],
+        "sequential_s": round(med["sequential"][0], 3),
+        "full_s": round(med["full"][0], 3),
+        "full_vs_sequential": round(med["full"][0] / med["sequential"][0], 3),
+        "pre_commit_s": None if pre_commit_s is None else round(pre_commit_s[0], 3),
+        "cached_s": round(cached_s[0], 3),
+        "cpu_s": {
+            "sequential": round(med["sequential"][1], 3),
+            "full": round(med["full"][1], 3),
+            "pre_commit": None if pre_commit_s is None else round(pre_commit_s[1], 3),
+            "cached": round(cached_s[1], 3),
+        },
         "one_function": {
             "changed": f"{where[0].relative_to(project)}:{where[1]}",
-            "incremental_s": round(one["incremental"], 3),
-            "full_s": round(one["full"], 3),
-            "sequential_s": round(one["sequential"], 3),
-            "incremental_vs_full_sequential": round(one["incremental"] / one["sequential"], 3),
+            "incremental_s": round(one["incremental"][0], 3),
+            "full_s": round(one["full"][0], 3),
+            "sequential_s": round(one["sequential"][0], 3),
+            "incremental_vs_full_sequential": round(
+                one["incremental"][0] / one["sequential"][0], 3
+            ),
+            "cpu_s": {name: round(value[1], 3) for name, value in one.items()},
         },
     }
 
@@ -307,6 +395,7 @@ def main() -> int:
     parser.add_argument("--sdist", default=SDIST, help="NAME==VERSION of the real project")
     parser.add_argument("--repeat", type=int, default=3, help="runs per contender (median)")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="devora-bench-") as folder:
         scratch = Path(folder)
         pre, pre_note = find_pre_commit(scratch)
@@ -319,6 +408,7 @@ def main() -> int:
     result: dict[str, Any] = {
         "cores": os.cpu_count(),
         "repeat": args.repeat,
+        "load_average": {"before": load_before, "after": os.getloadavg()},
         "targets": TARGETS,
         "projects": projects,
     }
@@ -337,12 +427,17 @@ def main() -> int:
             ("devora, full", f"{figures['full_s']:7.2f} s  ({ratio})"),
             ("pre-commit run -a", "not measured" if pre_s is None else f"{pre_s:7.2f} s"),
             ("devora, cached", f"{figures['cached_s']:7.2f} s"),
+            ("CPU s seq/full/pre/cached", " / ".join(str(v) for v in figures["cpu_s"].values())),
             (f"one function changed ({one['changed']}):", ""),
             ("  devora, incremental", f"{one['incremental_s']:7.2f} s  ({incremental})"),
             ("  devora, full", f"{one['full_s']:7.2f} s"),
             ("  sequential commands", f"{one['sequential_s']:7.2f} s"),
         ]
-        print(f"{figures['project']} ({result['cores']} cores, median of {args.repeat})")
+        load = result["load_average"]
+        print(
+            f"{figures['project']} ({result['cores']} cores, median of {args.repeat}, load "
+            f"{load['before'][0]:.1f} -> {load['after'][0]:.1f})"
+        )
         for name, value in rows:
             print(f"  {name:<22} {value}")
         print(f"  targets met: {figures['met']}")
