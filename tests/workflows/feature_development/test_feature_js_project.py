@@ -85,10 +85,11 @@ def test_implement_runs_a_javascript_projects_tests(devora: Devora, tmp_path: Pa
         first = devora("run", "feature-development", str(repo), "--request", "a discount",
                        "--json", timeout=600, **env)  # fmt: skip
         run_id = finished_event(first)["run_id"]
-        done = devora("approve", run_id, "approve_design", "--json", timeout=900, **env)
-    assert server.remaining == 0
+        done = devora("approve", run_id, "approve_design", timeout=900, **env)
+    assert server.remaining == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
-    logs = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    shown_logs = devora("logs", run_id, "--json").stdout.splitlines()
+    logs = [json.loads(line) for line in shown_logs if line.startswith("{")]
     said = [str(e.get("message")) for e in logs if e.get("step_id") == "implement"]
     assert any("on the base" in m and "passed: npm test: 2 passed, 0 failed" in m for m in said)
     assert any(m.startswith("task T1 (frontend): passed: npm test: 2 passed") for m in said)
