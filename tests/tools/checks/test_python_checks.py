@@ -225,3 +225,25 @@ async def test_pytest_combines_parallel_coverage_data(clean_project: Path, tool_
     result = await PytestCheck().run(detect_project(clean_project, search_path=tool_path))
     assert result.status is CheckStatus.PASSED
     assert result.metrics["coverage_percent"] == 100.0
+
+
+async def test_parallel_coverage_in_the_projects_environment_is_combined_in_one_process(
+    clean_project: Path, tool_path: str
+) -> None:
+    from devora.tools.pyenv import EnvironmentKind, describe_interpreter
+
+    pyproject = clean_project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.coverage.run]\nparallel = true\n")
+    module = clean_project / "src" / "tidy" / "__init__.py"
+    module.write_text(module.read_text() + "\n\ndef never(value: int) -> int:\n    return -value\n")
+    profile = detect_project(clean_project, search_path=tool_path)
+    with_script = await PytestCheck().run(profile)  # coverage's script: combine, then json
+    environment = await describe_interpreter(
+        EnvironmentKind.CONFIGURED, Path(sys.executable), clean_project
+    )
+    assert environment.usable and environment.has("coverage")
+    in_environment = profile.model_copy(update={"python_env": environment})
+    with_module = await PytestCheck().run(in_environment)  # python -c: both in one process
+    assert with_module.status is CheckStatus.PASSED, with_module.notes
+    assert with_module.metrics["coverage_percent"] == with_script.metrics["coverage_percent"]
+    assert 0 < with_module.metrics["coverage_percent"] < 100

@@ -25,6 +25,17 @@ from devora.tools.impact import PLUGIN, forget_files, plugin_directory, plugin_f
 __all__ = ["ImpactRun", "JUnitReport", "PytestCheck", "parse_coverage_json", "parse_junit_xml"]
 
 _BASELINE_DATA = ".coverage.devora-baseline"
+# `coverage combine --append` then `coverage json -o TARGET`, as coverage's command line does
+# them, in one interpreter.
+_COMBINE_AND_REPORT = """
+import sys
+import coverage
+cov = coverage.Coverage()
+cov.load()
+cov.combine()
+cov.save()
+cov.json_report(outfile=sys.argv[1])
+"""
 _NO_TESTS_COLLECTED = 5
 
 
@@ -117,18 +128,25 @@ class PytestCheck(EnvironmentCheck):
         target = scratch / "coverage.json"
         if self.impact is not None and self.impact.baseline is not None:
             shutil.copyfile(self.impact.baseline, scratch / _BASELINE_DATA)
-        if any(name.startswith(".coverage.") for name in os.listdir(scratch)):
-            # [run] parallel = true leaves one data file per process, and the reused tests'
-            # data is one more: combine them (with this run's .coverage) first.
-            await run_process(
-                [*coverage, "combine", "--append"],
-                cwd=profile.root,
-                time_limit=self.timeout,
-                env=env,
-            )
-        if self.impact is not None and (scratch / ".coverage").is_file():
-            forget_files(scratch / ".coverage", [str(plugin_file())])
+        data = [name for name in os.listdir(scratch) if name.startswith(".coverage")]
+        if self.impact is not None:
+            for name in data:  # the plugin's own lines never count, in any data file
+                forget_files(scratch / name, [str(plugin_file())])
         argv = [*coverage, "json", "-o", str(target)]
+        if any(name.startswith(".coverage.") for name in data):
+            # [run] parallel = true leaves one data file per process, and the reused tests'
+            # data is one more: combine them (with this run's .coverage) first, in the same
+            # process as the report when coverage runs as a module (one start-up less).
+            python = coverage[0] if coverage[1:] == ["-m", "coverage"] else None
+            if python is not None:
+                argv = [python, "-c", _COMBINE_AND_REPORT, str(target)]
+            else:
+                await run_process(
+                    [*coverage, "combine", "--append"],
+                    cwd=profile.root,
+                    time_limit=self.timeout,
+                    env=env,
+                )
         output = await run_process(argv, cwd=profile.root, time_limit=self.timeout, env=env)
         if not target.is_file():
             notes.append(f"coverage not measured: {tail(output.stdout + output.stderr, 3)}")
