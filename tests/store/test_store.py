@@ -256,3 +256,19 @@ def test_every_status_change_is_checked_where_it_is_written(any_store: Store) ->
     assert any_store.events("r") == []
     with pytest.raises(RunNotFoundError):
         any_store.write(JournalBatch(runs=[RunUpdate(run_id="nope", status=RunStatus.RUNNING)]))
+
+
+def test_only_batches_that_tell_what_happens_skip_the_disk_flush() -> None:
+    from devora.store._leases import Fence
+    from devora.store._store import is_advisory
+
+    started = Event(run_id="r", kind=EventKind.STEP_STARTED, step_id="a")
+    log = Event(run_id="r", kind=EventKind.STEP_LOG, step_id="a", message="hi")
+    finished = Event(run_id="r", kind=EventKind.STEP_FINISHED, step_id="a")
+    result = AttemptRecord(run_id="r", step_id="a", attempt=1, status=StepStatus.SUCCEEDED, seq=2)
+    assert is_advisory(JournalBatch(events=[started, log]))
+    assert is_advisory(JournalBatch(events=[started], fence=Fence("run:r", 1)))
+    assert not is_advisory(JournalBatch(events=[started], fence=Fence("step:x", 1, release=True)))
+    assert not is_advisory(JournalBatch(events=[started, finished]))
+    assert not is_advisory(JournalBatch(events=[finished], attempts=[result]))
+    assert not is_advisory(JournalBatch())

@@ -331,6 +331,8 @@ class Store:
         if not batch:
             return 0
         with self.transaction() as sql:
+            if not self.is_sqlite and is_advisory(batch):
+                sql.execute("SET LOCAL synchronous_commit = off")
             offset = self._insert_journal(sql.cursor, batch)
             for update in batch.runs:
                 self._apply_run_update(sql, update)
@@ -569,6 +571,26 @@ class Store:
                 {"pattern": re.sub(r"([!%_])", r"!\1", prefix) + "%"},
             )
         return [row["id"] for row in rows]
+
+
+# Events that only tell what is happening: a step started, a log line.
+_ADVISORY_KINDS = frozenset({EventKind.STEP_STARTED, EventKind.STEP_LOG})
+
+
+def is_advisory(batch: JournalBatch) -> bool:
+    """Whether a batch may commit without waiting for PostgreSQL's disk flush.
+
+    The write-ahead log is flushed in order, so the next durable commit (any result, attempt,
+    run status or lease release, by any process) makes it durable too; a database crash can
+    lose only a tail of such batches, never a result, and a step whose `step.started` was
+    lost is simply started again on resume. SQLite in WAL mode with synchronous=NORMAL does
+    not flush at each commit anyway.
+    """
+    if batch.attempts or batch.runs or batch.artifacts or not batch.events:
+        return False
+    if batch.fence is not None and batch.fence.release:
+        return False
+    return all(event.kind in _ADVISORY_KINDS for event in batch.events)
 
 
 def _artifact_row(artifact: ArtifactRecord) -> dict[str, Any]:
