@@ -48,6 +48,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _redis_slot() -> int:
+    """A database number of its own for each pytest-xdist worker (gw0..gw3), else random."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(worker[2:]) if worker[2:].isdigit() else uuid.uuid4().int
+
+
 @contextlib.contextmanager
 def machine_broker(kind: str) -> Iterator[str]:
     """The machine's Redis (a database number for these tests) or its RabbitMQ, in a
@@ -55,7 +61,7 @@ def machine_broker(kind: str) -> Iterator[str]:
     sessions or benchmarks on the machine then cannot take these tests' messages)."""
     if kind == "redis":
         require(port_open("127.0.0.1", 6379), f"Redis is not reachable at {REDIS_URL}")
-        yield f"{REDIS_URL}/{11 + uuid.uuid4().int % 4}"
+        yield f"{REDIS_URL}/{11 + _redis_slot() % 4}"
         return
     require(port_open("127.0.0.1", 5672), f"RabbitMQ is not reachable at {RABBITMQ_URL}")
     ctl = shutil.which("rabbitmqctl")
