@@ -13,12 +13,14 @@ from pathlib import Path
 import yaml
 
 from devora.workflows.saas_mvp import generate_project, load_spec
+from devora.workflows.saas_mvp._context import TEMPLATE_VERSION
 from devora.workflows.saas_mvp._generate import TEMPLATE
 from devora.workflows.saas_mvp._template_repo import template_repository, template_tag
 from tests.workflows.saas_mvp.workflow_harness import EXAMPLE
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
-NEW_LINE = "Updated by version 2 of the template."
+NEXT = str(int(TEMPLATE_VERSION) + 1)
+NEW_LINE = f"Updated by version {NEXT} of the template."
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -49,8 +51,8 @@ def test_copier_update_moves_a_generated_project_to_the_new_template_version(
     shutil.copytree(TEMPLATE, newer)
     readme = newer / "README.md.jinja"
     readme.write_text(readme.read_text() + f"\n{NEW_LINE}\n")
-    asyncio.run(template_repository(repository, source=newer, version="2"))
-    assert "v2" in _git(repository, "tag").split()
+    asyncio.run(template_repository(repository, source=newer, version=NEXT))
+    assert template_tag(NEXT) in _git(repository, "tag").split()
 
     done = subprocess.run(
         [sys.executable, "-m", "copier", "update", "--defaults", "--quiet"],
@@ -58,7 +60,7 @@ def test_copier_update_moves_a_generated_project_to_the_new_template_version(
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert (out / "README.md").read_text().endswith(f"{NEW_LINE}\n")
-    assert _answers(out)["_commit"] == "v2"
+    assert _answers(out)["_commit"] == template_tag(NEXT)
     assert "README.md" in _git(out, "status", "--porcelain")  # the update, to review
 
 

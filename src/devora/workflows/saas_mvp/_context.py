@@ -20,7 +20,7 @@ from devora.workflows.saas_mvp._spec import (
 
 __all__ = ["TEMPLATE_VERSION", "table_order", "template_data"]
 
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 
 # type -> (SQLAlchemy type, Python type, schema annotation, HTML input)
 _TYPES: dict[FieldType, tuple[str, str, str, str]] = {
