@@ -110,14 +110,19 @@ def _verification(result: CheckResult, environment: PythonEnvironment) -> Verifi
     return Verification(
         name=NAME,
         status=status,
-        # As the gate's pytest check runs it (plus --source, --junitxml to a scratch file).
-        command=(str(environment.python), "-m", "coverage", "run", "-m", "pytest", "-q"),
+        command=_command(environment),
         exit_status=result.exit_code,
         output_tail=result.output_tail or _failures(result),
         reason=reason,
         seconds=round(result.duration, 3),
         details=details,
     )
+
+
+def _command(environment: PythonEnvironment) -> tuple[str, ...]:
+    # As the gate's pytest check runs it (plus --source, and --junitxml to a scratch file).
+    coverage = ("-m", "coverage", "run") if environment.has("coverage") else ()
+    return (str(environment.python), *coverage, "-m", "pytest", "-q")
 
 
 def _failures(result: CheckResult) -> str:
