@@ -8,7 +8,9 @@ Each run is `devora run saas-mvp --spec SPEC --out NEW_DIR --no-deploy` through 
 with every verification (the project's tests, the migration on SQLite and on PostgreSQL as
 child runs, the app over HTTP, sign-up → create → list in Chromium, the quality gate as a
 child run). The verifying steps run up to 3 at a time after `architecture`, so the steps'
-shares of the wall time add up to more than 100 %. Needs PostgreSQL
+shares of the wall time add up to more than 100 %. The project's tests run once (`backend`
+hands their result to the gate through the gate's result cache); the first run also builds
+the project's environment and leaves mypy's cache warm for the next project. Needs PostgreSQL
 ($DEVORA_SAAS_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test) and
 Chromium. Target (issue 12): under 90 s on 2 cores, verification included.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -79,10 +82,15 @@ def _devora(home: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[st
 
 def measure(home: Path, work: Path, index: int) -> dict[str, Any]:
     """One run: its wall time, status and each step's seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = _devora(home, work, "run", "saas-mvp", "--spec", str(work / "spec.yaml"),
                    "--out", str(work / f"clinic-{index}"), "--no-deploy", "--json")  # fmt: skip
     wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the run's whole process tree (every child is reaped): the work done, which the
+    # machine's load does not inflate as it does the wall time.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     finished = [json.loads(line) for line in done.stdout.splitlines() if '"run.finished"' in line]
     run_id = finished[-1]["run_id"] if finished else None
     steps: dict[str, float] = {}
@@ -92,7 +100,8 @@ def measure(home: Path, work: Path, index: int) -> dict[str, Any]:
         status = shown["status"]
         steps = {k: round(v["duration"] or 0.0, 2) for k, v in shown["steps"].items()
                  if v["status"] == "succeeded"}  # fmt: skip
-    return {"run": index, "status": status, "wall_s": round(wall, 2), "steps_s": steps,
+    return {"run": index, "status": status, "wall_s": round(wall, 2), "cpu_s": round(cpu, 1),
+            "steps_s": steps,
             "error": None if done.returncode == 0 else done.stderr[-1500:]}  # fmt: skip
 
 
@@ -115,7 +124,8 @@ def main() -> int:
         print(json.dumps(result))
         return 0
     for run in runs:
-        print(f"run {run['run']}: {run['status']} in {run['wall_s']:.1f} s")
+        print(f"run {run['run']}: {run['status']} in {run['wall_s']:.1f} s "
+              f"({run['cpu_s']:.1f} s of CPU)")  # fmt: skip
         for step, seconds in run["steps_s"].items():
             share = 100 * seconds / run["wall_s"] if run["wall_s"] else 0.0
             print(f"  {step:<20} {seconds:7.1f} s  {share:5.1f} %")
