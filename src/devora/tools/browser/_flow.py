@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from devora.errors import DevoraError
 from devora.tools._subprocess import tail
 from devora.tools.browser._chromium import open_chromium
 
@@ -185,8 +186,11 @@ async def play_flow(
     )
 
 
-class HookFailedError(Exception):
-    """A hook of the flow raised: the flow stops there."""
+class HookFailedError(DevoraError):
+    """A hook of the flow raised: the flow stops there (and the result says where)."""
+
+    code = "browser_hook_failed"
+    default_hint = "the hook is the caller's code run between two browser actions: see its error"
 
 
 async def _call_hook(hooks: Mapping[str, HookFunction], name: str) -> None:
