@@ -39,7 +39,8 @@ def _sample(annotation: Any) -> Any:
     if "tuple[str, str]" in text:
         return [("field", "is wrong")]
     if text.startswith(("Sequence", "list", "tuple")) or "Sequence[" in text:
-        return ["a", "b"]
+        # Strings where the items are strings; no items of a type this cannot build.
+        return ["a", "b"] if "[str" in text or "[" not in text else []
     if text in ("int", "int | None"):
         return 3
     if text in ("float", "float | None"):
