@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from devora.errors import DevoraError
 from devora.workflows.saas_mvp._errors import SpecError
 from devora.workflows.saas_mvp._spec import FieldType, ProductSpec, SpecProblem, check_spec
 
@@ -136,9 +137,11 @@ def _read_json(text: str, source: str) -> tuple[Any, Locations]:
     return data, locations
 
 
-class _DuplicateKey(ValueError):
+class _DuplicateKey(DevoraError):
+    """A key written twice in one mapping (turned into a SpecError with its line)."""
+
     def __init__(self, key: str) -> None:
-        super().__init__(key)
+        super().__init__(f"the key {key!r} is written twice")
         self.key = key
 
 

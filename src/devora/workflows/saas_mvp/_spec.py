@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from devora.errors import DevoraError
 from devora.workflows.saas_mvp._names import (
     ENTITY_NAME,
     FIELD_NAME,
@@ -184,7 +185,7 @@ class ProductSpec(_Model):
         raise KeyError(name)
 
 
-class SpecProblem(Exception):
+class SpecProblem(DevoraError):
     """One thing wrong with a spec that pydantic's models alone cannot see, and where."""
 
     def __init__(self, path: Path, problem: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from devora.errors import DevoraError
 from devora.tools.webapp import AppStartError
 from devora.workflows.saas_mvp._generate import GeneratedEntity, GeneratedProject
 from devora.workflows.saas_mvp._records import Verification, VerificationStatus
@@ -21,7 +22,7 @@ __all__ = ["verify_http"]
 NAME = "app over HTTP"
 
 
-class RoundTripError(Exception):
+class RoundTripError(DevoraError):
     """One request of the round-trip did not answer as it should."""
 
 
