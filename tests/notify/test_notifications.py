@@ -57,11 +57,15 @@ def test_a_dead_endpoint_never_blocks_or_fails_the_run(devora: Devora, tmp_path:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/hook"
+    started = time.monotonic()
+    assert devora("run", f"{TOYS}:chain").returncode == 0  # the same run, nothing to send
+    quiet = time.monotonic() - started
     config(tmp_path, f'url = "{dead}"\nevents = ["run.succeeded", "run.failed"]')
     started = time.monotonic()
     result = devora("run", f"{TOYS}:chain")
     assert result.returncode == 0, result.stderr
-    assert time.monotonic() - started < 15
+    # A relation, not a clock: a loaded machine slows both runs alike.
+    assert time.monotonic() - started < 2 * quiet + 5
     assert "Traceback" not in result.stderr
 
 
