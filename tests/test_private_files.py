@@ -70,3 +70,15 @@ def test_reports_and_caches_are_written_private_even_over_an_open_file(tmp_path:
     existing.chmod(0o644)
     write_private(existing, "{}")
     assert _mode(existing) == 0o600
+
+
+def test_what_a_tool_wrote_under_a_private_cache_becomes_private(tmp_path: Path) -> None:
+    from devora.private_files import make_tree_private
+
+    cache = tmp_path / "cache"
+    (cache / "3.11" / "pkg").mkdir(parents=True, mode=0o755)
+    (cache / "3.11" / "pkg" / "mod.data.json").write_text("{}")
+    os.chmod(cache / "3.11" / "pkg" / "mod.data.json", 0o644)
+    make_tree_private(cache)
+    assert stat.S_IMODE((cache / "3.11" / "pkg").stat().st_mode) == 0o700
+    assert stat.S_IMODE((cache / "3.11" / "pkg" / "mod.data.json").stat().st_mode) == 0o600

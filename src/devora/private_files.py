@@ -16,6 +16,7 @@ __all__ = [
     "PRIVATE_FILE_MODE",
     "create_private_file",
     "make_private_dir",
+    "make_tree_private",
     "open_private",
     "write_private",
 ]
@@ -57,3 +58,24 @@ def create_private_file(path: Path) -> None:
     except FileExistsError:
         return
     os.close(descriptor)
+
+
+def make_tree_private(root: Path) -> None:
+    """Give what a tool wrote under `root` (a cache in Devora's home) the private modes.
+
+    For files another program creates with its own modes; `root` itself is made with
+    `make_private_dir` first, so nothing under it was ever reachable by another account.
+    """
+    for directory, subdirectories, files in os.walk(root):
+        for name in subdirectories:
+            _chmod_if_needed(Path(directory, name), PRIVATE_DIR_MODE)
+        for name in files:
+            _chmod_if_needed(Path(directory, name), PRIVATE_FILE_MODE)
+
+
+def _chmod_if_needed(path: Path, mode: int) -> None:
+    try:
+        if path.stat(follow_symlinks=False).st_mode & 0o777 != mode and not path.is_symlink():
+            os.chmod(path, mode)
+    except FileNotFoundError:  # the tool removed it meanwhile
+        pass

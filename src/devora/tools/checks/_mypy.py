@@ -9,6 +9,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from devora.private_files import make_private_dir, make_tree_private
 from devora.tools import Finding, Level
 from devora.tools.checks._base import Outcome, ToolOutputError, relative_file
 from devora.tools.checks._in_environment import EnvironmentCheck, module_command
@@ -44,7 +45,11 @@ class MypyCheck(EnvironmentCheck):
         cache_dir = self.cache_dir or _cache_dir(profile.root)
         argv = [*command, "-O", "json", "--cache-dir", str(cache_dir)]
         argv += [*_python_executable(profile, command), *mypy_targets(profile)]
+        if self.cache_dir is not None:  # in Devora's home: private, like every file there
+            make_private_dir(self.cache_dir)
         output = await self.call(argv, profile)
+        if self.cache_dir is not None:
+            make_tree_private(self.cache_dir)
         json_lines, notes = split_mypy_output(output.stdout)
         try:
             findings = parse_mypy_json(json_lines, profile.root)
