@@ -29,6 +29,7 @@ def test_ruff_format() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # a first run, without mypy's cache, beside the suite's other workers
 def test_mypy_strict() -> None:
     """mypy --strict on the whole package (pyproject.toml lists src/devora)."""
     result = run(str(BIN / "mypy"), "--strict")
