@@ -51,7 +51,7 @@ class LiveServer:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    def client(self, *, token: str | None = None, timeout: float = 30) -> httpx.Client:
+    def client(self, *, token: str | None = None, timeout: float = 120) -> httpx.Client:
         """An HTTP client with the base URL and the bearer token (closed at teardown)."""
         headers = {"Authorization": f"Bearer {token or self.token}"}
         client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
