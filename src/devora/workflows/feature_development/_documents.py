@@ -4,9 +4,16 @@ in Given/When/Then form), the plan (tasks, owners, files, dependencies) and the 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from devora.workflows.feature_development._boundaries import openapi_problems
 
@@ -23,6 +30,10 @@ __all__ = [
 ]
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+_AC_ID = r"^AC[1-9][0-9]?$"
+# Bounded lengths and counts: the schema is also the grammar a local model is held to, and
+# without bounds a small model fills a string or a list until its token limit.
+Clause = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Squad = Literal["backend", "frontend"]
 
 
@@ -33,21 +44,24 @@ class _Document(BaseModel):
 class UserStory(_Document):
     """As a <role>, I want <capability>, so that <benefit>."""
 
-    as_a: str = Field(min_length=1)
-    i_want: str = Field(min_length=1)
-    so_that: str = Field(min_length=1)
+    as_a: Clause
+    i_want: Clause
+    so_that: Clause
 
 
 class AcceptanceCriterion(_Document):
     """One testable criterion: Given <context>, When <action>, Then <outcome>."""
 
-    # The pattern is in the schema too, so a grammar-constrained model cannot leave it empty.
+    # The schema asks for AC<n> (a grammar-constrained model then numbers its criteria instead
+    # of repeating one word); any id of the _ID form is accepted, from a person too.
     id: str = Field(
-        pattern=_ID.pattern, description="a short id such as AC1; tests are named after it"
+        pattern=_ID.pattern,
+        json_schema_extra={"pattern": _AC_ID},
+        description="AC1, AC2, ...; tests are named after it",
     )
-    given: str = Field(min_length=1)
-    when: str = Field(min_length=1)
-    then: str = Field(min_length=1)
+    given: Clause
+    when: Clause
+    then: Clause
 
     @field_validator("id")
     @classmethod
@@ -64,12 +78,12 @@ class AcceptanceCriterion(_Document):
 class Prd(_Document):
     """The product requirements: what problem, for whom, and how we know it is solved."""
 
-    title: str = Field(min_length=1)
-    problem: str = Field(min_length=1)
-    user_stories: list[UserStory] = Field(min_length=1, max_length=10)
-    acceptance_criteria: list[AcceptanceCriterion] = Field(min_length=1, max_length=10)
-    out_of_scope: list[str] = Field(default_factory=list)
-    open_questions: list[str] = Field(default_factory=list)
+    title: str = Field(min_length=1, max_length=100)
+    problem: str = Field(min_length=1, max_length=600)
+    user_stories: list[UserStory] = Field(min_length=1, max_length=3)
+    acceptance_criteria: list[AcceptanceCriterion] = Field(min_length=1, max_length=6)
+    out_of_scope: list[Clause] = Field(default_factory=list, max_length=5)
+    open_questions: list[Clause] = Field(default_factory=list, max_length=5)
 
     @model_validator(mode="after")
     def _unique_criteria(self) -> Prd:

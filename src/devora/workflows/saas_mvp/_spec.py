@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from devora.errors import DevoraError
 from devora.workflows.saas_mvp._names import (
@@ -127,7 +127,13 @@ class RoleSpec(_Model):
     """A role users hold, and what it may do to each entity (`*`: every entity)."""
 
     name: FieldName
-    permissions: dict[str, list[Action]] = Field(default_factory=dict)
+    # `*` is named in the schema: a model held to it by a grammar is offered that key first.
+    permissions: dict[str, list[Action]] = Field(
+        default_factory=dict,
+        json_schema_extra={
+            "properties": {"*": {"items": {"enum": list(ACTIONS)}, "type": "array"}}
+        },
+    )
 
     def allowed(self, entity: str) -> tuple[Action, ...]:
         """The actions this role may take on `entity`, in ACTIONS order."""
@@ -159,7 +165,10 @@ class PlanSpec(_Model):
     """A price plan: its monthly price and how many rows of each entity a user may own."""
 
     name: FieldName
-    price: Decimal = Field(default=Decimal(0), ge=0, max_digits=10, decimal_places=2)
+    # A number in the schema (pydantic's says "number or any string" for a Decimal).
+    price: Annotated[Decimal, WithJsonSchema({"type": "number", "minimum": 0})] = Field(
+        default=Decimal(0), ge=0, max_digits=10, decimal_places=2
+    )
     limits: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict)
 
 
