@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import subprocess
 import sys
@@ -63,6 +64,9 @@ def run_benchmarks(root: Path) -> Path:
             str(root / "bench" / "test_fib.py"),
         ],
         cwd=root / "bench",
+        # pytest-benchmark turns itself off when it sees an xdist worker's variables, which
+        # this suite's own workers would hand down
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")},
         check=True,
         capture_output=True,
         timeout=120,
