@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -95,17 +95,8 @@ class SqliteDatabase(Database):
         if connection is None:
             raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
-        cursor = connection.cursor()
-        try:
+        with _committed(connection, rolls_back=lambda: connection.in_transaction) as cursor:
             yield cursor
-        except BaseException:
-            if connection.in_transaction:
-                connection.rollback()
-            raise
-        else:
-            connection.commit()
-        finally:
-            cursor.close()
 
     def close(self) -> None:
         if self._connection is not None:
@@ -146,22 +137,31 @@ class PooledDatabase(Database):
         connection = self._connection
         if connection is None:
             raise RuntimeError("the store's connection is closed")
-        cursor = connection.cursor()
-        try:
+        with _committed(connection, rolls_back=lambda: True) as cursor:
             yield cursor
-        except BaseException:
-            connection.rollback()
-            raise
-        else:
-            connection.commit()
-        finally:
-            cursor.close()
 
     def close(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
             connection.close()
         self._engine.dispose()
+
+
+@contextmanager
+def _committed(connection: Any, *, rolls_back: Callable[[], bool]) -> Iterator[Cursor]:
+    """A cursor of connection's, committed when the block ends; rolled back (when
+    `rolls_back()` says a transaction is open) when it raises."""
+    cursor = connection.cursor()
+    try:
+        yield cursor
+    except BaseException:
+        if rolls_back():
+            connection.rollback()
+        raise
+    else:
+        connection.commit()
+    finally:
+        cursor.close()
 
 
 _NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
