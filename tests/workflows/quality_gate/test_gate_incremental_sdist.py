@@ -1,11 +1,13 @@
 """The proof on a real project nobody here wrote (six, a PyPI sdist, git init'd): after a
-one-function change, the incremental gate's verdict and findings are a full run's, and a
-change that breaks a test is caught by the incremental run."""
+one-function change, the incremental gate (re-running only the tests that executed that
+function, the others' results and coverage reused) gives a full run's verdict and
+findings, and a change that breaks a test is caught by the incremental run."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -78,9 +80,11 @@ def test_incremental_verdict_and_findings_equal_a_full_runs_on_a_real_sdist(
     assert reused["ruff-check"] is not None and reused["ruff-check"].startswith(
         "1 changed file(s) re-checked"
     )
-    # six runs some of its own functions at import (_add_doc, add_metaclass): a change to
-    # six.py may be in every test's result, so every test ran again, nothing reused.
-    assert reused["pytest"] is None and reused["bandit"] is not None
+    # Function-level selection: only the tests that executed a line of b() ran again (six
+    # runs other functions of six.py at import, but not b).
+    assert reused["pytest"] is not None and reused["bandit"] is not None
+    rerun, reused_tests = (int(n) for n in re.findall(r"\d+", reused["pytest"])[:2])
+    assert 0 < rerun < 50 and reused_tests > 100, reused["pytest"]
     assert not any(c["reused"] for c in full["checks"])
     assert ("ruff-check", "F841", "six.py") in {f[:3] for f in _verdict(incremental)["findings"]}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from contextlib import closing
 from pathlib import Path
 
@@ -17,7 +17,9 @@ __all__ = [
     "executed_files",
     "forget_coverage",
     "forget_files",
+    "lines_by_context",
     "lines_outside_tests",
+    "move_lines",
 ]
 
 _TABLES = ("line_bits", "arc")  # line data, or arc data when coverage measures branches
@@ -32,6 +34,12 @@ _OUTSIDE = {
     "context_id JOIN file ON file.id = file_id WHERE context.context = ?",
     "arc": "SELECT file.path, fromno, tono FROM arc JOIN context ON context.id = context_id "
     "JOIN file ON file.id = file_id WHERE context.context = ?",
+}
+_LINES = {
+    "line_bits": "SELECT context.context, numbits FROM line_bits"
+    " JOIN context ON context.id = context_id WHERE file_id = ?",
+    "arc": "SELECT context.context, fromno, tono FROM arc"
+    " JOIN context ON context.id = context_id WHERE file_id = ?",
 }
 _DELETE = {
     "line_bits": (
@@ -148,3 +156,105 @@ def _relative(path: str, root: Path) -> str | None:
     if not path.startswith(base):
         return None
     return path[len(base) :].replace(os.sep, "/")
+
+
+def lines_by_context(
+    data_file: Path, root: Path, name: str, static_context: str | None = None
+) -> dict[str, set[int]]:
+    """Test -> the lines of one project file it executed ("" for outside any test)."""
+    prefix = f"{static_context}|" if static_context else ""
+    found: dict[str, set[int]] = {}
+    with closing(sqlite3.connect(f"file:{data_file}?mode=ro", uri=True)) as db:
+        ids = _file_ids(db, root, {name})
+        tables = _existing_tables(db)
+        for file_id in ids:
+            rows: list[tuple[str, set[int]]] = []
+            if "line_bits" in tables:
+                rows += [
+                    (context, set(_numbers(numbits)))
+                    for context, numbits in db.execute(_LINES["line_bits"], (file_id,))
+                ]
+            if "arc" in tables:
+                rows += [
+                    (context, {abs(start), abs(end)} - {0})
+                    for context, start, end in db.execute(_LINES["arc"], (file_id,))
+                ]
+            for context, lines in rows:
+                test = context[len(prefix) :] if context.startswith(prefix) else context
+                found.setdefault("" if test == static_context else test, set()).update(lines)
+    return found
+
+
+def move_lines(
+    data_file: Path, root: Path, moved: Mapping[str, Mapping[int, int]], outside: str
+) -> None:
+    """Renumber the lines recorded in changed files as they are now (`moved`: old line ->
+    new line); a line that is not there any more, and what ran outside tests (context
+    `outside`, recorded again by the next run), are deleted."""
+    with closing(sqlite3.connect(data_file)) as db:
+        contexts = dict(db.execute("SELECT context, id FROM context"))
+        tables = _existing_tables(db)
+        for name, lines in moved.items():
+            for file_id in _file_ids(db, root, {name}):
+                if outside in contexts:
+                    for table in tables:
+                        db.execute(
+                            f"DELETE FROM {table} WHERE file_id = ? AND context_id = ?",
+                            (file_id, contexts[outside]),
+                        )
+                if "line_bits" in tables:
+                    _move_line_bits(db, file_id, lines)
+                if "arc" in tables:
+                    _move_arcs(db, file_id, lines)
+        db.commit()
+
+
+def _move_line_bits(db: sqlite3.Connection, file_id: int, lines: Mapping[int, int]) -> None:
+    rows = list(
+        db.execute("SELECT context_id, numbits FROM line_bits WHERE file_id = ?", (file_id,))
+    )
+    db.execute("DELETE FROM line_bits WHERE file_id = ?", (file_id,))
+    for context_id, numbits in rows:
+        kept = [lines[n] for n in _numbers(numbits) if n in lines]
+        if kept:
+            db.execute(
+                "INSERT INTO line_bits (file_id, context_id, numbits) VALUES (?, ?, ?)",
+                (file_id, context_id, _numbits(kept)),
+            )
+
+
+def _move_arcs(db: sqlite3.Connection, file_id: int, lines: Mapping[int, int]) -> None:
+    rows = list(
+        db.execute("SELECT context_id, fromno, tono FROM arc WHERE file_id = ?", (file_id,))
+    )
+    db.execute("DELETE FROM arc WHERE file_id = ?", (file_id,))
+    kept = set()
+    for context_id, start, end in rows:
+        new = [_moved(n, lines) for n in (start, end)]
+        if new[0] is not None and new[1] is not None:
+            kept.add((file_id, context_id, new[0], new[1]))
+    db.executemany(
+        "INSERT INTO arc (file_id, context_id, fromno, tono) VALUES (?, ?, ?, ?)", sorted(kept)
+    )
+
+
+def _moved(number: int, lines: Mapping[int, int]) -> int | None:
+    # Negative numbers are a code object's entry or exit, named by its first line.
+    if number in lines:
+        return lines[number]
+    if number < 0 and -number in lines:
+        return -lines[-number]
+    return None
+
+
+def _numbits(numbers: list[int]) -> bytes:
+    encoded = bytearray(max(numbers) // 8 + 1)
+    for number in numbers:
+        encoded[number // 8] |= 1 << (number % 8)
+    return bytes(encoded)
+
+
+def _file_ids(db: sqlite3.Connection, root: Path, names: Collection[str]) -> list[int]:
+    return [
+        i for i, path in db.execute("SELECT id, path FROM file") if _relative(path, root) in names
+    ]

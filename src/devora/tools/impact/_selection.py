@@ -7,7 +7,10 @@ changed file:
   executed it (when coverage measures test files);
 - a Python file whose module-level code changed (imports, constants, signatures,
   decorators, class attributes, or it no longer parses): every test re-runs;
-- a Python file changed inside function bodies only: the tests that executed it re-run;
+- a Python file changed inside function bodies only: the tests that executed a line of a
+  changed function's body re-run (`functions`: from the measured run's per-test lines and
+  the file as it was), every test when such a line ran outside any test (at import or
+  collection); without the file as it was, the tests that executed the file re-run;
 - a Python file coverage never measured (a helper outside the measured sources), deleted
   or changed: every test re-runs; a new one changes nothing until something imports it;
 - documentation (.md, .rst): nothing; any other file (data the tests may read): every test.
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["TestImpact", "TestSelection", "select_tests"]
+__all__ = ["FunctionImpact", "TestImpact", "TestSelection", "select_tests"]
 
 _IGNORED_SUFFIXES = (".md", ".rst")
 
@@ -53,6 +56,14 @@ class TestImpact(BaseModel):
 
 
 @dataclass(frozen=True)
+class FunctionImpact:
+    """Who executed a line of a file's changed functions in the measured run."""
+
+    tests: frozenset[str]
+    outside: bool  # a changed function ran outside any test: it may be in every result
+
+
+@dataclass(frozen=True)
 class TestSelection:
     """The tests whose last result is reused, and why the others re-run."""
 
@@ -75,9 +86,11 @@ def select_tests(
     added: Collection[str],
     deleted: Collection[str],
     skeleton: Callable[[str], str | None],
+    functions: Callable[[str], FunctionImpact | None] | None = None,
 ) -> TestSelection:
     """The selection for a change: `changed`, `added` and `deleted` project files since the
-    measured run; `skeleton(file)` is the current module-level digest of a changed file."""
+    measured run; `skeleton(file)` is the current module-level digest of a changed file;
+    `functions(file)` who executed its changed functions (None: not known)."""
     tests_in: dict[str, list[str]] = {}
     for nodeid in impact.outcomes:
         tests_in.setdefault(impact.test_file(nodeid), []).append(nodeid)
@@ -92,7 +105,19 @@ def select_tests(
         full = _needs_everything(name, name in deleted, name in measured, impact, skeleton)
         if full is not None:
             return _everything(impact.outcomes, full)
-        affected_files.add(name)
+        if not name.endswith(".py"):
+            continue  # documentation
+        by_function = functions(name) if functions is not None else None
+        if by_function is None:
+            if name in impact.import_time:
+                why = f"functions of {name} ran outside any test (at import or collection)"
+                return _everything(impact.outcomes, why)
+            affected_files.add(name)
+        elif by_function.outside:
+            why = f"a changed function of {name} ran outside any test (at import or collection)"
+            return _everything(impact.outcomes, why)
+        else:
+            rerun.update(by_function.tests)
     for name in added:
         if not name.endswith(".py") and not name.endswith(_IGNORED_SUFFIXES):
             return _everything(impact.outcomes, f"a new file that is not Python code: {name}")
@@ -119,8 +144,6 @@ def _needs_everything(
         return f"{name} changed and coverage did not measure it (who imports it is unknown)"
     if deleted:
         return f"{name} was deleted"
-    if name in impact.import_time:
-        return f"functions of {name} ran outside any test (at import or collection)"
     now = skeleton(name)
     if now is None or now != impact.skeletons.get(name):
         return f"module-level code of {name} changed (imports, constants, signatures)"

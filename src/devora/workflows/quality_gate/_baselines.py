@@ -4,7 +4,8 @@ A baseline is kept per project and per check *inputs* (Devora's version and adap
 tool and its version, the project's environment, the gate's config: the cache key without
 the tree), so a baseline left by another Devora, tool, environment or config is never
 found, and the run is a full one. It holds the run that produced it, the digest of every
-file it saw, the result, and for the tests the impact analysis (and coverage data file).
+file it saw, the result, and for the tests the impact analysis (and coverage data file,
+and the measured Python files as they were, to tell which functions a change touched).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from devora.tools.impact import TestImpact
 __all__ = ["Baseline", "BaselineStore", "FileChanges", "file_changes"]
 
 _COVERAGE = "coverage.sqlite"
+_SOURCES = "sources"
 MAX_TREES = 50
 MAX_BASELINES = 200
 
@@ -113,6 +115,35 @@ class BaselineStore:
         """The coverage data file kept with the baseline, if any."""
         path = self.directory / key / _COVERAGE
         return path if path.is_file() else None
+
+    def keep_sources(self, key: str, root: Path, files: dict[str, str]) -> None:
+        """Keep the named files (name -> sha256) as they are, by digest, for the next run to
+        compare with (function-level test selection); the others kept before are dropped.
+        A file whose bytes no longer have its digest (edited since) is not kept."""
+        folder = make_private_dir(self.directory / key / _SOURCES)
+        wanted = set(files.values())
+        for old in folder.iterdir():
+            if old.name not in wanted and not old.name.startswith("."):
+                old.unlink(missing_ok=True)
+        for name, digest in files.items():
+            target = folder / digest
+            if target.is_file():
+                continue
+            try:
+                data = (root / name).read_bytes()
+            except OSError:
+                continue
+            if hashlib.sha256(data).hexdigest() == digest:
+                partial = folder / f".{digest}.{os.getpid()}.partial"
+                write_private(partial, data)
+                partial.replace(target)
+
+    def source(self, key: str, digest: str) -> bytes | None:
+        """A file as keep_sources kept it (by its sha256), or None."""
+        try:
+            return (self.directory / key / _SOURCES / digest).read_bytes()
+        except OSError:
+            return None
 
     def save(self, key: str, baseline: Baseline, coverage: Path | None = None) -> None:
         """Keep the baseline of a check that ran (passed or failed); others are not kept."""

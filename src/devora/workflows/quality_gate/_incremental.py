@@ -6,8 +6,10 @@ environment and config, see _baselines):
 - file-level checks (ruff check, ruff format, bandit, eslint, prettier) run on the changed
   and added files only; the findings of the other files are reused, those of deleted files
   dropped;
-- pytest re-runs the tests the change can affect (devora.tools.impact), the others' passes
-  are reused and their coverage merged in, so the counts and the percent are a full run's;
+- pytest re-runs the tests the change can affect (devora.tools.impact: a change inside
+  function bodies re-runs the tests that executed a changed function, compared with the
+  file as the baseline's run saw it), the others' passes are reused and their coverage
+  merged in (renumbered where lines moved), so the counts and the percent are a full run's;
 - pip-audit (and npm audit) judge the dependencies: reused while no dependency file changed;
 - mypy and the rest run in full (mypy through its incremental cache, kept per project and
   environment).
@@ -40,14 +42,19 @@ from devora.tools.checks import (
 from devora.tools.checks._file_scope import FileScopedCheck
 from devora.tools.checks._pytest import ImpactRun
 from devora.tools.impact import (
+    FunctionChange,
+    FunctionImpact,
     TestImpact,
     configuration_files,
     context_name,
     executed_files,
     forget_coverage,
     function_body_lines,
+    function_change,
+    lines_by_context,
     lines_outside_tests,
     module_skeleton,
+    move_lines,
     select_tests,
     skeletons_of,
 )
@@ -164,14 +171,17 @@ async def _tests(
     if why_full is None and (impact is None or data is None):
         why_full = "the last test run left no per-test coverage (is coverage installed?)"
     selection = None
-    if why_full is None and impact is not None and changes is not None:
+    moved: dict[str, FunctionChange] = {}
+    if why_full is None and impact is not None and changes is not None and baseline is not None:
         root = profile.root
+        functions = _Functions(incremental, key, baseline, impact, root, data, moved)
         selection = select_tests(
             impact,
             changes.changed,
             changes.added,
             changes.deleted,
             lambda name: _skeleton(root / name),
+            functions,
         )
         why_full = selection.full
     with tempfile.TemporaryDirectory(prefix="devora-impact-") as scratch:
@@ -184,7 +194,11 @@ async def _tests(
             reduced = Path(scratch) / "baseline.coverage"
             shutil.copyfile(data, reduced)
             contexts = [context_name(t, impact.static_context) for t in selection.rerun]
-            forget_coverage(reduced, profile.root, contexts, changes.touched if changes else ())
+            touched = changes.touched if changes else ()
+            forgotten = [name for name in touched if name not in moved]
+            forget_coverage(reduced, profile.root, contexts, forgotten)
+            lines = {name: change.moved for name, change in moved.items()}
+            move_lines(reduced, profile.root, lines, impact.static_context or "")
             run = ImpactRun(record_to=record, deselect=selection.reused, baseline=reduced)
         result = await PytestCheck(timeout=check.timeout, impact=run).run(profile)
         if why_full is not None:
@@ -194,7 +208,40 @@ async def _tests(
             log(f"pytest: {note}")
             result = result.model_copy(update={"reused": note})
         new_impact = _recorded(record, profile.root, incremental, impact, changes, run)
-        return _kept(incremental, key, result, log, new_impact, record / ".coverage")
+        kept = _Kept(new_impact, record / ".coverage", profile.root)
+        return _kept(incremental, key, result, log, kept)
+
+
+@dataclass
+class _Functions:
+    """Who executed the changed functions of a file, from the baseline's per-test lines and
+    the file as it was (kept with the baseline); what changed is kept in `moved`."""
+
+    incremental: Incremental
+    key: str
+    baseline: Baseline
+    impact: TestImpact
+    root: Path
+    data: Path | None
+    moved: dict[str, FunctionChange]
+
+    def __call__(self, name: str) -> FunctionImpact | None:
+        digest = self.baseline.files.get(name)
+        old = self.incremental.store.source(self.key, digest) if digest else None
+        if old is None or self.data is None:
+            return None
+        try:
+            change = function_change(old, (self.root / name).read_bytes())
+        except OSError:
+            return None
+        if change is None:
+            return None
+        lines = lines_by_context(self.data, self.root, name, self.impact.static_context)
+        self.moved[name] = change
+        return FunctionImpact(
+            tests=frozenset(t for t, run in lines.items() if t and change.touches(run)),
+            outside=change.touches(lines.get("", set())),
+        )
 
 
 def _recorded(
@@ -239,18 +286,31 @@ def _recorded(
     )
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """What a test run leaves besides its result: impact analysis, coverage, the sources."""
+
+    impact: TestImpact | None
+    coverage: Path
+    root: Path
+
+
 def _kept(
     incremental: Incremental,
     key: str,
     result: CheckResult,
     log: Log,
-    impact: TestImpact | None = None,
-    coverage: Path | None = None,
+    tests: _Kept | None = None,
 ) -> CheckResult:
     result = result.model_copy(update={"run": result.run or incremental.run})
+    impact = tests.impact if tests is not None else None
     baseline = Baseline(run=incremental.run, files=incremental.files, result=result, impact=impact)
     try:
-        incremental.store.save(key, baseline, coverage if impact is not None else None)
+        incremental.store.save(key, baseline, tests.coverage if tests and impact else None)
+        if tests is not None and impact is not None:
+            files = incremental.files
+            python = {n: files[n] for n in impact.measured if n.endswith(".py") and n in files}
+            incremental.store.keep_sources(key, tests.root, python)
     except OSError as error:  # the result stands; only the next run will be a full one
         log(f"{result.name}: baseline not kept: {error}")
     return result
