@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.llm.scripted_server import Reply, openai_reply
+from tests.llm.scripted_server import Received, Reply, ScriptedServer, openai_reply
 from tests.tools.bisect.history import git
 
 CART = "def total(prices):\n    return sum(prices)\n"
@@ -57,6 +59,16 @@ DESIGN = {
     "summary": "total() takes an optional discount in percent.",
     "components": [{"name": "shop.cart.total", "change": "a discount parameter, 0..100"}],
 }
+
+UI_MARKER = "Design the UI components of this feature"
+UI_DESIGN = {
+    "summary": "The cart page shows the discounted total.",
+    "components": [
+        {"name": "CartTotal", "route": "/cart", "change": "shows the discount",
+         "props": [{"name": "prices", "type": "number[]"}],
+         "state": [{"name": "discount", "type": "number"}], "uses": []},
+    ],
+}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +125,38 @@ def scripted_feature(acceptance: str = ACCEPTANCE) -> list[Reply]:
         writes("c2", ACCEPTANCE_FILE, acceptance),
         openai_reply("one test per criterion; they pass."),
     ]
+
+
+class RoutedServer(ScriptedServer):
+    """The scripted server, with each conversation whose opening holds a marker answered from
+    that marker's script: steps that run in parallel ask in any order."""
+
+    def __init__(self, replies: Sequence[Reply], routes: dict[str, list[Reply]]) -> None:
+        super().__init__(replies)
+        self.routes = {marker: list(script) for marker, script in routes.items()}
+
+    @property
+    def remaining(self) -> int:
+        with self._lock:
+            return len(self._replies) + sum(len(script) for script in self.routes.values())
+
+    def _next(self, received: Received) -> Reply:
+        opening = json.dumps(received.body["messages"][:2])
+        for marker, script in self.routes.items():
+            if marker in opening:
+                with self._lock:
+                    self.received.append(received)
+                    if script:
+                        return script.pop(0)
+                return Reply(418, {"error": {"message": "scripted server: no more replies"}})
+        return super()._next(received)
+
+
+@contextmanager
+def routed_server(replies: list[Reply], routes: dict[str, list[Reply]]) -> Iterator[RoutedServer]:
+    """A started RoutedServer, stopped on leaving."""
+    server = RoutedServer(replies, routes).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import pytest
 
 from tests.cli.harness import Devora, finished_event
 from tests.llm.harness import model_env
-from tests.llm.scripted_server import Received, Reply, ScriptedServer, openai_reply
+from tests.llm.scripted_server import Reply, openai_reply
 from tests.tools.bisect.history import git, user_state
 from tests.workflows.feature_development.conftest import (
     ACCEPTANCE,
@@ -26,9 +26,13 @@ from tests.workflows.feature_development.conftest import (
     PLAN,
     PRD,
     REQUEST,
+    UI_DESIGN,
+    UI_MARKER,
+    RoutedServer,
     answer,
     make_project,
     no_model,
+    routed_server,
     writes,
 )
 
@@ -47,38 +51,17 @@ LANES = {
 }  # fmt: skip
 
 
-class RoutedServer(ScriptedServer):
-    """The scripted server, with each coding agent's conversation answered from its own
-    script (found by its task's id in the prompt): parallel lanes ask in any order."""
-
-    def __init__(self, replies: Sequence[Reply], lanes: dict[str, list[Reply]]) -> None:
-        super().__init__(replies)
-        self.lanes = {f"Implement task {task} ": list(script) for task, script in lanes.items()}
-
-    @property
-    def remaining(self) -> int:
-        with self._lock:
-            return len(self._replies) + sum(len(script) for script in self.lanes.values())
-
-    def _next(self, received: Received) -> Reply:
-        opening = json.dumps(received.body["messages"][:2])
-        for marker, script in self.lanes.items():
-            if marker in opening:
-                with self._lock:
-                    self.received.append(received)
-                    if script:
-                        return script.pop(0)
-                return Reply(418, {"error": {"message": "scripted server: no more replies"}})
-        return super()._next(received)
-
-
 @contextmanager
-def routed(replies: list[Reply], lanes: dict[str, list[Reply]]) -> Iterator[RoutedServer]:
-    server = RoutedServer(replies, lanes).start()
-    try:
+def routed(
+    replies: list[Reply], lanes: dict[str, list[Reply]], *, ui: bool = True
+) -> Iterator[RoutedServer]:
+    """Each lane's coding agent answered from its own script (found by its task's id), and
+    the UI design (asked in parallel with the API's) from its own when the plan needs one."""
+    routes = {f"Implement task {task} ": script for task, script in lanes.items()}
+    if ui:
+        routes[UI_MARKER] = [answer(UI_DESIGN)]
+    with routed_server(replies, routes) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def lane_script(call: str, path: str, content: str) -> list[Reply]:
@@ -199,7 +182,7 @@ def test_a_crash_between_tasks_resumes_at_the_unfinished_one(
                       "files": ["README.md"], "depends_on": ["B1"]}]}  # fmt: skip
     lanes = {"B1": lane_script("b1", "src/shop/cart.py", CART_WITH_DISCOUNT),
              "B2": lane_script("b2", "README.md", "total(prices, discount)\n")}  # fmt: skip
-    with routed(documents(two) + qa_tests(), lanes) as server:
+    with routed(documents(two) + qa_tests(), lanes, ui=False) as server:
         env = no_model() | model_env(server)
         run_id = started(devora, repo, env)
         crashed = devora("approve", run_id, "approve_design", timeout=900,

@@ -71,10 +71,14 @@ def test_a_chain_of_people_produces_the_same_artifacts(devora: Devora, tmp_path:
     assert_one_clear_error(refused, "acceptance_criteria")
     assert waiting(devora, run_id)["step_id"] == "analyze"  # nothing recorded
 
-    for step, payload in (("analyze", PRD), ("plan", PLAN), ("design", DESIGN)):
+    for step, payload in (("analyze", PRD), ("plan", PLAN), ("design_api", DESIGN)):
         done = complete(devora, tmp_path, run_id, step, payload)
         assert done.returncode == 3, done.stdout[-3000:] + done.stderr[-3000:]
     assert waiting(devora, run_id)["kind"] == "approval"
+    shown = json.loads(devora("status", run_id, "--json").stdout)
+    assert shown["steps"]["design_ui"]["status"] == "succeeded"  # not needed: said why
+    design_md = (devora.home / "artifacts" / run_id / "design.md").read_text()
+    assert "## Components (frontend)\n\n- not needed: no front end: no UI package" in design_md
     approved = devora("approve", run_id, "approve_design", timeout=600, **env)
     assert approved.returncode == 3, approved.stdout[-3000:] + approved.stderr[-3000:]
     task = waiting(devora, run_id)
@@ -108,7 +112,8 @@ def test_a_chain_of_people_produces_the_same_artifacts(devora: Devora, tmp_path:
     assert git(repo, "rev-parse", branch).strip() == tests
     folder = devora.home / "artifacts" / run_id
     names = {p.name for p in folder.iterdir()}
-    assert {"PRD.md", "plan.md", "design.md", "test-report.md", "feature.patch"} <= names
+    assert {"PRD.md", "plan.md", "design.md", "test-report.md", "feature.patch", "gate.json",
+            "migration-check.json"} <= names  # fmt: skip
     report = json.loads((folder / "test-report.json").read_text())
     assert all(c["before"][t] == "failed" and c["after"][t] == "passed"
                for c in report["criteria"] for t in c["tests"])  # fmt: skip
@@ -120,7 +125,7 @@ def test_a_persons_commit_not_built_on_the_base_is_refused(devora: Devora, tmp_p
     first = devora("run", "feature-development", str(repo), "--request", REQUEST, "--json",
                    timeout=600, **no_model())  # fmt: skip
     run_id = finished_event(first)["run_id"]
-    for step, payload in (("analyze", PRD), ("plan", PLAN), ("design", DESIGN)):
+    for step, payload in (("analyze", PRD), ("plan", PLAN), ("design_api", DESIGN)):
         assert complete(devora, tmp_path, run_id, step, payload).returncode == 3
     assert devora("approve", run_id, "approve_design", timeout=600, **no_model()).returncode == 3
     git(repo, "checkout", "-q", "--orphan", "elsewhere")

@@ -9,12 +9,17 @@ from devora.workflows.feature_development._config import FeatureConfig, FeatureC
 from devora.workflows.feature_development._documents import (
     AcceptanceCriterion,
     ApiChange,
+    ApiDesign,
     ComponentChange,
     DataChange,
     Design,
     FeaturePlan,
     PlanTask,
     Prd,
+    UiComponent,
+    UiDesign,
+    UiField,
+    UiPart,
     UserStory,
 )
 from devora.workflows.feature_development._errors import (
@@ -24,6 +29,7 @@ from devora.workflows.feature_development._errors import (
 )
 from devora.workflows.feature_development._implement import HumanChange, Implementation
 from devora.workflows.feature_development._inputs import FeatureInputs
+from devora.workflows.feature_development._migration_check import MigrationCheck
 from devora.workflows.feature_development._review import KeptFeature
 from devora.workflows.feature_development._workflow import (
     feature_development,
@@ -36,6 +42,7 @@ __all__ = [
     "AcceptanceReport",
     "AcceptanceTests",
     "ApiChange",
+    "ApiDesign",
     "ComponentChange",
     "CriterionCheck",
     "DataChange",
@@ -47,10 +54,15 @@ __all__ = [
     "HumanChange",
     "Implementation",
     "KeptFeature",
+    "MigrationCheck",
     "NoCommitError",
     "NotRepositoryRootError",
     "PlanTask",
     "Prd",
+    "UiComponent",
+    "UiDesign",
+    "UiField",
+    "UiPart",
     "UnknownEnvironmentError",
     "UserStory",
     "feature_development",

@@ -1,6 +1,6 @@
-"""analyze (business) → plan (backend) → design (backend): the PRD, the plan and the design,
-each by the squad's LLM agent or, without a model, by a person through `devora complete`,
-validated against its schema and kept as PRD.md, plan.md and design.md."""
+"""analyze (business) → plan (backend): the PRD and the plan, each by the squad's LLM agent
+or, without a model, by a person through `devora complete`, validated against its schema and
+kept as PRD.md and plan.md (the design is _design.py's)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,11 @@ from typing import Any
 
 from devora.engine import StepContext
 from devora.squads import AgentTask
-from devora.workflows.feature_development._boundaries import find_routes, migration_tool
-from devora.workflows.feature_development._documents import Design, FeaturePlan, Prd
-from devora.workflows.feature_development._markdown import (
-    design_markdown,
-    plan_markdown,
-    prd_markdown,
-)
+from devora.workflows.feature_development._documents import FeaturePlan, Prd
+from devora.workflows.feature_development._markdown import plan_markdown, prd_markdown
 from devora.workflows.feature_development._project import project_map, project_root
 
-__all__ = ["analyze", "design", "plan", "prd_instructions"]
+__all__ = ["analyze", "plan", "prd_instructions"]
 
 
 def prd_instructions(ctx: StepContext[Any]) -> str:
@@ -43,33 +38,8 @@ def _plan_instructions(ctx: StepContext[Any]) -> str:
     )
 
 
-def _design_instructions(ctx: StepContext[Any]) -> str:
-    prd: Prd = ctx.result("analyze")
-    plan_: FeaturePlan = ctx.result("plan")
-    root = project_root(ctx)
-    routes = find_routes(root)
-    migrations = migration_tool(root)
-    if routes:
-        shown = "\n".join(f"- {route.describe()}" for route in routes[:40])
-        api = ("; and an OpenAPI 3 fragment (`openapi`: its paths, each operation with its "
-               "responses and path parameters) since the project serves HTTP. Its routes:\n"
-               f"{shown}\n")  # fmt: skip
-    else:
-        api = "; the project declares no HTTP route, so likely none"
-    data = (f"; the project keeps its schema in {migrations} migrations: say which changes "
-            "need one" if migrations else "")  # fmt: skip
-    return (
-        f"Design what this feature changes at the boundaries: the API (method, path, summary"
-        f"{api}), the data (tables and columns{data}), and the components (modules, "
-        "classes, UI parts) that change.\n\n"
-        f"PRD:\n{prd.model_dump_json()}\n\nPlan:\n{plan_.model_dump_json()}\n\n"
-        f"The repository's main definitions:\n{project_map(ctx, prd.model_dump_json())}"
-    )
-
-
 _ANALYZE = AgentTask("business", Prd, prd_instructions, config_root=project_root)
 _PLAN = AgentTask("backend", FeaturePlan, _plan_instructions, config_root=project_root)
-_DESIGN = AgentTask("backend", Design, _design_instructions, config_root=project_root)
 
 
 async def analyze(ctx: StepContext[Any]) -> Prd:
@@ -85,11 +55,4 @@ async def plan(ctx: StepContext[Any]) -> FeaturePlan:
     made = await _PLAN.run(ctx)
     ctx.add_artifact("plan.md", plan_markdown(made), media_type="text/markdown")
     ctx.log(f"plan: {len(made.tasks)} task(s)")
-    return made
-
-
-async def design(ctx: StepContext[Any]) -> Design:
-    """The design, validated, kept as design.md (the business squad approves it next)."""
-    made = await _DESIGN.run(ctx)
-    ctx.add_artifact("design.md", design_markdown(made), media_type="text/markdown")
     return made

@@ -1,9 +1,12 @@
 """What a design is checked against: the HTTP routes the project already serves (FastAPI,
-Flask, Django, Express, found in the files of the repository map), whether it keeps its
-schema in migrations (Alembic, Django), and an OpenAPI fragment checked as OpenAPI 3."""
+Flask, Django, Express, found in the files of the repository map), whether it has a front
+end and keeps its schema in migrations (Alembic, Django), and an OpenAPI fragment checked as
+OpenAPI 3."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +14,16 @@ from typing import Any
 
 from devora.tools.repomap import MAX_FILE_BYTES, source_files
 
-__all__ = ["Route", "find_routes", "migration_tool", "openapi_problems"]
+__all__ = [
+    "Route",
+    "alembic_ini",
+    "find_routes",
+    "front_end",
+    "migration_tool",
+    "openapi_path",
+    "openapi_problems",
+    "operation_key",
+]
 
 _METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 # @app.get("/x"), @router.post('/x'), @bp.route("/x", methods=["POST"]): FastAPI, Flask.
@@ -28,6 +40,12 @@ _EXPRESS = re.compile(
 )
 _STATUS = re.compile(r"^(default|[1-5](?:\d\d|XX))$")
 _TEMPLATE = re.compile(r"\{([^}/]+)\}")
+# Express `:id`, Django/Flask `<int:pk>` and `<pk>`: written `{id}`, `{pk}` as in OpenAPI.
+_ROUTE_PARAMETER = re.compile(r":(\w+)|<(?:[^:>]+:)?(\w+)>")
+_UI_PACKAGES = ("react", "vue", "svelte", "@angular/core", "next", "nuxt", "preact",
+                "solid-js", "lit")  # fmt: skip
+_UI_SUFFIXES = (".jsx", ".tsx", ".vue", ".svelte")
+_NOT_SOURCES = {"node_modules", ".venv", "venv", ".git", "dist", "build", "__pycache__"}
 
 
 @dataclass(frozen=True)
@@ -83,9 +101,53 @@ def find_routes(root: Path) -> list[Route]:
     return routes
 
 
+def openapi_path(path: str) -> str:
+    """A route's path with its parameters written as OpenAPI's `{name}`."""
+    return _ROUTE_PARAMETER.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", path)
+
+
+def operation_key(method: str, path: str) -> str:
+    """What two spellings of one operation share: `GET /items/{}` for `GET /items/{id}/`."""
+    shape = re.sub(r"\{[^}]*\}", "{}", openapi_path(path)).rstrip("/") or "/"
+    return f"{method.upper()} {shape}"
+
+
+def front_end(root: Path) -> str | None:
+    """What shows the project has a front end (a UI package, component files, HTML
+    templates), or None when nothing does."""
+    package = root / "package.json"
+    if package.is_file():
+        try:
+            data = json.loads(package.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            data = {}
+        listed = {**data.get("dependencies", {}), **data.get("devDependencies", {})} if (
+            isinstance(data, dict)) else {}  # fmt: skip
+        for name in _UI_PACKAGES:
+            if name in listed:
+                return f"package.json depends on {name}"
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_SOURCES and not d.startswith("."))
+        where = Path(folder).relative_to(root)
+        for name in sorted(files):
+            if name.endswith(_UI_SUFFIXES):
+                return f"UI component files ({(where / name).as_posix()})"
+            if name.endswith(".html") and "templates" in where.parts:
+                return f"HTML templates ({(where / name).as_posix()})"
+    return None
+
+
+def alembic_ini(root: Path) -> Path | None:
+    """The project's alembic.ini (at its root, or in migrations/ as Flask-Migrate keeps it)."""
+    for ini in (root / "alembic.ini", root / "migrations" / "alembic.ini"):
+        if ini.is_file():
+            return ini
+    return None
+
+
 def migration_tool(root: Path) -> str | None:
     """`alembic` or `django` when the project keeps its schema in migrations, else None."""
-    if (root / "alembic.ini").is_file() or (root / "migrations" / "env.py").is_file():
+    if alembic_ini(root) is not None or (root / "migrations" / "env.py").is_file():
         return "alembic"
     if (root / "manage.py").is_file() and any(root.glob("*/migrations/0*.py")):
         return "django"

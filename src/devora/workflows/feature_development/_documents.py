@@ -1,5 +1,6 @@
 """The documents a feature is built from, as validated models: the PRD (acceptance criteria
-in Given/When/Then form), the plan (tasks, owners, files, dependencies) and the design."""
+in Given/When/Then form), the plan (tasks, owners, files, dependencies), and the design: the
+backend's part (API, data, modules), the frontend's (components) and the two merged."""
 
 from __future__ import annotations
 
@@ -20,12 +21,17 @@ from devora.workflows.feature_development._boundaries import openapi_problems
 __all__ = [
     "AcceptanceCriterion",
     "ApiChange",
+    "ApiDesign",
     "ComponentChange",
     "DataChange",
     "Design",
     "FeaturePlan",
     "PlanTask",
     "Prd",
+    "UiComponent",
+    "UiDesign",
+    "UiField",
+    "UiPart",
     "UserStory",
 ]
 
@@ -35,6 +41,9 @@ _AC_ID = r"^AC[1-9][0-9]?$"
 # without bounds a small model fills a string or a list until its token limit.
 Clause = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Squad = Literal["backend", "frontend"]
+Operation = Annotated[
+    str, StringConstraints(pattern=r"^(GET|POST|PUT|PATCH|DELETE) /\S*$", max_length=200)
+]
 
 
 class _Document(BaseModel):
@@ -174,19 +183,21 @@ class ComponentChange(_Document):
     change: str = Field(min_length=1)
 
 
-class Design(_Document):
-    """What changes at the boundaries: API, data and components."""
+class ApiDesign(_Document):
+    """The backend's part of the design: API, data, and the modules that change."""
 
-    summary: str = Field(min_length=1)
+    summary: str = Field(min_length=1, max_length=600)
     api: list[ApiChange] = Field(default_factory=list)
     openapi: dict[str, object] | None = Field(
         default=None, description="an OpenAPI fragment (paths) when the project serves HTTP"
     )
     data: list[DataChange] = Field(default_factory=list)
-    components: list[ComponentChange] = Field(min_length=1)
+    components: list[ComponentChange] = Field(
+        default_factory=list, description="backend modules and classes that change"
+    )
 
     @model_validator(mode="after")
-    def _openapi_3(self) -> Design:
+    def _openapi_3(self) -> ApiDesign:
         if self.openapi is None:
             return self
         version = self.openapi.get("openapi")
@@ -196,4 +207,57 @@ class Design(_Document):
         problems = openapi_problems(paths)
         if problems:
             raise ValueError("openapi is not an OpenAPI 3 fragment: " + "; ".join(problems[:5]))
+        return self
+
+
+class UiField(_Document):
+    """One prop or piece of state of a component: its name and type."""
+
+    name: str = Field(min_length=1, max_length=60)
+    type: str = Field(min_length=1, max_length=60)
+
+
+class UiComponent(_Document):
+    """One UI component: where it is shown, its props and state, the API operations it calls."""
+
+    name: str = Field(min_length=1, max_length=100)
+    route: str | None = Field(
+        default=None, pattern=r"^/", max_length=200, description="the route or page it is on"
+    )
+    change: str = Field(default="new", min_length=1, max_length=200)
+    props: list[UiField] = Field(default_factory=list, max_length=20)
+    state: list[UiField] = Field(default_factory=list, max_length=20)
+    uses: list[Operation] = Field(
+        default_factory=list,
+        max_length=20,
+        description='API operations it calls, as "METHOD /path" ("GET /items/{id}")',
+    )
+
+
+class UiDesign(_Document):
+    """The frontend's part of the design: the components that change."""
+
+    summary: str = Field(min_length=1, max_length=600)
+    components: list[UiComponent] = Field(min_length=1, max_length=20)
+
+
+class UiPart(BaseModel):
+    """The frontend's part as recorded: the design, or why none was needed."""
+
+    needed: bool
+    reason: str = Field(description="why it was needed, or why not")
+    design: UiDesign | None = None
+
+
+class Design(ApiDesign):
+    """What changes at the boundaries: API and data (backend), components (both squads)."""
+
+    ui_summary: str = ""
+    ui: list[UiComponent] = Field(default_factory=list, description="the frontend's components")
+    ui_not_needed: str | None = Field(default=None, description="why no UI design was made")
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> Design:
+        if not (self.api or self.data or self.components or self.ui):
+            raise ValueError("the design changes nothing: no API, data or component change")
         return self

@@ -51,17 +51,29 @@ def plan_markdown(plan: FeaturePlan) -> str:
 
 
 def design_markdown(design: Design) -> str:
-    """The design: API, data and components that change."""
-    lines = ["# Design", "", design.summary, "", "## API", ""]
+    """The design: API and data (backend), then the components of both squads."""
+    lines = ["# Design", "", design.summary, "", "## API (backend)", ""]
     lines += [f"- `{c.method} {c.path}`: {c.summary}" for c in design.api] or ["- no change"]
     if design.openapi:
         lines += ["", "```json", json.dumps(design.openapi, indent=2, sort_keys=True), "```"]
-    lines += ["", "## Data", ""]
+    lines += ["", "## Data (backend)", ""]
     lines += [
         f"- table `{c.table}`: {', '.join(c.columns) or 'no column change'}"
         + (" (migration)" if c.migration else "")
         for c in design.data
     ] or ["- no change"]
-    lines += ["", "## Components", ""]
-    lines += [f"- `{c.name}`: {c.change}" for c in design.components]
+    lines += ["", "## Components (backend)", ""]
+    lines += [f"- `{c.name}`: {c.change}" for c in design.components] or ["- no change"]
+    lines += ["", "## Components (frontend)", ""]
+    if design.ui_not_needed is not None:
+        lines.append(f"- not needed: {design.ui_not_needed}")
+    else:
+        lines += [design.ui_summary, "", "| component | route | props | state | calls |",
+                  "| --- | --- | --- | --- | --- |"]  # fmt: skip
+        for c in design.ui:
+            props = ", ".join(f"{f.name}: {f.type}" for f in c.props) or "-"
+            state = ", ".join(f"{f.name}: {f.type}" for f in c.state) or "-"
+            calls = ", ".join(f"`{op}`" for op in c.uses) or "-"
+            lines.append(f"| **{c.name}** ({c.change}) | {c.route or '-'} | {props} | {state} "
+                         f"| {calls} |")  # fmt: skip
     return "\n".join(lines) + "\n"
