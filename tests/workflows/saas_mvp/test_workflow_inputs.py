@@ -91,7 +91,7 @@ def test_dry_run_shows_the_plan_and_writes_nothing(devora: Devora, tmp_path: Pat
     configure(devora, '[saas_mvp]\ndeploy = ["./deploy.sh", "--staging"]\n')
     out = tmp_path / "board"
     result = devora("run", "saas-mvp", "--spec", str(EXAMPLE), "--out", str(out), "--dry-run",
-                    "--json", timeout=120, **saas_env())  # fmt: skip
+                    "--enrich", "--json", timeout=120, **saas_env())  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     finished = finished_event(result)["data"]
     assert finished["status"] == "succeeded" and finished["dry_run"] is True
@@ -101,9 +101,11 @@ def test_dry_run_shows_the_plan_and_writes_nothing(devora: Devora, tmp_path: Pat
     assert plan["changes"][0] == f"write the project into {out}"
     assert "quality: the quality gate as a child run, score >= 90" in plan["changes"]
     assert plan["changes"][-1] == "deploy: after a devops approval, run: ./deploy.sh --staging"
+    assert plan["changes"][-2].startswith("enrich: the backend squad's coding agent improves")
     assert "FastAPI" in plan["details"]["stack"]["backend"]
     run_id = finished_event(result)["run_id"]
     shown = json.loads(devora("status", run_id, "--json").stdout)
     assert shown["steps"]["requirements"]["status"] == "succeeded"
     assert shown["steps"]["architecture"]["status"] == "planned"
     assert shown["steps"]["deploy"]["status"] == "skipped"
+    assert shown["steps"]["enrich-merge"]["status"] == "skipped"

@@ -37,6 +37,7 @@ class _FileConfig(BaseModel):
 
     deploy: list[str] | None = Field(default=None, min_length=1)
     gate_optional: list[str] | None = None
+    enrich: bool | None = None
 
 
 class SaasMvpInputs(BaseModel):
@@ -65,6 +66,17 @@ class SaasMvpInputs(BaseModel):
         default=None,
         description="gate checks that may not run without failing it (written to the "
         "project's devora.toml; default: [saas_mvp] gate_optional)",
+    )
+
+    enrich: bool | None = Field(
+        default=None,
+        description="the coding agent improves the verified project in a worktree; kept only "
+        "when every check passes again (default: [saas_mvp] enrich, else off)",
+    )
+    enrich_request: str | None = Field(
+        default=None,
+        description="with --enrich: what the agent should do (else copy or one "
+        "endpoint, its choice)",
     )
 
     @field_validator("postgres_url")
@@ -98,12 +110,14 @@ class SaasMvpInputs(BaseModel):
                 raise ValueError("out: --out DIR is required with --idea")
             self.out = str(Path.cwd() / package_name(load_spec(Path(self.spec)).name))
         self.out = str(Path(self.out).expanduser().absolute())
-        if self.deploy_command is None or self.gate_optional is None:
+        if self.deploy_command is None or self.gate_optional is None or self.enrich is None:
             config = _file_config(Path.cwd())
             if self.deploy_command is None:
                 self.deploy_command = config.deploy
             if self.gate_optional is None:
                 self.gate_optional = config.gate_optional
+            if self.enrich is None:
+                self.enrich = bool(config.enrich)
         return self
 
 

@@ -32,4 +32,9 @@ def deploy_plan(inputs: Any) -> str:
 def run_plan(inputs: Any) -> list[str]:
     """Every check, then the deploy."""
     checks = [f"{step}: {text.format(min_score=inputs.min_score)}" for step, text in CHECKS.items()]
-    return [*checks, f"deploy: {deploy_plan(inputs)}"]
+    enrich = (
+        ["enrich: the backend squad's coding agent improves the project in a worktree; every "
+         "check above runs again on it; merged only when all pass, else discarded"]
+        if inputs.enrich else []
+    )  # fmt: skip
+    return [*checks, *enrich, f"deploy: {deploy_plan(inputs)}"]

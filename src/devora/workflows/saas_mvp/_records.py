@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "Architecture",
     "Deployment",
+    "Enrichment",
     "EntityLayout",
     "GeneratedLayout",
     "Verification",
@@ -127,3 +128,18 @@ class Deployment(BaseModel):
     process_start: int | None = Field(
         default=None, description="when the local app's process started (ticks since boot)"
     )
+
+
+class Enrichment(BaseModel):
+    """The agents' optional change: kept (merged) only when every check passed on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kept: bool
+    branch: str
+    head_commit: str
+    files_changed: tuple[str, ...] = ()
+    summary: str = ""
+    patch_artifact: str | None = None
+    reason: str | None = Field(default=None, description="why it was discarded")
+    failed: tuple[str, ...] = Field(default=(), description="the checks that did not pass")

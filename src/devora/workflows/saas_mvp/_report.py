@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from devora.engine import Plan, RunResult, StepContext
-from devora.workflows.saas_mvp._records import Architecture, Deployment, Verification, Verified
+from devora.workflows.saas_mvp._records import (
+    Architecture,
+    Deployment,
+    Enrichment,
+    Verification,
+    Verified,
+)
 
 __all__ = ["VERIFYING_STEPS", "plan_report", "present_saas_mvp", "saas_outputs", "write_report"]
 
@@ -44,6 +50,7 @@ def write_report(ctx: StepContext[Any]) -> str:
     lines += [f"| {v.name} | {v.status.value} | {v.seconds:.1f} |" for v in verifications]
     for verification in verifications:
         lines += ["", f"### {verification.name}", "", "```", verification.evidence(40), "```"]
+    lines += _enrichment_lines(ctx.results.get("enrich-merge"))
     lines += ["", "## Deploy", ""]
     if deployment is None:
         lines.append("Not deployed (--no-deploy).")
@@ -56,6 +63,21 @@ def write_report(ctx: StepContext[Any]) -> str:
     text = "\n".join(lines) + "\n"
     ctx.add_artifact("report.md", text, media_type="text/markdown")
     return text
+
+
+def _enrichment_lines(enrichment: Enrichment | None) -> list[str]:
+    if enrichment is None:
+        return []
+    verdict = "kept (merged)" if enrichment.kept else f"discarded: {enrichment.reason}"
+    return [
+        "",
+        "## Enrichment",
+        "",
+        f"The agents' change on `{enrichment.branch}` ({', '.join(enrichment.files_changed)}): "
+        f"{verdict}. Its checks: `verify-enrich-*.json`; its patch: `enrich.patch`.",
+        "",
+        enrichment.summary.strip(),
+    ]
 
 
 async def plan_report(ctx: StepContext[Any]) -> Plan:
@@ -75,6 +97,18 @@ def saas_outputs(ctx: StepContext[Any]) -> dict[str, Any]:
         "url": deployment.url if deployment else None,
         "deployed": deployment.kind if deployment else None,
         "stop": list(deployment.stop) if deployment and deployment.stop else None,
+        "enrichment": _enrichment_output(ctx.results.get("enrich-merge")),
+    }
+
+
+def _enrichment_output(enrichment: Enrichment | None) -> dict[str, Any] | None:
+    if enrichment is None:
+        return None
+    return {
+        "kept": enrichment.kept,
+        "files": list(enrichment.files_changed),
+        "reason": enrichment.reason,
+        "failed": list(enrichment.failed),
     }
 
 
@@ -85,6 +119,10 @@ def present_saas_mvp(result: RunResult, console: Any) -> None:
         return
     for name, status in outputs.get("verifications", {}).items():
         console.print(f"{'ok' if status == 'passed' else status:>7}  {name}", markup=False)
+    enrichment = outputs.get("enrichment")
+    if enrichment:
+        verdict = "kept" if enrichment["kept"] else f"discarded ({enrichment['reason']})"
+        console.print(f"enrichment {verdict}: {', '.join(enrichment['files'])}", markup=False)
     if outputs.get("product"):
         console.print(f"{outputs['product']}: {outputs['out']}", markup=False)
     if outputs.get("url"):

@@ -10,6 +10,9 @@
                              answers /health and does a create/read round-trip over HTTP
     frontend (frontend)      sign up → create → list in headless Chromium
     quality (qa)             the quality gate as a child run, score >= --min-score
+    enrich (backend), enrich-* (data, backend, frontend, qa), enrich-merge (qa)
+                             with --enrich only: the coding agent's change in a worktree,
+                             every check above again on it, merged only when all pass
     deploy (devops)          the configured command after an approval; by default, the app
                              started here, its URL and how to stop it printed (stopped
                              when the run is rolled back)
@@ -23,12 +26,27 @@ the environment backend built); deploy waits for all of them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from devora.engine import Step, Workflow
+from devora.squads import CodeChange
 from devora.workflows import register_command_line
 from devora.workflows.saas_mvp._architecture import generate_architecture, plan_architecture
 from devora.workflows.saas_mvp._deploy import deploy, plan_deploy, undeploy, will_deploy
+from devora.workflows.saas_mvp._enrich import (
+    enrich_project,
+    enriched_backend_passed,
+    merge_enrichment,
+    plan_enrichment,
+    verify_enriched_backend,
+    verify_enriched_frontend,
+    verify_enriched_postgresql,
+    verify_enriched_quality,
+    verify_enriched_sqlite,
+    wants_enrichment,
+)
 from devora.workflows.saas_mvp._inputs import SaasMvpInputs, preflight_saas_mvp
-from devora.workflows.saas_mvp._records import Architecture, Deployment, Verified
+from devora.workflows.saas_mvp._records import Architecture, Deployment, Enrichment, Verified
 from devora.workflows.saas_mvp._report import (
     plan_report,
     present_saas_mvp,
@@ -112,11 +130,57 @@ quality_step: Step[Verified] = Step(
     plan=plan_verification,
     timeout=VERIFY_TIMEOUT,
 )
+verified_steps = [database_step, postgresql_step, frontend_step, quality_step]
+# Opt-in: the agents' change, checked again as above, but a failure discards it (not fatal).
+enrich_step: Step[CodeChange] = Step(
+    "enrich",
+    enrich_project,
+    squad="backend",
+    needs=verified_steps,  # the project as generated passed every check first
+    when=wants_enrichment,
+    side_effects=True,  # a git branch and worktree
+    plan=plan_enrichment,
+    timeout=VERIFY_TIMEOUT,
+)
+
+
+def _enrich_check(
+    step_id: str, action: Any, squad: str, after: Step[Any], when: Any = None
+) -> Step[Verified]:
+    return Step(step_id, action, squad=squad, needs=[after], side_effects=True, when=when,
+                plan=plan_enrichment, timeout=VERIFY_TIMEOUT)  # fmt: skip
+
+
+enrich_sqlite_step = _enrich_check("enrich-database", verify_enriched_sqlite, "data", enrich_step)
+enrich_postgresql_step = _enrich_check(
+    "enrich-database-postgresql", verify_enriched_postgresql, "data", enrich_step
+)
+enrich_backend_step = _enrich_check(
+    "enrich-backend", verify_enriched_backend, "backend", enrich_step
+)
+enrich_frontend_step = _enrich_check(
+    "enrich-frontend",
+    verify_enriched_frontend,
+    "frontend",
+    enrich_backend_step,
+    enriched_backend_passed,
+)
+enrich_quality_step = _enrich_check(
+    "enrich-quality", verify_enriched_quality, "qa", enrich_backend_step, enriched_backend_passed
+)
+merge_step: Step[Enrichment] = Step(
+    "enrich-merge",
+    merge_enrichment,
+    squad="qa",
+    needs=[enrich_sqlite_step, enrich_postgresql_step, enrich_frontend_step, enrich_quality_step],
+    side_effects=True,  # the project's branch moves, or the change is deleted
+    plan=plan_enrichment,
+)
 deploy_step: Step[Deployment] = Step(
     "deploy",
     deploy,
     squad="devops",
-    needs=[database_step, postgresql_step, frontend_step, quality_step],
+    needs=[*verified_steps, merge_step],
     when=will_deploy,
     side_effects=True,
     plan=plan_deploy,
@@ -127,7 +191,7 @@ report_step: Step[str] = Step(
     "report",
     write_report,
     squad="qa",
-    needs=[database_step, postgresql_step, frontend_step, quality_step, deploy_step],
+    needs=[*verified_steps, merge_step, deploy_step],
     side_effects=True,  # an artifact; a dry-run has nothing to report
     plan=plan_report,
 )
@@ -141,6 +205,13 @@ saas_mvp_steps = (
     backend_step,
     frontend_step,
     quality_step,
+    enrich_step,
+    enrich_sqlite_step,
+    enrich_postgresql_step,
+    enrich_backend_step,
+    enrich_frontend_step,
+    enrich_quality_step,
+    merge_step,
     deploy_step,
     report_step,
 )
