@@ -230,4 +230,43 @@ async def test_a_function_called_at_import_time_reruns_every_test(
     log: list[str] = []
     again = await _gate(project, tmp_path / "home", "run-2", log=log, checks=("pytest",))
     assert "tests/test_table.py" in {f.file for f in again["pytest"].findings}
-    assert any("functions of src/inventory/table.py ran outside any test" in line for line in log)
+    assert any(
+        "a changed function of src/inventory/table.py ran outside any test" in line for line in log
+    )
+
+
+async def test_a_change_inside_one_function_reruns_only_the_tests_that_ran_it(
+    project: Path, tmp_path: Path
+) -> None:
+    (project / "src" / "inventory" / "units.py").write_text(
+        "def grams(kilos: float) -> float:\n    return kilos * 1000\n\n\n"
+        "def kilos(grams: float) -> float:\n    if grams < 0:\n        return 0.0\n"
+        "    return grams / 1000\n",
+        encoding="utf-8",
+    )
+    (project / "tests" / "test_units.py").write_text(
+        "from inventory.units import grams, kilos\n\n\ndef test_grams() -> None:\n"
+        "    assert grams(2) == 2000\n\n\ndef test_kilos() -> None:\n"
+        "    assert kilos(2000) == 2\n",
+        encoding="utf-8",
+    )
+    await _gate(project, tmp_path / "home", "run-1", checks=("pytest",))
+    # grams() grows by two lines: kilos() moves down, its test's coverage is renumbered.
+    _edit(
+        project,
+        "    return kilos * 1000\n",
+        "    factor = 1000\n    # grams per kilo\n    return kilos * factor\n",
+        "src/inventory/units.py",
+    )
+    log: list[str] = []
+    again = await _gate(project, tmp_path / "home", "run-2", log=log, checks=("pytest",))
+    full = await _gate(project, tmp_path / "other-home", "run-3", full=True, checks=("pytest",))
+    assert _judged(again["pytest"]) == _judged(full["pytest"])
+    # test_grams and the example's failing test (an unsettled test always re-runs).
+    assert again["pytest"].reused == "2 test(s) re-run, 4 passed test(s) reused, from run run-1"
+    # A third change, in kilos(): the renumbered lines still say which test ran it.
+    _edit(project, "return grams / 1000", "return grams / 1000.0", "src/inventory/units.py")
+    third = await _gate(project, tmp_path / "home", "run-4", checks=("pytest",))
+    full = await _gate(project, tmp_path / "other-home", "run-5", full=True, checks=("pytest",))
+    assert _judged(third["pytest"]) == _judged(full["pytest"])
+    assert third["pytest"].reused == "2 test(s) re-run, 4 passed test(s) reused, from run run-2"

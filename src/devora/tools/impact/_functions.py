@@ -15,6 +15,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from devora.tools.impact._skeleton import parsed
+
 __all__ = ["FunctionChange", "function_change"]
 
 _LINE_END = re.compile(r"\r\n|\r|\n")  # Python's line ends (str.splitlines knows more)
@@ -35,13 +37,15 @@ class FunctionChange:
 def function_change(old: bytes, new: bytes) -> FunctionChange | None:
     """The functions a change touched, or None when it is not confined to function bodies
     (or a side does not parse, or the two sides' functions do not correspond)."""
+    old_tree, new_tree = parsed(old), parsed(new)
+    if old_tree is None or new_tree is None:
+        return None
     try:
         old_text = _LINE_END.split(old.decode("utf-8"))
         new_text = _LINE_END.split(new.decode("utf-8"))
-        old_bodies = _bodies(ast.parse(old))
-        new_bodies = _bodies(ast.parse(new))
-    except (SyntaxError, ValueError):  # UnicodeDecodeError is a ValueError
+    except UnicodeDecodeError:  # parsed with a coding declaration: lines not comparable here
         return None
+    old_bodies, new_bodies = _bodies(old_tree), _bodies(new_tree)
     if [name for name, _, _ in old_bodies] != [name for name, _, _ in new_bodies]:
         return None
     changed: set[int] = set()
@@ -67,7 +71,7 @@ def function_change(old: bytes, new: bytes) -> FunctionChange | None:
     return FunctionChange(bodies=touched, moved=moved)
 
 
-def _bodies(tree: ast.AST) -> list[tuple[str, int, int]]:
+def _bodies(tree: ast.Module) -> list[tuple[str, int, int]]:
     # Every function's name and body lines, in the AST's walk order (the same on both sides).
     found: list[tuple[str, int, int]] = []
     for node in ast.walk(tree):

@@ -1,36 +1,48 @@
 """A Python file's module-level code, without function bodies, as one digest.
 
-A change inside a function body can only affect the tests that executed that file (its
-coverage says which); a change anywhere else (an import, a constant, a signature, a
-decorator, a class attribute) may change what every importer sees.
+A change inside a function body can only affect the tests that executed that function
+(their coverage says which); a change anywhere else (an import, a constant, a signature,
+a decorator, a class attribute) may change what every importer sees.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from pathlib import Path
 
-__all__ = ["function_body_lines", "module_skeleton", "skeletons_of"]
+__all__ = ["function_body_lines", "module_skeleton", "parsed", "skeletons_of"]
+
+_PASS: list[ast.stmt] = [ast.Pass()]
 
 
-class _WithoutBodies(ast.NodeTransformer):
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
-        node.body = [ast.Pass()]
-        return self.generic_visit(node)
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
-        node.body = [ast.Pass()]
-        return self.generic_visit(node)
+@functools.lru_cache(maxsize=16)
+def parsed(source: bytes) -> ast.Module | None:
+    """The AST of a source, or None when it does not parse. Shared by every reader (one
+    parse of a changed file per run, not one per question): never change it."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
 
 
 def module_skeleton(source: bytes) -> str | None:
     """The digest of the module-level code of a Python source, or None when it does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parsed(source)
+    if tree is None:
         return None
-    skeleton = ast.dump(_WithoutBodies().visit(tree), include_attributes=False)
+    functions = [
+        node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    bodies = [node.body for node in functions]
+    try:
+        for node in functions:  # the shared tree, bodies left out for the dump only
+            node.body = _PASS
+        skeleton = ast.dump(tree, include_attributes=False)
+    finally:
+        for node, body in zip(functions, bodies, strict=True):
+            node.body = body
     return hashlib.sha256(skeleton.encode()).hexdigest()
 
 
@@ -51,9 +63,8 @@ def skeletons_of(root: Path, names: list[str]) -> dict[str, str]:
 
 def function_body_lines(source: bytes) -> set[int]:
     """The lines inside the bodies of a source's functions (empty when it does not parse)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parsed(source)
+    if tree is None:
         return set()
     lines: set[int] = set()
     for node in ast.walk(tree):

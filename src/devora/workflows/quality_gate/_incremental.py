@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -270,19 +271,29 @@ def _recorded(
         skeletons.update(skeletons_of(root, [n for n in changes.present if n.endswith(".py")]))
     else:
         skeletons = skeletons_of(root, python)
-    outside = lines_outside_tests(record / ".coverage", root, static)
-    import_time = sorted(
-        name for name, lines in outside.items() if lines & _body_lines(root / name)
-    )
     rootdir = os.path.relpath(report.get("rootdir", str(root)), root)
+    rootdir = "" if rootdir == "." else Path(rootdir).as_posix()
+    # Whose functions ran outside any test (files holding tests are never asked about).
+    # After a change to function bodies that ran in tests only, what runs at import is
+    # what ran before: only the changed files are parsed again.
+    test_files = {
+        posixpath.normpath(posixpath.join(rootdir, t.split("::", 1)[0])) for t in outcomes
+    }
+    outside = lines_outside_tests(record / ".coverage", root, static)
+    ask = set(outside) - test_files
+    import_time = set()
+    if before is not None and changes is not None and run.deselect:
+        ask &= set(changes.touched)
+        import_time = set(before.import_time) - set(changes.touched)
+    import_time.update(name for name in ask if outside[name] & _body_lines(root / name))
     return TestImpact(
-        rootdir="" if rootdir == "." else Path(rootdir).as_posix(),
+        rootdir=rootdir,
         static_context=static,
         outcomes=outcomes,
         executed={test: tuple(sorted(files)) for test, files in executed.items()},
         measured=tuple(sorted(measured)),
         skeletons=skeletons,
-        import_time=tuple(import_time),
+        import_time=tuple(sorted(import_time)),
     )
 
 
