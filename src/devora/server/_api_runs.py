@@ -14,11 +14,12 @@ from devora.engine import cancel_run
 from devora.errors import RunNotResumableError
 from devora.runs_view import RunDetail, RunView, run_detail, run_view
 from devora.server._errors import ArtifactNotFoundError
+from devora.server._runner import Runner
 from devora.server._state import ServerState
 from devora.squads import record_answer
 from devora.store import RunRecord, RunStatus, Store
 
-__all__ = ["router"]
+__all__ = ["StartRun", "StartedRun", "router", "started_run"]
 
 RUN_ID = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -92,9 +93,10 @@ def router(state: ServerState) -> APIRouter:
         summary="Start a run: recorded at once, executed in its turn",
     )
     async def start_run(body: StartRun) -> StartedRun:
+        # A valid start is answered by `_fast_start.FastStart` the same way, before FastAPI.
         workflow = await state.load_workflow(body.workflow)
         run = await runner.start(workflow, body.inputs, dry_run=body.dry_run)
-        return StartedRun.model_construct(**dict(run_view(run)), queued=queued(run.id))
+        return started_run(runner, run)
 
     @api.get("/runs", summary="List runs, newest first")
     async def list_runs(
@@ -221,6 +223,13 @@ def router(state: ServerState) -> APIRouter:
         return FileResponse(path, media_type=record.media_type, filename=name)
 
     return api
+
+
+def started_run(runner: Runner, run: RunRecord) -> StartedRun:
+    """The answer to a start: the run as recorded, and its place in the queue."""
+    position = runner.queue_position(run.id)
+    queued = None if position is None else Queued(**vars(position))
+    return StartedRun.model_construct(**dict(run_view(run)), queued=queued)
 
 
 def _inside(folder: Path, recorded: Path) -> Path | None:

@@ -17,6 +17,7 @@ from devora.engine import Workflow
 from devora.server import _api_runs, _api_workflows, _sse
 from devora.server._auth import load_api_token
 from devora.server._errors import install_error_handlers
+from devora.server._fast_start import FastStart
 from devora.server._runner import Runner
 from devora.server._schedules import serve_schedules
 from devora.server._state import ServerState
@@ -82,6 +83,7 @@ def create_app(
     )
     app.state.devora = state
     install_error_handlers(app)
+    app.add_middleware(FastStart, state=state)  # a valid POST /api/runs, answered sooner
 
     @app.get("/health", tags=["health"], summary="Liveness (no token needed)")
     async def health() -> dict[str, str]:

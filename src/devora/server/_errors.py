@@ -29,7 +29,13 @@ from devora.secrets import redact
 from devora.server._auth import NotAuthenticatedError
 from devora.squads import NotAnApproverError
 
-__all__ = ["ArtifactNotFoundError", "error_response", "install_error_handlers", "status_for"]
+__all__ = [
+    "ArtifactNotFoundError",
+    "devora_error_response",
+    "error_response",
+    "install_error_handlers",
+    "status_for",
+]
 
 _log = logging.getLogger("devora.server")
 
@@ -82,6 +88,11 @@ def error_response(status: int, message: str, hint: str, code: str, **extra: Any
 
 def _devora_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DevoraError)
+    return devora_error_response(error)
+
+
+def devora_error_response(error: DevoraError) -> JSONResponse:
+    """The answer to a Devora error: its status, message, hint, code (and bad fields)."""
     extra: dict[str, Any] = {}
     if isinstance(error, InputValidationError):
         extra["fields"] = [{"field": f, "problem": p} for f, p in error.problems]

@@ -185,10 +185,25 @@ class Runner:
 
         `run_id`: the id to record it under (a schedule's tick chose it); default: a new one.
         """
+        await self.check(workflow, raw)
+        return self.record(workflow, raw, dry_run=dry_run, run_id=run_id)
+
+    async def check(self, workflow: Workflow, raw: Mapping[str, Any]) -> None:
+        """What `start` checks before it records anything: the inputs, the preflight."""
         check_input_shape(raw)
         inputs = workflow.validate_inputs(raw)
         if workflow.preflight is not None:
             await workflow.preflight(inputs)
+
+    def record(
+        self,
+        workflow: Workflow,
+        raw: Mapping[str, Any],
+        *,
+        dry_run: bool = False,
+        run_id: str | None = None,
+    ) -> RunRecord:
+        """Record a run whose inputs `check` accepted (one commit) and queue its execution."""
         run = self.engine.create_run(workflow, raw, dry_run=dry_run, run_id=run_id)
         self._spawn(workflow, run, resumed=False)
         return run
