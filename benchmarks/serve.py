@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import signal
@@ -64,8 +65,12 @@ def figures(values: list[float]) -> str:
 # -- the server process -------------------------------------------------------------------
 
 
-def serve(home: Path, trace: Path, max_runs: int | None) -> None:
-    """`devora serve` on a free port, noting each event's commit time; written at exit."""
+def serve(home: Path, trace: Path, max_runs: int | None, profile: Path | None) -> None:
+    """`devora serve` on a free port, noting each event's commit time; written at exit.
+
+    `profile`: cProfile the server between SIGUSR1 and SIGUSR2 (the client sends them
+    around the start-run burst), stats written there.
+    """
     from devora.server import create_app
     from devora.server import serve as run_server
     from devora.store import Event
@@ -77,6 +82,10 @@ def serve(home: Path, trace: Path, max_runs: int | None) -> None:
         committed.setdefault(event.run_id, {})[event.seq] = time.time()
 
     app.state.devora.runner.bus.subscribe(note)
+    if profile is not None:
+        profiler = cProfile.Profile(time.thread_time)  # CPU, not the waits for a core
+        signal.signal(signal.SIGUSR1, lambda *_: profiler.enable())
+        signal.signal(signal.SIGUSR2, lambda *_: (profiler.disable(), profiler.dump_stats(profile)))
     try:  # stopped by SIGINT: uvicorn shuts down, then raises it again
         run_server(app, port=0, announce=lambda url: print(url, flush=True))
     except KeyboardInterrupt:
@@ -85,12 +94,16 @@ def serve(home: Path, trace: Path, max_runs: int | None) -> None:
         trace.write_text(json.dumps(committed))
 
 
-def launch(home: Path, trace: Path, max_runs: int | None) -> tuple[subprocess.Popen[str], str]:
+def launch(
+    home: Path, trace: Path, max_runs: int | None, profile: Path | None
+) -> tuple[subprocess.Popen[str], str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEVORA_")}
     env["DEVORA_API_TOKEN"] = TOKEN
     argv = [sys.executable, __file__, "--serve", str(home), str(trace)]
     if max_runs is not None:
         argv += ["--max-runs", str(max_runs)]
+    if profile is not None:
+        argv += ["--profile", str(profile)]
     process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     url = process.stdout.readline().strip()
@@ -111,11 +124,18 @@ def launch(home: Path, trace: Path, max_runs: int | None) -> tuple[subprocess.Po
 # -- the load -------------------------------------------------------------------------------
 
 
-async def call(url: str, method: str, path: str, body: object = None) -> dict[str, object]:
+async def call(
+    url: str,
+    method: str,
+    path: str,
+    body: object = None,
+    flights: list[tuple[float, float]] | None = None,
+) -> dict[str, object]:
     """One request on its own connection, written and read by hand.
 
     httpx spends about as much CPU per request as the server does; on two shared cores
     that CPU is taken from the server, so the bursts use this bare HTTP/1.1 instead.
+    `flights` gets (written, answered) perf_counter times, to show how many were in flight.
     """
     host, _, port = url.removeprefix("http://").partition(":")
     data = b"" if body is None else json.dumps(body).encode()
@@ -127,17 +147,30 @@ async def call(url: str, method: str, path: str, body: object = None) -> dict[st
     reader, writer = await asyncio.open_connection(host, int(port))
     try:
         writer.write(head.encode() + data)
+        written = time.perf_counter()
         # Read to the end of the body, not to the end of the connection: the server closes
         # it only once its loop is done with everything that was ready with this request.
         status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode().split("\r\n")
         fields = dict(line.lower().split(": ", 1) for line in lines if ": " in line)
         answer = await reader.readexactly(int(fields["content-length"]))
+        if flights is not None:
+            flights.append((written, time.perf_counter()))
     finally:
         writer.close()
     if status_line.split()[1][:1] != "2":
         raise RuntimeError(f"{method} {path}: {status_line} {answer[:500]!r}")
     parsed: dict[str, object] = json.loads(answer)
     return parsed
+
+
+def peak_in_flight(flights: list[tuple[float, float]]) -> int:
+    """The most requests written and not yet answered at one time."""
+    steps = sorted([(w, 1) for w, _ in flights] + [(a, -1) for _, a in flights])
+    peak = current = 0
+    for _, step in steps:
+        current += step
+        peak = max(peak, current)
+    return peak
 
 
 class Followers:
@@ -176,9 +209,13 @@ class Result:
     followed: dict[str, list[tuple[int, float]]]
     opened: dict[str, float]
     bursts: tuple[float, float]
+    floor: list[float]
+    in_flight: int
 
 
-async def load(base_url: str, server_pid: int, runs: int, clients: int, slow: float) -> Result:
+async def load(
+    base_url: str, server_pid: int, runs: int, clients: int, slow: float, profile: bool
+) -> Result:
     limits = httpx.Limits(max_connections=clients + 10, keepalive_expiry=KEEPALIVE_SECONDS)
     async with httpx.AsyncClient(
         base_url=base_url, headers=HEADERS, timeout=120, limits=limits
@@ -189,12 +226,19 @@ async def load(base_url: str, server_pid: int, runs: int, clients: int, slow: fl
             await call(base_url, "GET", "/api/workflows")
             listed.append(time.perf_counter() - began)
 
+        flights: list[tuple[float, float]] = []
+
         async def start(inputs: dict[str, object]) -> tuple[float, str, dict[str, object]]:
             began = time.perf_counter()
             body = await call(
-                base_url, "POST", "/api/runs", {"workflow": "chain", "inputs": inputs}
+                base_url, "POST", "/api/runs", {"workflow": "chain", "inputs": inputs}, flights
             )
             return time.perf_counter() - began, str(body["id"]), body
+
+        async def health() -> float:
+            began = time.perf_counter()
+            await call(base_url, "GET", "/health")
+            return time.perf_counter() - began
 
         async def detail(run_id: str) -> float:
             began = time.perf_counter()
@@ -209,9 +253,19 @@ async def load(base_url: str, server_pid: int, runs: int, clients: int, slow: fl
         streams = asyncio.gather(*(followers.follow(client, r) for r in followed))
         await asyncio.wait_for(followers.all_open.wait(), timeout=120)  # all streaming
 
+        # The same burst on the route that does nothing: what the HTTP layer alone costs.
+        cpu = cpu_seconds(server_pid)
+        floor = await asyncio.gather(*(health() for _ in range(runs)))
+        cpu_floor = cpu_seconds(server_pid) - cpu
+        if profile:
+            os.kill(server_pid, signal.SIGUSR1)
+            await asyncio.sleep(0.1)  # its loop wakes up to run the handler
         burst_began, cpu, mine = time.time(), cpu_seconds(server_pid), time.process_time()
+        flights.clear()
         started = await asyncio.gather(*(start({"seed": i}) for i in range(runs)))
         wall = time.time() - burst_began
+        if profile:
+            os.kill(server_pid, signal.SIGUSR2)
         cpu_starts, mine_starts = cpu_seconds(server_pid) - cpu, time.process_time() - mine
         cpu = cpu_seconds(server_pid)
         details = await asyncio.gather(*(detail(run_id) for _, run_id, _ in started))
@@ -225,7 +279,14 @@ async def load(base_url: str, server_pid: int, runs: int, clients: int, slow: fl
         details=details,
         wall=wall,
         queued=sum(body.get("queued") is not None for _, _, body in started),
-        cpu={"starts": cpu_starts, "client": mine_starts, "details": cpu_details},
+        cpu={
+            "starts": cpu_starts,
+            "client": mine_starts,
+            "details": cpu_details,
+            "floor": cpu_floor,
+        },
+        floor=floor,
+        in_flight=peak_in_flight(flights),
         followed=dict(zip(followed, received, strict=True)),
         opened=followers.opened,
         bursts=bursts,
@@ -238,8 +299,13 @@ def report(result: Result, committed: dict[str, dict[str, float]], home: Path) -
     print(f"GET /api/workflows: {first * 1000:.1f} ms, then {second * 1000:.1f} ms")
     print(f"start-run   one at a time (20): {figures(result.alone)}")
     print(
+        f"GET /health {runs} concurrent: {figures(result.floor)}; "
+        f"server CPU {result.cpu['floor']:.2f} s (the HTTP layer alone)"
+    )
+    print(
         f"start-run   {runs} concurrent: {figures(result.starts)}; all in {result.wall:.2f} s "
-        f"({runs / result.wall:.0f}/s), {result.queued} answered queued; "
+        f"({runs / result.wall:.0f}/s), {result.in_flight} in flight at the peak, "
+        f"{result.queued} answered queued; "
         f"CPU: server {result.cpu['starts']:.2f} s, client {result.cpu['client']:.2f} s"
     )
     print(
@@ -289,16 +355,21 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--slow", type=float, default=1.0, help="seconds a followed run sleeps")
     parser.add_argument("--max-runs", type=int, default=None, help="devora serve --max-runs")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="cProfile the server's start-run burst here"
+    )
     parser.add_argument("--serve", nargs=2, metavar=("HOME", "TRACE"), help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.serve:
-        serve(Path(options.serve[0]), Path(options.serve[1]), options.max_runs)
+        serve(Path(options.serve[0]), Path(options.serve[1]), options.max_runs, options.profile)
         return
     with tempfile.TemporaryDirectory() as where:
         home, trace = Path(where) / ".devora", Path(where) / "commits.json"
-        process, url = launch(home, trace, options.max_runs)
+        process, url = launch(home, trace, options.max_runs, options.profile)
         try:
-            load_ = load(url, process.pid, options.runs, options.clients, options.slow)
+            load_ = load(
+                url, process.pid, options.runs, options.clients, options.slow, bool(options.profile)
+            )
             result = asyncio.run(load_)
             wait_finished(home, timeout=300)
         finally:
