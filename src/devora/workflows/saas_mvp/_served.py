@@ -32,8 +32,11 @@ def serve_argv(project: GeneratedProject, python: Path) -> list[str]:
 
 
 def app_environment(project: GeneratedProject, port: int, database_url: str) -> dict[str, str]:
-    """The variables the generated app reads: where to listen, which database."""
+    """The variables the generated app reads: where to listen, which database; and its own
+    sources first on the path: the environment holds an installed copy of the project as it
+    was when the environment was built (it is keyed by what defines it, not by the code)."""
     return {
+        "PYTHONPATH": str(project.path / "src"),
         "HOST": "127.0.0.1",
         project.port_env: str(port),
         project.database_url_env: database_url,
@@ -57,7 +60,10 @@ class ServedProject:
             argv,
             cwd=self.project.path,
             time_limit=ADMIN_TIME_LIMIT,
-            env={self.project.database_url_env: self.database_url},
+            env={
+                "PYTHONPATH": str(self.project.path / "src"),
+                self.project.database_url_env: self.database_url,
+            },
         )
         output = (done.stdout + done.stderr).strip()
         if done.exit_code != 0:
