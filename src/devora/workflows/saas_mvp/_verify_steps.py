@@ -30,6 +30,7 @@ from devora.workflows.saas_mvp._verify_migration import (
 )
 from devora.workflows.saas_mvp._verify_quality import verify_quality
 from devora.workflows.saas_mvp._verify_tests import (
+    audit_dependencies,
     environment_problem,
     project_environment,
     verify_project_tests,
@@ -146,10 +147,20 @@ async def check_backend(ctx: StepContext[Any], root: Path) -> list[Verification]
     if environment.python is None or not environment.usable:
         return [await tests, environment_problem("app over HTTP", environment)]
     # Side by side: each returns its verification (a failed check never raises), so one
-    # failing keeps the other's evidence; the app runs on a database of its own.
+    # failing keeps the other's evidence; the app runs on a database of its own. The gate's
+    # pip-audit runs beside them too (it waits mostly on its service), for the gate to reuse.
     async with asyncio.TaskGroup() as group:
         tested = group.create_task(tests)
         served = group.create_task(verify_http(project, environment.python, the_spec(ctx)))
+        audited = group.create_task(
+            audit_dependencies(root, environment, home=ctx.home, run_id=ctx.run_id)
+        )
+    audit = audited.result()
+    if audit is not None:
+        ctx.log(
+            f"pip-audit (for the quality gate, which reuses it): {audit.status.value}"
+            + (f" ({audit.reason})" if audit.reason else "")
+        )
     return [tested.result(), served.result()]
 
 

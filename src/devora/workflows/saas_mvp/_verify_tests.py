@@ -5,6 +5,11 @@ result is kept in the gate's result cache under the key the gate computes for th
 tool, environment and config: the gate's child run then reuses it ("cached result reused")
 instead of running the tests a second time. A tree that changed in between, or another
 gate config, makes another key, and the gate runs the tests itself.
+
+The gate's pip-audit is handed over the same way (`audit_dependencies`), run beside the
+tests instead of after them: a result that ran goes to the result cache; a "not run" (its
+service unreachable) goes to the gate's not-run memo, which the gate reports as not run,
+with its reason, never as passed.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devora.tools.checks import (
+    Check,
     CheckResult,
     CheckStatus,
+    PipAuditCheck,
     ProjectProfile,
     PytestCheck,
     detect_project,
@@ -22,14 +29,17 @@ from devora.tools.checks import (
 )
 from devora.tools.pyenv import EnvironmentKind, PythonEnvironment, resolve_environment
 from devora.workflows.quality_gate import (
+    GateConfig,
     ResultCache,
     default_cache_dir,
-    fingerprint_tree,
     load_gate_config,
 )
+from devora.workflows.quality_gate._cache import fingerprint_files, tree_digest
+from devora.workflows.quality_gate._not_run import NotRunMemo
 from devora.workflows.saas_mvp._records import Verification, VerificationStatus
 
 __all__ = [
+    "audit_dependencies",
     "environment_problem",
     "project_environment",
     "project_profile",
@@ -74,14 +84,47 @@ async def verify_project_tests(
         return environment_problem(NAME, environment)
     profile = project_profile(root, environment)
     config = load_gate_config(profile)
-    remember_tool_versions_in(default_cache_dir().parent / "tool-versions")
     check = PytestCheck(timeout=config.timeouts.get("pytest"))  # as the gate makes it
     result = await check.run(profile)
-    cache = ResultCache(default_cache_dir())
-    tree = await fingerprint_tree(profile.root, [home])
-    key = ResultCache.key_for(await cache.inputs(check, profile, config), tree)
-    cache.save(key, result.model_copy(update={"run": run_id}))  # passed or failed only
+    await _hand_over(check, result, profile, config, home=home, run_id=run_id)
     return _verification(result, environment)
+
+
+async def audit_dependencies(
+    root: Path, environment: PythonEnvironment, *, home: Path, run_id: str
+) -> CheckResult | None:
+    """Run the gate's pip-audit check now and hand its result to the gate (module
+    docstring); None when the project's environment is not usable (the gate says why)."""
+    if environment.python is None or not environment.usable:
+        return None
+    profile = project_profile(root, environment)
+    config = load_gate_config(profile)
+    check = PipAuditCheck(timeout=config.timeouts.get("pip-audit"))  # as the gate makes it
+    if not check.applies_to(profile):
+        return None
+    result = await check.run(profile)
+    await _hand_over(check, result, profile, config, home=home, run_id=run_id)
+    return result
+
+
+async def _hand_over(
+    check: Check,
+    result: CheckResult,
+    profile: ProjectProfile,
+    config: GateConfig,
+    *,
+    home: Path,
+    run_id: str,
+) -> None:
+    """Keep `result` where the gate looks first, under the key it computes for this tree."""
+    remember_tool_versions_in(default_cache_dir().parent / "tool-versions")
+    cache = ResultCache(default_cache_dir())
+    files = await fingerprint_files(profile.root, [home])
+    inputs = await cache.inputs(check, profile, config)
+    key = ResultCache.key_for(inputs, tree_digest(files))
+    cache.save(key, result.model_copy(update={"run": run_id}))  # passed or failed only
+    memo = NotRunMemo(cache.directory / "not-run")
+    memo.save(memo.key(inputs, profile.root, files), result)  # not run only
 
 
 def _verification(result: CheckResult, environment: PythonEnvironment) -> Verification:

@@ -116,7 +116,7 @@ frontend_step: Step[Verified] = Step(
     "frontend",
     verify_frontend,
     squad="frontend",
-    needs=[backend_step],
+    needs=[architecture_step],  # beside backend: the environment is built once (file lock)
     side_effects=True,  # the app started, a browser driven
     plan=plan_verification,
     timeout=VERIFY_TIMEOUT,
@@ -223,7 +223,7 @@ saas_mvp = Workflow(
     steps=saas_mvp_steps,
     inputs=SaasMvpInputs,
     outputs=saas_outputs,
-    concurrency=3,
+    concurrency=4,
     preflight=preflight_saas_mvp,
 )
 register_command_line(saas_mvp, present=present_saas_mvp)
