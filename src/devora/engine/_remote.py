@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import threading
 import time
@@ -30,13 +29,16 @@ from devora.engine._execution import RunExecution
 from devora.engine._journal import Journal
 from devora.engine._workflow import Workflow
 from devora.store import (
+    AnswerRecord,
     AttemptRecord,
     Fence,
     Lease,
     LeaseLostError,
     Phase,
+    RunRecord,
     RunStatus,
     StepStatus,
+    Store,
     acquire_lease,
     read_lease,
     release_lease,
@@ -82,27 +84,14 @@ async def perform_step(
 ) -> StepDelivery:
     """Run one dispatched step of a run durably in this (worker) process."""
     store = engine.store
-    run = await engine.call_store(store.get_run, run_id)
-    if run.status is not RunStatus.RUNNING:
-        return StepDelivery.NOT_RUNNING
-    key = step_lease_key(run_id, Phase.RUN.value, step_id, attempt)
-    lease = await engine.call_store(acquire_lease, store, key, engine.owner, lease_seconds)
-    if lease is None:
-        held = await engine.call_store(read_lease, store, key)
-        if held is not None and owner_is_alive(held.owner):
-            return StepDelivery.BUSY
-        # Its holder was a process of this machine that died (a killed pool child).
-        take_over = functools.partial(acquire_lease, take_over=True)
-        lease = await engine.call_store(take_over, store, key, engine.owner, lease_seconds)
-        assert lease is not None
-    # Read under the claim: a holder commits its result and drops its claim in one
-    # transaction, so a result committed before we claimed is seen here.
-    recorded = await engine.call_store(store.attempts, run_id)
-    if is_committed(recorded, step_id, attempt):
-        await engine.call_store(release_lease, store, lease)
-        return StepDelivery.REPLAYED
+    claim = await engine.call_store(
+        _claim_step, store, run_id, step_id, attempt, engine.owner, lease_seconds
+    )
+    if isinstance(claim, StepDelivery):
+        return claim
+    run, lease, recorded, answers = claim
+    key = lease.key
     workflow = resolve(run.workflow_ref)
-    answers = await engine.call_store(store.answers, run_id)
     journal = Journal(store, engine.bus, run_id, 0)  # the store numbers events after the last
     journal.fence = Fence(key, lease.token)
     execution = RunExecution(
@@ -129,6 +118,34 @@ async def perform_step(
     except LeaseLostError:
         return StepDelivery.FENCED
     return StepDelivery.RAN
+
+
+def _claim_step(
+    store: Store, run_id: str, step_id: str, attempt: int, owner: str, lease_seconds: float
+) -> StepDelivery | tuple[RunRecord, Lease, list[AttemptRecord], dict[str, AnswerRecord]]:
+    """Before a step runs: the run, the claim, the run's results and answers, or why not.
+
+    One call, so one hop to the store's thread (a hop costs milliseconds on a busy machine).
+    """
+    run = store.get_run(run_id)
+    if run.status is not RunStatus.RUNNING:
+        return StepDelivery.NOT_RUNNING
+    key = step_lease_key(run_id, Phase.RUN.value, step_id, attempt)
+    lease = acquire_lease(store, key, owner, lease_seconds)
+    if lease is None:
+        held = read_lease(store, key)
+        if held is not None and owner_is_alive(held.owner):
+            return StepDelivery.BUSY
+        # Its holder was a process of this machine that died (a killed pool child).
+        lease = acquire_lease(store, key, owner, lease_seconds, take_over=True)
+        assert lease is not None
+    # Read under the claim: a holder commits its result and drops its claim in one
+    # transaction, so a result committed before we claimed is seen here.
+    recorded = store.attempts(run_id)
+    if is_committed(recorded, step_id, attempt):
+        release_lease(store, lease)
+        return StepDelivery.REPLAYED
+    return run, lease, recorded, store.answers(run_id)
 
 
 _LOOK_SECONDS = 1.0  # how often a running step's worker looks whether its run stopped

@@ -27,6 +27,7 @@ from devora.executors._errors import CeleryNeedsPostgresError
 from devora.store import (
     RESULTS_CHANNEL,
     AttemptRecord,
+    Event,
     EventKind,
     Fence,
     Lease,
@@ -56,6 +57,7 @@ _WORKER_EVENTS = frozenset(
         EventKind.ARTIFACT_ADDED,
     }
 )
+_RESULT_EVENTS = frozenset({EventKind.STEP_FINISHED, EventKind.STEP_WAITING})
 
 
 class CeleryExecutor(Executor):
@@ -252,37 +254,27 @@ class _RunWatch:
 
     async def _collect(self) -> None:
         """Hand each expected step its committed result; show its workers' events."""
-        run_id = self.driver.run_id
-        events = await self.store.call(
-            functools.partial(self.store.events, run_id, after_seq=self.last_seq)
+        events, records = await self.store.call(
+            _read_news, self.store, self.driver.run_id, self.last_seq
         )
         if not events:
             return
-        finished = False
         for event in events:
             if event.step_id in self.expected and event.kind in _WORKER_EVENTS:
                 self.driver.publish(event)
-                finished = finished or event.kind in (
-                    EventKind.STEP_FINISHED,
-                    EventKind.STEP_WAITING,
-                )
         seen = events[-1].seq
-        if finished:
-            records = await self.store.call(
-                functools.partial(self.store.attempts, run_id, Phase.RUN, after_seq=self.last_seq)
-            )
-            for record in records:
-                expected = self.expected.get(record.step_id)
-                if (
-                    expected is not None
-                    # Committed after the events just read: its event (and the figures in
-                    # it) is shown first, at the next look.
-                    and record.seq <= seen
-                    and record.attempt >= expected.attempt
-                    and record.status is not StepStatus.RETRIED
-                    and not expected.result.done()
-                ):
-                    expected.result.set_result(record)
+        for record in records:
+            expected = self.expected.get(record.step_id)
+            if (
+                expected is not None
+                # Committed after the events just read: its event (and the figures in
+                # it) is shown first, at the next look.
+                and record.seq <= seen
+                and record.attempt >= expected.attempt
+                and record.status is not StepStatus.RETRIED
+                and not expected.result.done()
+            ):
+                expected.result.set_result(record)
         self.last_seq = max(self.last_seq, seen)
 
     async def _send_lost_steps(self) -> None:
@@ -302,3 +294,15 @@ class _RunWatch:
                 )
                 expected.wait = min(expected.wait * 2, 600.0)
             expected.check_at = now + expected.wait
+
+
+def _read_news(
+    store: Store, run_id: str, after_seq: int
+) -> tuple[list[Event], list[AttemptRecord]]:
+    """The run's events after `after_seq`, and its results after it when a step finished or
+    waits among them: one call, so one hop to the store's thread per look. (Any step's: the
+    steps expected change on the loop meanwhile; those of others are ignored there.)"""
+    events = store.events(run_id, after_seq=after_seq)
+    finished = any(event.kind in _RESULT_EVENTS for event in events)
+    records = store.attempts(run_id, Phase.RUN, after_seq=after_seq) if finished else []
+    return events, records
