@@ -146,14 +146,25 @@ def test_a_coordinator_killed_mid_run_is_replaced_by_a_worker(workers: Cluster) 
 def test_a_coordinator_killed_mid_run_is_resumed_by_devora_resume(workers: Cluster) -> None:
     cluster = workers
     cluster.env["DEVORA_LEASE_SECONDS"] = "60"  # no worker takes it over first
-    coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=1")
-    cluster.wait_for(lambda: cluster.counts().get("nap") == 1, 60, "the nap step to finish")
+    coordinator = cluster.start("run", f"{DISTRIBUTED}:napping", "--input", "seconds=2")
+    cluster.wait_for(lambda: cluster.counts().get("before") == 1, 60, "the first step")
+    # Killed while `nap` runs on a worker: the run cannot have ended by itself yet (killed
+    # after `nap` had finished, the coordinator sometimes finished the run first).
+    cluster.wait_for(cluster.pids.exists, 60, "the nap step to start")
     os.killpg(coordinator.pid, signal.SIGKILL)
-    coordinator.wait(timeout=10)
+    assert coordinator.wait(timeout=10) == -signal.SIGKILL  # it died mid-run
     with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
         run_id = store.list_runs(limit=1)[0].id
-    resumed = cluster.devora("resume", run_id, timeout=120)
-    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr + cluster.worker_logs()
+        assert store.get_run(run_id).status.value == "running"
+        resumed = cluster.devora("resume", run_id, timeout=120)
+        assert resumed.returncode == 0, (
+            resumed.stdout[-3000:] + resumed.stderr + cluster.worker_logs()
+        )
+        assert store.get_run(run_id).outputs == {"after": "ready-napped-done"}
+        resumes = [e for e in store.events(run_id) if e.kind.value == "run.resumed"]
+        assert len(resumes) == 1  # devora resume's, no worker's
+    # `before` completed before the kill and was reused; `nap`, in flight, finished once
+    # (the resumed coordinator's message for it found the first worker's live claim).
     assert cluster.counts() == {"before": 1, "nap": 1, "after": 1}
 
 
