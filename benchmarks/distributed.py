@@ -211,6 +211,21 @@ class DevoraSide:
             raise SystemExit(f"the {workload} run ended {result.status.value}: {result.error}")
         return elapsed
 
+    def commit_seconds(self, times: int = 20) -> list[float]:
+        """How long one durable (synchronous) commit of this store takes now: the floor of
+        a step's cost, since a worker commits each result so before acknowledging it."""
+        from devora.store import acquire_lease, release_lease, renew_lease
+
+        lease = acquire_lease(self.store, "run:bench-commit-probe", "bench", 60)
+        assert lease is not None
+        spent = []
+        for _ in range(times):
+            started = time.perf_counter()
+            lease = renew_lease(self.store, lease, 60)  # a run lease's commit waits for the disk
+            spent.append(time.perf_counter() - started)
+        release_lease(self.store, lease)
+        return spent
+
     def close(self) -> None:
         asyncio.run(self.executor.aclose())
         self.store.close()
@@ -250,6 +265,7 @@ def measure(
             times: dict[str, dict[str, list[float]]] = {
                 w: {"devora": [], "plain": []} for w in sizes
             }
+            commits: list[float] = []
             for round_ in range(args.rounds + 1):  # round 0 warms every process up
                 for workload, n in sizes.items():
                     order = ["plain", "devora"] if round_ % 2 else ["devora", "plain"]
@@ -261,7 +277,12 @@ def measure(
                         )
                         if round_:
                             times[workload][side].append(elapsed)
-            figures[str(count)] = {w: summarize(times[w], sizes[w]) for w in sizes}
+                if round_:
+                    commits += devora.commit_seconds()
+            commit_ms = round(statistics.median(commits) * 1000, 2)
+            figures[str(count)] = {
+                w: {**summarize(times[w], sizes[w]), "commit_ms": commit_ms} for w in sizes
+            }
             print(f"  {broker}, {count} worker(s): done", file=sys.stderr)
     finally:
         devora.close()
@@ -303,7 +324,8 @@ def table(results: dict[str, Any], args: argparse.Namespace) -> str:
         f"median of {args.rounds} rounds; target: Devora <= {TARGET}x plain Celery per step",
         "",
         f"{'broker':9} {'workers':>7} {'workload':8} {'Devora ms/step':>15} "
-        f"{'plain ms/step':>14} {'Devora steps/s':>15} {'plain steps/s':>14} {'ratio':>6}",
+        f"{'plain ms/step':>14} {'Devora steps/s':>15} {'plain steps/s':>14} {'ratio':>6} "
+        f"{'commit ms':>9}",
     ]
     for broker, by_count in results.items():
         for count, by_workload in by_count.items():
@@ -311,8 +333,14 @@ def table(results: dict[str, Any], args: argparse.Namespace) -> str:
                 lines.append(
                     f"{broker:9} {count:>7} {workload:8} {f['devora_ms_per_step']:>15.2f} "
                     f"{f['plain_ms_per_step']:>14.2f} {f['devora_steps_per_s']:>15.1f} "
-                    f"{f['plain_steps_per_s']:>14.1f} {f['ratio']:>5.2f}x"
+                    f"{f['plain_steps_per_s']:>14.1f} {f['ratio']:>5.2f}x "
+                    f"{f['commit_ms']:>9.2f}"
                 )
+    lines += [
+        "",
+        "commit ms: one durable commit of the store, timed between the rounds (median); each",
+        "step's result is committed so on its worker before the message is acknowledged.",
+    ]
     return "\n".join(lines)
 
 
