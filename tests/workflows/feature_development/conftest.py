@@ -141,7 +141,9 @@ class RoutedServer(ScriptedServer):
             return len(self._replies) + sum(len(script) for script in self.routes.values())
 
     def _next(self, received: Received) -> Reply:
-        opening = json.dumps(received.body["messages"][:2])
+        # The task is the first user message (a structured answer's schema may come before).
+        asked = [m for m in received.body["messages"] if m.get("role") in ("system", "user")]
+        opening = json.dumps(asked[:3])
         for marker, script in self.routes.items():
             if marker in opening:
                 with self._lock:

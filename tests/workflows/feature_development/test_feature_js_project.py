@@ -17,9 +17,18 @@ from devora.workflows.feature_development._tests_run import (
 from tests.cli.harness import Devora, finished_event
 from tests.conftest import require_executable
 from tests.llm.harness import model_env
-from tests.llm.scripted_server import openai_reply, scripted_server
+from tests.llm.scripted_server import openai_reply
 from tests.tools.bisect.history import git, user_state
-from tests.workflows.feature_development.conftest import DESIGN, PRD, answer, no_model, writes
+from tests.workflows.feature_development.conftest import (
+    DESIGN,
+    PRD,
+    UI_DESIGN,
+    UI_MARKER,
+    answer,
+    no_model,
+    routed_server,
+    writes,
+)
 
 SUM = "exports.total = (prices) => prices.reduce((a, b) => a + b, 0);\n"
 SUM_WITH_DISCOUNT = (
@@ -80,7 +89,8 @@ def test_implement_runs_a_javascript_projects_tests(devora: Devora, tmp_path: Pa
     before = user_state(repo)
     change = writes("c1", "src/cart.js", SUM_WITH_DISCOUNT)
     script = [answer(PRD), answer(PLAN), answer(DESIGN), change, openai_reply("discount added.")]
-    with scripted_server(script) as server:
+    # The plan's task is the frontend's: the UI is designed too, in parallel with the API.
+    with routed_server(script, {UI_MARKER: [answer(UI_DESIGN)]}) as server:
         env = no_model() | model_env(server)
         first = devora("run", "feature-development", str(repo), "--request", "a discount",
                        "--json", timeout=600, **env)  # fmt: skip
