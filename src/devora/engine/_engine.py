@@ -6,7 +6,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -112,6 +112,33 @@ class Engine:
         parent_step_id: str | None = None,
     ) -> RunRecord:
         """Validate the inputs, then record a pending run; nothing is made on bad input."""
+        run, created = self.prepare_run(
+            workflow,
+            inputs,
+            run_id=run_id,
+            dry_run=dry_run,
+            parent_run_id=parent_run_id,
+            parent_step_id=parent_step_id,
+        )
+        self.bus.publish(self.store.create_run(run, created) or created)
+        return run
+
+    def record_runs(self, prepared: Sequence[tuple[RunRecord, Event]]) -> None:
+        """Record runs made by `prepare_run` in one transaction (all or none), then publish."""
+        for (_, created), committed in zip(prepared, self.store.create_runs(prepared), strict=True):
+            self.bus.publish(committed or created)
+
+    def prepare_run(
+        self,
+        workflow: Workflow,
+        inputs: Mapping[str, Any] | BaseModel,
+        *,
+        run_id: str | None = None,
+        dry_run: bool = False,
+        parent_run_id: str | None = None,
+        parent_step_id: str | None = None,
+    ) -> tuple[RunRecord, Event]:
+        """The pending run and the event announcing it, inputs validated, not yet recorded."""
         if isinstance(inputs, BaseModel):
             inputs = inputs.model_dump(mode="json")
         model = workflow.validate_inputs(inputs)
@@ -141,8 +168,7 @@ class Engine:
                 ],
             },
         )
-        self.bus.publish(self.store.create_run(run, created) or created)
-        return run
+        return run, created
 
     async def run(
         self,

@@ -53,7 +53,7 @@ class FastStart:
             await self.app(scope, _replay(messages, receive), send)
             return
         try:
-            run = self.state.runner.record(
+            run = await self.state.runner.record(
                 request[1], request[0].inputs, dry_run=request[0].dry_run
             )
         except DevoraError as error:  # the store's: the route would answer the same

@@ -1,8 +1,9 @@
 """Runs executing in the server's own event loop, and resumed when the server restarts.
 
-Starting a run records it (one commit) and queues its execution: at most `max_running`
-runs execute at once, the others stay `pending` in a first-come queue (`queue_position`),
-so accepting 200 starts does not mean running 200 at once on two cores.
+Starting a run records it (the starts of one turn of the loop share a commit) and queues
+its execution: at most `max_running` runs execute at once, the others stay `pending` in a
+first-come queue (`queue_position`), so accepting 200 starts does not mean running 200 at
+once on two cores.
 
 Every run the server starts records ``"executor": "devora serve"`` in its creation context.
 On start, the server resumes such runs whose process died (a crash, SIGKILL: still
@@ -88,6 +89,13 @@ class Subscription:
 
 
 @dataclass(frozen=True)
+class _Starting:
+    workflow: Workflow
+    made: tuple[RunRecord, Event]  # Engine.prepare_run's
+    waiter: asyncio.Future[None]
+
+
+@dataclass(frozen=True)
 class _Queued:
     workflow: Workflow
     run: RunRecord
@@ -126,6 +134,7 @@ class Runner:
         self._tasks: dict[str, asyncio.Task[None]] = {}  # executing now
         self._queue: dict[str, _Queued] = {}  # waiting for a slot, first in first out
         self._subscriptions: dict[str, set[Subscription]] = {}
+        self._starting: list[_Starting] = []  # recorded together at the loop's next turn
         self._closing = False
 
     # -- live views ---------------------------------------------------------------------
@@ -164,7 +173,10 @@ class Runner:
         """Where the run waits in this server's queue; None when it is not queued."""
         if run_id not in self._queue:
             return None
-        position = list(self._queue).index(run_id) + 1
+        if next(reversed(self._queue)) == run_id:  # a start just queued: no walk of the queue
+            position = len(self._queue)
+        else:
+            position = list(self._queue).index(run_id) + 1
         return QueuePosition(position, len(self._tasks), self.max_running)
 
     def withdraw(self, run_id: str) -> bool:
@@ -186,7 +198,7 @@ class Runner:
         `run_id`: the id to record it under (a schedule's tick chose it); default: a new one.
         """
         await self.check(workflow, raw)
-        return self.record(workflow, raw, dry_run=dry_run, run_id=run_id)
+        return await self.record(workflow, raw, dry_run=dry_run, run_id=run_id)
 
     async def check(self, workflow: Workflow, raw: Mapping[str, Any]) -> None:
         """What `start` checks before it records anything: the inputs, the preflight."""
@@ -195,7 +207,7 @@ class Runner:
         if workflow.preflight is not None:
             await workflow.preflight(inputs)
 
-    def record(
+    async def record(
         self,
         workflow: Workflow,
         raw: Mapping[str, Any],
@@ -203,10 +215,38 @@ class Runner:
         dry_run: bool = False,
         run_id: str | None = None,
     ) -> RunRecord:
-        """Record a run whose inputs `check` accepted (one commit) and queue its execution."""
-        run = self.engine.create_run(workflow, raw, dry_run=dry_run, run_id=run_id)
-        self._spawn(workflow, run, resumed=False)
-        return run
+        """Record a run whose inputs `check` accepted and queue its execution.
+
+        The starts that reach this in one turn of the loop share one commit, made at the
+        next turn (a burst of 200: one transaction, not 200); all are recorded, or none,
+        before any returns. A run with a chosen `run_id` (a schedule's tick, which another
+        scheduler may have recorded) commits alone, so that its clash fails only itself.
+        """
+        made = self.engine.prepare_run(workflow, raw, dry_run=dry_run, run_id=run_id)
+        if run_id is not None:
+            self.engine.record_runs([made])
+            self._spawn(workflow, made[0], resumed=False)
+            return made[0]
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._starting.append(_Starting(workflow, made, waiter))
+        if len(self._starting) == 1:
+            asyncio.get_running_loop().call_soon(self._commit_starts)
+        await waiter
+        return made[0]
+
+    def _commit_starts(self) -> None:
+        starting, self._starting = self._starting, []
+        try:
+            self.engine.record_runs([start.made for start in starting])
+        except Exception as error:  # rolled back: none of them was recorded
+            for start in starting:
+                if not start.waiter.done():
+                    start.waiter.set_exception(error)
+            return
+        for start in starting:  # queued in the order they were recorded
+            self._spawn(start.workflow, start.made[0], resumed=False)
+            if not start.waiter.done():
+                start.waiter.set_result(None)
 
     async def resume(self, run_id: str, workflow: Workflow, *, force: bool = False) -> RunRecord:
         """Claim a run and continue it in the background; completed steps are reused."""

@@ -204,11 +204,20 @@ class Store:
 
         Returns the event as committed (numbered), to publish.
         """
-        batch = JournalBatch(events=[first_event] if first_event is not None else [])
+        return self.create_runs([(run, first_event)])[0]
+
+    def create_runs(self, runs: Sequence[tuple[RunRecord, Event | None]]) -> list[Event | None]:
+        """Insert new runs (each with the event announcing it) in one transaction: all or none.
+
+        One commit for many (`devora serve` groups the starts that arrive together).
+        Returns each run's event as committed (numbered), to publish.
+        """
+        batches = [JournalBatch(events=[] if event is None else [event]) for _, event in runs]
         with self.transaction() as sql:
-            sql.execute(_insert_sql(tables.RUNS, _RUN_COLUMNS), self._run_row(run))
-            self._insert_journal(sql.cursor, batch)
-        return batch.events[0] if batch.events else None
+            for (run, _), batch in zip(runs, batches, strict=True):
+                sql.execute(_insert_sql(tables.RUNS, _RUN_COLUMNS), self._run_row(run))
+                self._insert_journal(sql.cursor, batch)
+        return [batch.events[0] if batch.events else None for batch in batches]
 
     @staticmethod
     def _run_row(run: RunRecord) -> dict[str, Any]:
