@@ -84,7 +84,7 @@ def test_the_example_spec_becomes_a_verified_enriched_running_product(
         checks = shown["steps"][step]["output"]["verifications"]
         assert checks and all(check["status"] == "passed" for check in checks), checks
     enriched_tests = shown["steps"]["enrich-backend"]["output"]["verifications"][0]
-    assert enriched_tests["details"]["counts"]["passed"] == tests_passed(shown) + 1
+    assert enriched_tests["details"]["counts"]["passed"] == _tests_passed(shown) + 1
     assert all(child["status"] == "succeeded" for child in children.values())
     assert not [name for name in _saas_databases() if run_id.replace("-", "_") in name]
     backend = shown["steps"]["backend"]["output"]["verifications"]
@@ -107,7 +107,7 @@ def test_the_example_spec_becomes_a_verified_enriched_running_product(
     assert f"running at {outputs['url']}" in devora("status", run_id).stdout or outputs["url"]
 
 
-def tests_passed(shown: dict[str, object]) -> int:
+def _tests_passed(shown: dict[str, object]) -> int:
     """How many of the project's tests passed in `backend` (before the enrichment)."""
     steps = shown["steps"]
     assert isinstance(steps, dict)
