@@ -7,9 +7,11 @@
 Each run is `devora run saas-mvp --spec SPEC --out NEW_DIR --no-deploy` through the CLI,
 with every verification (the project's tests, the migration on SQLite and on PostgreSQL as
 child runs, the app over HTTP, sign-up → create → list in Chromium, the quality gate as a
-child run). The verifying steps run up to 3 at a time after `architecture`, so the steps'
-shares of the wall time add up to more than 100 %. The project's tests run once (`backend`
-hands their result to the gate through the gate's result cache); the first run also builds
+child run). The verifying steps run up to 4 at a time after `architecture`, so the steps'
+shares of the wall time add up to more than 100 %. The project's tests and the gate's
+pip-audit run once, in `backend` (handed to the gate through its result cache, or its
+not-run memo: a pip-audit that could not run is still reported not run; this benchmark's
+devora.toml makes it optional, as the tests' does); the first run also builds
 the project's environment and leaves mypy's cache warm for the next project. Needs PostgreSQL
 ($DEVORA_SAAS_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test) and
 Chromium. Target (issue 12): under 90 s on 2 cores, verification included.

@@ -19,9 +19,10 @@
     report (qa)              report.md with every verification and its evidence
 
 The qa squad's checks run inside the steps that own what they check; any that does not
-pass fails the run, with its evidence. After architecture, the checks run up to three at
-a time (database, database-postgresql and backend; then frontend and quality, which reuse
-the environment backend built); deploy waits for all of them.
+pass fails the run, with its evidence. After architecture, the checks run up to four at
+a time (database, database-postgresql, backend and frontend, which share the environment
+the first of them builds; then quality, which reuses backend's tests and pip-audit);
+deploy waits for all of them, and for the enrichment when there is one.
 """
 
 from __future__ import annotations
