@@ -3,6 +3,8 @@
     python benchmarks/saas_mvp.py              # a table (two runs: the first builds the
                                                # project's environment, the second reuses it)
     python benchmarks/saas_mvp.py --runs 1 --json
+    python benchmarks/saas_mvp.py --baseline 97611b7   # and that commit's Devora, runs
+                                               # interleaved, each with a home of its own
 
 Each run is `devora run saas-mvp --spec SPEC --out NEW_DIR --no-deploy` through the CLI,
 with every verification (the project's tests, the migration on SQLite and on PostgreSQL as
@@ -68,8 +70,15 @@ entities:
 CONFIG = '[saas_mvp]\ngate_optional = ["pip-audit"]\n'
 
 
-def _devora(home: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _devora(
+    home: Path, cwd: Path, *args: str, source: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DEVORA_HOME": str(home)}
+    if source is not None:  # another commit's Devora, imported first
+        env["PYTHONPATH"] = str(source / "src")
     env.setdefault("DEVORA_SAAS_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     return subprocess.run(
         [sys.executable, "-m", "devora", *args],
@@ -82,12 +91,15 @@ def _devora(home: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[st
     )
 
 
-def measure(home: Path, work: Path, index: int) -> dict[str, Any]:
+def measure(
+    home: Path, work: Path, index: int, source: Path | None = None, label: str = "current"
+) -> dict[str, Any]:
     """One run: its wall time, status and each step's seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = _devora(home, work, "run", "saas-mvp", "--spec", str(work / "spec.yaml"),
-                   "--out", str(work / f"clinic-{index}"), "--no-deploy", "--json")  # fmt: skip
+                   "--out", str(work / f"clinic-{label.split()[0]}-{index}"), "--no-deploy",
+                   "--json", source=source)  # fmt: skip
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     # CPU of the run's whole process tree (every child is reaped): the work done, which the
@@ -98,12 +110,12 @@ def measure(home: Path, work: Path, index: int) -> dict[str, Any]:
     steps: dict[str, float] = {}
     status = "crashed"
     if run_id is not None:
-        shown = json.loads(_devora(home, work, "status", run_id, "--json").stdout)
+        shown = json.loads(_devora(home, work, "status", run_id, "--json", source=source).stdout)
         status = shown["status"]
         steps = {k: round(v["duration"] or 0.0, 2) for k, v in shown["steps"].items()
                  if v["status"] == "succeeded"}  # fmt: skip
-    return {"run": index, "status": status, "wall_s": round(wall, 2), "cpu_s": round(cpu, 1),
-            "steps_s": steps,
+    return {"run": index, "devora": label, "status": status, "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 1), "steps_s": steps,
             "error": None if done.returncode == 0 else done.stderr[-1500:]}  # fmt: skip
 
 
@@ -111,14 +123,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--baseline", metavar="COMMIT", help="also measure this commit's Devora")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="devora-bench-saas-") as scratch:
         work = Path(scratch)
         (work / "spec.yaml").write_text(SPEC)
         (work / "devora.toml").write_text(CONFIG)
-        home = work / ".devora"
-        runs = [measure(home, work, index) for index in range(1, args.runs + 1)]
-    best = min((r["wall_s"] for r in runs if r["status"] == "succeeded"), default=None)
+        baseline = work / "baseline-devora"
+        if args.baseline:
+            subprocess.run(["git", "worktree", "add", "-q", "--detach", str(baseline),
+                            args.baseline], cwd=REPO, check=True)  # fmt: skip
+        try:
+            runs = []
+            for index in range(1, args.runs + 1):  # interleaved: both see the same load
+                if args.baseline:
+                    runs.append(measure(work / ".devora-baseline", work, index, baseline,
+                                        f"baseline {args.baseline}"))  # fmt: skip
+                runs.append(measure(work / ".devora", work, index))
+        finally:
+            if args.baseline:
+                subprocess.run(["git", "worktree", "remove", "--force", str(baseline)],
+                               cwd=REPO, check=False)  # fmt: skip
+    current = [r for r in runs if r["devora"] == "current"]
+    best = min((r["wall_s"] for r in current if r["status"] == "succeeded"), default=None)
     result = {"runs": runs, "best_wall_s": best, "target_s": TARGET_S,
               "target_met": best is not None and best < TARGET_S,
               "cpus": os.cpu_count(), "load_average": os.getloadavg()}  # fmt: skip
@@ -126,7 +153,7 @@ def main() -> int:
         print(json.dumps(result))
         return 0
     for run in runs:
-        print(f"run {run['run']}: {run['status']} in {run['wall_s']:.1f} s "
+        print(f"{run['devora']} run {run['run']}: {run['status']} in {run['wall_s']:.1f} s "
               f"({run['cpu_s']:.1f} s of CPU)")  # fmt: skip
         for step, seconds in run["steps_s"].items():
             share = 100 * seconds / run["wall_s"] if run["wall_s"] else 0.0
