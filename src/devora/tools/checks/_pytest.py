@@ -47,12 +47,15 @@ class ImpactRun:
     in) and `outcomes.json` (the devora_impact plugin's report). `deselect` names tests
     whose last result (passed) is reused: they are counted as passed, not as deselected.
     `baseline` is earlier coverage data, already without those tests' re-run contexts and
-    changed files, combined into this run's before the percent is read.
+    changed files, combined into this run's before the percent is read. `only`, when set,
+    names the files pytest collects (with pytest's own rules, and the directories on the
+    way): every other file holds reused tests only, and those are counted as reused too.
     """
 
     record_to: Path
     deselect: tuple[str, ...] = ()
     baseline: Path | None = None
+    only: tuple[Path, ...] | None = None
 
 
 class PytestCheck(EnvironmentCheck):
@@ -177,35 +180,43 @@ def _impact_variables(impact: ImpactRun, scratch: Path, env: dict[str, str]) -> 
         deselect = scratch / "deselect.json"
         deselect.write_text(json.dumps(list(impact.deselect)), encoding="utf-8")
         variables["DEVORA_IMPACT_DESELECT"] = str(deselect)
+        if impact.only is not None:
+            only = scratch / "only.json"
+            only.write_text(json.dumps([str(path) for path in impact.only]), encoding="utf-8")
+            variables["DEVORA_IMPACT_ONLY"] = str(only)
     return variables
 
 
-def _reused(impact: ImpactRun | None, scratch: Path) -> int:
-    """How many tests the plugin deselected (those asked for that pytest still collected)."""
+def _reused(impact: ImpactRun | None, scratch: Path) -> tuple[int, int]:
+    """How many reused tests the plugin deselected (collected, then dropped) and pruned (in
+    files it did not collect)."""
     if impact is None or not impact.deselect:
-        return 0
+        return 0, 0
     try:
         report = json.loads((scratch / "outcomes.json").read_text(encoding="utf-8"))
-        return len(report["deselected"])
+        return len(report["deselected"]), len(report.get("pruned", []))
     except (OSError, ValueError, KeyError, TypeError):
-        return 0  # no report: pytest did not get as far as collecting
+        return 0, 0  # no report: pytest did not get as far as collecting
 
 
-def _judged(output: ProcessOutput, junit: str | None, root: Path, reused: int) -> Outcome:
+def _judged(
+    output: ProcessOutput, junit: str | None, root: Path, reused: tuple[int, int]
+) -> Outcome:
     """The run judged; reused tests count as the passed tests they were."""
+    deselected, pruned = reused
     try:
         outcome = judge_pytest_run(output, junit, root)
     except NotRunError as error:
-        if not reused or output.exit_code != _NO_TESTS_COLLECTED:
+        if not (deselected or pruned) or output.exit_code != _NO_TESTS_COLLECTED:
             raise
         # Every test was reused: pytest itself ran none.
         outcome = Outcome(metrics=error.metrics, exit_code=0)
-    if not reused:
+    if not (deselected or pruned):
         return outcome
     metrics = {"failures": 0.0, "errors": 0.0, "skipped": 0.0, **outcome.metrics}
-    metrics["tests"] = metrics.get("tests", 0.0) + reused
-    metrics["passed"] = metrics.get("passed", 0.0) + reused
-    metrics["deselected"] = max(0.0, metrics.get("deselected", 0.0) - reused)
+    metrics["tests"] = metrics.get("tests", 0.0) + deselected + pruned
+    metrics["passed"] = metrics.get("passed", 0.0) + deselected + pruned
+    metrics["deselected"] = max(0.0, metrics.get("deselected", 0.0) - deselected)
     return replace(outcome, metrics=metrics)
 
 

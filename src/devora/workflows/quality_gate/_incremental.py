@@ -200,7 +200,10 @@ async def _tests(
             forget_coverage(reduced, profile.root, contexts, forgotten)
             lines = {name: change.moved for name, change in moved.items()}
             move_lines(reduced, profile.root, lines, impact.static_context or "")
-            run = ImpactRun(record_to=record, deselect=selection.reused, baseline=reduced)
+            only = _files_to_collect(profile.root, impact, selection.rerun, changes, incremental)
+            run = ImpactRun(
+                record_to=record, deselect=selection.reused, baseline=reduced, only=only
+            )
         result = await PytestCheck(timeout=check.timeout, impact=run).run(profile)
         if why_full is not None:
             log(f"pytest: every test runs ({why_full})")
@@ -262,7 +265,7 @@ def _recorded(
         return None
     static = report.get("static_context") or None
     executed, measured = executed_files(record / ".coverage", root, static)
-    reused = report.get("deselected", [])
+    reused = [*report.get("deselected", []), *report.get("pruned", [])]
     outcomes = {**dict.fromkeys(reused, "passed"), **report.get("outcomes", {})}
     python = [name for name in incremental.files if name.endswith(".py")]
     if before is not None and changes is not None and run.deselect:
@@ -332,6 +335,31 @@ def mypy_cache_dir(base: Path, profile: ProjectProfile) -> Path:
     environment = profile.python_env.describe() if profile.python_env is not None else ""
     digest = hashlib.sha256(f"{profile.root}\0{environment}".encode()).hexdigest()[:16]
     return base / digest
+
+
+def _files_to_collect(
+    root: Path,
+    impact: TestImpact,
+    rerun: tuple[str, ...],
+    changes: FileChanges | None,
+    incremental: Incremental,
+) -> tuple[Path, ...] | None:
+    """The files pytest need collect: those of the re-run tests and every added Python file
+    (pytest's own rules say whether it holds tests); the others hold reused tests only.
+    None (collect everything, deselect the reused) when a conftest.py lies outside every
+    directory on the way to those files: pytest would not load it, and its hooks and
+    fixtures may change what the collected tests do."""
+    wanted = {impact.test_file(nodeid) for nodeid in rerun}
+    wanted.update(name for name in (changes.added if changes else ()) if name.endswith(".py"))
+    on_the_way = {posixpath.dirname(name) for name in wanted}
+    for name in list(on_the_way):
+        while name:
+            name = posixpath.dirname(name)
+            on_the_way.add(name)
+    for name in incremental.files:
+        if posixpath.basename(name) == "conftest.py" and posixpath.dirname(name) not in on_the_way:
+            return None
+    return tuple(root / name for name in sorted(wanted))
 
 
 def _why_full(baseline: Baseline | None, changes: FileChanges | None, full: bool) -> str | None:
