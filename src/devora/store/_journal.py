@@ -1,0 +1,281 @@
+"""The journal: events, attempt records and run updates committed together, numbered."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from devora.errors import IllegalTransitionError, RunNotFoundError
+from devora.secrets import redact
+from devora.store import _tables as tables
+from devora.store._connection import StoreConnection
+from devora.store._database import Cursor, Statements
+from devora.store._leases import check_fence
+from devora.store._location import StoreLocation
+from devora.store._records import (
+    ArtifactRecord,
+    AttemptRecord,
+    Event,
+    EventKind,
+    JournalBatch,
+    Phase,
+    RunUpdate,
+)
+from devora.store._rows import dumps, insert_sql, loads
+from devora.store._status import StepStatus, statuses_before
+from devora.store._text import safe_text
+
+__all__ = ["JournalStore", "is_advisory"]
+
+_EVENT_COLUMNS = ("run_id", "seq", "kind", "at", "step_id", "attempt", "message", "data")
+_ATTEMPT_COLUMNS = (
+    "run_id",
+    "phase",
+    "step_id",
+    "attempt",
+    "status",
+    "output",
+    "error",
+    "plan",
+    "started_at",
+    "finished_at",
+    "seq",
+)
+_ARTIFACT_COLUMNS = tuple(ArtifactRecord.model_fields)
+
+
+def _last_seq_sql(marker: str) -> str:
+    # Names are this module's constants; the run id goes as a parameter.
+    return f"SELECT max(seq) FROM {tables.EVENTS} WHERE run_id = {marker}"  # nosec B608
+
+
+class JournalStore(StoreConnection):
+    """The store's journal: `write` commits a batch; `events` and `attempts` read it back."""
+
+    def __init__(self, location: StoreLocation) -> None:
+        super().__init__(location)
+        marker = "?" if self.is_sqlite else "%s"
+        self._insert_event_sql = insert_sql(tables.EVENTS, _EVENT_COLUMNS, marker)
+        self._insert_attempt_sql = insert_sql(tables.ATTEMPTS, _ATTEMPT_COLUMNS, marker)
+        self._last_seq_sql = _last_seq_sql(marker)
+        # Lock first, read after: a PostgreSQL statement's snapshot predates its wait for
+        # the lock, so a max(seq) read by the locking statement misses the writer it
+        # waited for (two workers of one run then commit the same seq).
+        self._lock_run_sql = f"SELECT 1 FROM {tables.RUNS} WHERE id = {marker} FOR UPDATE"  # nosec B608
+
+    def write(self, batch: JournalBatch) -> int:
+        """Commit a batch of events, attempt records and run updates atomically.
+
+        The batch's events are numbered after the run's last committed event in the same
+        transaction: when another writer got there first, they (and the attempt records
+        that share their numbers) move up. Returns by how much (0 almost always).
+        """
+        if not batch:
+            return 0
+        with self.transaction() as sql:
+            if not self.is_sqlite and is_advisory(batch):
+                sql.execute("SET LOCAL synchronous_commit = off")
+            offset = self._insert_journal(sql.cursor, batch)
+            for update in batch.runs:
+                _apply_run_update(sql, update)
+            for artifact in batch.artifacts:
+                sql.execute(
+                    f"DELETE FROM {tables.ARTIFACTS} WHERE run_id = :run_id AND name = :name",
+                    {"run_id": artifact.run_id, "name": safe_text(artifact.name)},
+                )
+            sql.execute_many(
+                insert_sql(tables.ARTIFACTS, _ARTIFACT_COLUMNS),
+                [_artifact_row(a) for a in batch.artifacts],
+            )
+        return offset
+
+    def _insert_journal(self, cursor: Cursor, batch: JournalBatch) -> int:
+        """Events and step results, the hot path of every run: positional, to the driver."""
+        if batch.fence is not None:  # a coordinator's or worker's write: refused if stale
+            check_fence(cursor, batch.fence, sqlite=self.is_sqlite)
+        offset = self._number_events(cursor, batch)
+        if batch.events:
+            cursor.executemany(self._insert_event_sql, [_event_row(e) for e in batch.events])
+        if batch.attempts:
+            cursor.executemany(self._insert_attempt_sql, [_attempt_row(a) for a in batch.attempts])
+        return offset
+
+    def _number_events(self, cursor: Cursor, batch: JournalBatch) -> int:
+        """Move the batch's events after the run's last committed one, if need be.
+
+        Writers are serialized here (SQLite's BEGIN IMMEDIATE; on PostgreSQL the run's
+        row is locked), so two writers of one run never commit the same number.
+        """
+        if not batch.events:
+            return 0
+        run_id = batch.events[0].run_id
+        if not self.is_sqlite:
+            cursor.execute(self._lock_run_sql, (run_id,))
+        cursor.execute(self._last_seq_sql, (run_id,))
+        row = cursor.fetchone()
+        offset = int((row[0] if row else None) or 0) - (batch.events[0].seq - 1)
+        if offset <= 0:
+            return 0
+        batch.events[:] = [e.model_copy(update={"seq": e.seq + offset}) for e in batch.events]
+        for attempt in batch.attempts:
+            attempt.seq += offset
+        return offset
+
+    def attempts(
+        self, run_id: str, phase: Phase | None = None, *, after_seq: int = 0
+    ) -> list[AttemptRecord]:
+        """Every recorded attempt of a run (committed after `after_seq`), in completion order."""
+        where = "run_id = :run_id AND seq > :after" + (
+            "" if phase is None else " AND phase = :phase"
+        )
+        params = {
+            "run_id": run_id,
+            "after": after_seq,
+            "phase": None if phase is None else phase.value,
+        }
+        with self.transaction(read_only=True) as sql:
+            rows = sql.rows(
+                f"SELECT * FROM {tables.ATTEMPTS} WHERE {where} ORDER BY seq",  # nosec B608
+                params,
+            )
+        records = []
+        for data in rows:
+            for key in ("output", "error", "plan"):
+                data[key] = loads(data[key])
+            data["status"] = StepStatus(data["status"])
+            records.append(AttemptRecord.model_validate(data))
+        return records
+
+    def events(
+        self,
+        run_id: str,
+        *,
+        after_seq: int = 0,
+        limit: int | None = None,
+        kinds: Sequence[EventKind] = (),
+    ) -> list[Event]:
+        """The run's events with seq > after_seq (of the given kinds), in order."""
+        where = "run_id = :run_id AND seq > :after"
+        params: dict[str, Any] = {"run_id": run_id, "after": after_seq}
+        if kinds:
+            params.update({f"kind_{i}": kind.value for i, kind in enumerate(kinds)})
+            where += f" AND kind IN ({', '.join(f':kind_{i}' for i in range(len(kinds)))})"
+        query = f"SELECT * FROM {tables.EVENTS} WHERE {where} ORDER BY seq"  # nosec B608
+        if limit is not None:
+            query += " LIMIT :limit"
+            params["limit"] = limit
+        with self.transaction(read_only=True) as sql:
+            rows = sql.rows(query, params)
+        return [
+            Event(
+                run_id=row["run_id"],
+                seq=row["seq"],
+                kind=EventKind(row["kind"]),
+                at=row["at"],
+                step_id=row["step_id"],
+                attempt=row["attempt"],
+                message=row["message"],
+                data=loads(row["data"]) or {},
+            )
+            for row in rows
+        ]
+
+    def last_seq(self, run_id: str) -> int:
+        """The highest event seq recorded for the run (0 when none)."""
+        with self.transaction(read_only=True) as sql:
+            value = sql.scalar(
+                f"SELECT max(seq) FROM {tables.EVENTS} WHERE run_id = :run_id", {"run_id": run_id}
+            )
+        return int(value or 0)
+
+
+# Events that only tell what is happening: a step started, a log line.
+_ADVISORY_KINDS = frozenset({EventKind.STEP_STARTED, EventKind.STEP_LOG})
+
+
+def is_advisory(batch: JournalBatch) -> bool:
+    """Whether a batch may commit without waiting for PostgreSQL's disk flush.
+
+    The write-ahead log is flushed in order, so the next durable commit (any result, attempt,
+    run status or lease release, by any process) makes it durable too; a database crash can
+    lose only a tail of such batches, never a result, and a step whose `step.started` was
+    lost is simply started again on resume. SQLite in WAL mode with synchronous=NORMAL does
+    not flush at each commit anyway.
+    """
+    if batch.attempts or batch.runs or batch.artifacts or not batch.events:
+        return False
+    if batch.fence is not None and batch.fence.release:
+        return False
+    return all(event.kind in _ADVISORY_KINDS for event in batch.events)
+
+
+def _event_row(event: Event) -> tuple[Any, ...]:
+    return (
+        event.run_id,
+        event.seq,
+        event.kind.value,
+        event.at,
+        event.step_id,
+        event.attempt,
+        None if event.message is None else safe_text(redact(event.message)),
+        dumps(event.data),
+    )
+
+
+def _attempt_row(attempt: AttemptRecord) -> tuple[Any, ...]:
+    return (
+        attempt.run_id,
+        attempt.phase.value,
+        attempt.step_id,
+        attempt.attempt,
+        attempt.status.value,
+        None if attempt.output is None else dumps(attempt.output),
+        None if attempt.error is None else dumps(attempt.error),
+        None if attempt.plan is None else dumps(attempt.plan),
+        attempt.started_at,
+        attempt.finished_at,
+        attempt.seq,
+    )
+
+
+def _artifact_row(artifact: ArtifactRecord) -> dict[str, Any]:
+    row = artifact.model_dump()
+    row["name"], row["path"] = safe_text(artifact.name), safe_text(artifact.path)
+    return row
+
+
+def _apply_run_update(sql: Statements, update: RunUpdate) -> None:
+    """Change a run row; a status change is checked against the row's status, here."""
+    values: dict[str, Any] = {"updated_at": time.time()}
+    where = "id = :id"
+    params: dict[str, Any] = {"id": update.run_id}
+    if update.status is not None:
+        values["status"] = update.status.value
+        allowed = [s.value for s in statuses_before(update.status)]
+        params.update({f"from_{i}": status for i, status in enumerate(allowed)})
+        where += f" AND status IN ({', '.join(f':from_{i}' for i in range(len(allowed)))})"
+    if update.outputs is not None:
+        values["outputs"] = dumps(update.outputs)
+    if update.error is not None:
+        values["error"] = dumps(update.error)
+    if update.owner is not None:
+        values["owner"] = update.owner
+    if update.clear_owner:
+        values["owner"] = None
+    if update.clear_cancel:
+        values["cancel_requested"] = False
+    if update.finished_at is not None:
+        values["finished_at"] = update.finished_at
+    if update.summary is not None:
+        values["summary"] = dumps(update.summary)
+    assignments = ", ".join(f"{column} = :set_{column}" for column in values)
+    params.update({f"set_{column}": value for column, value in values.items()})
+    # Column names come from the code above; values go as parameters.
+    if sql.execute(f"UPDATE {tables.RUNS} SET {assignments} WHERE {where}", params) == 1:  # nosec B608
+        return
+    current = sql.scalar(f"SELECT status FROM {tables.RUNS} WHERE id = :id", params)
+    if current is None:
+        raise RunNotFoundError(update.run_id)
+    assert update.status is not None  # only a status check can leave the row unchanged
+    raise IllegalTransitionError(update.run_id, current, update.status.value)
