@@ -15,7 +15,7 @@ from devora.errors import StepError, TimedOut
 from devora.store import AttemptRecord, EventKind, StepStatus
 
 if TYPE_CHECKING:
-    from devora.engine._execution import RunExecution
+    from devora.engine._durable_step import DurableSteps
 
 __all__ = ["StepTimeoutError", "attempt_once", "run_attempts"]
 
@@ -33,7 +33,7 @@ class StepTimeoutError(StepError, TimedOut):
 
 
 async def run_attempts(
-    execution: RunExecution, step: Step[Any], ctx: StepContext[Any]
+    execution: DurableSteps, step: Step[Any], ctx: StepContext[Any]
 ) -> StepOutcome:
     """Run a step's action until it succeeds, suspends, or its retries are spent."""
     planning = execution.dry_run and step.side_effects

@@ -19,7 +19,7 @@ from devora.secrets import redact_artifact
 from devora.store import AnswerRecord, ArtifactRecord, Event, EventKind, Store
 
 if TYPE_CHECKING:
-    from devora.engine._execution import RunExecution
+    from devora.engine._durable_step import DurableSteps
     from devora.engine._workflow import Step
 
 __all__ = ["Approval", "StepContext", "StepSuspended", "WaitRequest"]
@@ -68,7 +68,7 @@ class StepContext(Generic[InputsT]):
     attempt: int
     inputs: InputsT
     dry_run: bool
-    _execution: RunExecution
+    _execution: DurableSteps
 
     @overload
     def result(self, step: Step[T]) -> T: ...
