@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.file_order import longest_files_first
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_URL = os.environ.get(
     "DEVORA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -134,3 +136,9 @@ def scripted() -> Iterator[list[Any]]:
     yield servers
     for server in servers:
         server.stop()
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering: files end up contiguous
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Longest files first (tests/file_order.py), the order xdist's loadfile hands them out."""
+    longest_files_first(items)
