@@ -36,6 +36,44 @@ cov.combine()
 cov.save()
 cov.json_report(outfile=sys.argv[1])
 """
+# `coverage run ARGS` and, in the same interpreter (one start-up and one import of coverage
+# less than `coverage json` after it): the reused tests' data copied in, the impact plugin's
+# own lines forgotten in every data file (as forget_files does), the data files combined
+# and the JSON report written. It exits with the run's status; a report that fails says
+# why on its last line of stderr.
+_RUN_AND_REPORT = """
+import glob, os, shutil, sqlite3, sys
+from contextlib import closing
+import coverage
+from coverage.cmdline import main
+
+target, baseline, plugin = sys.argv[1:4]
+status = main(sys.argv[4:])
+try:
+    data = os.environ["COVERAGE_FILE"]
+    if baseline:
+        shutil.copyfile(baseline, data + ".devora-baseline")
+    names = glob.glob(glob.escape(data) + "*")
+    for name in names if plugin else ():
+        with closing(sqlite3.connect(name)) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            ids = [(i,) for i, path in db.execute("SELECT id, path FROM file") if path == plugin]
+            for table in ("line_bits", "arc", "tracer"):
+                if table in tables:
+                    db.executemany(f"DELETE FROM {table} WHERE file_id = ?", ids)
+            db.executemany("DELETE FROM file WHERE id = ?", ids)
+            db.commit()
+    cov = coverage.Coverage()
+    cov.load()
+    if any(name != data for name in names):
+        cov.combine()
+        cov.save()
+    cov.json_report(outfile=target)
+except Exception as error:
+    print(f"coverage not measured: {error}", file=sys.stderr)
+sys.exit(status)
+"""
+_NOT_MEASURED = "coverage not measured: "
 _NO_TESTS_COLLECTED = 5
 
 
@@ -78,7 +116,8 @@ class PytestCheck(EnvironmentCheck):
         return profile.has(Language.PYTHON)
 
     async def execute(self, executable: Path, profile: ProjectProfile) -> Outcome:
-        """Run `coverage run -m pytest` (in the project's environment), then `coverage json`."""
+        """Run `coverage run -m pytest` (in the project's environment), then `coverage json`
+        (in the same interpreter when coverage runs as a module)."""
         coverage = _coverage_command(profile, executable)
         impact = self.impact if coverage is not None else None
         notes: list[str] = []
@@ -102,9 +141,16 @@ class PytestCheck(EnvironmentCheck):
             if impact is not None:
                 pytest_args[2:2] = ["-p", PLUGIN]
                 env.update(_impact_variables(impact, Path(scratch), env))
+            target = Path(scratch) / "coverage.json"
+            one_process = coverage is not None and coverage[1:] == ["-m", "coverage"]
             if coverage is not None:
                 source = coverage_source_args(profile.root, profile.pyproject)
                 argv = [*coverage, "run", *source, "-m", "pytest"]
+                if one_process:
+                    baseline = impact.baseline if impact is not None else None
+                    plugin = str(plugin_file()) if impact is not None else ""
+                    script = [_RUN_AND_REPORT, str(target), str(baseline or ""), plugin]
+                    argv = [coverage[0], "-c", *script, *argv[3:]]
             else:
                 argv = module_command(profile, "pytest", executable)
                 notes.append(_coverage_missing(profile))
@@ -112,13 +158,28 @@ class PytestCheck(EnvironmentCheck):
             report = junit.read_text(encoding="utf-8") if junit.is_file() else None
             outcome = _judged(output, report, profile.root, _reused(impact, Path(scratch)))
             metrics = dict(outcome.metrics)
-            if coverage is not None:
+            percent = None
+            if one_process:
+                percent = self._read_percent(target, output, notes)
+            elif coverage is not None:
                 percent = await self._coverage_percent(coverage, profile, Path(scratch), env, notes)
-                if percent is not None:
-                    metrics["coverage_percent"] = percent
+            if percent is not None:
+                metrics["coverage_percent"] = percent
             if impact is not None:
                 _keep_impact(impact, Path(scratch))
         return replace(outcome, metrics=metrics, notes=[*outcome.notes, *notes])
+
+    def _read_percent(self, target: Path, output: ProcessOutput, notes: list[str]) -> float | None:
+        """The percent the one-process run reported, or a note saying why there is none."""
+        if not target.is_file():
+            said = [line for line in output.stderr.splitlines() if line.startswith(_NOT_MEASURED)]
+            why = said[-1] if said else _NOT_MEASURED + tail(output.stdout + output.stderr, 3)
+            notes.append(why)
+            return None
+        try:
+            return parse_coverage_json(target.read_text(encoding="utf-8"))
+        except ToolOutputError as error:
+            raise self.unreadable(output, error) from error
 
     async def _coverage_percent(
         self,
