@@ -540,13 +540,16 @@ def main() -> int:
             one = figures[key]
             at_import = ", runs at import" if one["runs_at_import"] else ""
             incremental = f"{one['incremental_vs_full_sequential']:.2f} x sequential"
+            cpu = one["cpu_s"]
             rows += [
                 (f"{title}: {one['changed']},", ""),
                 (f"  run by {one['tests_running_it']} of {one['tests']} test functions"
                  f"{at_import}", ""),
-                ("  devora, incremental", f"{one['incremental_s']:7.2f} s  ({incremental})"),
-                ("  devora, full", f"{one['full_s']:7.2f} s"),
-                ("  sequential commands", f"{one['sequential_s']:7.2f} s"),
+                ("  devora, incremental",
+                 f"{one['incremental_s']:7.2f} s  ({incremental}; CPU {cpu['incremental']} s)"),
+                ("  devora, full", f"{one['full_s']:7.2f} s  (CPU {cpu['full']} s)"),
+                ("  sequential commands",
+                 f"{one['sequential_s']:7.2f} s  (CPU {cpu['sequential']} s)"),
             ]  # fmt: skip
         load = result["load_average"]
         print(
