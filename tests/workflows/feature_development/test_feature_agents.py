@@ -14,15 +14,17 @@ import pytest
 
 from tests.cli.harness import Devora, finished_event
 from tests.llm.harness import model_env
-from tests.llm.scripted_server import scripted_server
+from tests.llm.scripted_server import Reply, ScriptedServer, openai_reply, scripted_server
 from tests.tools.bisect.history import git, user_state
 from tests.workflows.feature_development.conftest import (
+    ACCEPTANCE,
     ACCEPTANCE_FILE,
     CART_WITH_DISCOUNT,
     REQUEST,
     make_project,
     no_model,
     scripted_feature,
+    writes,
 )
 
 pytestmark = pytest.mark.slow
@@ -61,13 +63,34 @@ def status(devora: Devora, run_id: str) -> dict[str, Any]:
     return shown
 
 
+CHEAT = "def total(prices, discount=0):\n    return 10\n"  # makes AC1 pass, breaks the rest
+
+
+def cheating_tests(times: int) -> list[Reply]:
+    """The qa agent's attempts, each changing the code under test beside its tests; then
+    (when it is asked again) tests alone."""
+    replies = scripted_feature()[:5]
+    for attempt in range(times):
+        replies += [writes(f"t{attempt}", ACCEPTANCE_FILE, ACCEPTANCE),
+                    writes(f"x{attempt}", "src/shop/cart.py", CHEAT),
+                    openai_reply("tests pass now.")]  # fmt: skip
+    return replies + scripted_feature()[5:]
+
+
+def qa_prompts(server: ScriptedServer) -> list[str]:
+    """The opening of each conversation of the qa agent, in order (turns repeat it)."""
+    asked = [json.dumps(r.body["messages"][:2]) for r in server.received]
+    return list(dict.fromkeys(a for a in asked if "Write the acceptance tests" in a))
+
+
 def test_request_to_deployed_feature(devora: Devora, tmp_path: Path) -> None:
     marker = tmp_path / "deployed.txt"
     repo = make_project(tmp_path / "shop", deploy_config(marker), {"deploy.py": DEPLOY})
     request = tmp_path / "request.md"
     request.write_text(REQUEST)
     before = user_state(repo)
-    with scripted_server(scripted_feature()) as server:
+    # The qa agent's first attempt also changes cart.py: refused, undone, asked again.
+    with scripted_server(cheating_tests(1)) as server:
         env = no_model() | model_env(server)
         first = devora("run", "feature-development", str(repo), "--request", str(request),
                        "--json", timeout=600, **env)  # fmt: skip
@@ -92,7 +115,10 @@ def test_request_to_deployed_feature(devora: Devora, tmp_path: Path) -> None:
     branch = f"devora/feature-{run_id}"
     assert marker.read_text() == f"deployed {branch} staging\n"
     assert Path(f"{marker}.check").read_text() == "ok\n"
-    assert git(repo, "show", f"{branch}:src/shop/cart.py") == CART_WITH_DISCOUNT
+    assert git(repo, "show", f"{branch}:src/shop/cart.py") == CART_WITH_DISCOUNT  # not CHEAT
+    [_, again] = qa_prompts(server)
+    assert "Your previous attempt was refused and undone" in again
+    assert "change 1 file(s) that are not tests" in again and "src/shop/cart.py" in again
     assert devora_branches(repo) == [branch]
     assert len(git(repo, "worktree", "list").splitlines()) == 1
     assert user_state(repo) == before
@@ -160,6 +186,28 @@ def test_a_test_that_already_passes_on_the_base_proves_nothing(
     assert user_state(repo) == before
 
 
+def test_tests_that_change_the_code_twice_are_refused(devora: Devora, tmp_path: Path) -> None:
+    repo = make_project(tmp_path / "shop")
+    before = user_state(repo)
+    with scripted_server(cheating_tests(2)[:-2]) as server:
+        env = no_model() | model_env(server)
+        first = devora("run", "feature-development", str(repo), "--request", REQUEST,
+                       "--json", timeout=600, **env)  # fmt: skip
+        run_id = finished_event(first)["run_id"]
+        done = devora("approve", run_id, "approve_design", timeout=900, **env)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert server.remaining == 0 and len(qa_prompts(server)) == 2
+    shown = status(devora, run_id)
+    assert shown["status"] == "rolled_back" and shown["steps"]["test"]["status"] == "failed"
+    error = shown["error"]
+    assert error["type"].endswith("._test_scope.OutsideTestsError"), error
+    assert "by the qa agent change 1 file(s) that are not tests" in error["message"]
+    assert error["message"].endswith(": src/shop/cart.py") and "test files" in error["hint"]
+    assert "test-report.md" not in artifacts(devora, run_id)  # nothing was run as proof
+    assert devora_branches(repo) == [] and len(git(repo, "worktree", "list").splitlines()) == 1
+    assert user_state(repo) == before
+
+
 def test_a_dry_run_shows_the_plan_and_changes_nothing(devora: Devora, tmp_path: Path) -> None:
     marker = tmp_path / "deployed.txt"
     repo = make_project(tmp_path / "shop", deploy_config(marker), {"deploy.py": DEPLOY})
@@ -175,6 +223,7 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing(devora: Devora, tmp_path: 
     run_id = finished["run_id"]
     assert f"devora/feature-{run_id}" in planned
     assert "deploy to staging:" in planned and "deployed {branch} {environment}" in planned
+    assert "roll back staging:" in planned and "rolled back" in planned  # its compensation
     assert (*user_state(repo), git(repo, "for-each-ref")) == before
     assert not marker.exists() and not list(devora.home.glob("worktrees/*"))
 

@@ -1,6 +1,7 @@
 """test (qa): a test per acceptance criterion, written by the qa squad's coding agent (or a
 person), that fails on the base commit and passes on the change — both really run — and
-every test that passed on the base still passes."""
+every test that passed on the base still passes. The tests' change may touch test files
+only (_test_scope): the agent's is undone and asked again once, a person's is refused."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from devora.workflows.feature_development._project import (
     project_root,
     worktrees_root,
 )
+from devora.workflows.feature_development._test_scope import OutsideTestsError, check_test_change
 from devora.workflows.feature_development._tests_run import (
     SuiteResult,
     is_python_project,
@@ -43,6 +45,8 @@ __all__ = [
     "prove_feature",
     "report_markdown",
 ]
+
+AGENT_ATTEMPTS = 2  # a refused change is undone and the agent asked once more
 
 
 class AcceptanceTests(BaseModel):
@@ -84,18 +88,22 @@ class AcceptanceReport(BaseModel):
         return all(c.holds for c in self.criteria) and not self.broken
 
 
-def _test_task(prd: Prd) -> str:
+def _test_task(prd: Prd, refused: OutsideTestsError | None = None) -> str:
     lines = [
         f"Write the acceptance tests of the feature {prd.title!r}, already implemented here: "
         "one pytest test per acceptance criterion (more when a criterion needs them), in "
         "new files under tests/. Name each test function after its criterion's id: "
-        "test_<id in lower case>_<what it checks>, e.g. test_ac1_... Do not change the code "
-        "under test. Run the tests; they must pass.",
+        "test_<id in lower case>_<what it checks>, e.g. test_ac1_... Change only test files: "
+        "a change to any other file (the code under test, the project's configuration) is "
+        "refused. Run the tests; they must pass.",
         "",
     ]
     for c in prd.acceptance_criteria:
         lines.append(f"- {c.id} ({c.test_prefix()}_...): Given {c.given}; When {c.when}; "
                      f"Then {c.then}")  # fmt: skip
+    if refused is not None:
+        lines += ["", f"Your previous attempt was refused and undone: {refused.message}. "
+                  f"{refused.hint}. Write the tests again, changing only test files."]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -105,11 +113,23 @@ async def _agent_tests(ctx: StepContext[Any], prd: Prd, done: Implementation) ->
     config = load_config(top)
     member = coding_member(config, "qa")
     assert member is not None
-    await run_coding_agent(ctx, config, member, top, _test_task(prd),
-                           allowed_commands=AGENT_COMMANDS, run_id=feature_label(ctx),
-                           worktrees_root=worktrees_root(ctx))  # fmt: skip
-    changed = await git_output(Path(done.worktree), ["diff", "--name-only", done.head, "HEAD"])
-    return [name for name in changed.splitlines() if name.endswith(".py")]
+    worktree = Path(done.worktree)
+    refused: OutsideTestsError | None = None
+    for attempt in range(1, AGENT_ATTEMPTS + 1):
+        await run_coding_agent(ctx, config, member, top, _test_task(prd, refused),
+                               allowed_commands=AGENT_COMMANDS, run_id=feature_label(ctx),
+                               worktrees_root=worktrees_root(ctx))  # fmt: skip
+        try:
+            changed = await check_test_change(top, worktree, done.head, "the qa agent")
+        except OutsideTestsError as error:
+            ctx.log(f"attempt {attempt} of the acceptance tests refused: {error.message}")
+            refused = error
+            await run_git(worktree, ["reset", "--hard", "--quiet", done.head], time_limit=120)
+            await run_git(worktree, ["clean", "-fdq"], time_limit=120)
+            continue
+        return [name for name in changed if name.endswith(".py") and (worktree / name).is_file()]
+    assert refused is not None
+    raise refused
 
 
 async def _human_tests(ctx: StepContext[Any], prd: Prd, done: Implementation) -> AcceptanceTests:
@@ -132,6 +152,7 @@ async def _human_tests(ctx: StepContext[Any], prd: Prd, done: Implementation) ->
             hint=f"commit the tests on {done.branch} and complete the step again",
         )
     await run_git(worktree, ["reset", "--hard", "--quiet", commit], time_limit=120)
+    await check_test_change(project_root(ctx), worktree, done.head, "a person")
     return answer
 
 

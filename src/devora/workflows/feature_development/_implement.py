@@ -347,13 +347,24 @@ async def plan_implement(ctx: StepContext[Any]) -> Plan:
     if len(lanes) > 1:
         changes.append("in parallel, merged into the branch at the end: "
                        + ", ".join(f"{lane.squad} on {lane.branch}" for lane in lanes))  # fmt: skip
-    deploy = load_feature_config(project_root(ctx)).deploy.get(ctx.inputs.environment)
-    changes.append(
-        f"after the approvals, deploy to {ctx.inputs.environment}: {' '.join(deploy)}"
-        if deploy
-        else f"no deploy: no command configured for {ctx.inputs.environment}"
-    )
+    changes += _deploy_plan(ctx)
     return Plan(summary=f"would implement the feature on {branch} by {who}", changes=changes)
+
+
+def _deploy_plan(ctx: StepContext[Any]) -> list[str]:
+    """The deploy and its compensation, as configured (a dry-run skips the deploy step)."""
+    feature = load_feature_config(project_root(ctx))
+    environment = ctx.inputs.environment
+    deploy = feature.deploy.get(environment)
+    if not deploy:
+        return [f"no deploy: no command configured for {environment}"]
+    rollback = feature.rollback.get(environment)
+    return [
+        f"after the approvals, deploy to {environment}: {' '.join(deploy)}",
+        f"if the run fails after the deploy, roll back {environment}: {' '.join(rollback)}"
+        if rollback
+        else f"no rollback: no command configured for {environment}",
+    ]
 
 
 async def undo_implement(ctx: StepContext[Any]) -> None:
