@@ -1,5 +1,6 @@
-"""Feature-development test helpers: a small real project in a git repository (its .venv is
-this interpreter's environment), scripted documents, patches and acceptance tests."""
+"""Feature-development test helpers: a small real project in a git repository (its .venv a
+small project's environment: pytest and coverage, see project_env), scripted documents,
+patches and acceptance tests."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 
 from tests.llm.scripted_server import Received, Reply, ScriptedServer, openai_reply
 from tests.tools.bisect.history import git
+from tests.workflows.feature_development.project_env import project_environment
 
 CART = "def total(prices):\n    return sum(prices)\n"
 # The feature: a discount in percent.
@@ -83,7 +85,7 @@ def no_model() -> dict[str, str]:
 
 
 def make_project(root: Path, config: str = "", files: dict[str, str] | None = None) -> Path:
-    """A committed project `shop` with one passing test, its .venv this interpreter's."""
+    """A committed project `shop` with one passing test, its .venv a small project's."""
     root.mkdir(parents=True, exist_ok=True)
     contents = {
         ".gitignore": ".venv\n",
@@ -100,7 +102,7 @@ def make_project(root: Path, config: str = "", files: dict[str, str] | None = No
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "shop")
-    (root / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    (root / ".venv").symlink_to(project_environment(), target_is_directory=True)
     return root
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from tests.llm.harness import model_env
 from tests.llm.scripted_server import openai_reply, scripted_server
 from tests.tools.bisect.history import git
 from tests.workflows.feature_development.conftest import answer, no_model, writes
+from tests.workflows.feature_development.project_env import project_environment
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def test_a_feature_added_to_six(devora: Devora, tmp_path: Path, sdist: Path) -> 
     (repo / ".gitignore").write_text(".venv\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "six 1.16.0")
-    (repo / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    (repo / ".venv").symlink_to(project_environment(), target_is_directory=True)
     source = (repo / "six.py").read_text()
     script = [
         answer(PRD), answer(PLAN), answer(DESIGN),
