@@ -1,11 +1,19 @@
 """The migration step: when the design marks a data change as needing one and the project
 keeps Alembic migrations, the branch must add a revision that applies on a fresh SQLite (the
 migration workflow, as a child run), downgrades and upgrades again; otherwise the run fails
-with the evidence. People answer every step here (no model), through the real CLI."""
+with the evidence. People answer every step here (no model), through the real CLI.
+
+The four changes are given to the same run, waiting for a person's change after its design
+was approved: that run is made once (the CLI's start, three answers and an approval), and
+its project and Devora home are put back, byte for byte and at the same paths, before each
+change is given."""
 
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +21,7 @@ import pytest
 
 from tests.cli.harness import Devora, finished_event
 from tests.tools.bisect.history import git
+from tests.workflows.conftest import GIT_ENV
 from tests.workflows.feature_development.conftest import (
     CART_WITH_DISCOUNT,
     DESIGN,
@@ -58,16 +67,55 @@ def complete(devora: Devora, tmp_path: Path, run_id: str, step: str, payload: An
     return devora("complete", run_id, step, "--output", str(file), timeout=900, **no_model())
 
 
-def implemented(devora: Devora, tmp_path: Path, files: dict[str, str]) -> tuple[str, Any]:
-    """A run on an Alembic project, the design approved, a person's change given."""
-    repo = make_project(tmp_path / "shop", files=ALEMBIC)
+@dataclass(frozen=True)
+class Waiting:
+    """A run on an Alembic project, its design approved, waiting for a person's change."""
+
+    devora: Devora
+    repo: Path
+    run_id: str
+
+
+def design_approved(root: Path) -> Waiting:
+    devora = Devora(home=root / "home" / ".devora")
+    devora.home.parent.mkdir(parents=True)
+    repo = make_project(root / "shop", files=ALEMBIC)
     first = devora("run", "feature-development", str(repo), "--request", REQUEST, "--json",
                    timeout=600, **no_model())  # fmt: skip
     run_id = str(finished_event(first)["run_id"])
     for step, payload in (("analyze", PRD), ("plan", PLAN), ("design_api", MIGRATED)):
-        done = complete(devora, tmp_path, run_id, step, payload)
+        done = complete(devora, root, run_id, step, payload)
         assert done.returncode == 3, done.stdout[-3000:] + done.stderr[-3000:]
     assert devora("approve", run_id, "approve_design", timeout=600, **no_model()).returncode == 3
+    [task] = json.loads(devora("tasks", "--json").stdout)
+    assert (task["run_id"], task["step_id"]) == (run_id, "implement")
+    return Waiting(devora, repo, run_id)
+
+
+@pytest.fixture(scope="module")
+def waiting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Waiting]]:
+    """Put back the run waiting for a person's change, as it was when first made."""
+    root = tmp_path_factory.mktemp("migration")
+    kept = tmp_path_factory.mktemp("migration-kept") / "state"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in GIT_ENV.items():
+            patch.setenv(name, value)
+        made = design_approved(root)
+        shutil.copytree(root, kept, symlinks=True)
+
+        def restored() -> Waiting:
+            shutil.rmtree(root)
+            shutil.copytree(kept, root, symlinks=True)
+            return made
+
+        yield restored
+
+
+def implemented(waiting: Callable[[], Waiting], tmp_path: Path,
+                files: dict[str, str]) -> tuple[Devora, str, Any]:  # fmt: skip
+    """The waiting run put back, and a person's change given to it."""
+    run = waiting()
+    devora, repo, run_id = run.devora, run.repo, run.run_id
     base = git(repo, "rev-parse", "HEAD").strip()
     where = tmp_path / "mine"
     git(repo, "worktree", "add", "-q", "-b", "mine", str(where), base)
@@ -78,7 +126,7 @@ def implemented(devora: Devora, tmp_path: Path, files: dict[str, str]) -> tuple[
     git(where, "commit", "-q", "-m", "discount")
     commit = git(where, "rev-parse", "HEAD").strip()
     git(repo, "worktree", "remove", str(where))
-    return run_id, complete(devora, tmp_path, run_id, "implement", {"commit": commit})
+    return devora, run_id, complete(devora, tmp_path, run_id, "implement", {"commit": commit})
 
 
 def check(devora: Devora, run_id: str) -> dict[str, Any]:
@@ -87,9 +135,11 @@ def check(devora: Devora, run_id: str) -> dict[str, Any]:
     return found
 
 
-def test_a_migration_that_applies_and_downgrades_passes(devora: Devora, tmp_path: Path) -> None:
+def test_a_migration_that_applies_and_downgrades_passes(
+    waiting: Callable[[], Waiting], tmp_path: Path
+) -> None:
     files = {"src/shop/cart.py": CART_WITH_DISCOUNT, REVISION: revision(ADD, DROP)}
-    run_id, done = implemented(devora, tmp_path, files)
+    devora, run_id, done = implemented(waiting, tmp_path, files)
     assert done.returncode == 3, done.stdout[-3000:] + done.stderr[-3000:]
     [task] = json.loads(devora("tasks", "--json").stdout)
     assert task["step_id"] == "test"  # the migration step passed, the acceptance tests wait
@@ -116,9 +166,9 @@ def test_a_migration_that_applies_and_downgrades_passes(devora: Devora, tmp_path
     ids=["missing", "not-applying", "no-downgrade"],
 )
 def test_a_missing_or_failing_migration_fails_the_step(
-    devora: Devora, tmp_path: Path, files: dict[str, str], evidence: str
+    waiting: Callable[[], Waiting], tmp_path: Path, files: dict[str, str], evidence: str
 ) -> None:
-    run_id, done = implemented(devora, tmp_path, files)
+    devora, run_id, done = implemented(waiting, tmp_path, files)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
     shown = json.loads(devora("status", run_id, "--json").stdout)
     assert shown["steps"]["migration"]["status"] == "failed"
