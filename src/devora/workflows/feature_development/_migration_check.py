@@ -11,7 +11,7 @@ import json
 import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -19,12 +19,14 @@ from devora.engine import StepContext, SubWorkflow
 from devora.errors import DevoraError, StepError
 from devora.tools.bisect import open_checkouts
 from devora.tools.git import git_output
-from devora.tools.migrations import AlembicSource, MigrationState, open_engine, snapshot_schema
 from devora.workflows._registry import resolve_workflow
 from devora.workflows.feature_development._boundaries import alembic_ini, migration_tool
 from devora.workflows.feature_development._documents import Design
 from devora.workflows.feature_development._implement import Implementation
 from devora.workflows.feature_development._project import project_root
+
+if TYPE_CHECKING:
+    from devora.tools.migrations import AlembicSource
 
 __all__ = ["MigrationCheck", "check_migration"]
 
@@ -144,6 +146,10 @@ def _new_revisions(
     ini: Path, checkout: Path, added: list[str]
 ) -> tuple[AlembicSource, dict[str, str]]:
     """The project's revisions, and those the branch adds (revision -> file)."""
+    # Imported here: SQLAlchemy and Alembic cost every `devora` command that loads this
+    # workflow a good part of its start-up, and only a migration check needs them.
+    from devora.tools.migrations import AlembicSource
+
     source = AlembicSource(ini)
     top = checkout.resolve()
     files = {s.revision: Path(s.path).resolve().relative_to(top).as_posix()
@@ -161,6 +167,8 @@ def _downs(script: Any) -> tuple[str, ...]:
 def _round_trip(source: AlembicSource, url: str, before: tuple[str, ...]) -> str | None:
     """Downgrade the new revisions, check the database is at `before`, upgrade again and
     check the schema is the one applied; the problem found, or None."""
+    from devora.tools.migrations import MigrationState, open_engine, snapshot_schema
+
     with open_engine(url) as engine:
         with engine.connect() as connection:
             applied = snapshot_schema(connection)
