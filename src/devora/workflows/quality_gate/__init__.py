@@ -6,7 +6,13 @@ docs/quality-gate.md describes the score, the conditions, the reports and the ca
 """
 
 from devora.workflows.quality_gate._agent_fix import agent_fix_model, fix_with_agent
-from devora.workflows.quality_gate._cache import ResultCache, default_cache_dir, fingerprint_tree
+from devora.workflows.quality_gate._cache import (
+    ResultCache,
+    default_cache_dir,
+    fingerprint_files,
+    fingerprint_tree,
+    tree_digest,
+)
 from devora.workflows.quality_gate._categories import CATEGORY_OF, Category, plan_checks
 from devora.workflows.quality_gate._changed import ChangedLines, changed_lines
 from devora.workflows.quality_gate._config import GateConfig, Penalties, Weights, load_gate_config
@@ -28,6 +34,7 @@ from devora.workflows.quality_gate._models import (
     GateInputs,
     GateReport,
 )
+from devora.workflows.quality_gate._not_run import NotRunMemo
 from devora.workflows.quality_gate._present import present_gate, print_gate_report
 from devora.workflows.quality_gate._report_json import render_json
 from devora.workflows.quality_gate._report_junit import render_junit
@@ -57,12 +64,14 @@ __all__ = [
     "GateFailedError",
     "GateInputs",
     "GateReport",
+    "NotRunMemo",
     "Penalties",
     "ResultCache",
     "Weights",
     "agent_fix_model",
     "changed_lines",
     "default_cache_dir",
+    "fingerprint_files",
     "fingerprint_tree",
     "fix_with_agent",
     "judge",
@@ -77,5 +86,6 @@ __all__ = [
     "render_markdown",
     "render_reports",
     "render_sarif",
+    "tree_digest",
     "write_reports",
 ]

@@ -30,12 +30,13 @@ from devora.tools.checks import (
 from devora.tools.pyenv import EnvironmentKind, PythonEnvironment, resolve_environment
 from devora.workflows.quality_gate import (
     GateConfig,
+    NotRunMemo,
     ResultCache,
     default_cache_dir,
+    fingerprint_files,
     load_gate_config,
+    tree_digest,
 )
-from devora.workflows.quality_gate._cache import fingerprint_files, tree_digest
-from devora.workflows.quality_gate._not_run import NotRunMemo
 from devora.workflows.saas_mvp._records import Verification, VerificationStatus
 
 __all__ = [
