@@ -21,6 +21,7 @@ def _tests(root: object) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("lean_project_pytest")
 def test_a_rename_on_more_itertools_keeps_its_tests_passing(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:

@@ -17,8 +17,9 @@ MORE = "def test_one():\n    assert 1 + 1 == 2\n\n\ndef test_two():\n    assert 
 
 
 @pytest.fixture(autouse=True)
-def _git_isolated(isolated_git: None) -> None:
-    """Every test here runs with git isolated (tests/workflows/conftest.py)."""
+def _git_isolated(isolated_git: None, lean_project_pytest: None) -> None:
+    """Every test here runs with git isolated (tests/workflows/conftest.py), and the project
+    pytest it starts without this venv's heaviest plugins (tests/conftest.py)."""
 
 
 def no_model() -> dict[str, str]:

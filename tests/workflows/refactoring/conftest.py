@@ -23,6 +23,11 @@ TESTS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _lean_pytest(lean_project_pytest: None) -> None:
+    """The shop's pytest starts without this venv's heaviest plugins (tests/conftest.py)."""
+
+
 @pytest.fixture
 def devora(tmp_path: Path) -> Devora:
     return Devora(home=tmp_path / ".devora")
