@@ -46,8 +46,7 @@ async def wait_until_healthy(
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                last = _describe(checks[-1]) if checks else "no check could be made"
-                raise HealthCheckTimeoutError(url, within, needed, len(checks), last)
+                raise HealthCheckTimeoutError(url, within, needed, len(checks), _last(checks))
             check = await check_once(client, url, min(request_timeout, remaining))
             checks.append(check)
             if on_check is not None:
@@ -56,6 +55,20 @@ async def wait_until_healthy(
             if streak >= needed:
                 return checks
             await asyncio.sleep(max(0.0, min(interval, deadline - time.monotonic())))
+
+
+def _last(checks: list[HealthCheck]) -> str:
+    """The last check's outcome, and the last answer when that check got none (the final
+    check can be cut short by the deadline: its timeout alone would hide what the service
+    said)."""
+    if not checks:
+        return "no check could be made"
+    last = _describe(checks[-1])
+    if checks[-1].status is None:
+        answered = [check for check in checks if check.status is not None]
+        if answered:
+            return f"{last}; last answer: {_describe(answered[-1])}"
+    return last
 
 
 def _describe(check: HealthCheck) -> str:
