@@ -8,6 +8,7 @@ a private log under Devora's home (`mcp/`). The run id is read from that log's f
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -22,6 +23,9 @@ from devora.private_files import create_private_file, make_private_dir
 __all__ = ["DetachedCommand", "reap_finished", "start_detached"]
 
 _started: list[subprocess.Popen[bytes]] = []
+# Numbers the commands this process starts: their files' names never repeat (a count of the
+# live commands did, once one had ended, and a second `resume` read the first one's output).
+_sequence = itertools.count()
 
 
 @dataclass
@@ -69,7 +73,7 @@ def start_detached(arguments: list[str], home: Path, label: str) -> DetachedComm
     """Start `devora ARGUMENTS` in its own session, its output in private files under home."""
     reap_finished()
     folder = make_private_dir(home / "mcp")
-    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{len(_started)}-{label}"
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{next(_sequence)}-{label}"
     log, errors = folder / f"{stem}.jsonl", folder / f"{stem}.err"
     for path in (log, errors):
         create_private_file(path)

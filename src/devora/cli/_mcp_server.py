@@ -22,7 +22,7 @@ from devora.errors import DevoraError, UsageError
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
-    from devora.store import Store
+    from devora.store import RunRecord, Store
 
 __all__ = ["build_server"]
 
@@ -162,17 +162,23 @@ def list_runs(
 def run_status(run: str, wait_seconds: float = 0) -> dict[str, Any]:
     """A run's status, steps, errors, children, artifacts and what it waits for.
 
-    With `wait_seconds`, waits (at most 600 s) until the run is no longer pending or running.
+    With `wait_seconds`, waits (at most 600 s) until the run is no longer pending or running
+    and no live process holds it (a waiting run that `approve` or `complete` just handed to
+    `devora resume` is still `waiting` until that process moves it on).
     `run` is a run id or an unambiguous prefix of one.
     """
     from devora.cli._lookup import find_run
+    from devora.engine import owner_is_alive
     from devora.runs_view import run_detail
     from devora.secrets import redact_value
+
+    def in_progress(record: RunRecord) -> bool:
+        return record.status.value in ("pending", "running") or owner_is_alive(record.owner)
 
     deadline = time.monotonic() + max(0.0, min(wait_seconds, MAX_WAIT))
     with _store() as store:
         record = find_run(store, run)
-        while record.status.value in ("pending", "running") and time.monotonic() < deadline:
+        while in_progress(record) and time.monotonic() < deadline:
             time.sleep(0.2)
             record = store.get_run(record.id)
         payload: dict[str, Any] = redact_value(run_detail(store, record).model_dump(mode="json"))
