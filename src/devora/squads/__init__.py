@@ -3,7 +3,7 @@
 from devora.squads._agent_task import AgentTask, human_task_prompt
 from devora.squads._answers import record_answer
 from devora.squads._catalog import SQUAD_CATALOG
-from devora.squads._coding_task import CodeChange, CodingTask, run_coding_agent
+from devora.squads._coding_task import CodeChange, CodingTask, code_change, run_coding_agent
 from devora.squads._identity import (
     NotAnApproverError,
     NotYouError,
@@ -34,6 +34,7 @@ __all__ = [
     "UnknownSquadError",
     "account_identity",
     "approval_policy",
+    "code_change",
     "effective_squads",
     "ensure_may_approve",
     "find_agent",

@@ -18,7 +18,7 @@ from devora.squads._resolve import effective_squads, find_agent
 if TYPE_CHECKING:
     from devora.agents import CodingResult
 
-__all__ = ["CodeChange", "CodingTask", "run_coding_agent"]
+__all__ = ["CodeChange", "CodingTask", "code_change", "run_coding_agent"]
 
 Repository = Callable[[StepContext[Any]], str | Path]
 
@@ -92,15 +92,7 @@ class CodingTask(Action[CodeChange]):
             command_timeout=self.command_timeout,
             max_iterations=self.max_iterations,
         )
-        patch = ctx.add_artifact(f"{ctx.step_id}.patch", result.patch, media_type="text/x-diff")
-        ctx.log(f"{len(result.files_changed)} file(s) changed on {result.branch}")
-        return CodeChange(
-            branch=result.branch,
-            head_commit=result.head_commit,
-            files_changed=result.files_changed,
-            summary=result.summary,
-            patch_artifact=str(patch),
-        )
+        return code_change(ctx, result, f"{ctx.step_id}.patch")
 
 
 async def run_coding_agent(
@@ -139,6 +131,19 @@ async def run_coding_agent(
             return await agent.run(repository, task, run_id=run_id or ctx.run_id)
     finally:
         record_usage(ctx, usage, before)
+
+
+def code_change(ctx: StepContext[Any], result: CodingResult, patch_name: str) -> CodeChange:
+    """The agent's change as a step's output, its diff kept as the artifact `patch_name`."""
+    patch = ctx.add_artifact(patch_name, result.patch, media_type="text/x-diff")
+    ctx.log(f"{len(result.files_changed)} file(s) changed on {result.branch}")
+    return CodeChange(
+        branch=result.branch,
+        head_commit=result.head_commit,
+        files_changed=result.files_changed,
+        summary=result.summary,
+        patch_artifact=str(patch),
+    )
 
 
 def _absolute(path: str | Path) -> Path:

@@ -24,6 +24,7 @@ from devora.engine import Plan, StepContext
 from devora.squads import (
     Backend,
     CodeChange,
+    code_change,
     effective_squads,
     find_agent,
     human_task_prompt,
@@ -111,15 +112,7 @@ async def enrich_project(ctx: StepContext[Any]) -> CodeChange:
         ctx, config, member, root, task,
         allowed_commands=allowed, worktrees_root=ctx.home / "worktrees",
     )  # fmt: skip
-    patch = ctx.add_artifact("enrich.patch", result.patch, media_type="text/x-diff")
-    ctx.log(f"{len(result.files_changed)} file(s) changed on {result.branch}")
-    return CodeChange(
-        branch=result.branch,
-        head_commit=result.head_commit,
-        files_changed=result.files_changed,
-        summary=result.summary,
-        patch_artifact=str(patch),
-    )
+    return code_change(ctx, result, "enrich.patch")
 
 
 async def _checkout(ctx: StepContext[Any]) -> Path:
