@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["alive", "leaves_a_sleeping_child", "pid_in"]
+__all__ = ["alive", "ends", "leaves_a_sleeping_child", "pid_in"]
 
 
 def leaves_a_sleeping_child(pid_file: Path | None = None) -> list[str]:
@@ -36,6 +36,18 @@ def alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+async def ends(pid: int, within: float = 10.0) -> bool:
+    """Whether the process is gone within `within` seconds (a sleeping child left behind
+    lives 60 s; a killed one takes a moment to go, longer on a busy machine)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while alive(pid):
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 async def pid_in(pid_file: Path) -> int:

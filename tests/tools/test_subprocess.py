@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devora.tools import ProcessTimedOut, run_bounded
-from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
+from tests.tools.processes import ends, leaves_a_sleeping_child, pid_in
 
 
 async def test_output_and_exit_code(tmp_path: Path) -> None:
@@ -29,8 +29,7 @@ async def test_a_timeout_kills_the_whole_group_and_keeps_what_was_printed(tmp_pa
     with pytest.raises(ProcessTimedOut) as info:
         await run_bounded(leaves_a_sleeping_child(), cwd=tmp_path, time_limit=1.5)
     child = int(info.value.stdout.split()[0])
-    await asyncio.sleep(0.2)
-    assert not alive(child)
+    assert await ends(child)
 
 
 async def test_cancellation_kills_the_whole_group(tmp_path: Path) -> None:
@@ -42,8 +41,7 @@ async def test_cancellation_kills_the_whole_group(tmp_path: Path) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await asyncio.sleep(0.2)
-    assert not alive(child)
+    assert await ends(child)
 
 
 async def test_merged_output_keeps_the_tail(tmp_path: Path) -> None:

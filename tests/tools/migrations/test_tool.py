@@ -10,7 +10,7 @@ import pytest
 from devora.errors import TimedOut
 from devora.tools.migrations import BackupError
 from devora.tools.migrations._tool import run_tool
-from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
+from tests.tools.processes import ends, leaves_a_sleeping_child, pid_in
 
 
 async def test_a_tool_past_its_time_is_killed_with_its_children(tmp_path: Path) -> None:
@@ -21,8 +21,7 @@ async def test_a_tool_past_its_time_is_killed_with_its_children(tmp_path: Path) 
         )
     assert isinstance(caught.value, TimedOut) and caught.value.limit == 3
     child = await pid_in(pid_file)
-    await asyncio.sleep(0.2)
-    assert not alive(child)
+    assert await ends(child)
 
 
 async def test_a_cancelled_tool_is_killed_with_its_children(tmp_path: Path) -> None:
@@ -34,5 +33,4 @@ async def test_a_cancelled_tool_is_killed_with_its_children(tmp_path: Path) -> N
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await asyncio.sleep(0.2)
-    assert not alive(child)
+    assert await ends(child)

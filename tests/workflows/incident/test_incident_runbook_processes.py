@@ -9,7 +9,7 @@ import pytest
 
 from devora.errors import TimedOut
 from devora.workflows.incident import RunbookCommand, RunbookCommandError, run_command
-from tests.tools.processes import alive, leaves_a_sleeping_child, pid_in
+from tests.tools.processes import ends, leaves_a_sleeping_child, pid_in
 
 
 async def test_a_timed_out_command_leaves_no_child_behind(tmp_path: Path) -> None:
@@ -19,8 +19,7 @@ async def test_a_timed_out_command_leaves_no_child_behind(tmp_path: Path) -> Non
         await run_command(command, tmp_path)
     assert isinstance(caught.value, TimedOut) and caught.value.limit == 3
     child = int(pid_file.read_text())
-    await asyncio.sleep(0.2)
-    assert not alive(child)
+    assert await ends(child)
 
 
 async def test_a_cancelled_run_leaves_no_child_behind(tmp_path: Path) -> None:
@@ -31,5 +30,4 @@ async def test_a_cancelled_run_leaves_no_child_behind(tmp_path: Path) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    await asyncio.sleep(0.2)
-    assert not alive(child)
+    assert await ends(child)
