@@ -112,7 +112,7 @@ class Engine:
         parent_step_id: str | None = None,
     ) -> RunRecord:
         """Validate the inputs, then record a pending run; nothing is made on bad input."""
-        run, created = self.prepare_run(
+        made = self.prepare_run(
             workflow,
             inputs,
             run_id=run_id,
@@ -120,8 +120,8 @@ class Engine:
             parent_run_id=parent_run_id,
             parent_step_id=parent_step_id,
         )
-        self.bus.publish(self.store.create_run(run, created) or created)
-        return run
+        self.record_runs([made])
+        return made[0]
 
     def record_runs(self, prepared: Sequence[tuple[RunRecord, Event]]) -> None:
         """Record runs made by `prepare_run` in one transaction (all or none), then publish."""
