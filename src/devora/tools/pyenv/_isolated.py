@@ -8,6 +8,11 @@ project's own sources first on the path, so `import pkg` finds them, not the ins
 An environment is keyed by a hash of the files that define it and the Python it is built
 on: a second run reuses it, a change to pyproject.toml builds another. A marker written
 last says it is complete; a build that failed leaves nothing behind.
+
+Its packages are compiled to bytecode when they are installed (uv does not compile by
+default): the checks run with PYTHONDONTWRITEBYTECODE=1, as many developers' shells do,
+and without bytecode every pytest start compiled pytest again (`import pytest` 0.40 s
+instead of 0.17 s).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from devora.tools.pyenv._requires_python import lowest_minor, requires_python
 __all__ = ["MARKER", "find_uv", "isolated_environment"]
 
 MARKER = ".devora-environment.json"
-_SCHEMA = "1"
+_SCHEMA = "2"  # 2: bytecode compiled (environments built before are rebuilt)
 _BUILD_LIMIT = 900.0
 _NOT_COPIED = shutil.ignore_patterns(
     ".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
@@ -117,7 +122,13 @@ async def _build(
         return _failure("uv could not create the environment", failed)
     with tempfile.TemporaryDirectory(prefix="devora-project-") as scratch:
         copy = await asyncio.to_thread(_copy_project, root, Path(scratch))
-        argv = ["pip", "install", "--python", str(directory / "bin" / "python")]
+        argv = [
+            "pip",
+            "install",
+            "--compile-bytecode",
+            "--python",
+            str(directory / "bin" / "python"),
+        ]
         if plan.project:
             argv.append(f"{copy}[{','.join(plan.extras)}]" if plan.extras else str(copy))
         for group in plan.groups:
