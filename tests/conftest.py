@@ -108,19 +108,6 @@ def db_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-# The test venv holds schemathesis and hypothesis, whose pytest plugins take ~1.4 s of the
-# ~1.9 s of CPU a pytest start costs there. The projects tests run in this venv (histories,
-# toy shops, a PyPI project) use neither plugin; a workflow starts pytest a dozen times.
-LEAN_PYTEST_ADDOPTS = "-p no:schemathesis -p no:hypothesispytest"
-
-
-@pytest.fixture
-def lean_project_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
-    """pytest started by this test (a project's tests, via devora or not) skips those two
-    plugins (PYTEST_ADDOPTS); an area's conftest makes it autouse."""
-    monkeypatch.setenv("PYTEST_ADDOPTS", LEAN_PYTEST_ADDOPTS)
-
-
 SDIST = "six==1.16.0"  # a small pure-Python package with its tests, nobody here wrote
 
 

@@ -4,24 +4,23 @@ the untouched files are byte-identical, and a second run changes nothing."""
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
 
 from devora.tools.codemods import rename_symbol
+from tests.fixtures.project_env import project_python
 from tests.tools.metrics.histories import git
 from tests.tools.metrics.real_project import real_project
 
 
 def _tests(root: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        [str(project_python()), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
         cwd=str(root), capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
 
 
 @pytest.mark.slow
-@pytest.mark.usefixtures("lean_project_pytest")
 def test_a_rename_on_more_itertools_keeps_its_tests_passing(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:

@@ -1,5 +1,6 @@
 """Bug-resolution test helpers: real histories (tests/tools/bisect/history.py) whose project
-runs in this venv. Git isolation and `devora` come from tests/workflows/conftest.py."""
+runs in a small project's environment (tests/fixtures/project_env.py). Git isolation and
+`devora` come from tests/workflows/conftest.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.project_env import link_project_environment
 from tests.tools.bisect.history import build_history
 
 TEST_ID = "tests/test_calc.py::test_add"
@@ -17,9 +19,8 @@ MORE = "def test_one():\n    assert 1 + 1 == 2\n\n\ndef test_two():\n    assert 
 
 
 @pytest.fixture(autouse=True)
-def _git_isolated(isolated_git: None, lean_project_pytest: None) -> None:
-    """Every test here runs with git isolated (tests/workflows/conftest.py), and the project
-    pytest it starts without this venv's heaviest plugins (tests/conftest.py)."""
+def _git_isolated(isolated_git: None) -> None:
+    """Every test here runs with git isolated (tests/workflows/conftest.py)."""
 
 
 def no_model() -> dict[str, str]:
@@ -29,9 +30,8 @@ def no_model() -> dict[str, str]:
 
 
 def with_venv(root: Path) -> Path:
-    """The project's .venv is this interpreter's environment (pytest and coverage in it)."""
-    (root / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
-    return root
+    """The project's .venv is a small project's environment (pytest and coverage in it)."""
+    return link_project_environment(root)
 
 
 def make_history(root: Path, commits: int, bad_at: int | None, **extra: object) -> Path:

@@ -4,7 +4,6 @@ PyPI, committed as a 30-commit history, with a behaviour change injected in comm
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -76,7 +75,7 @@ def six_history(sdist: Path, root: Path) -> Path:
 def pytest_verdict(root: Path, test_id: str) -> int:
     """pytest's own exit status for one test id, run by hand in root."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test_id],
+        [str(root / ".venv/bin/python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", test_id],
         cwd=root, capture_output=True, text=True, timeout=300,
     ).returncode  # fmt: skip
 

@@ -1,6 +1,6 @@
 """Feature-development test helpers: a small real project in a git repository (its .venv a
-small project's environment: pytest and coverage, see project_env), scripted documents,
-patches and acceptance tests."""
+small project's environment: pytest and coverage, tests/fixtures/project_env.py), scripted
+documents, patches and acceptance tests."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.project_env import link_project_environment
 from tests.llm.scripted_server import Received, Reply, ScriptedServer, openai_reply
 from tests.tools.bisect.history import git
-from tests.workflows.feature_development.project_env import project_environment
 
 CART = "def total(prices):\n    return sum(prices)\n"
 # The feature: a discount in percent.
@@ -102,8 +102,7 @@ def make_project(root: Path, config: str = "", files: dict[str, str] | None = No
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "shop")
-    (root / ".venv").symlink_to(project_environment(), target_is_directory=True)
-    return root
+    return link_project_environment(root)
 
 
 def answer(payload: Any) -> Reply:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.cli.harness import Devora, finished_event
+from tests.fixtures.project_env import link_project_environment
 from tests.llm.harness import model_env
 from tests.llm.scripted_server import openai_reply, scripted_server
 from tests.tools.bisect.history import git
 from tests.workflows.feature_development.conftest import answer, no_model, writes
-from tests.workflows.feature_development.project_env import project_environment
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def test_a_feature_added_to_six(devora: Devora, tmp_path: Path, sdist: Path) -> 
     (repo / ".gitignore").write_text(".venv\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "six 1.16.0")
-    (repo / ".venv").symlink_to(project_environment(), target_is_directory=True)
+    link_project_environment(repo)
     source = (repo / "six.py").read_text()
     script = [
         answer(PRD), answer(PLAN), answer(DESIGN),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.cli.harness import Devora
+from tests.fixtures.project_env import link_project_environment
 from tests.tools.metrics.histories import History, branchy, git
 
 PRICING = (
@@ -21,11 +20,8 @@ TESTS = (
     "def test_total():\n    assert total_price([10]) == 12\n\n\n"
     "def test_tax():\n    assert tax(10) == 2\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _lean_pytest(lean_project_pytest: None) -> None:
-    """The shop's pytest starts without this venv's heaviest plugins (tests/conftest.py)."""
+# What the safety net runs in the shop's own environment: its tests, coverage, type check.
+SHOP_TOOLS = ("pytest", "coverage", "mypy")
 
 
 @pytest.fixture
@@ -35,7 +31,7 @@ def devora(tmp_path: Path) -> Devora:
 
 @pytest.fixture
 def shop(tmp_path: Path) -> History:
-    """A src-layout project with tests and a .venv that is Devora's interpreter's."""
+    """A src-layout project with tests and a .venv holding pytest, coverage and mypy."""
     repo = History(tmp_path / "shop")
     repo.commit(
         "shop",
@@ -49,12 +45,8 @@ def shop(tmp_path: Path) -> History:
     )
     for i in range(3):
         repo.commit(f"rules {i}", {"src/shop/rules.py": branchy("rule", 7 + i)})
-    # The project's own environment: a venv that sees the test runner's packages
-    # (pytest, coverage, mypy) through a .pth file.
-    venv = repo.root / ".venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    (site,) = venv.glob("lib/python*/site-packages")
-    (site / "runner.pth").write_text("\n".join(p for p in sys.path if "site-packages" in p))
-    (repo.root / ".gitignore").write_text((repo.root / ".gitignore").read_text() + ".venv/\n")
+    link_project_environment(repo.root, SHOP_TOOLS)
+    ignore = repo.root / ".gitignore"
+    ignore.write_text(ignore.read_text() + ".venv\n")  # no trailing slash: .venv is a link
     git(repo.root, "commit", "-q", "-am", "ignore the venv")
     return repo

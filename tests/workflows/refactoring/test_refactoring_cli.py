@@ -4,7 +4,6 @@ discarded, and every bad input refused with exit 2 and the user's tree untouched
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 from pathlib import Path
@@ -13,24 +12,15 @@ import pytest
 
 from tests.cli.harness import Devora
 from tests.conftest import require_executable
+from tests.fixtures.project_env import link_project_environment
 from tests.llm.harness import TEST_KEY
 from tests.llm.scripted_server import ScriptedServer, openai_reply
 from tests.tools.metrics.histories import History, git
 
 
 def only_pytest_in_the_environment(repo: History) -> None:
-    """The project's .venv sees pytest (and what it imports) but not mypy or coverage."""
-    lib = repo.root.parent / "pytest-only"
-    lib.mkdir()
-    for name in ("pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pygments", "py"):
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            continue
-        origin = Path(spec.origin)
-        source = origin.parent if origin.name == "__init__.py" else origin
-        (lib / source.name).symlink_to(source)
-    (pth,) = (repo.root / ".venv").glob("lib/python*/site-packages/runner.pth")
-    pth.write_text(str(lib))
+    """The project's .venv holds pytest (and what it imports) but not mypy or coverage."""
+    link_project_environment(repo.root, ("pytest",))
 
 
 def _run(devora: Devora, *args: str) -> subprocess.CompletedProcess[str]:

@@ -9,9 +9,9 @@ from release_repos import Project, make_project
 
 
 @pytest.fixture(autouse=True)
-def _git_isolated(isolated_git: None, lean_project_pytest: None) -> None:
-    """Every test here runs with git isolated (tests/workflows/conftest.py), and the project
-    pytest it starts without this venv's heaviest plugins (tests/conftest.py)."""
+def _git_isolated(isolated_git: None) -> None:
+    """Every test here runs with git isolated (tests/workflows/conftest.py). The quality gate
+    a release runs tests its project in the environment Devora creates for it (uv)."""
 
 
 @pytest.fixture
