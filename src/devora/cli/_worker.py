@@ -71,13 +71,13 @@ _process: dict[str, Any] = {}
 
 def _perform(run_id: str, step_id: str, attempt: int) -> str:
     """Run one step message in this pool process (its own store, loop and engine)."""
-    import asyncio
-
-    from devora.config import load_config
     from devora.engine import perform_step
 
     if _process.get("pid") != os.getpid():  # first step of this (forked) process
-        from devora.engine import Engine
+        import asyncio
+
+        from devora.config import load_config
+        from devora.engine import Engine, RunsSeen
         from devora.store import open_store
 
         _process.clear()
@@ -86,13 +86,13 @@ def _perform(run_id: str, step_id: str, attempt: int) -> str:
             engine=Engine(open_store()),
             loop=asyncio.new_event_loop(),
             lease_seconds=load_config().celery.lease_seconds,
-            workflows={},
+            runs=RunsSeen(_resolve),
         )
     engine: Engine = _process["engine"]
     done = _process["loop"].run_until_complete(
         perform_step(
             engine,
-            _resolver(_process["workflows"]),
+            _process["runs"],
             run_id,
             step_id,
             attempt,
@@ -102,15 +102,10 @@ def _perform(run_id: str, step_id: str, attempt: int) -> str:
     return str(done.value)
 
 
-def _resolver(cache: dict[str, Workflow]) -> Any:
-    def resolve(reference: str) -> Workflow:
-        from devora.workflows import resolve_workflow
+def _resolve(reference: str) -> Workflow:
+    from devora.workflows import resolve_workflow
 
-        if reference not in cache:
-            cache[reference] = resolve_workflow(reference)
-        return cache[reference]
-
-    return resolve
+    return resolve_workflow(reference)
 
 
 # -- the orphan watch (its own process) ------------------------------------------------------

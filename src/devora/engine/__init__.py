@@ -18,7 +18,7 @@ from devora.engine._events import EventBus, Subscriber
 from devora.engine._faults import fault_point_in_step
 from devora.engine._loader import is_file_reference, load_workflow_file
 from devora.engine._outcome import RunResult, StepOutcome
-from devora.engine._remote import StepDelivery, perform_step
+from devora.engine._remote import RunsSeen, StepDelivery, perform_step
 from devora.engine._subworkflow import SubWorkflow
 from devora.engine._workflow import NoInputs, Retry, Step, Workflow
 from devora.store import Event, EventKind, RunStatus, StepStatus
@@ -38,6 +38,7 @@ __all__ = [
     "Retry",
     "RunResult",
     "RunStatus",
+    "RunsSeen",
     "Step",
     "StepContext",
     "StepDelivery",

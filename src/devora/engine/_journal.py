@@ -94,8 +94,12 @@ class Journal:
         """True when something waits to be committed."""
         return bool(self._pending)
 
-    async def flush(self) -> None:
-        """Commit everything pending in one transaction, then publish its events."""
+    async def flush(self, *, blocking: bool = False) -> None:
+        """Commit everything pending in one transaction, then publish its events.
+
+        `blocking` commits from the loop's own thread, for a caller with nothing else to
+        run meanwhile (a worker's last write of a step): no hop to a thread and back.
+        """
         async with self._lock:
             batch = self._pending
             if not batch:
@@ -103,7 +107,10 @@ class Journal:
             self._pending = JournalBatch()
             batch.fence = self.fence
             fault_point("before_commit", batch)
-            offset = await self.store.call(self.store.write, batch)
+            if blocking:
+                offset = self.store.write(batch)
+            else:
+                offset = await self.store.call(self.store.write, batch)
             # Another writer committed events of this run meanwhile: ours moved up after
             # them (in the store, atomically); the next ones follow.
             self._seq += offset

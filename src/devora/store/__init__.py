@@ -1,5 +1,6 @@
 """What is remembered: runs, step attempts, events, artifacts, answers (SQLite or PostgreSQL)."""
 
+from devora.store._claims import StepClaim, claim_step
 from devora.store._leases import (
     RESULTS_CHANNEL,
     Fence,
@@ -52,11 +53,13 @@ __all__ = [
     "RunRecord",
     "RunStatus",
     "RunUpdate",
+    "StepClaim",
     "StepStatus",
     "Store",
     "StoreLocation",
     "acquire_lease",
     "check_run_transition",
+    "claim_step",
     "expired_run_leases",
     "mask_url",
     "open_store",

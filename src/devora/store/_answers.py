@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from devora.store import _tables as tables
 from devora.store._journal import JournalStore
@@ -10,7 +11,7 @@ from devora.store._records import AnswerRecord, ArtifactRecord, Event, JournalBa
 from devora.store._rows import dumps, insert_sql, loads
 from devora.store._text import safe_text
 
-__all__ = ["AnswerStore"]
+__all__ = ["AnswerStore", "answer_from_row"]
 
 
 class AnswerStore(JournalStore):
@@ -39,16 +40,7 @@ class AnswerStore(JournalStore):
             rows = sql.rows(
                 f"SELECT * FROM {tables.ANSWERS} WHERE run_id = :run_id", {"run_id": run_id}
             )
-        return {
-            row["step_id"]: AnswerRecord(
-                run_id=row["run_id"],
-                step_id=row["step_id"],
-                payload=loads(row["payload"]),
-                answered_by=row["answered_by"],
-                answered_at=row["answered_at"],
-            )
-            for row in rows
-        }
+        return {row["step_id"]: answer_from_row(row) for row in rows}
 
     def artifacts(self, run_id: str) -> list[ArtifactRecord]:
         """The artifacts a run produced."""
@@ -62,3 +54,14 @@ class AnswerStore(JournalStore):
     def artifact_dir(self, run_id: str) -> Path:
         """The directory for this run's artifact files (created on demand)."""
         return self.location.artifacts_dir / run_id
+
+
+def answer_from_row(row: dict[str, Any]) -> AnswerRecord:
+    """The answer a row of the answers table holds."""
+    return AnswerRecord(
+        run_id=row["run_id"],
+        step_id=row["step_id"],
+        payload=loads(row["payload"]),
+        answered_by=row["answered_by"],
+        answered_at=row["answered_at"],
+    )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from devora.errors import IllegalTransitionError, RunNotFoundError
 from devora.secrets import redact
 from devora.store import _tables as tables
 from devora.store._connection import StoreConnection
 from devora.store._database import Cursor, Statements
-from devora.store._leases import check_fence
+from devora.store._leases import check_fence, finish_fence, start_fence
 from devora.store._location import StoreLocation
 from devora.store._records import (
     ArtifactRecord,
@@ -26,7 +27,7 @@ from devora.store._rows import dumps, insert_sql, loads
 from devora.store._status import StepStatus, statuses_before
 from devora.store._text import safe_text
 
-__all__ = ["JournalStore", "is_advisory"]
+__all__ = ["JournalStore", "attempt_from_row", "is_advisory", "pipelined"]
 
 _EVENT_COLUMNS = ("run_id", "seq", "kind", "at", "step_id", "attempt", "message", "data")
 _ATTEMPT_COLUMNS = (
@@ -70,24 +71,78 @@ class JournalStore(StoreConnection):
         The batch's events are numbered after the run's last committed event in the same
         transaction: when another writer got there first, they (and the attempt records
         that share their numbers) move up. Returns by how much (0 almost always).
+
+        On PostgreSQL the statements go in two round trips (psycopg's pipeline): the fence,
+        the run's lock, its last number and the run updates; then, once those are checked,
+        the rows and the commit. One at a time they took eight.
         """
         if not batch:
             return 0
         with self.transaction() as sql:
-            if not self.is_sqlite and is_advisory(batch):
-                sql.execute("SET LOCAL synchronous_commit = off")
-            offset = self._insert_journal(sql.cursor, batch)
-            for update in batch.runs:
-                _apply_run_update(sql, update)
-            for artifact in batch.artifacts:
-                sql.execute(
-                    f"DELETE FROM {tables.ARTIFACTS} WHERE run_id = :run_id AND name = :name",
-                    {"run_id": artifact.run_id, "name": safe_text(artifact.name)},
-                )
-            sql.execute_many(
-                insert_sql(tables.ARTIFACTS, _ARTIFACT_COLUMNS),
+            connection = cast(Any, sql.cursor).connection  # the driver's (psycopg, sqlite3)
+            cursors = _Cursors(connection)
+            try:
+                with pipelined(connection) as pipeline:
+                    offset = self._write_batch(sql, cursors, pipeline, batch)
+            finally:
+                cursors.close()
+        return offset
+
+    def _write_batch(
+        self, sql: Statements, cursors: _Cursors, pipeline: Any, batch: JournalBatch
+    ) -> int:
+        sqlite = self.is_sqlite
+        if not sqlite and is_advisory(batch):
+            cursors.new().execute("SET LOCAL synchronous_commit = off")
+        # What the rest depends on: the fence holds, the run's last number, the updates.
+        fence = cursors.new() if batch.fence is not None else None
+        if fence is not None and batch.fence is not None:
+            start_fence(fence, batch.fence, sqlite=sqlite)
+        last = None
+        if batch.events:
+            run_id = batch.events[0].run_id
+            if not sqlite:
+                cursors.new().execute(self._lock_run_sql, (run_id,))
+            last = cursors.new()
+            last.execute(self._last_seq_sql, (run_id,))
+        updates = []
+        for update in batch.runs:
+            statement, params = _run_update_sql(update)
+            cursor = cursors.new()
+            cursor.execute(sql.database.sql(statement), params)
+            updates.append((update, cursor))
+        if pipeline is not None:
+            pipeline.sync()  # sends the above, and waits for their results
+        if fence is not None and batch.fence is not None:
+            finish_fence(fence, batch.fence, sqlite=sqlite)
+        for update, cursor in updates:
+            if cursor.rowcount != 1:
+                _refuse_run_update(sql, update)
+        offset = 0
+        if last is not None:
+            row = last.fetchone()
+            offset = _renumber(batch, int((row[0] if row else None) or 0))
+        # The rows, sent with the commit.
+        if batch.events:
+            cursors.new().executemany(self._insert_event_sql, [_event_row(e) for e in batch.events])
+        if batch.attempts:
+            cursors.new().executemany(
+                self._insert_attempt_sql, [_attempt_row(a) for a in batch.attempts]
+            )
+        for artifact in batch.artifacts:
+            cursors.new().execute(
+                sql.database.sql(
+                    f"DELETE FROM {tables.ARTIFACTS} WHERE run_id = :run_id AND name = :name"  # nosec B608
+                ),
+                {"run_id": artifact.run_id, "name": safe_text(artifact.name)},
+            )
+        if batch.artifacts:
+            cursors.new().executemany(
+                sql.database.sql(insert_sql(tables.ARTIFACTS, _ARTIFACT_COLUMNS)),
                 [_artifact_row(a) for a in batch.artifacts],
             )
+        if pipeline is not None:
+            cursors.connection.commit()  # in the pipeline: sent with the rows
         return offset
 
     def _insert_journal(self, cursor: Cursor, batch: JournalBatch) -> int:
@@ -114,13 +169,7 @@ class JournalStore(StoreConnection):
             cursor.execute(self._lock_run_sql, (run_id,))
         cursor.execute(self._last_seq_sql, (run_id,))
         row = cursor.fetchone()
-        offset = int((row[0] if row else None) or 0) - (batch.events[0].seq - 1)
-        if offset <= 0:
-            return 0
-        batch.events[:] = [e.model_copy(update={"seq": e.seq + offset}) for e in batch.events]
-        for attempt in batch.attempts:
-            attempt.seq += offset
-        return offset
+        return _renumber(batch, int((row[0] if row else None) or 0))
 
     def attempts(
         self, run_id: str, phase: Phase | None = None, *, after_seq: int = 0
@@ -139,13 +188,7 @@ class JournalStore(StoreConnection):
                 f"SELECT * FROM {tables.ATTEMPTS} WHERE {where} ORDER BY seq",  # nosec B608
                 params,
             )
-        records = []
-        for data in rows:
-            for key in ("output", "error", "plan"):
-                data[key] = loads(data[key])
-            data["status"] = StepStatus(data["status"])
-            records.append(AttemptRecord.model_validate(data))
-        return records
+        return [attempt_from_row(data) for data in rows]
 
     def events(
         self,
@@ -188,6 +231,24 @@ class JournalStore(StoreConnection):
                 f"SELECT max(seq) FROM {tables.EVENTS} WHERE run_id = :run_id", {"run_id": run_id}
             )
         return int(value or 0)
+
+
+def attempt_from_row(data: dict[str, Any]) -> AttemptRecord:
+    """The attempt a row of the attempts table holds (its JSON columns decoded)."""
+    for key in ("output", "error", "plan"):
+        data[key] = loads(data[key])
+    data["status"] = StepStatus(data["status"])
+    return AttemptRecord.model_validate(data)
+
+
+def pipelined(connection: Any) -> contextlib.AbstractContextManager[Any]:
+    """Queue the statements run inside on PostgreSQL and send them together (psycopg's
+    pipeline mode: one round trip where each statement took one); a no-op on SQLite.
+
+    A cursor's rows are read after the block; a `commit()` inside sends the queue.
+    """
+    pipeline = getattr(connection, "pipeline", None)
+    return contextlib.nullcontext() if pipeline is None else pipeline()
 
 
 # Events that only tell what is happening: a step started, a log line.
@@ -245,8 +306,20 @@ def _artifact_row(artifact: ArtifactRecord) -> dict[str, Any]:
     return row
 
 
-def _apply_run_update(sql: Statements, update: RunUpdate) -> None:
-    """Change a run row; a status change is checked against the row's status, here."""
+def _renumber(batch: JournalBatch, last_seq: int) -> int:
+    """Move the batch's events (and their attempts) after `last_seq`, if need be."""
+    offset = last_seq - (batch.events[0].seq - 1)
+    if offset <= 0:
+        return 0
+    batch.events[:] = [e.model_copy(update={"seq": e.seq + offset}) for e in batch.events]
+    for attempt in batch.attempts:
+        attempt.seq += offset
+    return offset
+
+
+def _run_update_sql(update: RunUpdate) -> tuple[str, dict[str, Any]]:
+    """The statement changing a run row; a status change is checked against the row's
+    status, in its WHERE (no row changed: `_refuse_run_update`)."""
     values: dict[str, Any] = {"updated_at": time.time()}
     where = "id = :id"
     params: dict[str, Any] = {"id": update.run_id}
@@ -272,10 +345,31 @@ def _apply_run_update(sql: Statements, update: RunUpdate) -> None:
     assignments = ", ".join(f"{column} = :set_{column}" for column in values)
     params.update({f"set_{column}": value for column, value in values.items()})
     # Column names come from the code above; values go as parameters.
-    if sql.execute(f"UPDATE {tables.RUNS} SET {assignments} WHERE {where}", params) == 1:  # nosec B608
-        return
-    current = sql.scalar(f"SELECT status FROM {tables.RUNS} WHERE id = :id", params)
+    return f"UPDATE {tables.RUNS} SET {assignments} WHERE {where}", params  # nosec B608
+
+
+def _refuse_run_update(sql: Statements, update: RunUpdate) -> None:
+    """Why a run update changed no row: the run is gone, or its status forbids it."""
+    current = sql.scalar(f"SELECT status FROM {tables.RUNS} WHERE id = :id", {"id": update.run_id})
     if current is None:
         raise RunNotFoundError(update.run_id)
     assert update.status is not None  # only a status check can leave the row unchanged
     raise IllegalTransitionError(update.run_id, current, update.status.value)
+
+
+class _Cursors:
+    """The cursors of one write: one per statement whose result is read (a pipeline hands
+    each statement's result to its cursor), closed together."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self._opened: list[Any] = []
+
+    def new(self) -> Any:
+        cursor = self.connection.cursor()
+        self._opened.append(cursor)
+        return cursor
+
+    def close(self) -> None:
+        for cursor in self._opened:
+            cursor.close()

@@ -37,10 +37,12 @@ __all__ = [
     "acquire_lease",
     "check_fence",
     "expired_run_leases",
+    "finish_fence",
     "read_lease",
     "release_lease",
     "renew_lease",
     "run_lease_key",
+    "start_fence",
     "step_lease_key",
 ]
 
@@ -199,6 +201,13 @@ def check_fence(cursor: Any, fence: Fence, *, sqlite: bool) -> None:
     On PostgreSQL the statement also locks the lease row until the commit, so a takeover
     waits for this write (and then raises the token) instead of racing it.
     """
+    start_fence(cursor, fence, sqlite=sqlite)
+    finish_fence(cursor, fence, sqlite=sqlite)
+
+
+def start_fence(cursor: Any, fence: Fence, *, sqlite: bool) -> None:
+    """Run the fence's statement (`check_fence`'s first half: in a pipeline, its count is
+    read once the pipeline is sent, by `finish_fence`)."""
     marker = "?" if sqlite else "%s"
     table = LEASES
     if fence.release:
@@ -206,6 +215,11 @@ def check_fence(cursor: Any, fence: Fence, *, sqlite: bool) -> None:
     else:
         sql = f"UPDATE {table} SET token = token WHERE key = {marker} AND token = {marker}"  # nosec B608
     cursor.execute(sql, (fence.key, fence.token))
+
+
+def finish_fence(cursor: Any, fence: Fence, *, sqlite: bool) -> None:
+    """LeaseLostError unless `start_fence`'s statement found the token current; then the
+    notification the fence asks for (sent with the commit)."""
     if cursor.rowcount != 1:
         raise LeaseLostError(fence.key, fence.token)
     if fence.notify is not None and not sqlite:

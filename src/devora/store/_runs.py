@@ -15,7 +15,7 @@ from devora.store._rows import dumps, insert_sql, loads
 from devora.store._status import RunStatus
 from devora.store._text import safe_text
 
-__all__ = ["RunStore"]
+__all__ = ["RunStore", "run_from_row"]
 
 _RUN_COLUMNS = tuple(RunRecord.model_fields)
 _JSON_COLUMNS = ("inputs", "outputs", "error", "summary")
@@ -50,7 +50,7 @@ class RunStore(JournalStore):
             row = sql.first(f"SELECT * FROM {tables.RUNS} WHERE id = :id", {"id": run_id})
         if row is None:
             raise RunNotFoundError(run_id)
-        return _run_from_row(row)
+        return run_from_row(row)
 
     def list_runs(
         self,
@@ -89,7 +89,7 @@ class RunStore(JournalStore):
         )
         with self.transaction(read_only=True) as sql:
             rows = sql.rows(query, params)
-        return [_run_from_row(row) for row in rows]
+        return [run_from_row(row) for row in rows]
 
     def run_ids(self, prefix: str) -> Sequence[str]:
         """Run ids starting with `prefix` (so users can type a short id)."""
@@ -155,7 +155,8 @@ def _run_row(run: RunRecord) -> dict[str, Any]:
     return row
 
 
-def _run_from_row(data: dict[str, Any]) -> RunRecord:
+def run_from_row(data: dict[str, Any]) -> RunRecord:
+    """The run a row of the runs table holds (its JSON columns decoded)."""
     for key in _JSON_COLUMNS:
         data[key] = loads(data[key])
     data["summary"] = data["summary"] or {}
