@@ -11,6 +11,7 @@ from pathlib import Path
 
 from devora.tools._subprocess import ProcessOutput, run_process, scratch_directory, tail
 from devora.tools.checks._base import NotRunError, Outcome, ToolOutputError
+from devora.tools.checks._bytecode import bytecode_variables
 from devora.tools.checks._coverage_config import coverage_source_args
 from devora.tools.checks._in_environment import (
     EnvironmentCheck,
@@ -56,6 +57,8 @@ try:
     names = glob.glob(glob.escape(data) + "*")
     for name in names if plugin else ():
         with closing(sqlite3.connect(name)) as db:
+            db.execute("PRAGMA journal_mode = MEMORY")  # scratch files: no journal, no fsync
+            db.execute("PRAGMA synchronous = OFF")
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             ids = [(i,) for i, path in db.execute("SELECT id, path FROM file") if path == plugin]
             for table in ("line_bits", "arc", "tracer"):
@@ -107,9 +110,18 @@ class PytestCheck(EnvironmentCheck):
     # says how to install it, and an unmeasured coverage earns nothing in the score).
     requires = ("pytest",)
 
-    def __init__(self, *, timeout: float | None = None, impact: ImpactRun | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float | None = None,
+        impact: ImpactRun | None = None,
+        bytecode: Path | None = None,
+    ) -> None:
         super().__init__(timeout=timeout)
         self.impact = impact
+        # Where the tests' interpreter keeps bytecode, outside the project (see _bytecode;
+        # the caller forgets what a change made stale); None: no bytecode is written.
+        self.bytecode = bytecode
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Pytest runs the tests of Python projects."""
@@ -129,6 +141,7 @@ class PytestCheck(EnvironmentCheck):
             env = {
                 **environment_variables(profile),
                 "COVERAGE_FILE": str(Path(scratch) / ".coverage"),
+                **bytecode_variables(profile, self.bytecode),
             }
             pytest_args = [
                 "-p",
