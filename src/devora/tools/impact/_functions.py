@@ -15,7 +15,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from devora.tools.impact._skeleton import parsed
+from devora.tools.impact._skeleton import functions_of, parsed
 
 __all__ = ["FunctionChange", "function_change"]
 
@@ -72,10 +72,10 @@ def function_change(old: bytes, new: bytes) -> FunctionChange | None:
 
 
 def _bodies(tree: ast.Module) -> list[tuple[str, int, int]]:
-    # Every function's name and body lines, in the AST's walk order (the same on both sides).
+    # Every function's name and body lines, in functions_of's order (the same on both sides).
     found: list[tuple[str, int, int]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+    for node in functions_of(tree):
+        if node.body:
             last = node.end_lineno or node.body[-1].lineno
             found.append((node.name, node.body[0].lineno, last))
     return found

@@ -12,7 +12,7 @@ import functools
 import hashlib
 from pathlib import Path
 
-__all__ = ["function_body_lines", "module_skeleton", "parsed", "skeletons_of"]
+__all__ = ["function_body_lines", "functions_of", "module_skeleton", "parsed", "skeletons_of"]
 
 _PASS: list[ast.stmt] = [ast.Pass()]
 
@@ -27,14 +27,36 @@ def parsed(source: bytes) -> ast.Module | None:
         return None
 
 
+def functions_of(tree: ast.Module) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Every function of a module, nested ones included, in a fixed order (depth first).
+
+    Only statements are visited: a function is a statement, so it is never inside an
+    expression (the expressions are most of the tree, and ast.walk went through them all).
+    """
+    found: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.append(node)
+        for field in _BLOCKS:
+            block = getattr(node, field, None)
+            if isinstance(block, list):
+                pending.extend(reversed(block))
+    return found
+
+
+# The fields that hold statements (or handlers and match cases, which hold statements).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+@functools.lru_cache(maxsize=16)
 def module_skeleton(source: bytes) -> str | None:
     """The digest of the module-level code of a Python source, or None when it does not parse."""
     tree = parsed(source)
     if tree is None:
         return None
-    functions = [
-        node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-    ]
+    functions = functions_of(tree)
     bodies = [node.body for node in functions]
     try:
         for node in functions:  # the shared tree, bodies left out for the dump only
@@ -67,8 +89,8 @@ def function_body_lines(source: bytes) -> set[int]:
     if tree is None:
         return set()
     lines: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+    for node in functions_of(tree):
+        if node.body:
             last = node.end_lineno or node.body[-1].lineno
             lines.update(range(node.body[0].lineno, last + 1))
     return lines
