@@ -111,8 +111,6 @@ def claim_step(
                 cursor = connection.cursor()
                 cursor.execute(sql.database.sql(statement), params)
                 cursors.append(cursor)
-            if not store.is_sqlite:
-                connection.commit()  # in the pipeline: sent with the statements
         results = [rows_as_dicts(cursor) for cursor in cursors]
     run_rows, token_rows, attempt_rows, answer_rows = results
     if not run_rows:

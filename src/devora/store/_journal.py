@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 from devora.errors import IllegalTransitionError, RunNotFoundError
 from devora.secrets import redact
 from devora.store import _tables as tables
 from devora.store._connection import StoreConnection
-from devora.store._database import Cursor, Statements
+from devora.store._database import Cursor, Statements, rows_as_dicts
 from devora.store._leases import check_fence, finish_fence, start_fence
 from devora.store._location import StoreLocation
 from devora.store._records import (
@@ -141,9 +141,7 @@ class JournalStore(StoreConnection):
                 sql.database.sql(insert_sql(tables.ARTIFACTS, _ARTIFACT_COLUMNS)),
                 [_artifact_row(a) for a in batch.artifacts],
             )
-        if pipeline is not None:
-            cursors.connection.commit()  # in the pipeline: sent with the rows
-        return offset
+        return offset  # the rows go with the commit, when the pipeline ends
 
     def _insert_journal(self, cursor: Cursor, batch: JournalBatch) -> int:
         """Events and step results, the hot path of every run: positional, to the driver."""
@@ -210,19 +208,33 @@ class JournalStore(StoreConnection):
             params["limit"] = limit
         with self.transaction(read_only=True) as sql:
             rows = sql.rows(query, params)
-        return [
-            Event(
-                run_id=row["run_id"],
-                seq=row["seq"],
-                kind=EventKind(row["kind"]),
-                at=row["at"],
-                step_id=row["step_id"],
-                attempt=row["attempt"],
-                message=row["message"],
-                data=loads(row["data"]) or {},
-            )
-            for row in rows
-        ]
+        return [_event_from_row(row) for row in rows]
+
+    def news(self, run_id: str, after_seq: int) -> tuple[list[Event], list[AttemptRecord]]:
+        """The run's events and its steps' results (phase run) committed after `after_seq`:
+        one transaction, one round trip on PostgreSQL (a coordinator's look at its run).
+
+        Each read has its own snapshot: a result may be committed between the two, and
+        then it is among the results but its event is not among the events.
+        """
+        params = {"run_id": run_id, "after": after_seq, "phase": Phase.RUN.value}
+        statements = (
+            f"SELECT * FROM {tables.EVENTS} WHERE run_id = :run_id AND seq > :after "  # nosec B608
+            "ORDER BY seq",
+            f"SELECT * FROM {tables.ATTEMPTS} WHERE run_id = :run_id AND seq > :after "  # nosec B608
+            "AND phase = :phase ORDER BY seq",
+        )
+        with self.transaction(read_only=True) as sql:
+            connection = cast(Any, sql.cursor).connection  # the driver's (psycopg, sqlite3)
+            cursors = _Cursors(connection)
+            try:
+                with pipelined(connection):
+                    for statement in statements:
+                        cursors.new().execute(sql.database.sql(statement), params)
+                events, attempts = (rows_as_dicts(cursor) for cursor in cursors.opened)
+            finally:
+                cursors.close()
+        return [_event_from_row(row) for row in events], [attempt_from_row(r) for r in attempts]
 
     def last_seq(self, run_id: str) -> int:
         """The highest event seq recorded for the run (0 when none)."""
@@ -233,6 +245,19 @@ class JournalStore(StoreConnection):
         return int(value or 0)
 
 
+def _event_from_row(row: dict[str, Any]) -> Event:
+    return Event(
+        run_id=row["run_id"],
+        seq=row["seq"],
+        kind=EventKind(row["kind"]),
+        at=row["at"],
+        step_id=row["step_id"],
+        attempt=row["attempt"],
+        message=row["message"],
+        data=loads(row["data"]) or {},
+    )
+
+
 def attempt_from_row(data: dict[str, Any]) -> AttemptRecord:
     """The attempt a row of the attempts table holds (its JSON columns decoded)."""
     for key in ("output", "error", "plan"):
@@ -241,14 +266,38 @@ def attempt_from_row(data: dict[str, Any]) -> AttemptRecord:
     return AttemptRecord.model_validate(data)
 
 
-def pipelined(connection: Any) -> contextlib.AbstractContextManager[Any]:
-    """Queue the statements run inside on PostgreSQL and send them together (psycopg's
-    pipeline mode: one round trip where each statement took one); a no-op on SQLite.
+@contextlib.contextmanager
+def pipelined(connection: Any) -> Iterator[Any]:
+    """On PostgreSQL, queue the statements run inside and send them together, in one
+    transaction the block commits: psycopg's pipeline mode, yielded (its `sync()` sends
+    what is queued and waits for the results). On SQLite, None: statements run as they
+    come, and the store's transaction commits them.
 
-    A cursor's rows are read after the block; a `commit()` inside sends the queue.
+    Read a cursor's rows after the block (or after a `sync()`). The connection is put in
+    autocommit mode meanwhile so that BEGIN is queued with the rest: psycopg would send
+    its own BEGIN and wait for its answer, a round trip for nothing.
     """
-    pipeline = getattr(connection, "pipeline", None)
-    return contextlib.nullcontext() if pipeline is None else pipeline()
+    open_pipeline = getattr(connection, "pipeline", None)
+    if open_pipeline is None:
+        yield None
+        return
+    connection.autocommit = True
+    try:
+        with open_pipeline() as pipeline:
+            statements = connection.cursor()
+            statements.execute("BEGIN")
+            yield pipeline
+            statements.execute("COMMIT")
+    except BaseException:
+        if connection.info.transaction_status != _IDLE:
+            connection.rollback()
+        raise
+    finally:
+        if not connection.closed:
+            connection.autocommit = False
+
+
+_IDLE = 0  # libpq's PQTRANS_IDLE: no transaction open on the connection
 
 
 # Events that only tell what is happening: a step started, a log line.
@@ -363,13 +412,13 @@ class _Cursors:
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
-        self._opened: list[Any] = []
+        self.opened: list[Any] = []
 
     def new(self) -> Any:
         cursor = self.connection.cursor()
-        self._opened.append(cursor)
+        self.opened.append(cursor)
         return cursor
 
     def close(self) -> None:
-        for cursor in self._opened:
+        for cursor in self.opened:
             cursor.close()
