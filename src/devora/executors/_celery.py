@@ -27,7 +27,6 @@ from devora.executors._errors import CeleryNeedsPostgresError
 from devora.store import (
     RESULTS_CHANNEL,
     AttemptRecord,
-    Event,
     EventKind,
     Fence,
     Lease,
@@ -57,7 +56,6 @@ _WORKER_EVENTS = frozenset(
         EventKind.ARTIFACT_ADDED,
     }
 )
-_RESULT_EVENTS = frozenset({EventKind.STEP_FINISHED, EventKind.STEP_WAITING})
 
 
 class CeleryExecutor(Executor):
@@ -87,6 +85,7 @@ class CeleryExecutor(Executor):
         if check:
             check_broker(self.app, broker_url)
         self._watches: dict[str, _RunWatch] = {}
+        self._broker_answers = True  # the last send succeeded: send from the loop
 
     @contextlib.asynccontextmanager
     async def coordinate(self, driver: StepDriver) -> AsyncIterator[Fence | None]:
@@ -122,7 +121,7 @@ class CeleryExecutor(Executor):
     async def _run_remotely(self, driver: StepDriver, step: StepLike, attempt: int) -> Any:
         watch = self._watches[driver.run_id]
         expected = watch.expect(step, attempt)
-        if not await asyncio.to_thread(self.send, driver.run_id, step, attempt):
+        if not await self._send(driver.run_id, step, attempt):
             expected.check_at = time.time()  # the broker is away: try again at the next look
         try:
             record = await expected.result
@@ -130,16 +129,37 @@ class CeleryExecutor(Executor):
             watch.expected.pop(step.id, None)
         return await driver.adopt(step, record)
 
-    def send(self, run_id: str, step: StepLike, attempt: int) -> bool:
+    async def _send(self, run_id: str, step: StepLike, attempt: int) -> bool:
+        """Publish the step's message: from the loop while the broker answers, from a
+        thread (with retries) once a send failed, until one succeeds again.
+
+        A send takes about a millisecond of CPU; a hop to a thread and back took three more
+        on a busy machine, on every step of a chain. A broker that is away must not stall
+        the loop, which renews the run's lease: one try (bounded by the connection
+        timeout), then threads.
+        """
+        if self._broker_answers:
+            self._broker_answers = self.send(run_id, step, attempt, retry=False)
+            if self._broker_answers:
+                return True
+        sent = await asyncio.to_thread(self.send, run_id, step, attempt)
+        self._broker_answers = sent
+        return sent
+
+    def send(self, run_id: str, step: StepLike, attempt: int, *, retry: bool = True) -> bool:
         """Publish the step's message; False (logged) when the broker refused it."""
         try:
             self.app.send_task(
                 STEP_TASK,
                 args=[run_id, step.id, attempt],
                 queue=queue_for(step.squad),
+                retry=retry,
                 retry_policy={"max_retries": 2, "interval_start": 0.2},
             )
         except Exception as exc:
+            if not retry:  # tried once from the loop: a thread tries again with retries
+                _log.info("cannot send step %s of run %s at once: %s", step.id, run_id, exc)
+                return False
             _log.warning("cannot send step %s of run %s (will retry): %s", step.id, run_id, exc)
             return False
         return True
@@ -254,9 +274,7 @@ class _RunWatch:
 
     async def _collect(self) -> None:
         """Hand each expected step its committed result; show its workers' events."""
-        events, records = await self.store.call(
-            _read_news, self.store, self.driver.run_id, self.last_seq
-        )
+        events, records = await self.store.call(self.store.news, self.driver.run_id, self.last_seq)
         if not events:
             return
         for event in events:
@@ -294,15 +312,3 @@ class _RunWatch:
                 )
                 expected.wait = min(expected.wait * 2, 600.0)
             expected.check_at = now + expected.wait
-
-
-def _read_news(
-    store: Store, run_id: str, after_seq: int
-) -> tuple[list[Event], list[AttemptRecord]]:
-    """The run's events after `after_seq`, and its results after it when a step finished or
-    waits among them: one call, so one hop to the store's thread per look. (Any step's: the
-    steps expected change on the loop meanwhile; those of others are ignored there.)"""
-    events = store.events(run_id, after_seq=after_seq)
-    finished = any(event.kind in _RESULT_EVENTS for event in events)
-    records = store.attempts(run_id, Phase.RUN, after_seq=after_seq) if finished else []
-    return events, records
