@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -42,7 +43,7 @@ from typing import Any
 from pydantic import BaseModel
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]  # this checkout's code, also in a worktree
 
 from devora.engine import Step, StepContext, Workflow  # noqa: E402
 from tests.conftest import scratch_postgres_database  # noqa: E402
@@ -178,6 +179,70 @@ class Workers:
         self.processes.clear()
 
 
+class CpuMeter:
+    """CPU seconds (user + system) spent so far by one side: this process, its workers'
+    process trees, and (Devora) the PostgreSQL backends connected to the scratch database.
+
+    A busy machine stretches wall time by waiting, but hardly the CPU a step needs: this
+    figure says what a step costs when the cores are shared. Redis (both sides' broker,
+    and plain Celery's result backend) is counted on neither side.
+    """
+
+    def __init__(self, workers: Workers, database_url: str | None = None) -> None:
+        self.workers = workers
+        self.database_url = database_url
+
+    def read(self) -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        spent = usage.ru_utime + usage.ru_stime
+        roots = {process.pid for process in self.workers.processes}
+        return spent + sum(_cpu_of(pid) for pid in _descendants(roots) | self._backends())
+
+    def _backends(self) -> set[int]:
+        if self.database_url is None:
+            return set()
+        import psycopg
+
+        url = self.database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url, autocommit=True) as connection:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+        return {int(row[0]) for row in rows}
+
+
+def _descendants(roots: set[int]) -> set[int]:
+    """`roots` and every process below them."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parents[int(entry)] = int(_stat_fields(int(entry))[1])
+    found = set(roots)
+    grew = True
+    while grew:
+        below = {pid for pid, parent in parents.items() if parent in found} - found
+        grew = bool(below)
+        found |= below
+    return found
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name: state, ppid, ... (fields 3 on)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a live process has spent; 0 when it is gone."""
+    try:
+        fields = _stat_fields(pid)
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def purge(app: Any) -> None:
     with app.connection_for_write() as connection:
         for queue in ("devora.default", PLAIN_QUEUE):
@@ -244,7 +309,7 @@ def measure(
         "DEVORA_HOME": str(home / ".devora"),
         "DEVORA_BENCH_CHAIN": str(args.chain),
         "DEVORA_BENCH_FAN": str(args.fan),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
     }
     app = plain_app(broker_url)
     purge(app)
@@ -257,6 +322,10 @@ def measure(
     devora = DevoraSide(database_url, broker_url, home)
     sizes = {"chain": args.chain, "fan": args.fan}
     plain_runs: dict[str, Callable[[Any, int], float]] = {"chain": plain_chain, "fan": plain_fan}
+    meters = {
+        "devora": CpuMeter(devora_workers, database_url),
+        "plain": CpuMeter(plain_workers),
+    }
     figures: dict[str, Any] = {}
     try:
         for count in args.workers:
@@ -265,11 +334,13 @@ def measure(
             times: dict[str, dict[str, list[float]]] = {
                 w: {"devora": [], "plain": []} for w in sizes
             }
+            cpu: dict[str, dict[str, list[float]]] = {w: {"devora": [], "plain": []} for w in sizes}
             commits: list[float] = []
             for round_ in range(args.rounds + 1):  # round 0 warms every process up
                 for workload, n in sizes.items():
                     order = ["plain", "devora"] if round_ % 2 else ["devora", "plain"]
                     for side in order:
+                        cpu_before = meters[side].read()
                         elapsed = (
                             devora.time(workload)
                             if side == "devora"
@@ -277,11 +348,18 @@ def measure(
                         )
                         if round_:
                             times[workload][side].append(elapsed)
+                            cpu[workload][side].append(meters[side].read() - cpu_before)
                 if round_:
                     commits += devora.commit_seconds()
             commit_ms = round(statistics.median(commits) * 1000, 2)
             figures[str(count)] = {
-                w: {**summarize(times[w], sizes[w]), "commit_ms": commit_ms} for w in sizes
+                w: {
+                    **summarize(times[w], sizes[w]),
+                    **summarize_cpu(cpu[w], sizes[w]),
+                    "commit_ms": commit_ms,
+                    "load_average": round(os.getloadavg()[0], 1),
+                }
+                for w in sizes
             }
             print(f"  {broker}, {count} worker(s): done", file=sys.stderr)
     finally:
@@ -318,6 +396,16 @@ def summarize(times: dict[str, list[float]], n: int) -> dict[str, float]:
     }
 
 
+def summarize_cpu(cpu: dict[str, list[float]], n: int) -> dict[str, float]:
+    devora = statistics.median(cpu["devora"])
+    plain = statistics.median(cpu["plain"])
+    return {
+        "devora_cpu_ms_per_step": round(devora / n * 1000, 2),
+        "plain_cpu_ms_per_step": round(plain / n * 1000, 2),
+        "cpu_ratio": round(devora / plain, 2) if plain else float("nan"),
+    }
+
+
 def table(results: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [
         f"chain: {args.chain} dependent no-op steps; fan: {args.fan} independent ones; "
@@ -325,7 +413,7 @@ def table(results: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         f"{'broker':9} {'workers':>7} {'workload':8} {'Devora ms/step':>15} "
         f"{'plain ms/step':>14} {'Devora steps/s':>15} {'plain steps/s':>14} {'ratio':>6} "
-        f"{'commit ms':>9}",
+        f"{'commit ms':>9} {'CPU ms/step D/p':>15} {'load':>5}",
     ]
     for broker, by_count in results.items():
         for count, by_workload in by_count.items():
@@ -334,12 +422,17 @@ def table(results: dict[str, Any], args: argparse.Namespace) -> str:
                     f"{broker:9} {count:>7} {workload:8} {f['devora_ms_per_step']:>15.2f} "
                     f"{f['plain_ms_per_step']:>14.2f} {f['devora_steps_per_s']:>15.1f} "
                     f"{f['plain_steps_per_s']:>14.1f} {f['ratio']:>5.2f}x "
-                    f"{f['commit_ms']:>9.2f}"
+                    f"{f['commit_ms']:>9.2f} "
+                    f"{f['devora_cpu_ms_per_step']:>7.2f}/{f['plain_cpu_ms_per_step']:<7.2f} "
+                    f"{f['load_average']:>5.1f}"
                 )
     lines += [
         "",
         "commit ms: one durable commit of the store, timed between the rounds (median); each",
         "step's result is committed so on its worker before the message is acknowledged.",
+        "CPU ms/step D/p: CPU spent per step by Devora (coordinator, workers, their PostgreSQL",
+        "backends) / plain Celery (caller, workers); Redis on neither. load: 1-minute average",
+        "when the worker count's rounds ended.",
     ]
     return "\n".join(lines)
 
