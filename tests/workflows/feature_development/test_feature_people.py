@@ -137,3 +137,50 @@ def test_a_persons_commit_not_built_on_the_base_is_refused(devora: Devora, tmp_p
     shown = json.loads(devora("status", run_id, "--json").stdout)
     assert "does not descend from the run's base" in shown["error"]["message"]
     assert git(repo, "branch", "--list", "devora/*") == ""
+
+
+def test_a_persons_tests_that_change_the_code_under_test_are_refused_naming_the_files(
+    devora: Devora, tmp_path: Path
+) -> None:
+    repo = make_project(tmp_path / "shop")
+    env = no_model()
+    first = devora("run", "feature-development", str(repo), "--request", REQUEST, "--json",
+                   timeout=600, **env)  # fmt: skip
+    run_id = finished_event(first)["run_id"]
+    for step, payload in (("analyze", PRD), ("plan", PLAN), ("design_api", DESIGN)):
+        assert complete(devora, tmp_path, run_id, step, payload).returncode == 3
+    assert devora("approve", run_id, "approve_design", timeout=600, **env).returncode == 3
+    base = git(repo, "rev-parse", "HEAD").strip()
+    before = user_state(repo)
+    change = commit_in_own_worktree(repo, tmp_path / "my-feature", base,
+                                    {"src/shop/cart.py": CART_WITH_DISCOUNT})  # fmt: skip
+    assert complete(devora, tmp_path, run_id, "implement", {"commit": change}).returncode == 3
+    assert waiting(devora, run_id)["step_id"] == "test"
+
+    # The tests come with an edit of the code under test and of the project's configuration.
+    branch = f"devora/feature-{run_id}"
+    tests = commit_in_own_worktree(repo, tmp_path / "my-tests", branch, {
+        ACCEPTANCE_FILE: ACCEPTANCE,
+        "src/shop/cart.py": CART_WITH_DISCOUNT + "\n\nEXTRA = 1\n",
+        "pyproject.toml": '[project]\nname = "shop"\nversion = "0.2"\n',
+    })  # fmt: skip
+    mapping = {"AC1": [f"{ACCEPTANCE_FILE}::test_ac1_discount_applied"],
+               "AC2": [f"{ACCEPTANCE_FILE}::test_ac2_discount_out_of_range"]}  # fmt: skip
+    done = complete(devora, tmp_path, run_id, "test", {"commit": tests, "tests": mapping})
+
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    shown = json.loads(devora("status", run_id, "--json").stdout)
+    assert shown["status"] in ("failed", "rolled_back"), shown["status"]
+    assert shown["steps"]["test"]["status"] == "failed"
+    assert "review" not in shown["steps"]  # never reached
+    message = shown["error"]["message"]
+    assert shown["error"]["step"] == "test"
+    assert "the acceptance tests by a person change 2 file(s) that are not tests" in message
+    assert f"(at {tests[:12]})" in message
+    assert message.endswith("pyproject.toml, src/shop/cart.py"), message
+    assert ACCEPTANCE_FILE not in message
+    assert "test step may only add or change test files" in shown["error"]["hint"]
+    assert not (devora.home / "artifacts" / run_id / "test-report.md").exists()  # not run
+    assert user_state(repo) == before  # the person's repository is as it was
+    assert git(repo, "branch", "--list", "devora/*") == ""  # rolled back: the branch is gone
+    assert git(repo, "rev-parse", "my-tests").strip() == tests  # the person's own commit stays
