@@ -85,6 +85,13 @@ def test_a_chain_runs_each_step_once_with_the_outputs_it_needs(runs: Runs) -> No
     assert runs.cluster.counts() == {"first": 1, "second": 1, "side": 1, "slow": 1, "last": 1}
 
 
+@local_and_redis
+def test_a_step_reads_the_steps_it_needs_directly_or_not(runs: Runs) -> None:
+    run = runs.run(f"{DISTRIBUTED}:ancestry")
+    assert run.status.value == "succeeded"
+    assert run.outputs == {"last": {"first": "one", "seen": ["first", "middle"]}}
+
+
 @every_executor
 def test_fan_out_and_needs(runs: Runs) -> None:
     run = runs.run(f"{TOYS}:many")

@@ -129,3 +129,22 @@ async def doze(ctx: StepContext[NapInputs]) -> str:
 
 
 dozing = Workflow(name="dozing", inputs=NapInputs, steps=[Step("doze", doze)])
+
+
+def _reads(ctx: StepContext[NoInputs]) -> dict[str, object]:
+    """What a step sees of the steps before it: the first's output, through a chain."""
+    count(ctx.step_id)
+    return {"first": ctx.result("first"), "seen": sorted(ctx.results)}
+
+
+ancestry = Workflow(
+    name="ancestry",
+    inputs=NoInputs,
+    steps=[
+        Step("first", lambda ctx: count("first") or "one"),
+        Step(
+            "middle", lambda ctx: count("middle") or ctx.result("first") + "-two", needs=["first"]
+        ),
+        Step("last", _reads, needs=["middle"]),
+    ],
+)
