@@ -25,7 +25,6 @@ from devora.tools.checks._base import (
     ToolOutputError,
     relative_file,
 )
-from devora.tools.checks._bytecode import forget_stale_bytecode
 from devora.tools.checks._errors import (
     NotAProjectError,
     ProjectConfigError,
@@ -130,7 +129,6 @@ __all__ = [
     "fix_prettier",
     "fix_ruff_check",
     "fix_ruff_format",
-    "forget_stale_bytecode",
     "measure_assets",
     "mypy_targets",
     "parse_bandit_json",

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from devora.tools._subprocess import ProcessOutput, run_process, scratch_directory, tail
 from devora.tools.checks._base import NotRunError, Outcome, ToolOutputError
-from devora.tools.checks._bytecode import bytecode_variables
 from devora.tools.checks._coverage_config import coverage_source_args
 from devora.tools.checks._in_environment import (
     EnvironmentCheck,
@@ -110,18 +109,9 @@ class PytestCheck(EnvironmentCheck):
     # says how to install it, and an unmeasured coverage earns nothing in the score).
     requires = ("pytest",)
 
-    def __init__(
-        self,
-        *,
-        timeout: float | None = None,
-        impact: ImpactRun | None = None,
-        bytecode: Path | None = None,
-    ) -> None:
+    def __init__(self, *, timeout: float | None = None, impact: ImpactRun | None = None) -> None:
         super().__init__(timeout=timeout)
         self.impact = impact
-        # Where the tests' interpreter keeps bytecode, outside the project (see _bytecode;
-        # the caller forgets what a change made stale); None: no bytecode is written.
-        self.bytecode = bytecode
 
     def applies_to(self, profile: ProjectProfile) -> bool:
         """Pytest runs the tests of Python projects."""
@@ -141,7 +131,6 @@ class PytestCheck(EnvironmentCheck):
             env = {
                 **environment_variables(profile),
                 "COVERAGE_FILE": str(Path(scratch) / ".coverage"),
-                **bytecode_variables(profile, self.bytecode),
             }
             pytest_args = [
                 "-p",

@@ -39,7 +39,6 @@ from devora.tools.checks import (
     MypyCheck,
     ProjectProfile,
     PytestCheck,
-    forget_stale_bytecode,
 )
 from devora.tools.checks._file_scope import FileScopedCheck
 from devora.tools.checks._pytest import ImpactRun
@@ -70,7 +69,6 @@ from devora.workflows.quality_gate._baselines import (
 __all__ = [
     "DEPENDENCY_CHECKS",
     "Incremental",
-    "environment_cache_dir",
     "merge_file_results",
     "mypy_cache_dir",
     "run_incrementally",
@@ -91,8 +89,6 @@ class Incremental:
     run: str  # the run doing it: the next baseline's origin
     full: bool = False  # --full: run everything (the results still become baselines)
     mypy_cache: Path | None = None  # mypy's own incremental cache for this project
-    # Where the tests' interpreter keeps bytecode for this project (outside it); None: none.
-    bytecode: Path | None = None
 
 
 async def run_incrementally(
@@ -208,9 +204,7 @@ async def _tests(
             run = ImpactRun(
                 record_to=record, deselect=selection.reused, baseline=reduced, only=only
             )
-        bytecode = _bytecode(incremental, profile.root, log)
-        tests = PytestCheck(timeout=check.timeout, impact=run, bytecode=bytecode)
-        result = await tests.run(profile)
+        result = await PytestCheck(timeout=check.timeout, impact=run).run(profile)
         if why_full is not None:
             log(f"pytest: every test runs ({why_full})")
         elif selection is not None and baseline is not None:
@@ -338,11 +332,6 @@ def _kept(
 
 def mypy_cache_dir(base: Path, profile: ProjectProfile) -> Path:
     """mypy's cache for this project and environment (another environment, another cache)."""
-    return environment_cache_dir(base, profile)
-
-
-def environment_cache_dir(base: Path, profile: ProjectProfile) -> Path:
-    """A folder under `base` for this project and environment (mypy's cache, bytecode)."""
     environment = profile.python_env.describe() if profile.python_env is not None else ""
     digest = hashlib.sha256(f"{profile.root}\0{environment}".encode()).hexdigest()[:16]
     return base / digest
@@ -371,19 +360,6 @@ def _files_to_collect(
         if posixpath.basename(name) == "conftest.py" and posixpath.dirname(name) not in on_the_way:
             return None
     return tuple(root / name for name in sorted(wanted))
-
-
-def _bytecode(incremental: Incremental, root: Path, log: Log) -> Path | None:
-    """The bytecode prefix for the tests, the stale bytecode of changed files forgotten
-    (None when there is none, or it cannot be kept up to date)."""
-    if incremental.bytecode is None:
-        return None
-    try:
-        forget_stale_bytecode(incremental.bytecode, root, incremental.files)
-    except OSError as error:
-        log(f"pytest: bytecode not kept ({error}): the tests' modules are compiled again")
-        return None
-    return incremental.bytecode
 
 
 def _why_full(baseline: Baseline | None, changes: FileChanges | None, full: bool) -> str | None:

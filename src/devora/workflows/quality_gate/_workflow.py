@@ -45,11 +45,7 @@ from devora.workflows.quality_gate._config import load_gate_config
 from devora.workflows.quality_gate._environment import with_python_environment
 from devora.workflows.quality_gate._errors import GateFailedError
 from devora.workflows.quality_gate._fixing import fix_project, fixable_checks, fixable_files
-from devora.workflows.quality_gate._incremental import (
-    Incremental,
-    environment_cache_dir,
-    mypy_cache_dir,
-)
+from devora.workflows.quality_gate._incremental import Incremental, mypy_cache_dir
 from devora.workflows.quality_gate._models import (
     AgentFixReport,
     CategoryRun,
@@ -220,7 +216,6 @@ def _incremental(ctx: Context, detection: Detection) -> Incremental | None:
         run=ctx.run_id,
         full=ctx.inputs.full,
         mypy_cache=mypy_cache_dir(default_cache_dir() / "mypy", detection.profile),
-        bytecode=environment_cache_dir(default_cache_dir() / "bytecode", detection.profile),
     )
 
 
