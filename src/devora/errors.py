@@ -235,11 +235,13 @@ class RunNotResumableError(UsageError):
 
     code = "run_not_resumable"
 
-    def __init__(self, run_id: str, status: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, run_id: str, status: str, *, hint: str | None = None, action: str = "resumed"
+    ) -> None:
         self.run_id = run_id
         self.status = status
         super().__init__(
-            f"run {run_id} is {status} and cannot be resumed",
+            f"run {run_id} is {status} and cannot be {action}",
             hint=hint
             or "only pending, running (after a crash), waiting or cancelled runs resume; "
             "start a new run with `devora run`",

@@ -198,7 +198,7 @@ async def test_cancel_a_running_and_a_waiting_run_then_resume(devora: Devora) ->
             "follow": "run_status(run, wait_seconds=...) until it is cancelled",
         }
         again = await refused(session, "cancel", run=gated)
-        assert "cancelled" in again and "Hint:" in again
+        assert "is cancelled and cannot be cancelled" in again and "Hint:" in again
         resumed = await call(session, "resume", run=gated)
         assert resumed["run_id"] == gated
         status = await call(session, "run_status", run=gated, wait_seconds=60)

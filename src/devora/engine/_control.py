@@ -47,7 +47,10 @@ def cancel_run(store: Store, run_id: str) -> RunRecord:
     run = store.get_run(run_id)
     if run.status.finished or run.status is RunStatus.CANCELLED:
         raise RunNotResumableError(
-            run_id, run.status.value, hint="only pending, running or waiting runs can be cancelled"
+            run_id,
+            run.status.value,
+            hint="only pending, running or waiting runs can be cancelled",
+            action="cancelled",
         )
     if run.status is RunStatus.RUNNING and owner_is_alive(run.owner):
         return store.request_cancel(run_id)
@@ -119,6 +122,7 @@ def answer_request(
             run_id,
             run.status.value,
             hint="only a waiting run takes answers; `devora tasks` lists what waits",
+            action="answered",
         )
     pending = {p.step_id: p for p in pending_requests(store, run_id)}
     request = pending.get(step_id)
