@@ -97,7 +97,10 @@ def test_a_whole_worker_killed_its_step_is_sent_again(cluster: Cluster) -> None:
 @redis_only
 def test_a_cancelled_run_stops_its_step_on_the_worker(workers: Cluster) -> None:
     cluster = workers
-    coordinator = cluster.start("run", f"{DISTRIBUTED}:dozing", "--input", "seconds=6")
+    # Long enough that `devora cancel` lands before the step's end on a loaded machine (a
+    # 6 s doze once finished first there).
+    doze = 15
+    coordinator = cluster.start("run", f"{DISTRIBUTED}:dozing", "--input", f"seconds={doze}")
     cluster.wait_for(cluster.pids.exists, 60, "the doze step to start on a worker")
     started = time.monotonic()
     with open_store(url=cluster.env["DEVORA_DATABASE_URL"], home=cluster.tmp) as store:
@@ -109,8 +112,8 @@ def test_a_cancelled_run_stops_its_step_on_the_worker(workers: Cluster) -> None:
         assert store.get_run(run_id).status.value == "cancelled"
         claim = step_lease_key(run_id, "run", "doze", 1)
         cluster.wait_for(lambda: read_lease(store, claim) is None, 5, "the worker to stop")
-        assert time.monotonic() - started < 6  # stopped, not finished
-        time.sleep(max(0.0, started + 7 - time.monotonic()))  # past its natural end
+        assert time.monotonic() - started < doze  # stopped, not finished
+        time.sleep(max(0.0, started + doze + 1 - time.monotonic()))  # past its natural end
         assert "doze" not in cluster.counts()
         assert store.attempts(run_id) == []  # nothing committed: a resume runs it again
     resumed = cluster.devora("resume", run_id, timeout=120)
