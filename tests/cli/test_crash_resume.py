@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +109,18 @@ def test_ctrl_c_cancels_and_resume_finishes(
 ) -> None:
     # The slow step sleeps 120 s: the run must end long before that, however busy the
     # machine (two full-suite runs at load 7-10 took over 20 s to end after the signal).
-    process = devora.start("run", CHAIN, "-i", "seed=4", "--json", TOY_SLOW="120")
+    # Started with SIGINT ignored, as a test runner's worker or a background job starts it
+    # (Python then installs no KeyboardInterrupt handler): Ctrl-C must still cancel.
+    process = subprocess.Popen(
+        devora.argv("run", CHAIN, "-i", "seed=4", "--json"),
+        env=devora.env(TOY_SLOW="120"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=devora.home.parent,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
     try:
         run_id = json_lines(process.stdout.readline() if process.stdout else "")[0]["run_id"]
         wait_for(lambda: "slow" in devora.ran())

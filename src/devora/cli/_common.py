@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
@@ -122,6 +123,7 @@ def run_with_view(
     notifier = _notifier()
     if notifier is not None:
         bus.subscribe(notifier)
+    _interruptible()
     try:
         if interactive:
             with LiveView(console()) as view:
@@ -133,6 +135,18 @@ def run_with_view(
     finally:
         if notifier is not None:
             notifier.close()
+
+
+def _interruptible() -> None:
+    """Let Ctrl-C (SIGINT) cancel the run even when this process was started with SIGINT
+    ignored (a non-interactive shell's background job, a test runner's worker): Python
+    then installs no KeyboardInterrupt handler, nor does asyncio's runner, and the run
+    would go on to its end."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        with contextlib.suppress(ValueError):  # not the main thread: nothing to install
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _run_outside_task(coroutine: Coroutine[Any, Any, RunResult]) -> RunResult:
