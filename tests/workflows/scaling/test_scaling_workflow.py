@@ -163,5 +163,11 @@ def test_the_cli_summary_names_capacity_plan_and_report(
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(lower bound); no stage broke the SLA" in result.stdout
-    assert "plan: 2 instances for 10 req/s" in result.stdout
+    # One user on /fast makes hundreds of requests a second on an idle machine, but a loaded
+    # one (CI's, once) measured under 6.5 req/s: the plan follows from the capacity printed,
+    # at the default 30 % headroom, and is never under the minimum of 2.
+    found = re.search(r"capacity ([\d.]+) req/s per instance", result.stdout)
+    assert found, result.stdout
+    expected = max(2, math.ceil(10 * 1.3 / float(found.group(1)) - 1e-9))
+    assert f"plan: {expected} instances for 10 req/s" in result.stdout
     assert "scaling-report.md" in result.stdout
