@@ -41,6 +41,15 @@ SECOND = {
 }
 
 
+def copies_of(url: str, postgres_url: str) -> list[str]:
+    """The dry-run copies of url's database still on the server. Only its own: tests in
+    other workers make and drop copies of their databases at the same time."""
+    prefix = f"{sa.make_url(url).database}"[:30] + "_devora_dryrun_"
+    with open_engine(postgres_url) as engine, engine.connect() as connection:
+        names = connection.exec_driver_sql("SELECT datname FROM pg_database").scalars()
+        return [name for name in names if name.startswith(prefix)]
+
+
 def _applied_first(tmp_path: Path, url: str) -> SqlFolderSource:
     source = SqlFolderSource(write_sql_folder(tmp_path, FIRST))
     with open_engine(url) as engine:
@@ -107,11 +116,7 @@ async def test_concurrent_index_goes_to_a_throwaway_copy(
     assert (result.mode, result.copy_method) == ("copy", "template")
     assert result.diff.describe() == ["+ index users.ix_users_name: INDEX ix_users_name (name)"]
     assert state_of(pg_url) == before
-    with open_engine(postgres_url) as engine, engine.connect() as connection:
-        leftovers = connection.exec_driver_sql(
-            "SELECT datname FROM pg_database WHERE position('devora_dryrun' in datname) > 0"
-        ).all()
-    assert leftovers == []
+    assert copies_of(pg_url, postgres_url) == []
 
 
 async def test_vacuum_on_sqlite_goes_to_a_throwaway_copy(tmp_path: Path, sqlite_url: str) -> None:
@@ -163,11 +168,7 @@ async def test_copy_of_a_database_in_use_is_made_with_pg_dump(
     assert (result.mode, result.copy_method) == ("copy", "pg_dump")
     assert result.diff.describe() == ["+ index users.ix_users_name: INDEX ix_users_name (name)"]
     assert state_of(pg_url) == before
-    with open_engine(postgres_url) as engine, engine.connect() as connection:
-        leftovers = connection.exec_driver_sql(
-            "SELECT datname FROM pg_database WHERE position('devora_dryrun' in datname) > 0"
-        ).all()
-    assert leftovers == []
+    assert copies_of(pg_url, postgres_url) == []
 
 
 async def test_insert_into_an_existing_serial_table_is_tried_on_a_copy(
