@@ -74,7 +74,7 @@ def json_lines(output: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
-def wait_for(predicate: Any, timeout: float = 20, interval: float = 0.05) -> None:
+def wait_for(predicate: Any, timeout: float = 60, interval: float = 0.05) -> None:
     """Poll until predicate() is true, or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

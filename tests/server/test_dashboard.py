@@ -46,7 +46,7 @@ def page(browser: object, server: LiveServer) -> Iterator[object]:
 
 def _log_in(page: Any, server: LiveServer, path: str) -> Any:
     """`page` at `path`, logged in through the form (the token stays in the tab)."""
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(60_000)  # a full run loads the machine; a pass never waits it out
     page.goto(server.base_url + path)
     page.fill("#token", server.token)
     page.click("#login-form button[type=submit]")

@@ -79,7 +79,7 @@ def test_an_unreachable_health_url_times_out_with_a_clear_error(
     process = devora.start("incident", "declare", "--service", "api", "--severity", "SEV2", "down")
     try:
         wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
-        wait_for(lambda: store.list_runs(), timeout=10)
+        wait_for(lambda: store.list_runs(), timeout=60)
         [run] = store.list_runs()
         assert devora("incident", "ack", run.id, "--by", "bob").returncode == 0
         out, err = process.communicate(timeout=40)
@@ -155,7 +155,7 @@ def test_a_runbook_command_that_fails_stops_the_runbook_with_its_output(
     process = devora.start("incident", "declare", "--service", "api", "--severity", "SEV2", "down")
     try:
         wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
-        wait_for(lambda: store.list_runs(), timeout=10)
+        wait_for(lambda: store.list_runs(), timeout=60)
         [run] = store.list_runs()
         assert devora("incident", "ack", run.id, "--by", "bob").returncode == 0
         out, err = process.communicate(timeout=40)

@@ -24,7 +24,7 @@ def only_run(store: Store) -> RunRecord:
 
 
 def wait_for_run(store: Store) -> str:
-    wait_for(lambda: store.list_runs(workflow="incident-response"), timeout=20)
+    wait_for(lambda: store.list_runs(workflow="incident-response"), timeout=60)
     return only_run(store).id
 
 
@@ -143,7 +143,7 @@ def test_a_killed_escalation_resumes_without_paging_a_level_twice(
     try:
         wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
         run_id = wait_for_run(store)
-        wait_for(lambda: any("page" in e.data for e in store.events(run_id)), timeout=10)
+        wait_for(lambda: any("page" in e.data for e in store.events(run_id)), timeout=60)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
     finally:

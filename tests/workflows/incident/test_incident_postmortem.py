@@ -173,7 +173,7 @@ def run_with_model(
     )
     try:
         wait_for(lambda: pages(hooks["devops"].bodies), timeout=30)
-        wait_for(lambda: store.list_runs(), timeout=10)
+        wait_for(lambda: store.list_runs(), timeout=60)
         [run] = store.list_runs()
         devora("incident", "note", run.id, "the pool was empty", "--by", "alice")
         assert devora("incident", "ack", run.id, "--by", "bob").returncode == 0
