@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devora.errors import TimedOut
 
@@ -33,6 +34,7 @@ __all__ = [
     "run_bounded",
     "run_process",
     "scratch_directory",
+    "start_in_own_session",
     "strip_ansi",
     "tail",
 ]
@@ -92,14 +94,13 @@ async def run_bounded(
     run holds its summary). FileNotFoundError (no such program) is the caller's to translate.
     """
     started = time.monotonic()
-    process = await asyncio.create_subprocess_exec(
-        *argv,
+    process = await start_in_own_session(
+        argv,
         cwd=cwd,
         env=dict(env) if env is not None else None,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT if merge_stderr else asyncio.subprocess.PIPE,
-        start_new_session=True,
     )
     stdout, stderr = bytearray(), bytearray()
     try:
@@ -124,6 +125,24 @@ async def run_bounded(
         stderr=bytes(stderr),
         duration=time.monotonic() - started,
     )
+
+
+async def start_in_own_session(argv: Sequence[str], **options: Any) -> asyncio.subprocess.Process:
+    """Start argv in a session (and process group) of its own.
+
+    Cancelled while it starts (its pipes not yet connected: a loaded machine takes a while),
+    asyncio would kill the process alone, and what it had already started would live on:
+    the start is finished instead, and the whole group killed.
+    """
+    starting = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(*argv, start_new_session=True, **options)
+    )
+    try:
+        return await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):  # a start that failed left nothing to kill
+            await _kill_group(await starting)
+        raise
 
 
 async def _read(

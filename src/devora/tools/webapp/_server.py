@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from devora.tools._subprocess import tail
+from devora.tools._subprocess import start_in_own_session, tail
 from devora.tools.webapp._errors import AppStartError
 
 __all__ = ["RunningApp", "free_port", "open_app", "start_detached", "wait_for_health"]
@@ -125,14 +125,13 @@ async def _spawn(
 ) -> asyncio.subprocess.Process:
     # Its own session: stopping the group stops the workers a server forks too.
     with log.open("wb") as output:
-        return await asyncio.create_subprocess_exec(
-            *argv,
+        return await start_in_own_session(
+            argv,
             cwd=cwd,
             env={**os.environ, **(env or {})},
             stdin=asyncio.subprocess.DEVNULL,
             stdout=output,
             stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
         )
 
 
