@@ -50,6 +50,10 @@ def workers(three_workers: Cluster, tmp_path: Path) -> Iterator[Cluster]:
 def test_a_hundred_steps_fan_out_over_three_workers(workers: Cluster) -> None:
     cluster = workers
     logged = [len(log.read_text()) for log in cluster.logs]
+    # Not a failover test: the run's lease gets the default 15 s, not the cluster's 3 s. A
+    # full suite run twice over at once stalled this coordinator's renewal past 3 s, a
+    # worker took the run over, and the coordinator's write was refused, as it must be.
+    cluster.env = {**cluster.env, "DEVORA_LEASE_SECONDS": "15"}
     done = cluster.devora("run", f"{DISTRIBUTED}:fan100", "--json", timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + cluster.worker_logs()
     counts = cluster.counts()
