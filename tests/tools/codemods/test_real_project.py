@@ -21,6 +21,9 @@ def _tests(root: object) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
+# libcst's fully qualified names on more.py and test_more.py (10,000 lines) take about 12
+# CPU seconds a rename, and the test makes two: a full run at load 16 took 300 s.
+@pytest.mark.timeout(900)
 def test_a_rename_on_more_itertools_keeps_its_tests_passing(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
