@@ -32,7 +32,7 @@ class AnswerStore(JournalStore):
             )
             sql.execute(insert_sql(tables.ANSWERS, tuple(row)), row)
             if event is not None:
-                self._insert_journal(sql.cursor, JournalBatch(events=[event]))
+                self._write_within(sql, JournalBatch(events=[event]))
 
     def answers(self, run_id: str) -> dict[str, AnswerRecord]:
         """The answers given to the run's suspended steps, by step id."""

@@ -11,8 +11,8 @@ from devora.errors import IllegalTransitionError, RunNotFoundError
 from devora.secrets import redact
 from devora.store import _tables as tables
 from devora.store._connection import StoreConnection
-from devora.store._database import Cursor, Statements, rows_as_dicts
-from devora.store._leases import check_fence, finish_fence, start_fence
+from devora.store._database import Statements, rows_as_dicts
+from devora.store._leases import finish_fence, start_fence
 from devora.store._location import StoreLocation
 from devora.store._records import (
     ArtifactRecord,
@@ -78,22 +78,30 @@ class JournalStore(StoreConnection):
         """
         if not batch:
             return 0
-        with self.transaction() as sql:
-            connection = cast(Any, sql.cursor).connection  # the driver's (psycopg, sqlite3)
-            cursors = _Cursors(connection)
-            try:
-                with pipelined(connection) as pipeline:
-                    offset = self._write_batch(sql, cursors, pipeline, batch)
-            finally:
-                cursors.close()
-        return offset
+        with (
+            self.transaction() as sql,
+            _Cursors(sql) as cursors,
+            pipelined(cursors.connection) as pipeline,
+        ):
+            if not self.is_sqlite and is_advisory(batch):
+                cursors.new().execute("SET LOCAL synchronous_commit = off")
+            return self._write_batch(sql, cursors, pipeline, batch)
+
+    def _write_within(self, sql: Statements, batch: JournalBatch) -> int:
+        """`write`'s batch inside a transaction the caller opened and commits, one statement
+        at a time (creating a run, filing an answer: one event beside the caller's rows)."""
+        with _Cursors(sql) as cursors:
+            return self._write_batch(sql, cursors, None, batch)
 
     def _write_batch(
         self, sql: Statements, cursors: _Cursors, pipeline: Any, batch: JournalBatch
     ) -> int:
+        """The batch's statements, in the open transaction; returns `write`'s offset.
+
+        Writers of one run are serialized by the run's number (SQLite's BEGIN IMMEDIATE; on
+        PostgreSQL the run's row is locked first), so two never commit the same number.
+        """
         sqlite = self.is_sqlite
-        if not sqlite and is_advisory(batch):
-            cursors.new().execute("SET LOCAL synchronous_commit = off")
         # What the rest depends on: the fence holds, the run's last number, the updates.
         fence = cursors.new() if batch.fence is not None else None
         if fence is not None and batch.fence is not None:
@@ -142,32 +150,6 @@ class JournalStore(StoreConnection):
                 [_artifact_row(a) for a in batch.artifacts],
             )
         return offset  # the rows go with the commit, when the pipeline ends
-
-    def _insert_journal(self, cursor: Cursor, batch: JournalBatch) -> int:
-        """Events and step results, the hot path of every run: positional, to the driver."""
-        if batch.fence is not None:  # a coordinator's or worker's write: refused if stale
-            check_fence(cursor, batch.fence, sqlite=self.is_sqlite)
-        offset = self._number_events(cursor, batch)
-        if batch.events:
-            cursor.executemany(self._insert_event_sql, [_event_row(e) for e in batch.events])
-        if batch.attempts:
-            cursor.executemany(self._insert_attempt_sql, [_attempt_row(a) for a in batch.attempts])
-        return offset
-
-    def _number_events(self, cursor: Cursor, batch: JournalBatch) -> int:
-        """Move the batch's events after the run's last committed one, if need be.
-
-        Writers are serialized here (SQLite's BEGIN IMMEDIATE; on PostgreSQL the run's
-        row is locked), so two writers of one run never commit the same number.
-        """
-        if not batch.events:
-            return 0
-        run_id = batch.events[0].run_id
-        if not self.is_sqlite:
-            cursor.execute(self._lock_run_sql, (run_id,))
-        cursor.execute(self._last_seq_sql, (run_id,))
-        row = cursor.fetchone()
-        return _renumber(batch, int((row[0] if row else None) or 0))
 
     def attempts(
         self, run_id: str, phase: Phase | None = None, *, after_seq: int = 0
@@ -224,16 +206,11 @@ class JournalStore(StoreConnection):
             f"SELECT * FROM {tables.ATTEMPTS} WHERE run_id = :run_id AND seq > :after "  # nosec B608
             "AND phase = :phase ORDER BY seq",
         )
-        with self.transaction(read_only=True) as sql:
-            connection = cast(Any, sql.cursor).connection  # the driver's (psycopg, sqlite3)
-            cursors = _Cursors(connection)
-            try:
-                with pipelined(connection):
-                    for statement in statements:
-                        cursors.new().execute(sql.database.sql(statement), params)
-                events, attempts = (rows_as_dicts(cursor) for cursor in cursors.opened)
-            finally:
-                cursors.close()
+        with self.transaction(read_only=True) as sql, _Cursors(sql) as cursors:
+            with pipelined(cursors.connection):
+                for statement in statements:
+                    cursors.new().execute(sql.database.sql(statement), params)
+            events, attempts = (rows_as_dicts(cursor) for cursor in cursors.opened)
         return [_event_from_row(row) for row in events], [attempt_from_row(r) for r in attempts]
 
     def last_seq(self, run_id: str) -> int:
@@ -410,9 +387,15 @@ class _Cursors:
     """The cursors of one write: one per statement whose result is read (a pipeline hands
     each statement's result to its cursor), closed together."""
 
-    def __init__(self, connection: Any) -> None:
-        self.connection = connection
+    def __init__(self, sql: Statements) -> None:
+        self.connection: Any = cast(Any, sql.cursor).connection  # the driver's (psycopg, sqlite3)
         self.opened: list[Any] = []
+
+    def __enter__(self) -> _Cursors:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def new(self) -> Any:
         cursor = self.connection.cursor()

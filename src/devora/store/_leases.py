@@ -35,7 +35,6 @@ __all__ = [
     "Lease",
     "LeaseLostError",
     "acquire_lease",
-    "check_fence",
     "expired_run_leases",
     "finish_fence",
     "read_lease",
@@ -195,19 +194,13 @@ def expired_run_leases(store: Store) -> list[Lease]:
     return [_lease(row) for row in rows]
 
 
-def check_fence(cursor: Any, fence: Fence, *, sqlite: bool) -> None:
-    """Inside a journal write's transaction: refuse it unless the fence's token is current.
+def start_fence(cursor: Any, fence: Fence, *, sqlite: bool) -> None:
+    """Inside a journal write's transaction, run the fence's statement; `finish_fence` reads
+    its count (in a pipeline, once the pipeline is sent).
 
     On PostgreSQL the statement also locks the lease row until the commit, so a takeover
     waits for this write (and then raises the token) instead of racing it.
     """
-    start_fence(cursor, fence, sqlite=sqlite)
-    finish_fence(cursor, fence, sqlite=sqlite)
-
-
-def start_fence(cursor: Any, fence: Fence, *, sqlite: bool) -> None:
-    """Run the fence's statement (`check_fence`'s first half: in a pipeline, its count is
-    read once the pipeline is sent, by `finish_fence`)."""
     marker = "?" if sqlite else "%s"
     table = LEASES
     if fence.release:

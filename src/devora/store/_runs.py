@@ -41,7 +41,7 @@ class RunStore(JournalStore):
         with self.transaction() as sql:
             for (run, _), batch in zip(runs, batches, strict=True):
                 sql.execute(insert_sql(tables.RUNS, _RUN_COLUMNS), _run_row(run))
-                self._insert_journal(sql.cursor, batch)
+                self._write_within(sql, batch)
         return [batch.events[0] if batch.events else None for batch in batches]
 
     def get_run(self, run_id: str) -> RunRecord:
