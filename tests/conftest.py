@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tarfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,17 @@ def scripted() -> Iterator[list[Any]]:
     yield servers
     for server in servers:
         server.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each phase's report on the test (`item.rep_call`): a fixture's teardown can
+    then tell a failure and say what it saw."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own reordering: files end up contiguous

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -37,11 +38,53 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object, server: LiveServer) -> Iterator[object]:
-    """A page logged in to the dashboard through its form."""
+def page(browser: object, server: LiveServer, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A page logged in to the dashboard through its form; on a failure, what it showed."""
     context = browser.new_context()  # type: ignore[attr-defined]
-    yield _log_in(context.new_page(), server, "/ui")
+    shown = _log_in(context.new_page(), server, "/ui")
+    console: list[str] = []
+    shown.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    shown.on("pageerror", lambda error: console.append(f"page error: {error}"))
+    yield shown
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(_what_the_page_showed(shown, server, console))
     context.close()
+
+
+def _what_the_page_showed(page: Any, server: LiveServer, console: list[str]) -> str:
+    """The page's state, the run's in the API, and the server's output (failure report)."""
+    lines = [f"page: {page.url}"]
+    state = page.evaluate(
+        """() => ({
+            live: document.getElementById("live")?.textContent,
+            error: document.getElementById("error")?.textContent,
+            formErrors: [...document.querySelectorAll("form.answer p.error")].map(
+                e => e.textContent),
+            forms: [...document.querySelectorAll("form.answer")].map(f => f.dataset.step),
+            steps: Object.fromEntries([...document.querySelectorAll("g.step")].map(
+                g => [g.dataset.step, g.dataset.status])),
+            log: [...document.querySelectorAll("#log li")].map(li => li.textContent),
+        })"""
+    )
+    lines += [f"{key}: {value}" for key, value in state.items()]
+    lines += [f"console {line}" for line in console]
+    run_id = page.url.rsplit("/", 1)[-1]
+    if "/ui/runs/" in page.url:
+        detail = httpx.get(f"{server.base_url}/api/runs/{run_id}", headers=server.headers)
+        lines.append(f"API: {detail.status_code} {detail.text[:2000]}")
+        events = httpx.get(
+            f"{server.base_url}/api/runs/{run_id}/events?follow=false", headers=server.headers
+        )
+        for line in events.text.splitlines():
+            if line.startswith("data: "):
+                event = json.loads(line.removeprefix("data: "))
+                status = event["data"].get("status", "")
+                lines.append(f"journal {event['seq']} {event['kind']} {event['step_id']} {status}")
+    server.process.terminate()  # its stderr ends with it
+    _, stderr = server.process.communicate(timeout=30)
+    lines.append(f"server stderr: {stderr}")
+    return "\n".join(lines)
 
 
 def _log_in(page: Any, server: LiveServer, path: str) -> Any:
