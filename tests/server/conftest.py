@@ -3,8 +3,8 @@
 `server` gives a running server; `start_server(home)` starts one (again) on a home, so a
 test can kill it and start another on the same store. Both offer the toy workflows of
 tests/engine/toy_workflows.py by name (chain, gated, retrying, saga, parent, many, durable),
-`reports` (tests/server/server_workflows.py: a step that keeps two artifacts) and `chatty`
-(a step streaming log lines).
+`reports` (tests/server/server_workflows.py: a step that keeps two artifacts), `two_gates`
+(two approvals side by side) and `chatty` (a step streaming log lines).
 
 A test that asks for `store_env` (an argument or `usefixtures`) runs twice: its servers on
 SQLite in their home, then on a PostgreSQL database of its own (`DEVORA_DATABASE_URL`),
@@ -104,7 +104,7 @@ def launch(home: Path, *, token: str | None = TOKEN, **extra: str) -> LiveServer
     argv = [sys.executable, "-m", "devora", "serve", "--port", "0"]
     for name in TOY_NAMES:
         argv += ["--workflow", f"{TOYS}:{name}"]
-    for name in ("reports", "chatty"):
+    for name in ("reports", "chatty", "two_gates"):
         argv += ["--workflow", f"{SERVER_WORKFLOWS}:{name}"]
     home.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(

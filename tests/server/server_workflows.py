@@ -44,3 +44,16 @@ chatty = Workflow(
     inputs=ChattyInputs,
     steps=[Step("chatter", chatter, squad="qa")],
 )
+
+
+def _signed(ctx: StepContext[BaseModel]) -> str:
+    return f"{ctx.step_id} signed"
+
+
+two_gates = Workflow(
+    name="two_gates",
+    steps=[
+        Step("legal", _signed, squad="business", approval="business"),
+        Step("security", _signed, squad="devops", approval="devops"),
+    ],
+)

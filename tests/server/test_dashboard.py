@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -242,6 +243,77 @@ def test_cancel_then_resume_a_waiting_run_from_its_page(
     log = page.locator("#log li").all_text_contents()  # type: ignore[attr-defined]
     assert any("run.resumed" in line for line in log), log  # the page follows the resumed run
     assert server.ran().count("prepare") == 1  # its recorded output reused
+
+
+def test_the_runs_list_shows_runs_and_filters_them(
+    page: Any, server: LiveServer, api: httpx.Client
+) -> None:
+    chain = _start(api, "chain")
+    gated = _start(api, "gated", release="6.0")
+    wait_for_status(api, gated, {"waiting"})
+    rows = page.locator("#runs tbody tr")
+    page.locator(f'tr[data-run="{chain}"]').wait_for()
+    page.locator(f'tr[data-run="{gated}"] .status-waiting').wait_for()  # read again, live
+    page.select_option("#filters select[name=workflow]", "gated")
+    page.wait_for_function(f"() => !document.querySelector('tr[data-run=\"{chain}\"]')")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.run)") == [gated]
+    assert page.url.endswith("?workflow=gated")
+    page.select_option("#filters select[name=status]", "succeeded")
+    page.locator("#empty").wait_for()  # the gated run waits: none of its runs succeeded
+    assert rows.count() == 0
+
+
+def test_a_read_answered_late_never_puts_an_older_state_back(
+    page: Any, server: LiveServer, api: httpx.Client
+) -> None:
+    """The page reads its run again at each change. Two reads at once can answer out of
+    order (a loaded server, two connections); the older state, shown last, would stay on
+    the page. So the page reads one at a time: here the first read is held unanswered."""
+    run_id = _open_run(page, server, api, "gated", "waiting", release="5.0")
+    page.locator('form.answer[data-step="deploy"]').wait_for()
+    before = api.get(f"/api/runs/{run_id}").text  # the state the held read will answer
+    reads: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:
+        reads.append(route)
+        if len(reads) > 1:
+            route.continue_()
+
+    page.route(f"**/api/runs/{run_id}", hold_the_first)
+    answered = api.post(f"/api/runs/{run_id}/steps/deploy/approve", json={"comment": "API"})
+    assert answered.status_code == 200, answered.text
+    wait_for_status(api, run_id, {"waiting"})
+    deadline = time.monotonic() + 60
+    while not reads and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # the page hears the run move on, and reads it
+    assert reads, "the page did not read the run again after it moved on"
+    page.click("#cancel-run")
+    page.locator("#log li").filter(has_text="run.finished: cancelled").wait_for()
+    page.wait_for_timeout(500)  # time enough for a second read, if the page sent one
+    assert len(reads) == 1, "a second read went out while the first was unanswered"
+
+    reads[0].fulfill(status=200, content_type="application/json", body=before)
+    page.wait_for_selector("#run-status .status-cancelled")
+    page.wait_for_timeout(500)  # and it stays so: no older answer comes after
+    assert page.locator("#run-status").text_content() == "cancelled"
+    assert page.locator("form.answer").count() == 0
+    assert page.locator("#resume-run").is_visible()
+
+
+def test_a_form_being_filled_in_keeps_its_text_and_focus_when_another_is_answered(
+    page: Any, server: LiveServer, api: httpx.Client
+) -> None:
+    run_id = _open_run(page, server, api, "two_gates", "waiting")
+    legal = page.locator('form.answer[data-step="legal"]')
+    security = page.locator('form.answer[data-step="security"] textarea[name=comment]')
+    security.click()
+    page.keyboard.type("checked the")
+    answered = api.post(f"/api/runs/{run_id}/steps/legal/approve", json={"comment": "fine"})
+    assert answered.status_code == 200, answered.text
+    legal.wait_for(state="detached")  # the page read the run again: one form left
+    page.keyboard.type(" firewall")  # the person goes on typing where they were
+    assert security.input_value() == "checked the firewall"
+    assert api.get(f"/api/runs/{run_id}").json()["status"] == "waiting"
 
 
 def test_the_score_chart_has_a_point_per_gate_run(

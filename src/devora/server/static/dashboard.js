@@ -30,6 +30,23 @@ const Devora = (() => {
     return data;
   }
 
+  // `read` (async) made to run one call at a time: a call made while one is in flight
+  // starts when that one ends, and the calls made meanwhile share it. Two reads at once
+  // can answer out of order: the older state, shown last, would stay on the page.
+  function oneAtATime(read) {
+    let running = null;
+    let next = null;
+    const call = () => {
+      if (!running) {
+        running = read().finally(() => { running = null; });
+        return running;
+      }
+      next ||= running.catch(() => {}).then(() => { next = null; return call(); });
+      return next;
+    };
+    return call;
+  }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attrs || {})) {
@@ -99,5 +116,5 @@ const Devora = (() => {
     }
   }
 
-  return { api, boot, clock, duration, el, showError, statusBadge };
+  return { api, boot, clock, duration, el, oneAtATime, showError, statusBadge };
 })();

@@ -3,13 +3,13 @@
 "use strict";
 
 (() => {
-  const { api, boot, clock, el, showError, statusBadge } = Devora;
+  const { api, boot, clock, el, oneAtATime, showError, statusBadge } = Devora;
   const runId = decodeURIComponent(location.pathname.split("/").pop());
   const ACTIVE = ["pending", "running", "waiting"];
   const SQUADS = ["business", "frontend", "backend", "data", "devops", "qa", "performance", "documentation"];
   let lastSeq = 0;
   let source = null;
-  let refreshing = null;
+  let refreshTimer = null;
 
   function squadClass(squad) {
     const index = SQUADS.indexOf(squad);
@@ -124,12 +124,15 @@
   }
 
   function showWaiting(run) {
-    const entries = Object.entries(run.waiting || {});
+    const waiting = run.waiting || {};
+    const entries = Object.entries(waiting);
     document.getElementById("waiting-section").hidden = entries.length === 0;
-    // Keep the forms already shown (and what the person typed in them); add new, drop answered.
+    // The forms already shown stay where they are, untouched: what the person typed, and
+    // the field they type in (moving a form drops its focus). Answered ones go, new come.
     const target = document.getElementById("waiting");
-    const shown = Object.fromEntries([...target.querySelectorAll("form.answer")].map((f) => [f.dataset.step, f]));
-    target.replaceChildren(...entries.map(([step, request]) => shown[step] || waitingForm(step, request)));
+    const shown = new Map([...target.querySelectorAll("form.answer")].map((f) => [f.dataset.step, f]));
+    for (const [step, form] of shown) if (!Object.hasOwn(waiting, step)) form.remove();
+    for (const [step, request] of entries) if (!shown.has(step)) target.append(waitingForm(step, request));
   }
 
   function waitingForm(step, request) {
@@ -218,15 +221,17 @@
   }
 
   function scheduleRefresh() {
-    if (refreshing) return;
-    refreshing = setTimeout(() => { refreshing = null; refresh().catch(showError); }, 100);
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => { refreshTimer = null; refresh().catch(showError); }, 100);
   }
 
-  async function refresh() {
+  // The run as the server has it now, shown; one read at a time (a form being filled in
+  // must not vanish, nor a finished run show as waiting, because an older read answered last).
+  const refresh = oneAtATime(async () => {
     const run = await api("GET", `/api/runs/${encodeURIComponent(runId)}`);
     showRun(run);
     return run;
-  }
+  });
 
   async function follow() {
     const ticket = await api("POST", `/ui/api/runs/${encodeURIComponent(runId)}/ticket`);

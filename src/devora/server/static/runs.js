@@ -2,7 +2,7 @@
 "use strict";
 
 (() => {
-  const { api, boot, clock, duration, el, showError, statusBadge } = Devora;
+  const { api, boot, clock, duration, el, oneAtATime, showError, statusBadge } = Devora;
   const form = document.getElementById("filters");
 
   function query() {
@@ -16,7 +16,8 @@
     return params;
   }
 
-  async function refresh() {
+  // One read at a time: the list read before a filter changed must not answer last.
+  const refresh = oneAtATime(async () => {
     try {
       const runs = await api("GET", `/api/runs?${query()}`);
       const body = document.querySelector("#runs tbody");
@@ -33,7 +34,7 @@
     } catch (error) {
       showError(error);
     }
-  }
+  });
 
   async function start() {
     const params = new URLSearchParams(location.search);
