@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import httpx
@@ -99,3 +100,35 @@ def test_events_of_an_unknown_run_or_a_bad_id_are_json_errors(api: httpx.Client)
     run_id = api.post("/api/runs", json={"workflow": "chain"}).json()["id"]
     bad = api.get(f"/api/runs/{run_id}/events", headers={"Last-Event-ID": "soon"})
     assert bad.status_code == 422 and "Last-Event-ID" in bad.json()["error"]
+
+
+def test_a_stopping_server_ends_its_live_streams_at_once(
+    server: LiveServer, api: httpx.Client
+) -> None:
+    """uvicorn waits for open responses before the app stops; a live stream never ends by
+    itself, so it held every stop for the 5 s grace period, then was cut with an error."""
+    waiting = api.post("/api/runs", json={"workflow": "gated", "inputs": {}}).json()["id"]
+    running = api.post("/api/runs", json={"workflow": "chain", "inputs": {"slow": 60}}).json()["id"]
+    wait_for_status(api, waiting, {"waiting"})
+    wait_for_status(api, running, {"running"})
+    ended: dict[str, list[dict[str, Any]]] = {}
+
+    def follow(run_id: str, opened: threading.Event) -> None:
+        with server.client().stream("GET", f"/api/runs/{run_id}/events") as response:
+            opened.set()
+            ended[run_id] = read_frames(response)  # until the server ends the stream
+
+    followers = []
+    for run_id in (waiting, running):
+        opened = threading.Event()
+        follower = threading.Thread(target=follow, args=(run_id, opened), daemon=True)
+        follower.start()
+        assert opened.wait(60)
+        followers.append(follower)
+    server.process.terminate()  # SIGTERM, as a service manager stops it
+    _, stderr = server.process.communicate(timeout=60)
+    for follower in followers:
+        follower.join(60)
+    assert "graceful shutdown exceeded" not in stderr, stderr
+    assert set(ended) == {waiting, running}  # each stream read to its end, no error
+    assert ended[waiting][-1]["event"] == "run.finished"  # the waiting run's last event

@@ -55,4 +55,6 @@ def serve(
         console().print(f"devora serve: listening on {url}", soft_wrap=True)
         console().print(f"token: {token.source}", soft_wrap=True)
 
-    run_server(app, host=host, port=port, announce=announce)
+    run_server(
+        app, host=host, port=port, announce=announce, on_stop=app.state.devora.runner.end_streams
+    )

@@ -61,11 +61,13 @@ class Subscription:
 
     `woken` is set at each commit of the run (and at each `poke`); `take()` hands over the
     events published since, or None when the follower must read the journal itself (a
-    poke without events, or more events than it is allowed to hold).
+    poke without events, or more events than it is allowed to hold). `ended`: the server
+    is stopping, the follower ends its stream.
     """
 
     def __init__(self) -> None:
         self.woken = asyncio.Event()
+        self.ended = False
         self._events: list[Event] | None = []
 
     def hold(self, event: Event) -> None:
@@ -79,6 +81,11 @@ class Subscription:
     def mark_stale(self) -> None:
         """Something was committed that was not published here: read the journal."""
         self._events = None
+        self.woken.set()
+
+    def end(self) -> None:
+        """The server is stopping: wake the follower, for good."""
+        self.ended = True
         self.woken.set()
 
     def take(self) -> list[Event] | None:
@@ -136,6 +143,7 @@ class Runner:
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._starting: list[_Starting] = []  # recorded together at the loop's next turn
         self._closing = False
+        self._streams_ended = False
 
     # -- live views ---------------------------------------------------------------------
 
@@ -148,10 +156,20 @@ class Runner:
         for subscription in self._subscriptions.get(run_id, ()):
             subscription.mark_stale()
 
+    def end_streams(self) -> None:
+        """The server is stopping: every follower ends its stream now, not after uvicorn's
+        grace period (it waits for open responses before the app's shutdown)."""
+        self._streams_ended = True
+        for followers in self._subscriptions.values():
+            for subscription in followers:
+                subscription.end()
+
     @contextmanager
     def subscribe(self, run_id: str) -> Iterator[Subscription]:
         """Follow the run's commits; subscribe *before* reading the journal."""
         subscription = Subscription()
+        if self._streams_ended:
+            subscription.end()
         followers = self._subscriptions.setdefault(run_id, set())
         followers.add(subscription)
         try:

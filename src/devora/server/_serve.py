@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
 import sys
 from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -17,8 +21,14 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8800,
     announce: Callable[[str], None] | None = None,
+    on_stop: Callable[[], None] | None = None,
 ) -> None:
-    """Serve `app` until SIGINT/SIGTERM; `announce` gets the URL once the socket is bound."""
+    """Serve `app` until SIGINT/SIGTERM; `announce` gets the URL once the socket is bound.
+
+    `on_stop` is called in the server's loop at the first signal, before uvicorn waits
+    (up to 5 s) for the open responses to end: what never ends by itself (a live event
+    stream) ends there, and the server stops at once.
+    """
     import uvicorn
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -47,7 +57,22 @@ def serve(
         lifespan="on",
         timeout_graceful_shutdown=5,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    _server(config, on_stop).run(sockets=[sock])
+
+
+def _server(config: Any, on_stop: Callable[[], None] | None) -> Any:
+    """A uvicorn.Server that calls `on_stop` in its loop at the first SIGINT/SIGTERM."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # A signal handler, run in the loop's thread between two of its steps.
+            if on_stop is not None and not self.should_exit:
+                with contextlib.suppress(RuntimeError):  # no loop yet: nothing to end
+                    asyncio.get_running_loop().call_soon_threadsafe(on_stop)
+            super().handle_exit(sig, frame)
+
+    return Server(config)
 
 
 def _print(url: str) -> None:

@@ -57,7 +57,7 @@ async def follow_events(
             if len(events) == _BATCH:
                 events = await store.call(_events_after, store, run_id, last)
                 continue
-            if not follow:
+            if not follow or subscription.ended:  # ended: the server is stopping
                 return
             # The status is read only when it may have become final: nothing new (woken by
             # the end of an execution, or a poll), or the run's own last event among the new.
