@@ -46,12 +46,19 @@ chatty = Workflow(
 )
 
 
-def _signed(ctx: StepContext[BaseModel]) -> str:
+class GateInputs(BaseModel):
+    pause: float = Field(default=0, ge=0, le=600)
+
+
+async def _signed(ctx: StepContext[GateInputs]) -> str:
+    if ctx.step_id == "legal":
+        await asyncio.sleep(ctx.inputs.pause)
     return f"{ctx.step_id} signed"
 
 
 two_gates = Workflow(
     name="two_gates",
+    inputs=GateInputs,
     steps=[
         Step("legal", _signed, squad="business", approval="business"),
         Step("security", _signed, squad="devops", approval="devops"),

@@ -300,20 +300,22 @@ def test_a_read_answered_late_never_puts_an_older_state_back(
     assert page.locator("#resume-run").is_visible()
 
 
-def test_a_form_being_filled_in_keeps_its_text_and_focus_when_another_is_answered(
+def test_a_form_being_filled_in_keeps_its_text_and_focus_while_the_run_moves_on(
     page: Any, server: LiveServer, api: httpx.Client
 ) -> None:
-    run_id = _open_run(page, server, api, "two_gates", "waiting")
-    legal = page.locator('form.answer[data-step="legal"]')
+    """Another approval is answered meanwhile: the run runs (`legal` takes a minute), and
+    the page reads it again; the form being typed in must not move, nor go."""
+    run_id = _open_run(page, server, api, "two_gates", "waiting", pause=60)
     security = page.locator('form.answer[data-step="security"] textarea[name=comment]')
     security.click()
     page.keyboard.type("checked the")
     answered = api.post(f"/api/runs/{run_id}/steps/legal/approve", json={"comment": "fine"})
     assert answered.status_code == 200, answered.text
-    legal.wait_for(state="detached")  # the page read the run again: one form left
+    _step(page, "legal").and_(page.locator('[data-status="running"]')).wait_for()
+    page.wait_for_selector("#run-status .status-running")  # a read of the running run, shown
     page.keyboard.type(" firewall")  # the person goes on typing where they were
     assert security.input_value() == "checked the firewall"
-    assert api.get(f"/api/runs/{run_id}").json()["status"] == "waiting"
+    assert security.evaluate("field => document.activeElement === field")
 
 
 def test_the_score_chart_has_a_point_per_gate_run(

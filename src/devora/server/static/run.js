@@ -125,14 +125,21 @@
 
   function showWaiting(run) {
     const waiting = run.waiting || {};
-    const entries = Object.entries(waiting);
-    document.getElementById("waiting-section").hidden = entries.length === 0;
-    // The forms already shown stay where they are, untouched: what the person typed, and
-    // the field they type in (moving a form drops its focus). Answered ones go, new come.
     const target = document.getElementById("waiting");
     const shown = new Map([...target.querySelectorAll("form.answer")].map((f) => [f.dataset.step, f]));
-    for (const [step, form] of shown) if (!Object.hasOwn(waiting, step)) form.remove();
-    for (const [step, request] of entries) if (!shown.has(step)) target.append(waitingForm(step, request));
+    // The forms shown stay where they are, untouched: what the person typed, and the field
+    // they type in (moving a form drops its focus). A running run says what it waits for
+    // only once it waits again, so until then they all stay (an answer sent meanwhile is
+    // refused, and the form keeps it); then the answered ones go and new ones come.
+    if (!["pending", "running"].includes(run.status)) {
+      for (const [step, form] of shown) {
+        if (!Object.hasOwn(waiting, step)) { form.remove(); shown.delete(step); }
+      }
+    }
+    for (const [step, request] of Object.entries(waiting)) {
+      if (!shown.has(step)) target.append(waitingForm(step, request));
+    }
+    document.getElementById("waiting-section").hidden = target.querySelector("form.answer") === null;
   }
 
   function waitingForm(step, request) {
