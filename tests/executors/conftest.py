@@ -144,11 +144,20 @@ class Cluster:
         return worker
 
     def devora(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        """Run a devora command to its end."""
-        return subprocess.run(
-            [DEVORA, *args], env=self.env, cwd=self.tmp, capture_output=True, text=True,
-            timeout=timeout,
-        )  # fmt: skip
+        """Run a devora command to its end (a command still going at `timeout` fails the
+        test with the end of what it printed and the workers' logs)."""
+        try:
+            return subprocess.run(
+                [DEVORA, *args], env=self.env, cwd=self.tmp, capture_output=True, text=True,
+                timeout=timeout,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired as late:
+            printed = [_text(late.stdout)[-6000:], _text(late.stderr)[-3000:]]
+            raise AssertionError(
+                f"devora {' '.join(args)} still going after {timeout} s; it printed:\n"
+                + "\n".join(printed)
+                + f"\n{self.worker_logs()}"
+            ) from None
 
     def start(self, *args: str) -> subprocess.Popen[str]:
         """Start a devora command (a coordinator) without waiting for it."""
@@ -174,7 +183,7 @@ class Cluster:
             time.sleep(0.1)
 
     def worker_logs(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text()[-2000:]}" for log in self.logs)
+        return "\n".join(f"--- {log.name}\n{log.read_text()[-5000:]}" for log in self.logs)
 
     def stop(self) -> None:
         for worker in self.workers:
@@ -255,3 +264,10 @@ def redis_server(tmp_path: Path) -> Iterator[Callable[[], None]]:
     yield restart
     server[-1].terminate()
     server[-1].wait(timeout=20)
+
+
+def _text(output: str | bytes | None) -> str:
+    """A timed-out command's output (bytes, whatever `text` asked)."""
+    if isinstance(output, bytes):
+        return output.decode(errors="replace")
+    return output or ""
