@@ -71,6 +71,12 @@ class LiveServer:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def terminate(self) -> str:
+        """SIGTERM, wait for the server to exit, and return what it printed on stderr."""
+        self.process.terminate()
+        _, stderr = self.process.communicate(timeout=60)
+        return stderr
+
     def stop(self) -> None:
         """SIGTERM (what Ctrl-C or a service manager sends), then wait."""
         for client in self._clients:

@@ -51,16 +51,19 @@ class GateInputs(BaseModel):
 
 
 async def _signed(ctx: StepContext[GateInputs]) -> str:
-    if ctx.step_id == "legal":
-        await asyncio.sleep(ctx.inputs.pause)
     return f"{ctx.step_id} signed"
+
+
+async def _signed_after_a_pause(ctx: StepContext[GateInputs]) -> str:
+    await asyncio.sleep(ctx.inputs.pause)
+    return await _signed(ctx)
 
 
 two_gates = Workflow(
     name="two_gates",
     inputs=GateInputs,
     steps=[
-        Step("legal", _signed, squad="business", approval="business"),
+        Step("legal", _signed_after_a_pause, squad="business", approval="business"),
         Step("security", _signed, squad="devops", approval="devops"),
     ],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -17,6 +16,7 @@ import pytest
 from devora.tools.browser import CHROMIUM_FLAGS
 from tests.conftest import require
 from tests.server.conftest import LiveServer, wait_for_status
+from tests.server.test_sse import read_frames
 
 CHROMIUM = "/usr/bin/chromium"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "python-project"
@@ -77,14 +77,11 @@ def _what_the_page_showed(page: Any, server: LiveServer, console: list[str]) -> 
         events = httpx.get(
             f"{server.base_url}/api/runs/{run_id}/events?follow=false", headers=server.headers
         )
-        for line in events.text.splitlines():
-            if line.startswith("data: "):
-                event = json.loads(line.removeprefix("data: "))
-                status = event["data"].get("status", "")
-                lines.append(f"journal {event['seq']} {event['kind']} {event['step_id']} {status}")
-    server.process.terminate()  # its stderr ends with it
-    _, stderr = server.process.communicate(timeout=30)
-    lines.append(f"server stderr: {stderr}")
+        for frame in read_frames(events):
+            event = frame["data"]
+            status = event["data"].get("status", "")
+            lines.append(f"journal {event['seq']} {event['kind']} {event['step_id']} {status}")
+    lines.append(f"server stderr: {server.terminate()}")
     return "\n".join(lines)
 
 

@@ -125,8 +125,7 @@ def test_a_stopping_server_ends_its_live_streams_at_once(
         follower.start()
         assert opened.wait(60)
         followers.append(follower)
-    server.process.terminate()  # SIGTERM, as a service manager stops it
-    _, stderr = server.process.communicate(timeout=60)
+    stderr = server.terminate()  # SIGTERM, as a service manager stops it
     for follower in followers:
         follower.join(60)
     assert "graceful shutdown exceeded" not in stderr, stderr
